@@ -1,0 +1,148 @@
+// Package account owns customer accounts within a program: their holder
+// and their status, which every money movement and feature checks.
+package account
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/verdant-baas/verdant/internal/apperr"
+)
+
+// Status is an account's state.
+type Status string
+
+// The account statuses (operator-api.md).
+const (
+	Normal     Status = "normal"
+	Pending    Status = "pending"
+	Locked     Status = "locked"
+	Restricted Status = "restricted"
+	Closed     Status = "closed"
+)
+
+// ParseStatus validates a status.
+func ParseStatus(s string) (Status, error) {
+	switch st := Status(s); st {
+	case Normal, Pending, Locked, Restricted, Closed:
+		return st, nil
+	}
+	return "", apperr.Field("status", "status must be one of normal, pending, locked, restricted, closed")
+}
+
+// Holder is the account holder.
+type Holder struct {
+	FirstName  string
+	LastName   string
+	ZipCode    string
+	CustomerID string
+}
+
+// Account is a customer account in a program.
+type Account struct {
+	ID          string
+	ProgramCode string
+	Status      Status
+	Holder      Holder
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Store persists accounts.
+type Store interface {
+	CreateAccount(ctx context.Context, a Account) error
+	// Account answers NotFound unless the account exists in programCode.
+	Account(ctx context.Context, programCode, id string) (Account, error)
+	SetAccountStatus(ctx context.Context, programCode, id string, st Status, now time.Time) (Account, error)
+	// ListAccounts answers accounts of a program with id > after, in id order.
+	ListAccounts(ctx context.Context, programCode, after string, limit int) ([]Account, error)
+}
+
+// Service is the account use cases.
+type Service struct {
+	Store Store
+	Now   func() time.Time
+}
+
+// ErrNotFound is answered for an account that does not exist in the program.
+var ErrNotFound = &apperr.Error{Kind: apperr.NotFound, Message: "Account not found."}
+
+// ErrInvalidID is answered for an account identifier that is not a UUID.
+var ErrInvalidID = &apperr.Error{Kind: apperr.Invalid, Field: "accountIdentifier", Message: "accountIdentifier is invalid."}
+
+// ParseID validates an account identifier (a UUID) and answers it in
+// canonical lower-case form.
+func ParseID(s string) (string, error) {
+	u, err := uuid.Parse(s)
+	if err != nil || len(s) != 36 {
+		return "", ErrInvalidID
+	}
+	return u.String(), nil
+}
+
+// Open creates an account in a program.
+func (s *Service) Open(ctx context.Context, programCode string, h Holder, st Status) (Account, error) {
+	if st == "" {
+		st = Normal
+	}
+	if _, err := ParseStatus(string(st)); err != nil {
+		return Account{}, err
+	}
+	h.FirstName, h.LastName = strings.TrimSpace(h.FirstName), strings.TrimSpace(h.LastName)
+	h.ZipCode, h.CustomerID = strings.TrimSpace(h.ZipCode), strings.TrimSpace(h.CustomerID)
+	switch {
+	case h.FirstName == "" || len(h.FirstName) > 50:
+		return Account{}, apperr.Field("holder.firstName", "holder.firstName is required (1 to 50 characters)")
+	case h.LastName == "" || len(h.LastName) > 50:
+		return Account{}, apperr.Field("holder.lastName", "holder.lastName is required (1 to 50 characters)")
+	case !zipOK(h.ZipCode):
+		return Account{}, apperr.Field("holder.zipCode", "holder.zipCode must be 5 digits or ZIP+4")
+	case len(h.CustomerID) > 50:
+		return Account{}, apperr.Field("holder.customerId", "holder.customerId must be at most 50 characters")
+	}
+	now := s.Now().UTC()
+	a := Account{ID: uuid.NewString(), ProgramCode: programCode, Status: st, Holder: h, CreatedAt: now, UpdatedAt: now}
+	if err := s.Store.CreateAccount(ctx, a); err != nil {
+		return Account{}, err
+	}
+	return a, nil
+}
+
+func zipOK(z string) bool {
+	if len(z) != 5 && len(z) != 10 {
+		return false
+	}
+	for i, c := range z {
+		if i == 5 && c == '-' {
+			continue
+		}
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Get answers an account in a program; id must already be validated.
+func (s *Service) Get(ctx context.Context, programCode, id string) (Account, error) {
+	return s.Store.Account(ctx, programCode, id)
+}
+
+// SetStatus changes an account's status.
+func (s *Service) SetStatus(ctx context.Context, programCode, id string, st Status) (Account, error) {
+	if _, err := ParseStatus(string(st)); err != nil {
+		return Account{}, err
+	}
+	return s.Store.SetAccountStatus(ctx, programCode, id, st, s.Now().UTC())
+}
+
+// List answers up to limit accounts of a program in id order, after the
+// given id (cursor pagination for operators).
+func (s *Service) List(ctx context.Context, programCode, after string, limit int) ([]Account, error) {
+	if limit <= 0 || limit > 100 {
+		limit = 100
+	}
+	return s.Store.ListAccounts(ctx, programCode, after, limit)
+}

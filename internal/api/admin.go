@@ -1,0 +1,343 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/verdant-baas/verdant/internal/account"
+	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/program"
+)
+
+func (s *Server) adminRoutes(mux *http.ServeMux) {
+	mux.Handle("POST /admin/v1/partners", s.admin(s.adminCreatePartner))
+	mux.Handle("POST /admin/v1/partners/{partnerId}/secrets", s.admin(s.adminRotateSecret))
+	mux.Handle("POST /admin/v1/programs", s.admin(s.adminCreateProgram))
+	mux.Handle("GET /admin/v1/programs/{programCode}", s.admin(s.adminGetProgram))
+	mux.Handle("PATCH /admin/v1/programs/{programCode}", s.admin(s.adminPatchProgram))
+	mux.Handle("POST /admin/v1/programs/{programCode}/accounts", s.admin(s.adminOpenAccount))
+	mux.Handle("GET /admin/v1/programs/{programCode}/accounts", s.admin(s.adminListAccounts))
+	mux.Handle("GET /admin/v1/programs/{programCode}/accounts/{accountIdentifier}", s.admin(s.adminGetAccount))
+	mux.Handle("PATCH /admin/v1/programs/{programCode}/accounts/{accountIdentifier}", s.admin(s.adminPatchAccount))
+	mux.Handle("POST /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/paymentInstruments", s.admin(s.adminIssueCard))
+	mux.Handle("PATCH /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/paymentInstruments/{paymentInstrumentIdentifier}", s.admin(s.adminPatchCard))
+}
+
+type partnerJSON struct {
+	PartnerID    string `json:"partnerId"`
+	Name         string `json:"name,omitempty"`
+	ClientID     string `json:"clientId"`
+	ClientSecret string `json:"clientSecret"`
+}
+
+func (s *Server) adminCreatePartner(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := s.Partners.Create(r.Context(), in.Name)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, partnerJSON{c.Partner.ID, c.Partner.Name, c.Partner.ClientID, c.ClientSecret})
+	return nil
+}
+
+func (s *Server) adminRotateSecret(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.Partners.RotateSecret(r.Context(), r.PathValue("partnerId"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, partnerJSON{PartnerID: c.Partner.ID, ClientID: c.Partner.ClientID, ClientSecret: c.ClientSecret})
+	return nil
+}
+
+// ProgramJSON is the operator view of a program.
+type ProgramJSON struct {
+	ProgramCode     string    `json:"programCode"`
+	PartnerID       string    `json:"partnerId"`
+	Name            string    `json:"name"`
+	BIN             string    `json:"bin"`
+	Currency        string    `json:"currency"`
+	AdjustmentTypes []string  `json:"adjustmentTypes"`
+	Features        []string  `json:"features"`
+	TermsEnforced   []string  `json:"termsEnforced"`
+	CreatedAt       time.Time `json:"createdAt"`
+	UpdatedAt       time.Time `json:"updatedAt"`
+}
+
+func programJSON(p program.Program) ProgramJSON {
+	return ProgramJSON{p.Code, p.PartnerID, p.Name, p.BIN, p.Currency, p.AdjustmentTypes, p.Features,
+		p.TermsEnforced, p.CreatedAt, p.UpdatedAt}
+}
+
+func (s *Server) adminCreateProgram(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		ProgramCode     string   `json:"programCode"`
+		PartnerID       string   `json:"partnerId"`
+		Name            string   `json:"name"`
+		BIN             string   `json:"bin"`
+		Currency        string   `json:"currency"`
+		AdjustmentTypes []string `json:"adjustmentTypes"`
+		Features        []string `json:"features"`
+		TermsEnforced   []string `json:"termsEnforced"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	p, err := s.Programs.Create(r.Context(), program.Program{
+		Code: in.ProgramCode, PartnerID: in.PartnerID, Name: in.Name, BIN: in.BIN, Currency: in.Currency,
+		AdjustmentTypes: in.AdjustmentTypes, Features: in.Features, TermsEnforced: in.TermsEnforced,
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, programJSON(p))
+	return nil
+}
+
+func (s *Server) adminGetProgram(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.Programs.Get(r.Context(), r.PathValue("programCode"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, programJSON(p))
+	return nil
+}
+
+func (s *Server) adminPatchProgram(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name            *string   `json:"name"`
+		BIN             *string   `json:"bin"`
+		AdjustmentTypes *[]string `json:"adjustmentTypes"`
+		Features        *[]string `json:"features"`
+		TermsEnforced   *[]string `json:"termsEnforced"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	p, err := s.Programs.Update(r.Context(), r.PathValue("programCode"), program.Patch{
+		Name: in.Name, BIN: in.BIN, AdjustmentTypes: in.AdjustmentTypes, Features: in.Features, TermsEnforced: in.TermsEnforced,
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, programJSON(p))
+	return nil
+}
+
+// HolderJSON is an account holder.
+type HolderJSON struct {
+	FirstName  string `json:"firstName"`
+	LastName   string `json:"lastName"`
+	ZipCode    string `json:"zipCode"`
+	CustomerID string `json:"customerId,omitempty"`
+}
+
+// AccountJSON is the operator view of an account.
+type AccountJSON struct {
+	AccountIdentifier string     `json:"accountIdentifier"`
+	ProgramCode       string     `json:"programCode"`
+	Status            string     `json:"status"`
+	Holder            HolderJSON `json:"holder"`
+	CreatedAt         time.Time  `json:"createdAt"`
+	UpdatedAt         time.Time  `json:"updatedAt"`
+}
+
+func accountJSON(a account.Account) AccountJSON {
+	h := a.Holder
+	return AccountJSON{a.ID, a.ProgramCode, string(a.Status), HolderJSON{h.FirstName, h.LastName, h.ZipCode, h.CustomerID},
+		a.CreatedAt, a.UpdatedAt}
+}
+
+func (s *Server) adminOpenAccount(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Holder HolderJSON `json:"holder"`
+		Status string     `json:"status"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	p, err := s.Programs.Get(r.Context(), r.PathValue("programCode"))
+	if err != nil {
+		return err
+	}
+	h := in.Holder
+	a, err := s.Accounts.Open(r.Context(), p.Code, account.Holder{FirstName: h.FirstName, LastName: h.LastName,
+		ZipCode: h.ZipCode, CustomerID: h.CustomerID}, account.Status(in.Status))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, accountJSON(a))
+	return nil
+}
+
+// adminListAccounts pages through a program's accounts in id order:
+// ?after=<last accountIdentifier seen>&limit=<1..100>.
+func (s *Server) adminListAccounts(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.Programs.Get(r.Context(), r.PathValue("programCode"))
+	if err != nil {
+		return err
+	}
+	limit, err := queryLimit(r, 50)
+	if err != nil {
+		return err
+	}
+	accts, err := s.Accounts.List(r.Context(), p.Code, r.URL.Query().Get("after"), limit)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Accounts []AccountJSON `json:"accounts"`
+		Next     string        `json:"next,omitempty"`
+	}{Accounts: []AccountJSON{}}
+	for _, a := range accts {
+		out.Accounts = append(out.Accounts, accountJSON(a))
+	}
+	if len(accts) == limit {
+		out.Next = accts[len(accts)-1].ID
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// queryLimit parses ?limit= (1 to 100, default def).
+func queryLimit(r *http.Request, def int) (int, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 100 {
+		return 0, apperr.Field("limit", "limit must be an integer from 1 to 100")
+	}
+	return n, nil
+}
+
+// adminAccount resolves {programCode} and {accountIdentifier}.
+func (s *Server) adminAccount(r *http.Request) (account.Account, error) {
+	id, err := account.ParseID(r.PathValue("accountIdentifier"))
+	if err != nil {
+		return account.Account{}, err
+	}
+	return s.Accounts.Get(r.Context(), r.PathValue("programCode"), id)
+}
+
+func (s *Server) adminGetAccount(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.adminAccount(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, accountJSON(a))
+	return nil
+}
+
+func (s *Server) adminPatchAccount(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Status string `json:"status"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	a, err := s.adminAccount(r)
+	if err != nil {
+		return err
+	}
+	a, err = s.Accounts.SetStatus(r.Context(), a.ProgramCode, a.ID, account.Status(in.Status))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, accountJSON(a))
+	return nil
+}
+
+// CardJSON is the operator view of a payment instrument. PAN is set only
+// in the answer to the create call.
+type CardJSON struct {
+	PaymentInstrumentIdentifier string    `json:"paymentInstrumentIdentifier"`
+	AccountIdentifier           string    `json:"accountIdentifier"`
+	PAN                         string    `json:"pan,omitempty"`
+	Last4PAN                    string    `json:"last4Pan"`
+	BIN                         string    `json:"bin"`
+	ExpiryYear                  string    `json:"expiryYear"`
+	ExpiryMonth                 string    `json:"expiryMonth"`
+	Status                      string    `json:"status"`
+	Type                        string    `json:"type"`
+	EmbossType                  string    `json:"embossType,omitempty"`
+	DeliveryMethod              string    `json:"deliveryMethod"`
+	IssuedAt                    time.Time `json:"issuedAt"`
+}
+
+func cardJSON(c card.Card, pan string) CardJSON {
+	return CardJSON{c.ID, c.AccountID, pan, c.Last4, c.BIN, c.ExpiryYear, c.ExpiryMonth, string(c.Status), c.Type,
+		c.EmbossType, c.DeliveryMethod, c.IssuedAt}
+}
+
+func (s *Server) adminIssueCard(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		PAN            string `json:"pan"`
+		ExpiryYear     string `json:"expiryYear"`
+		ExpiryMonth    string `json:"expiryMonth"`
+		Type           string `json:"type"`
+		EmbossType     string `json:"embossType"`
+		DeliveryMethod string `json:"deliveryMethod"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	a, err := s.adminAccount(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.Programs.Get(r.Context(), a.ProgramCode)
+	if err != nil {
+		return err
+	}
+	c, pan, err := s.Cards.Issue(r.Context(), p.Code, a.ID, p.BIN, card.IssueRequest{PAN: in.PAN,
+		ExpiryYear: in.ExpiryYear, ExpiryMonth: in.ExpiryMonth, Type: in.Type, EmbossType: in.EmbossType,
+		DeliveryMethod: in.DeliveryMethod})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, cardJSON(c, pan))
+	return nil
+}
+
+func (s *Server) adminPatchCard(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Status string `json:"status"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	a, err := s.adminAccount(r)
+	if err != nil {
+		return err
+	}
+	id, err := parseUUID("paymentInstrumentIdentifier", r.PathValue("paymentInstrumentIdentifier"))
+	if err != nil {
+		return err
+	}
+	c, err := s.Cards.SetStatus(r.Context(), a.ID, id, card.Status(in.Status))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, cardJSON(c, ""))
+	return nil
+}
+
+// parseUUID validates a path identifier that must be a UUID.
+func parseUUID(field, s string) (string, error) {
+	id, err := account.ParseID(s)
+	if err != nil {
+		return "", apperr.Field(field, "%s must be a UUID", field)
+	}
+	return id, nil
+}

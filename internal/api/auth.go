@@ -1,0 +1,96 @@
+package api
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/verdant-baas/verdant/internal/apperr"
+)
+
+func (s *Server) authRoutes(mux *http.ServeMux) {
+	mux.Handle("POST /authentication", s.public(s.authenticate))
+}
+
+// tokenResponse is the OAuth 2.0 client-credentials answer.
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int    `json:"expires_in"`
+	Scope       string `json:"scope"`
+}
+
+// authenticate implements POST /authentication: client credentials by
+// HTTP Basic or in the body, grant_type=client_credentials as form or JSON.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) error {
+	form, err := readAuthBody(r)
+	if err != nil {
+		return err
+	}
+	if gt := form.Get("grant_type"); gt != "client_credentials" {
+		return &apperr.Error{Kind: apperr.Unauthorized, Reason: "unsupported_grant_type",
+			Message: "grant_type must be client_credentials"}
+	}
+	id, secret, ok := r.BasicAuth()
+	if !ok {
+		id, secret = form.Get("client_id"), form.Get("client_secret")
+	}
+	tok, err := s.Partners.Authenticate(r.Context(), id, secret)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, tokenResponse{
+		AccessToken: tok.AccessToken, TokenType: "Bearer", ExpiresIn: int(tok.ExpiresIn.Seconds()), Scope: tok.Scope,
+	})
+	return nil
+}
+
+// readAuthBody reads a form or JSON body into url.Values.
+func readAuthBody(r *http.Request) (url.Values, error) {
+	ct := r.Header.Get("Content-Type")
+	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		if err := r.ParseForm(); err != nil {
+			return nil, apperr.E(apperr.Invalid, "malformed form body")
+		}
+		return r.PostForm, nil
+	}
+	var body map[string]any
+	if err := decodeJSON(r, &body); err != nil {
+		if apperr.KindOf(err) == apperr.UnsupportedMedia {
+			return nil, apperr.E(apperr.UnsupportedMedia, "Content-Type must be application/x-www-form-urlencoded or application/json")
+		}
+		return nil, err
+	}
+	out := url.Values{}
+	for k, v := range body {
+		if s, ok := v.(string); ok {
+			out.Set(k, s)
+		} else if v != nil {
+			b, _ := json.Marshal(v)
+			out.Set(k, string(b))
+		}
+	}
+	return out, nil
+}
+
+// admin adapts an operator handler: the admin token is required; with no
+// admin token configured every operator call is refused.
+func (s *Server) admin(h handler) http.Handler {
+	return s.public(func(w http.ResponseWriter, r *http.Request) error {
+		if s.AdminToken == "" {
+			return apperr.E(apperr.Unauthorized, "the operator API is disabled: no admin token is configured")
+		}
+		scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") ||
+			subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.AdminToken)) != 1 {
+			return apperr.E(apperr.Unauthorized, "a valid admin bearer token is required")
+		}
+		if info := infoFrom(r.Context()); info != nil {
+			info.partnerID = "operator"
+		}
+		return h(w, r)
+	})
+}

@@ -1,0 +1,66 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+func (s *Server) opsRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /ping", s.public(func(w http.ResponseWriter, r *http.Request) error {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		return nil
+	}))
+	mux.Handle("GET /healthCheck", s.public(s.healthCheck))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /openapi.yaml", s.public(func(w http.ResponseWriter, r *http.Request) error {
+		doc, err := OpenAPIYAML()
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/yaml")
+		w.Write(doc)
+		return nil
+	}))
+}
+
+type dependency struct {
+	Name      string  `json:"name"`
+	Status    string  `json:"status"`
+	LatencyMS float64 `json:"latencyMs"`
+	Error     string  `json:"error,omitempty"`
+}
+
+type health struct {
+	Status        string       `json:"status"`
+	Mode          string       `json:"mode"`
+	Version       string       `json:"version"`
+	Engine        string       `json:"engine"`
+	SchemaVersion int64        `json:"schemaVersion"`
+	Dependencies  []dependency `json:"dependencies"`
+}
+
+// healthCheck reports the database's health and the deployment mode; it
+// answers 503 when the database does not answer.
+func (s *Server) healthCheck(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	h := health{Status: "healthy", Mode: "production", Version: s.Version, Engine: string(s.DB.Engine)}
+	if s.Sandbox {
+		h.Mode = "sandbox"
+	}
+	start := time.Now()
+	dep := dependency{Name: "database", Status: "healthy"}
+	v, err := s.DB.SchemaVersion(ctx)
+	dep.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
+	status := http.StatusOK
+	if err != nil {
+		dep.Status, dep.Error, h.Status, status = "unhealthy", "database did not answer", "unhealthy", http.StatusServiceUnavailable
+	}
+	h.SchemaVersion = v
+	h.Dependencies = []dependency{dep}
+	writeJSON(w, status, h)
+	return nil
+}

@@ -1,0 +1,75 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/verdant-baas/verdant/internal/apperr"
+)
+
+// decodeJSON reads a JSON request body into v. It answers TooLarge for a
+// body over the limit, UnsupportedMedia for a non-JSON content type, and
+// Invalid (naming the field where it can) for malformed JSON or a value
+// of the wrong type. An empty body decodes as {} unless required is set.
+func decodeJSON(r *http.Request, v any) error {
+	if err := requireJSON(r); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return apperr.E(apperr.TooLarge, "request body exceeds %d bytes", mbe.Limit)
+		}
+		return apperr.E(apperr.Invalid, "could not read request body")
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		body = []byte("{}")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return jsonError(err)
+	}
+	return nil
+}
+
+func requireJSON(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return nil // lenient: many clients omit it on JSON bodies
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return apperr.E(apperr.UnsupportedMedia, "Content-Type must be application/json")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var ute *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &ute):
+		field := ute.Field
+		if field == "" {
+			return apperr.E(apperr.Invalid, "request body must be a JSON object")
+		}
+		return apperr.Field(field, "%s has the wrong type (want %s)", field, ute.Type.String())
+	case errors.As(err, &se):
+		return apperr.E(apperr.Invalid, "malformed JSON at offset %d", se.Offset)
+	}
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		return apperr.Field(fe.field, "%s", fe.msg)
+	}
+	return apperr.E(apperr.Invalid, "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// fieldError lets a custom UnmarshalJSON name its field.
+type fieldError struct{ field, msg string }
+
+func (e *fieldError) Error() string { return fmt.Sprintf("%s: %s", e.field, e.msg) }

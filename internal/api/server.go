@@ -1,0 +1,118 @@
+// Package api is verdant's HTTP layer: the partner API in its four
+// families, partner OAuth, the operator API, and operations endpoints.
+// Handlers return error; one adapter renders every error in the family's
+// envelope (envelope.go) from one status table (status.go).
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/verdant-baas/verdant/internal/account"
+	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/partner"
+	"github.com/verdant-baas/verdant/internal/program"
+	"github.com/verdant-baas/verdant/internal/storage"
+)
+
+// Server holds the services the handlers call.
+type Server struct {
+	Log        *slog.Logger
+	DB         *storage.DB
+	Partners   *partner.Service
+	Programs   *program.Service
+	Accounts   *account.Service
+	Cards      *card.Service
+	AdminToken string // empty: the operator API answers 401 to everything
+	Sandbox    bool
+	Version    string
+	// MaxBodyBytes bounds every request body (default 1 MiB).
+	MaxBodyBytes int64
+	// Registry receives the HTTP metrics (default: a new registry).
+	Registry *prometheus.Registry
+	Now      func() time.Time
+
+	metrics *httpMetrics
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// handler is an HTTP handler that returns its error for the adapter.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// Handler builds the routed handler with the full middleware chain.
+func (s *Server) Handler() http.Handler {
+	if s.MaxBodyBytes == 0 {
+		s.MaxBodyBytes = 1 << 20
+	}
+	if s.Registry == nil {
+		s.Registry = prometheus.NewRegistry()
+	}
+	s.metrics = newHTTPMetrics(s.Registry)
+	mux := http.NewServeMux()
+	s.routes(mux)
+	return s.middleware(mux)
+}
+
+// routes registers every endpoint. Each capability adds its own register
+// function here.
+func (s *Server) routes(mux *http.ServeMux) {
+	s.opsRoutes(mux)
+	s.authRoutes(mux)
+	s.adminRoutes(mux)
+	s.accountRoutes(mux)
+	mux.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error {
+		return errNoRoute
+	}))
+}
+
+// public adapts a handler that needs no credentials.
+func (s *Server) public(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, familyOf(r.URL.Path), err)
+		}
+	})
+}
+
+// partner adapts a partner-API handler: a valid bearer token is required
+// and its partner is recorded for the handler and the log.
+func (s *Server) partner(h handler) http.Handler {
+	return s.public(func(w http.ResponseWriter, r *http.Request) error {
+		claims, err := s.bearer(r)
+		if err != nil {
+			return err
+		}
+		if info := infoFrom(r.Context()); info != nil {
+			info.partnerID = claims.PartnerID
+		}
+		return h(w, r.WithContext(context.WithValue(r.Context(), claimsKey{}, claims)))
+	})
+}
+
+type claimsKey struct{}
+
+type claimsT = partner.Claims
+
+// claimsFrom answers the verified token claims of a partner request.
+func claimsFrom(ctx context.Context) partner.Claims {
+	c, _ := ctx.Value(claimsKey{}).(partner.Claims)
+	return c
+}
+
+// program resolves {programCode} for the calling partner; another
+// partner's program is answered as unknown.
+func (s *Server) program(r *http.Request) (program.Program, error) {
+	return s.Programs.ForPartner(r.Context(), claimsFrom(r.Context()).PartnerID, r.PathValue("programCode"))
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

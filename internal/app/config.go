@@ -1,0 +1,104 @@
+// Package app wires verdant together: configuration, the database, the
+// vault, the domain services and the HTTP server. The binary and the
+// end-to-end tests build the platform the same way, through New.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/verdant-baas/verdant/internal/vault"
+)
+
+// Config is everything verdant can be told at start.
+type Config struct {
+	Addr         string        // listen address (VERDANT_ADDR)
+	DataDir      string        // SQLite file and generated dev keys (VERDANT_DATA_DIR)
+	DB           string        // sqlite:PATH or postgres://... (VERDANT_DB)
+	Sandbox      bool          // non-production deployment (VERDANT_SANDBOX)
+	AdminToken   string        // operator API token (VERDANT_ADMIN_TOKEN / _FILE)
+	DataKey      []byte        // master data key (VERDANT_DATA_KEY / _FILE)
+	RetiredKeys  [][]byte      // older data keys still able to open values (VERDANT_DATA_KEY_RETIRED)
+	TokenTTL     time.Duration // partner access token lifetime (VERDANT_TOKEN_TTL)
+	MaxBodyBytes int64         // request body limit (VERDANT_MAX_BODY_BYTES)
+	Version      string
+	Now          func() time.Time // clock; tests may control it
+}
+
+// DefaultDB is the database URL for a data directory.
+func DefaultDB(dataDir string) string { return "sqlite:" + filepath.Join(dataDir, "verdant.db") }
+
+// DevKeyFile is where a generated development data key is kept.
+const DevKeyFile = "verdant-dev.key"
+
+// LoadDataKey resolves the data key: VERDANT_DATA_KEY, else the file in
+// VERDANT_DATA_KEY_FILE, else a development key generated on first start
+// into the data directory (with a warning to log).
+func LoadDataKey(getenv func(string) string, dataDir string, log *slog.Logger) ([]byte, error) {
+	if v := getenv("VERDANT_DATA_KEY"); v != "" {
+		return vault.ParseKey(v)
+	}
+	if f := getenv("VERDANT_DATA_KEY_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("read VERDANT_DATA_KEY_FILE: %w", err)
+		}
+		return vault.ParseKey(string(b))
+	}
+	path := filepath.Join(dataDir, DevKeyFile)
+	if b, err := os.ReadFile(path); err == nil {
+		log.Warn("using the development data key; set VERDANT_DATA_KEY or VERDANT_DATA_KEY_FILE in production", "file", path)
+		return vault.ParseKey(string(b))
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, err
+	}
+	key := vault.GenerateKey()
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write development data key: %w", err)
+	}
+	log.Warn("generated a development data key; back it up, and set VERDANT_DATA_KEY or VERDANT_DATA_KEY_FILE in production", "file", path)
+	return vault.ParseKey(key)
+}
+
+// LoadRetiredKeys parses VERDANT_DATA_KEY_RETIRED (comma separated).
+func LoadRetiredKeys(getenv func(string) string) ([][]byte, error) {
+	var out [][]byte
+	for _, s := range strings.Split(getenv("VERDANT_DATA_KEY_RETIRED"), ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		k, err := vault.ParseKey(s)
+		if err != nil {
+			return nil, fmt.Errorf("VERDANT_DATA_KEY_RETIRED: %w", err)
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// LoadSecret reads NAME from the environment or the file named by NAME_FILE.
+func LoadSecret(getenv func(string) string, name string) (string, error) {
+	if v := getenv(name); v != "" {
+		return v, nil
+	}
+	if f := getenv(name + "_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", fmt.Errorf("read %s_FILE: %w", name, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return "", nil
+}
+
+// Discard is a logger that writes nothing (for tests and quiet commands).
+var Discard = slog.New(slog.NewTextHandler(io.Discard, nil))

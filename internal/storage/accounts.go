@@ -1,0 +1,72 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/verdant-baas/verdant/internal/account"
+)
+
+var _ account.Store = (*Store)(nil)
+
+const accountCols = `id, program_code, status, first_name, last_name, zip_code, customer_id, created_at, updated_at`
+
+func scanAccount(row interface{ Scan(...any) error }) (account.Account, error) {
+	var a account.Account
+	var created, updated int64
+	err := row.Scan(&a.ID, &a.ProgramCode, &a.Status, &a.Holder.FirstName, &a.Holder.LastName,
+		&a.Holder.ZipCode, &a.Holder.CustomerID, &created, &updated)
+	a.CreatedAt, a.UpdatedAt = Time(created), Time(updated)
+	return a, err
+}
+
+// CreateAccount implements account.Store.
+func (s *Store) CreateAccount(ctx context.Context, a account.Account) error {
+	_, err := s.Exec(ctx, `INSERT INTO accounts (`+accountCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.ProgramCode, string(a.Status), a.Holder.FirstName, a.Holder.LastName, a.Holder.ZipCode,
+		a.Holder.CustomerID, Micros(a.CreatedAt), Micros(a.UpdatedAt))
+	return err
+}
+
+// Account implements account.Store.
+func (s *Store) Account(ctx context.Context, programCode, id string) (account.Account, error) {
+	a, err := scanAccount(s.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = ? AND program_code = ?`, id, programCode))
+	if err != nil {
+		return a, notFound(err, account.ErrNotFound.Message)
+	}
+	return a, nil
+}
+
+// SetAccountStatus implements account.Store.
+func (s *Store) SetAccountStatus(ctx context.Context, programCode, id string, st account.Status, now time.Time) (account.Account, error) {
+	var a account.Account
+	err := s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE accounts SET status = ?, updated_at = ? WHERE id = ? AND program_code = ?`,
+			string(st), Micros(now), id, programCode); err != nil {
+			return err
+		}
+		var err error
+		a, err = scanAccount(tx.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = ? AND program_code = ?`, id, programCode))
+		return notFound(err, account.ErrNotFound.Message)
+	})
+	return a, err
+}
+
+// ListAccounts implements account.Store.
+func (s *Store) ListAccounts(ctx context.Context, programCode, after string, limit int) ([]account.Account, error) {
+	rows, err := s.Query(ctx, `SELECT `+accountCols+` FROM accounts WHERE program_code = ? AND id > ? ORDER BY id LIMIT ?`,
+		programCode, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []account.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,95 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/verdant-baas/verdant/internal/card"
+)
+
+var _ card.Store = (*Store)(nil)
+
+const cardCols = `id, account_id, program_code, last4, bin, expiry_year, expiry_month, type, status,
+	emboss_type, delivery_method, issued_at, updated_at`
+
+func scanCard(row interface{ Scan(...any) error }) (card.Card, error) {
+	var c card.Card
+	var issued, updated int64
+	err := row.Scan(&c.ID, &c.AccountID, &c.ProgramCode, &c.Last4, &c.BIN, &c.ExpiryYear, &c.ExpiryMonth,
+		&c.Type, &c.Status, &c.EmbossType, &c.DeliveryMethod, &issued, &updated)
+	c.IssuedAt, c.UpdatedAt = Time(issued), Time(updated)
+	return c, err
+}
+
+// panContext binds a sealed PAN to its card row.
+func panContext(cardID string) string { return "pan:" + cardID }
+
+// CreateCard implements card.Store: the PAN is sealed and indexed here.
+func (s *Store) CreateCard(ctx context.Context, c card.Card, pan string) error {
+	sealed, kid := s.Vault.Seal(pan, panContext(c.ID))
+	_, err := s.Exec(ctx, `INSERT INTO cards (id, account_id, program_code, pan_sealed, pan_key_id, pan_index, last4, bin,
+		expiry_year, expiry_month, type, status, emboss_type, delivery_method, issued_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.AccountID, c.ProgramCode, sealed, kid, s.Vault.Index("pan", pan), c.Last4, c.BIN, c.ExpiryYear,
+		c.ExpiryMonth, c.Type, string(c.Status), c.EmbossType, c.DeliveryMethod, Micros(c.IssuedAt), Micros(c.UpdatedAt))
+	return err
+}
+
+// Card implements card.Store.
+func (s *Store) Card(ctx context.Context, accountID, id string) (card.Card, error) {
+	c, err := scanCard(s.QueryRow(ctx, `SELECT `+cardCols+` FROM cards WHERE id = ? AND account_id = ?`, id, accountID))
+	return c, notFound(err, "payment instrument not found")
+}
+
+// SetCardStatus implements card.Store.
+func (s *Store) SetCardStatus(ctx context.Context, accountID, id string, st card.Status, now time.Time) (card.Card, error) {
+	var c card.Card
+	err := s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE cards SET status = ?, updated_at = ? WHERE id = ? AND account_id = ?`,
+			string(st), Micros(now), id, accountID); err != nil {
+			return err
+		}
+		var err error
+		c, err = scanCard(tx.QueryRow(ctx, `SELECT `+cardCols+` FROM cards WHERE id = ? AND account_id = ?`, id, accountID))
+		return notFound(err, "payment instrument not found")
+	})
+	return c, err
+}
+
+// CardsByPAN implements card.Store.
+func (s *Store) CardsByPAN(ctx context.Context, pan string) ([]card.Card, error) {
+	return s.cards(ctx, `SELECT `+cardCols+` FROM cards WHERE pan_index = ? ORDER BY issued_at DESC, id DESC`,
+		s.Vault.Index("pan", pan))
+}
+
+// CardsByAccount implements card.Store.
+func (s *Store) CardsByAccount(ctx context.Context, accountID string) ([]card.Card, error) {
+	return s.cards(ctx, `SELECT `+cardCols+` FROM cards WHERE account_id = ? ORDER BY issued_at DESC, id DESC`, accountID)
+}
+
+func (s *Store) cards(ctx context.Context, q string, args ...any) ([]card.Card, error) {
+	rows, err := s.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []card.Card
+	for rows.Next() {
+		c, err := scanCard(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CardPAN opens a card's sealed PAN, for the few paths the contract
+// requires it on.
+func (s *Store) CardPAN(ctx context.Context, cardID string) (string, error) {
+	var sealed, kid string
+	if err := s.QueryRow(ctx, `SELECT pan_sealed, pan_key_id FROM cards WHERE id = ?`, cardID).Scan(&sealed, &kid); err != nil {
+		return "", notFound(err, "payment instrument not found")
+	}
+	return s.Vault.Open(sealed, kid, panContext(cardID))
+}
