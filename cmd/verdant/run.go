@@ -60,9 +60,12 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"serve":          serve,
-		"migrate":        migrate,
-		"version":        func(_ context.Context, _ []string, _ func(string) string, w io.Writer) error { _, err := fmt.Fprintln(w, "verdant", version); return err },
+		"serve":   serve,
+		"migrate": migrate,
+		"version": func(_ context.Context, _ []string, _ func(string) string, w io.Writer) error {
+			_, err := fmt.Fprintln(w, "verdant", version)
+			return err
+		},
 		"partner create": partnerCreate,
 		"program create": programCreate,
 		"account open":   accountOpen,

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/storage"
@@ -27,6 +28,8 @@ type Server struct {
 	Programs   *program.Service
 	Accounts   *account.Service
 	Cards      *card.Service
+	// Balances answers account balances (the ledger); nil until wired.
+	Balances ledger.BalanceReader
 	AdminToken string // empty: the operator API answers 401 to everything
 	Sandbox    bool
 	Version    string
