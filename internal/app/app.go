@@ -9,6 +9,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/outbox"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/storage"
@@ -26,6 +27,7 @@ type App struct {
 	Programs *program.Service
 	Accounts *account.Service
 	Cards    *card.Service
+	Outbox   *outbox.Worker
 	Server   *api.Server
 	Handler  http.Handler
 }
@@ -63,6 +65,8 @@ func (a *App) wire() {
 	a.Programs = &program.Service{Store: st, Now: now}
 	a.Accounts = &account.Service{Store: st, Now: now}
 	a.Cards = &card.Service{Store: st, Now: now}
+	// Capabilities register their outbox topics with a.Outbox.Handle.
+	a.Outbox = &outbox.Worker{Store: st, Log: a.Log, Now: now}
 	a.Server = &api.Server{
 		Log: a.Log, DB: a.DB, Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
@@ -72,7 +76,9 @@ func (a *App) wire() {
 }
 
 // Start runs the background workers until ctx ends.
-func (a *App) Start(ctx context.Context) {}
+func (a *App) Start(ctx context.Context) {
+	go a.Outbox.Run(ctx)
+}
 
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }
