@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/care"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
@@ -40,6 +41,9 @@ type Server struct {
 	Now      func() time.Time
 
 	metrics *httpMetrics
+
+	// Care is customer care (support cases).
+	Care *care.Service
 }
 
 func (s *Server) now() time.Time {
@@ -73,6 +77,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.authRoutes(mux)
 	s.adminRoutes(mux)
 	s.accountRoutes(mux)
+	s.careRoutes(mux)
 	mux.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		return errNoRoute
 	}))

@@ -9,6 +9,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/care"
 	"github.com/verdant-baas/verdant/internal/outbox"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
@@ -30,6 +31,11 @@ type App struct {
 	Outbox   *outbox.Worker
 	Server   *api.Server
 	Handler  http.Handler
+
+	// Care is customer care; CareDelivery sends its cases to the CRM (nil
+	// when none is configured).
+	Care         *care.Service
+	CareDelivery *care.Delivery
 }
 
 // New opens and migrates the database and builds every service. The
@@ -67,10 +73,11 @@ func (a *App) wire() {
 	a.Cards = &card.Service{Store: st, Now: now}
 	// Capabilities register their outbox topics with a.Outbox.Handle.
 	a.Outbox = &outbox.Worker{Store: st, Log: a.Log, Now: now}
+	a.wireCare()
 	a.Server = &api.Server{
 		Log: a.Log, DB: a.DB, Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
-		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now,
+		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now, Care: a.Care,
 	}
 	a.Handler = a.Server.Handler()
 }
@@ -78,6 +85,9 @@ func (a *App) wire() {
 // Start runs the background workers until ctx ends.
 func (a *App) Start(ctx context.Context) {
 	go a.Outbox.Run(ctx)
+	if a.CareDelivery != nil {
+		go a.CareDelivery.Run(ctx, time.Minute)
+	}
 }
 
 // Close releases the database.

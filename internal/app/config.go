@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/verdant-baas/verdant/internal/crm"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
@@ -29,6 +30,10 @@ type Config struct {
 	MaxBodyBytes int64         // request body limit (VERDANT_MAX_BODY_BYTES)
 	Version      string
 	Now          func() time.Time // clock; tests may control it
+
+	// CRM is the customer-care CRM (VERDANT_CRM_*); unset, cases stay
+	// queued in the platform.
+	CRM crm.Config
 }
 
 // DefaultDB is the database URL for a data directory.
