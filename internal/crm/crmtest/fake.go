@@ -62,6 +62,15 @@ func (f *Fake) Config(timeout time.Duration) crm.Config {
 	return crm.Config{LoginURL: f.Server.URL, ClientID: f.ClientID, ClientSecret: f.ClientSecret, Timeout: timeout}
 }
 
+// Reset forgets every case and fault (one fake may serve several
+// subtests).
+func (f *Fake) Reset() {
+	f.mu.Lock()
+	f.faults, f.down, f.upserts = nil, false, 0
+	f.cases, f.ids = map[string]map[string]any{}, map[string]string{}
+	f.mu.Unlock()
+}
+
 // Fail queues faults for the next upserts, in order.
 func (f *Fake) Fail(faults ...Fault) {
 	f.mu.Lock()
