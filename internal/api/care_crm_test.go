@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/apitest"
+	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/crm/crmtest"
 	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 	"github.com/verdant-baas/verdant/internal/vault"

@@ -37,6 +37,9 @@ type Fake struct {
 	ExternalIDField string
 	ClientID        string
 	ClientSecret    string
+	// NoContent answers an update 204 without a body, as API versions
+	// before 46.0 do.
+	NoContent bool
 
 	mu      sync.Mutex
 	faults  []Fault
@@ -205,6 +208,10 @@ func (f *Fake) upsert(w http.ResponseWriter, r *http.Request, number string) {
 	f.mu.Unlock()
 	if fault == LoseAnswer {
 		hang(r)
+		return
+	}
+	if exists && f.NoContent {
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	status := http.StatusOK
