@@ -9,8 +9,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/apitest"
+	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/crm/crmtest"
 	"github.com/verdant-baas/verdant/internal/logging"
 	"github.com/verdant-baas/verdant/internal/storage/storagetest"

@@ -10,7 +10,8 @@ import (
 // registered on the outbox; without one, cases wait in the platform's own
 // queue (crm status "queued") until a node with a CRM picks them up.
 func (a *App) wireCare() {
-	a.Care = &care.Service{Store: a.Store, Now: a.Config.Now, Fingerprint: a.Vault.Index, Deliver: a.Config.CRM.Configured()}
+	a.Care = &care.Service{Store: a.Store, Now: a.Config.Now, Fingerprint: a.Vault.Index, Deliver: a.Config.CRM.Configured(),
+		Notify: a.Outbox.Notify}
 	if !a.Config.CRM.Configured() {
 		return
 	}

@@ -171,6 +171,9 @@ type Service struct {
 	// delivery in their creating transaction. Unset, they stay queued in
 	// the platform until a node with a CRM picks them up.
 	Deliver bool
+	// Notify wakes the outbox worker after a case is enqueued (a latency
+	// hint only; optional).
+	Notify func()
 }
 
 // ErrRequestReused answers an X-GD-RequestId already used for a
@@ -205,6 +208,9 @@ func (s *Service) Create(ctx context.Context, partnerID, programCode, requestID 
 	}
 	if replay && stored.Fingerprint != c.Fingerprint {
 		return Case{}, ErrRequestReused
+	}
+	if !replay && s.Deliver && s.Notify != nil {
+		s.Notify()
 	}
 	return stored, nil
 }
