@@ -1,0 +1,109 @@
+package storage_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/verdant-baas/verdant/internal/care"
+	"github.com/verdant-baas/verdant/internal/storage"
+	"github.com/verdant-baas/verdant/internal/storage/storagetest"
+	"github.com/verdant-baas/verdant/internal/vault"
+)
+
+// benchDB opens a migrated database for a benchmark: SQLite in a
+// temporary directory, or PostgreSQL in a fresh schema.
+func benchDB(b *testing.B, engine string) *storage.DB {
+	b.Helper()
+	ctx := context.Background()
+	dsn := "sqlite:" + filepath.Join(b.TempDir(), "bench.db")
+	if engine == "postgres" {
+		base := os.Getenv(storagetest.PostgresURLEnv)
+		if base == "" {
+			b.Skip(storagetest.PostgresURLEnv + " not set")
+		}
+		admin, err := storage.Open(ctx, base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		x := make([]byte, 6)
+		rand.Read(x)
+		schema := "verdant_bench_" + hex.EncodeToString(x)
+		if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); admin.Close() })
+		u, _ := url.Parse(base)
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		dsn = u.String()
+	}
+	db, err := storage.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return db
+}
+
+// BenchmarkCareCreate measures opening a case (validation, number draw,
+// sealed contact, history entry and outbox message in one transaction),
+// from parallel callers, each with its own X-GD-RequestId.
+//
+//	VERDANT_TEST_POSTGRES_URL=... go test -run XXX -bench BenchmarkCareCreate -benchtime 3s ./internal/storage
+func BenchmarkCareCreate(b *testing.B) {
+	body := []byte(`{"subject":"Registering Your Card","firstName":"Jack","lastName":"Jones",
+		"customerQuestion":"How do I register my card?","emailAddress":"jack@example.com","accountIdentifier":"ACCT",
+		"phoneNumbers":{"number":"310-555-1234","type":"mobile"},"device":{"deviceMake":"Apple","deviceOS":1}}`)
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			db := benchDB(b, engine)
+			key, _ := vault.ParseKey(vault.GenerateKey())
+			v, _ := vault.New(key)
+			st := storage.NewStore(db, v)
+			acct := uuid.NewString()
+			ctx := context.Background()
+			for _, q := range []string{
+				`INSERT INTO partners (id, name, client_id, secret_hash, created_at, updated_at) VALUES ('p1', 'P', 'c1', 'h', 0, 0)`,
+				`INSERT INTO programs (code, partner_id, name, bin, created_at, updated_at) VALUES ('PROG', 'p1', 'Prog', '499998', 0, 0)`,
+				`INSERT INTO accounts (id, program_code, status, first_name, last_name, zip_code, created_at, updated_at)
+					VALUES ('` + acct + `', 'PROG', 'normal', 'Jack', 'Jones', '91107', 0, 0)`,
+			} {
+				if _, err := db.Exec(ctx, q); err != nil {
+					b.Fatal(err)
+				}
+			}
+			svc := &care.Service{Store: st, Now: time.Now, Fingerprint: v.Index, Deliver: true}
+			body := []byte(strings.ReplaceAll(string(body), "ACCT", acct))
+			var n atomic.Int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req, err := care.ParseRequest(body)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					if _, err := svc.Create(ctx, "p1", "PROG", fmt.Sprint("r", n.Add(1)), req); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
