@@ -31,6 +31,8 @@ commands:
   program create    create a program
   account open      open an account in a program
   card issue        issue a card on an account
+  case list         list customer-care cases (--status, --program, --crm-status)
+  case show         show a customer-care case with its history (--number)
 
 Run 'verdant <command> -h' for a command's flags. Every flag can also be
 set as VERDANT_<FLAG> in the environment (dashes become underscores).
@@ -70,6 +72,8 @@ func init() {
 		"program create": programCreate,
 		"account open":   accountOpen,
 		"card issue":     cardIssue,
+		"case list":      caseList,
+		"case show":      caseShow,
 	}
 }
 

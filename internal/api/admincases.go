@@ -70,6 +70,9 @@ type FromTo struct {
 	To   any `json:"to"`
 }
 
+// CaseView is the operator view of a case (also printed by the CLI).
+func CaseView(c care.Case, history []care.Change) CaseJSON { return caseJSON(c, history) }
+
 func caseJSON(c care.Case, history []care.Change) CaseJSON {
 	out := CaseJSON{CaseNumber: c.Number, ProgramCode: c.ProgramCode, PartnerID: c.PartnerID, AccountIdentifier: c.AccountID,
 		Subject: c.Subject, FirstName: c.FirstName, LastName: c.LastName, CustomerQuestion: c.Question,

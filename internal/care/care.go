@@ -192,7 +192,7 @@ func (s *Service) Create(ctx context.Context, partnerID, programCode, requestID 
 		P string
 		R Request
 	}{programCode, req})
-	now := s.Now().UTC()
+	now := s.Now().UTC().Truncate(time.Microsecond) // as stored
 	c := Case{
 		ID: uuid.Must(uuid.NewV7()).String(), PartnerID: partnerID, ProgramCode: programCode,
 		AccountID: req.AccountIdentifier, RequestID: requestID, Fingerprint: s.Fingerprint("care-request", string(canon)),

@@ -95,7 +95,7 @@ type rawRequest struct {
 	Device            json.RawMessage `json:"device"`
 }
 
-// ErrRequired and the others build the page's errors.
+// errRequired and the functions below build the page's errors.
 func errRequired(field string) error {
 	return (&apperr.Error{Kind: apperr.Invalid, Field: field,
 		Message: "Required field is missing: " + field + "."}).WithCode(CodeRequired, 0)

@@ -72,7 +72,7 @@ func (s *Service) Apply(ctx context.Context, number string, u Update) (Case, []C
 		return Case{}, nil, err
 	}
 	c, err := s.Store.UpdateCase(ctx, number, func(c *Case) (Change, error) {
-		return apply(c, u, s.Now().UTC())
+		return apply(c, u, s.Now().UTC().Truncate(time.Microsecond))
 	})
 	if err != nil {
 		return Case{}, nil, err
