@@ -22,14 +22,14 @@ import (
 
 // Server holds the services the handlers call.
 type Server struct {
-	Log        *slog.Logger
-	DB         *storage.DB
-	Partners   *partner.Service
-	Programs   *program.Service
-	Accounts   *account.Service
-	Cards      *card.Service
+	Log      *slog.Logger
+	DB       *storage.DB
+	Partners *partner.Service
+	Programs *program.Service
+	Accounts *account.Service
+	Cards    *card.Service
 	// Balances answers account balances (the ledger); nil until wired.
-	Balances ledger.BalanceReader
+	Balances   ledger.BalanceReader
 	AdminToken string // empty: the operator API answers 401 to everything
 	Sandbox    bool
 	Version    string
