@@ -9,6 +9,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/feature"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/storage"
@@ -26,6 +27,7 @@ type App struct {
 	Programs *program.Service
 	Accounts *account.Service
 	Cards    *card.Service
+	Features *feature.Service
 	Server   *api.Server
 	Handler  http.Handler
 }
@@ -63,8 +65,10 @@ func (a *App) wire() {
 	a.Programs = &program.Service{Store: st, Now: now}
 	a.Accounts = &account.Service{Store: st, Now: now}
 	a.Cards = &card.Service{Store: st, Now: now}
+	a.Features = &feature.Service{Store: st, Now: now}
 	a.Server = &api.Server{
 		Log: a.Log, DB: a.DB, Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
+		Features:   a.Features,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
 		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now,
 	}
