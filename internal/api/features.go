@@ -9,6 +9,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/feature"
+	"github.com/verdant-baas/verdant/internal/money"
 	"github.com/verdant-baas/verdant/internal/program"
 )
 
@@ -20,6 +21,7 @@ func (s *Server) featureRoutes(mux *http.ServeMux) {
 	mux.Handle("PUT /programs/{programCode}/accounts/{accountIdentifier}/features/{featureId}", s.partner(s.putFeature))
 	mux.Handle("GET /programs/{programCode}/accounts/{accountIdentifier}/features", s.partner(s.getFeatures))
 	mux.Handle("GET /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/history", s.admin(s.adminFeatureHistory))
+	mux.Handle("GET /admin/v1/features", s.admin(s.adminFeatureCatalogue))
 }
 
 // featureConfig is what a program decides for the feature rules.
@@ -139,6 +141,35 @@ func (s *Server) adminFeatureHistory(w http.ResponseWriter, r *http.Request) err
 			j.TermsAcceptanceDateTime = ResponseDate(e.TermsAt)
 		}
 		out.Events = append(out.Events, j)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// CatalogueFeatureJSON is one feature of the catalogue, for operators.
+type CatalogueFeatureJSON struct {
+	FeatureID       string `json:"featureId"`
+	ExclusiveGroup  string `json:"exclusiveGroup,omitempty"`
+	HoldDays        *int   `json:"holdDays,omitempty"`
+	TermsIdentifier string `json:"termsIdentifier,omitempty"`
+	FloorBalance    string `json:"floorBalance,omitempty"`
+}
+
+// adminFeatureCatalogue answers the feature catalogue: the ids a program's
+// features may name, their exclusive groups, RDC hold periods and terms.
+func (s *Server) adminFeatureCatalogue(w http.ResponseWriter, r *http.Request) error {
+	out := struct {
+		Features []CatalogueFeatureJSON `json:"features"`
+	}{}
+	for _, f := range feature.Catalogue() {
+		j := CatalogueFeatureJSON{FeatureID: f.ID, ExclusiveGroup: string(f.Group), TermsIdentifier: f.Terms}
+		if f.Group == feature.Deposit {
+			j.HoldDays = &f.HoldDays
+		}
+		if f.FloorMinor != 0 {
+			j.FloorBalance = money.Format(f.FloorMinor)
+		}
+		out.Features = append(out.Features, j)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

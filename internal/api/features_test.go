@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -350,4 +351,32 @@ func TestConcurrentTierEnrolment(t *testing.T) {
 			wantCode(t, f.put(got[0], false), http.StatusOK, 0, 0)
 		}
 	})
+}
+
+func TestFeatureCatalogue(t *testing.T) {
+	e := apitest.New(t)
+	var c struct {
+		Features []struct {
+			FeatureID, ExclusiveGroup, TermsIdentifier, FloorBalance string
+			HoldDays                                                 *int
+		}
+	}
+	e.Admin("GET", "/admin/v1/features", nil).Want(t, http.StatusOK).Decode(t, &c)
+	got := map[string]string{}
+	for _, f := range c.Features {
+		hold := "-"
+		if f.HoldDays != nil {
+			hold = strconv.Itoa(*f.HoldDays)
+		}
+		got[f.FeatureID] = f.ExclusiveGroup + "/" + hold + "/" + f.TermsIdentifier + "/" + f.FloorBalance
+	}
+	want := map[string]string{"NB100": "/-/negBal/-100.00", "UCB2": "UCB/-//", "RDC0": "RDC/0//", "RDC8": "RDC/8//", "RDC10": "RDC/10//"}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("%s = %q, want %q", id, got[id], w)
+		}
+	}
+	if len(c.Features) != 13 {
+		t.Errorf("catalogue has %d features", len(c.Features))
+	}
 }
