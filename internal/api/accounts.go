@@ -148,19 +148,9 @@ func (s *Server) putAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in struct {
-		TermsAcceptances []struct {
-			TermsIdentifier         string   `json:"termsIdentifier"`
-			TermsAcceptanceFlag     flexBool `json:"termsAcceptanceFlag"`
-			TermsAcceptanceDateTime string   `json:"termsAcceptanceDateTime"`
-		} `json:"termsAcceptances"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
+	raw, err := decodeTerms(r)
+	if err != nil {
 		return err
-	}
-	raw := make([]feature.RawTerms, len(in.TermsAcceptances))
-	for i, t := range in.TermsAcceptances {
-		raw[i] = feature.RawTerms{ID: t.TermsIdentifier, Flag: t.TermsAcceptanceFlag.Raw, At: t.TermsAcceptanceDateTime}
 	}
 	terms, err := feature.ParseTerms(raw, s.now())
 	if err != nil {

@@ -22,6 +22,7 @@ func (s *Server) featureRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /programs/{programCode}/accounts/{accountIdentifier}/features", s.partner(s.getFeatures))
 	mux.Handle("GET /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/history", s.admin(s.adminFeatureHistory))
 	mux.Handle("GET /admin/v1/features", s.admin(s.adminFeatureCatalogue))
+	s.featureAdminRoutes(mux)
 }
 
 // featureConfig is what a program decides for the feature rules.

@@ -380,3 +380,48 @@ func TestFeatureCatalogue(t *testing.T) {
 		t.Errorf("catalogue has %d features", len(c.Features))
 	}
 }
+
+func TestOperatorFeatureCalls(t *testing.T) {
+	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
+		f, s := newFeatureEnv(e, apitest.ProgramSpec{Code: "OPS", Features: []string{"NB100", "UCB1", "UCB2"},
+			TermsEnforced: []string{"negBal"}})
+		admin := "/admin/v1" + f.base
+		problem := func(r *apitest.Response, status int, slug string) {
+			t.Helper()
+			var p struct{ Type string }
+			r.Want(t, status).Decode(t, &p)
+			if !strings.HasSuffix(p.Type, "/"+slug) {
+				t.Fatalf("problem type %q, want %s", p.Type, slug)
+			}
+		}
+		problem(e.Admin("PUT", admin+"/features/NB100", map[string]any{"authorize": true}), http.StatusConflict, "terms-not-accepted")
+		problem(e.Admin("PUT", admin+"/features/RDC1", map[string]any{"authorize": true}), http.StatusConflict, "no-feature-key")
+		problem(e.Admin("PUT", admin+"/features/UCB1", map[string]any{"authorize": false}), http.StatusNotFound, "enrollment-not-found")
+		e.Admin("PUT", admin+"/features/UCB1", map[string]any{}).Want(t, http.StatusBadRequest)
+		// Backfill the terms, then enrol.
+		var out struct {
+			Features         []string
+			TermsAcceptances []struct{ TermsIdentifier string }
+		}
+		e.Admin("PUT", admin+"/terms", map[string]any{"termsAcceptances": []any{map[string]any{
+			"termsIdentifier": "negbal", "termsAcceptanceFlag": true, "termsAcceptanceDateTime": "2019-01-01T00:00:00Z"}}}).
+			Want(t, http.StatusOK).Decode(t, &out)
+		if len(out.TermsAcceptances) != 1 || out.TermsAcceptances[0].TermsIdentifier != "negBal" {
+			t.Fatalf("after backfill: %+v", out)
+		}
+		e.Admin("PUT", admin+"/features/nb100", map[string]any{"authorize": true}).Want(t, http.StatusOK).Decode(t, &out)
+		if !slices.Equal(out.Features, []string{"NB100"}) {
+			t.Fatalf("after operator enrol: %+v", out)
+		}
+		problem(e.Admin("PUT", admin+"/terms", map[string]any{"termsAcceptances": []any{map[string]any{
+			"termsIdentifier": "negBal", "termsAcceptanceFlag": false}}}), http.StatusConflict, "terms-in-use")
+		wantCode(t, f.put("UCB2", true), http.StatusOK, 0, 0) // a partner change, for the actor check
+		var h struct{ Events []struct{ Actor, Action string } }
+		e.Admin("GET", admin+"/history", nil).Want(t, http.StatusOK).Decode(t, &h)
+		if len(h.Events) != 3 || h.Events[0].Actor != s.PartnerID || h.Events[1].Actor != "operator" ||
+			h.Events[2].Actor != "operator" || h.Events[2].Action != "terms.accepted" {
+			t.Fatalf("history: %+v", h.Events)
+		}
+		e.Admin("PUT", "/admin/v1/programs/OPS/accounts/nope/terms", map[string]any{}).Want(t, http.StatusBadRequest)
+	})
+}

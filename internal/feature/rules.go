@@ -13,22 +13,22 @@ import (
 var (
 	// ErrNoFeatureKey is answered (HTTP 503, as the page says) for a feature
 	// that does not exist or that the program does not offer.
-	ErrNoFeatureKey = &apperr.Error{Kind: apperr.Unavailable, Code: 5, SubCode: 55,
+	ErrNoFeatureKey = &apperr.Error{Reason: "NO_FEATURE_KEY", Kind: apperr.Unavailable, Code: 5, SubCode: 55,
 		Message: "No ProductFeatureGroupKey exists for specified productFeatureGroupKey"}
 	// ErrAccountInactive refuses any feature or terms change on a closed or
 	// restricted account.
-	ErrAccountInactive = &apperr.Error{Kind: apperr.Declined, Code: 4, SubCode: 105,
+	ErrAccountInactive = &apperr.Error{Reason: "ACCOUNT_INACTIVE", Kind: apperr.Declined, Code: 4, SubCode: 105,
 		Message: "accountStatus is closed or restricted."}
 	// ErrTermsNotAccepted refuses an enrolment whose enforced terms are not
 	// accepted.
-	ErrTermsNotAccepted = &apperr.Error{Kind: apperr.Declined, Code: 5, SubCode: 55,
+	ErrTermsNotAccepted = &apperr.Error{Reason: "TERMS_NOT_ACCEPTED", Kind: apperr.Declined, Code: 5, SubCode: 55,
 		Message: "Features terms were not accepted."}
 	// ErrEnrolmentNotFound answers an unenrolment of a feature the account
 	// does not have.
-	ErrEnrolmentNotFound = &apperr.Error{Kind: apperr.NotFound, Code: 10, SubCode: 0,
+	ErrEnrolmentNotFound = &apperr.Error{Reason: "ENROLLMENT_NOT_FOUND", Kind: apperr.NotFound, Code: 10, SubCode: 0,
 		Message: "Feature enrollment not found."}
 	// ErrTermsInUse refuses opting out of terms an active feature needs.
-	ErrTermsInUse = &apperr.Error{Kind: apperr.Declined, Code: 5, SubCode: 58,
+	ErrTermsInUse = &apperr.Error{Reason: "TERMS_IN_USE", Kind: apperr.Declined, Code: 5, SubCode: 58,
 		Message: "Terms cannot be opted out because feature is still in use"}
 )
 
