@@ -416,7 +416,9 @@ func TestOperatorFeatureCalls(t *testing.T) {
 		problem(e.Admin("PUT", admin+"/terms", map[string]any{"termsAcceptances": []any{map[string]any{
 			"termsIdentifier": "negBal", "termsAcceptanceFlag": false}}}), http.StatusConflict, "terms-in-use")
 		wantCode(t, f.put("UCB2", true), http.StatusOK, 0, 0) // a partner change, for the actor check
-		var h struct{ Events []struct{ Actor, Action string } }
+		var h struct {
+			Events []struct{ Actor, Action string }
+		}
 		e.Admin("GET", admin+"/history", nil).Want(t, http.StatusOK).Decode(t, &h)
 		if len(h.Events) != 3 || h.Events[0].Actor != s.PartnerID || h.Events[1].Actor != "operator" ||
 			h.Events[2].Actor != "operator" || h.Events[2].Action != "terms.accepted" {
