@@ -85,6 +85,17 @@ func TestFeatureCatalogue(t *testing.T) {
 	if len(c.Features) != 13 {
 		t.Errorf("catalogue has %d features", len(c.Features))
 	}
+	// Program features are validated against the catalogue and spelled as it does.
+	s := e.Seed(apitest.ProgramSpec{Code: "CAT", Features: []string{"nb100", "Rdc10", "ucb2", "NB100"}})
+	var p struct{ Features []string }
+	e.Admin("GET", "/admin/v1/programs/"+s.ProgramCode, nil).Want(t, http.StatusOK).Decode(t, &p)
+	if !slices.Equal(p.Features, []string{"NB100", "RDC10", "UCB2"}) {
+		t.Errorf("program features = %v", p.Features)
+	}
+	for _, bad := range []string{"RDC6", "UCB5", "NB200"} {
+		e.Admin("PATCH", "/admin/v1/programs/"+s.ProgramCode, map[string]any{"features": []string{bad}}).
+			Want(t, http.StatusBadRequest)
+	}
 }
 
 func TestOperatorFeatureCalls(t *testing.T) {

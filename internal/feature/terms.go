@@ -89,7 +89,7 @@ func parseOne(r RawTerms, now time.Time, prefix string) (TermsInput, error) {
 		return t, apperr.Field(prefix+"termsAcceptanceFlag", "%stermsAcceptanceFlag must be true or false", prefix)
 	}
 	if r.At == "" {
-		t.At = now
+		t.At = now.UTC().Truncate(time.Microsecond)
 		return t, nil
 	}
 	at, ok := parseDateTime(r.At)
