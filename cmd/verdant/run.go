@@ -31,6 +31,8 @@ commands:
   program create    create a program
   account open      open an account in a program
   card issue        issue a card on an account
+  feature set       enrol or unenrol an account in a feature (actor "operator")
+  feature history   an account's enrolment and terms changes, newest first
 
 Run 'verdant <command> -h' for a command's flags. Every flag can also be
 set as VERDANT_<FLAG> in the environment (dashes become underscores).
@@ -70,6 +72,9 @@ func init() {
 		"program create": programCreate,
 		"account open":   accountOpen,
 		"card issue":     cardIssue,
+
+		"feature set":     featureSet,
+		"feature history": featureHistory,
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/feature"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
@@ -38,6 +39,9 @@ type Server struct {
 	// Registry receives the HTTP metrics (default: a new registry).
 	Registry *prometheus.Registry
 	Now      func() time.Time
+
+	// Features is the account features and terms service.
+	Features *feature.Service
 
 	metrics *httpMetrics
 }
@@ -73,6 +77,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.authRoutes(mux)
 	s.adminRoutes(mux)
 	s.accountRoutes(mux)
+	s.featureRoutes(mux)
 	mux.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		return errNoRoute
 	}))

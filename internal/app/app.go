@@ -9,6 +9,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/feature"
 	"github.com/verdant-baas/verdant/internal/outbox"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
@@ -28,6 +29,7 @@ type App struct {
 	Accounts *account.Service
 	Cards    *card.Service
 	Outbox   *outbox.Worker
+	Features *feature.Service
 	Server   *api.Server
 	Handler  http.Handler
 }
@@ -67,8 +69,10 @@ func (a *App) wire() {
 	a.Cards = &card.Service{Store: st, Now: now}
 	// Capabilities register their outbox topics with a.Outbox.Handle.
 	a.Outbox = &outbox.Worker{Store: st, Log: a.Log, Now: now}
+	a.Features = &feature.Service{Store: st, Now: now}
 	a.Server = &api.Server{
 		Log: a.Log, DB: a.DB, Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
+		Features:   a.Features,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
 		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now,
 	}
