@@ -33,6 +33,8 @@ commands:
   card issue        issue a card on an account
   case list         list customer-care cases (--status, --program, --crm-status)
   case show         show a customer-care case with its history (--number)
+  feature set       enrol or unenrol an account in a feature (actor "operator")
+  feature history   an account's enrolment and terms changes, newest first
 
 Run 'verdant <command> -h' for a command's flags. Every flag can also be
 set as VERDANT_<FLAG> in the environment (dashes become underscores).
@@ -74,6 +76,9 @@ func init() {
 		"card issue":     cardIssue,
 		"case list":      caseList,
 		"case show":      caseShow,
+
+		"feature set":     featureSet,
+		"feature history": featureHistory,
 	}
 }
 

@@ -5,11 +5,15 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/feature"
+	"github.com/verdant-baas/verdant/internal/ledger"
+	"github.com/verdant-baas/verdant/internal/money"
 	"github.com/verdant-baas/verdant/internal/program"
 )
 
 func (s *Server) accountRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /programs/{programCode}/accounts/{accountIdentifier}", s.partner(s.getAccount))
+	mux.Handle("PUT /programs/{programCode}/accounts/{accountIdentifier}", s.partner(s.putAccount))
 }
 
 // partnerAccount resolves {programCode} for the calling partner and
@@ -58,17 +62,38 @@ type AccountHolderJSON struct {
 	LastName  string `json:"lastName"`
 }
 
+// BalancesJSON is an account's balances: amounts are decimal strings
+// exact to the cent, as the publisher's adjustment answers are.
+type BalancesJSON struct {
+	Currency         string `json:"currency"`
+	CurrentBalance   string `json:"currentBalance"`
+	AvailableBalance string `json:"availableBalance"`
+}
+
+// TermsAcceptanceJSON is one terms answer of an account, in the shape of
+// the PUT /accounts/{accountIdentifier} request.
+type TermsAcceptanceJSON struct {
+	TermsIdentifier         string `json:"termsIdentifier"`
+	TermsAcceptanceFlag     bool   `json:"termsAcceptanceFlag"`
+	TermsAcceptanceDateTime string `json:"termsAcceptanceDateTime"`
+}
+
 // GetAccountJSON is the answer of GET /programs/{programCode}/accounts/{id}.
 type GetAccountJSON struct {
 	AccountIdentifier  string                  `json:"accountIdentifier"`
 	AccountStatus      string                  `json:"accountStatus"`
 	AccountHolder      AccountHolderJSON       `json:"accountHolder"`
+	Balances           BalancesJSON            `json:"balances"`
+	Features           []string                `json:"features"`
+	TermsAcceptances   []TermsAcceptanceJSON   `json:"termsAcceptances"`
 	PaymentInstruments []PaymentInstrumentJSON `json:"paymentInstruments"`
 	ResponseDetails    []ResponseDetail        `json:"responseDetails"`
 }
 
+// getAccount answers the publisher's "get account": status, holder,
+// balances, features, terms and payment instruments (by last4Pan).
 func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) error {
-	_, a, err := s.partnerAccount(r)
+	p, a, err := s.partnerAccount(r)
 	if err != nil {
 		return err
 	}
@@ -76,14 +101,64 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	st, err := s.Features.State(r.Context(), a.ID)
+	if err != nil {
+		return withCode(err, 10, 0)
+	}
+	bal, err := s.balance(r, p, a.ID)
+	if err != nil {
+		return err
+	}
 	out := GetAccountJSON{
 		AccountIdentifier: a.ID, AccountStatus: string(a.Status),
-		AccountHolder:      AccountHolderJSON{a.Holder.FirstName, a.Holder.LastName},
+		AccountHolder: AccountHolderJSON{a.Holder.FirstName, a.Holder.LastName},
+		Balances: BalancesJSON{Currency: bal.Currency, CurrentBalance: money.Format(bal.Posted),
+			AvailableBalance: money.Format(bal.Available)},
+		Features: st.FeatureIDs(), TermsAcceptances: []TermsAcceptanceJSON{},
 		PaymentInstruments: []PaymentInstrumentJSON{}, ResponseDetails: Success(),
+	}
+	for _, t := range st.Terms {
+		out.TermsAcceptances = append(out.TermsAcceptances, TermsAcceptanceJSON{t.ID, t.Accepted, ResponseDate(t.At)})
 	}
 	for _, c := range cards {
 		out.PaymentInstruments = append(out.PaymentInstruments, PaymentInstrumentJSON{c.ID, c.Last4, string(c.Status), c.Type, c.ExpiryYear, c.ExpiryMonth})
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// balance answers the ledger's balance, or zero in the program's currency
+// while no ledger is wired (s.Balances nil).
+func (s *Server) balance(r *http.Request, p program.Program, accountID string) (ledger.Balance, error) {
+	if s.Balances == nil {
+		return ledger.Balance{Currency: p.Currency}, nil
+	}
+	b, err := s.Balances.Balance(r.Context(), accountID)
+	if b.Currency == "" {
+		b.Currency = p.Currency
+	}
+	return b, err
+}
+
+// putAccount records terms acceptances and opt-outs ("Negative Balance
+// Terms"): {"termsAcceptances":[{termsIdentifier, termsAcceptanceFlag,
+// termsAcceptanceDateTime}]}. The flag may be a boolean or a string.
+func (s *Server) putAccount(w http.ResponseWriter, r *http.Request) error {
+	_, a, err := s.partnerAccount(r)
+	if err != nil {
+		return err
+	}
+	raw, err := decodeTerms(r)
+	if err != nil {
+		return err
+	}
+	terms, err := feature.ParseTerms(raw, s.now())
+	if err != nil {
+		return err
+	}
+	if err := s.Features.SetTerms(r.Context(), a.ID, terms, claimsFrom(r.Context()).PartnerID); err != nil {
+		return withCode(err, 10, 0)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"responseDetails": Success()})
 	return nil
 }

@@ -8,9 +8,9 @@ import (
 	"github.com/verdant-baas/verdant/internal/apitest"
 )
 
-func patchCase(t *testing.T, e *apitest.Env, number string, body map[string]any, status int) caseView {
+func carePatch(t *testing.T, e *apitest.Env, number string, body map[string]any, status int) careView {
 	t.Helper()
-	var c caseView
+	var c careView
 	r := e.Admin("PATCH", "/admin/v1/cases/"+number, body).Want(t, status)
 	if status == http.StatusOK {
 		r.Decode(t, &c)
@@ -23,12 +23,12 @@ func patchCase(t *testing.T, e *apitest.Env, number string, body map[string]any,
 func TestCareAgentWorkflow(t *testing.T) {
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
-		n := createCase(t, e, s.ProgramCode, caseBody(s.AccountID))
-		c := getCase(t, e, n)
+		n := careCreate(t, e, s.ProgramCode, careBody(s.AccountID))
+		c := careGet(t, e, n)
 		if c.Status != "open" || c.Tier != 1 || c.Assignee != "" || len(c.History) != 1 || c.History[0].Action != "created" {
 			t.Fatalf("new case: %+v", c)
 		}
-		c = patchCase(t, e, n, map[string]any{"status": "inProgress", "assignee": "agent.smith", "actor": "lead.agent"}, http.StatusOK)
+		c = carePatch(t, e, n, map[string]any{"status": "inProgress", "assignee": "agent.smith", "actor": "lead.agent"}, http.StatusOK)
 		if c.Status != "inProgress" || c.Assignee != "agent.smith" || len(c.History) != 2 {
 			t.Fatalf("after assignment: %+v", c)
 		}
@@ -38,37 +38,37 @@ func TestCareAgentWorkflow(t *testing.T) {
 			t.Fatalf("history entry: %+v", h)
 		}
 		// Escalation to tier 2 with a note.
-		c = patchCase(t, e, n, map[string]any{"tier": 2, "note": "card registration fails on the issuer side"}, http.StatusOK)
+		c = carePatch(t, e, n, map[string]any{"tier": 2, "note": "card registration fails on the issuer side"}, http.StatusOK)
 		if c.Tier != 2 || c.History[2].Tier.From != float64(1) || c.History[2].Tier.To != float64(2) ||
 			c.History[2].Note == "" || c.History[2].Actor != "operator" {
 			t.Fatalf("escalation: %+v", c.History[2])
 		}
 		// A note alone is an entry; a PATCH changing nothing writes nothing.
-		patchCase(t, e, n, map[string]any{"note": "called the customer"}, http.StatusOK)
-		c = patchCase(t, e, n, map[string]any{"status": "inProgress", "tier": 2}, http.StatusOK)
+		carePatch(t, e, n, map[string]any{"note": "called the customer"}, http.StatusOK)
+		c = carePatch(t, e, n, map[string]any{"status": "inProgress", "tier": 2}, http.StatusOK)
 		if len(c.History) != 4 {
 			t.Fatalf("history has %d entries, want 4", len(c.History))
 		}
-		patchCase(t, e, n, map[string]any{"status": "waitingOnCustomer"}, http.StatusOK)
-		patchCase(t, e, n, map[string]any{"status": "resolved", "note": "registered"}, http.StatusOK)
-		c = patchCase(t, e, n, map[string]any{"status": "closed"}, http.StatusOK)
+		carePatch(t, e, n, map[string]any{"status": "waitingOnCustomer"}, http.StatusOK)
+		carePatch(t, e, n, map[string]any{"status": "resolved", "note": "registered"}, http.StatusOK)
+		c = carePatch(t, e, n, map[string]any{"status": "closed"}, http.StatusOK)
 		// A closed case: no reassignment, escalation or move but reopening.
-		patchCase(t, e, n, map[string]any{"assignee": "someone"}, http.StatusConflict)
-		patchCase(t, e, n, map[string]any{"tier": 1}, http.StatusConflict)
-		patchCase(t, e, n, map[string]any{"status": "resolved"}, http.StatusConflict)
-		patchCase(t, e, n, map[string]any{"note": "customer thanked us"}, http.StatusOK)
+		carePatch(t, e, n, map[string]any{"assignee": "someone"}, http.StatusConflict)
+		carePatch(t, e, n, map[string]any{"tier": 1}, http.StatusConflict)
+		carePatch(t, e, n, map[string]any{"status": "resolved"}, http.StatusConflict)
+		carePatch(t, e, n, map[string]any{"note": "customer thanked us"}, http.StatusOK)
 		// Bad input.
-		patchCase(t, e, n, map[string]any{"status": "done"}, http.StatusBadRequest)
-		patchCase(t, e, n, map[string]any{"tier": 3}, http.StatusBadRequest)
-		patchCase(t, e, n, map[string]any{}, http.StatusBadRequest)
-		patchCase(t, e, "CASE00000000", map[string]any{"note": "x"}, http.StatusNotFound)
+		carePatch(t, e, n, map[string]any{"status": "done"}, http.StatusBadRequest)
+		carePatch(t, e, n, map[string]any{"tier": 3}, http.StatusBadRequest)
+		carePatch(t, e, n, map[string]any{}, http.StatusBadRequest)
+		carePatch(t, e, "CASE00000000", map[string]any{"note": "x"}, http.StatusNotFound)
 		e.Admin("GET", "/admin/v1/cases/NOPE", nil).Want(t, http.StatusNotFound)
-		after := getCase(t, e, n)
+		after := careGet(t, e, n)
 		if len(after.History) != len(c.History)+1 {
 			t.Fatalf("refused changes wrote history: %d then %d", len(c.History), len(after.History))
 		}
 		// The resolved and closed case keeps every entry, in order.
-		c = patchCase(t, e, n, map[string]any{"status": "open"}, http.StatusOK)
+		c = carePatch(t, e, n, map[string]any{"status": "open"}, http.StatusOK)
 		want := []string{"created", "updated", "updated", "updated", "updated", "updated", "updated", "updated", "updated"}
 		if len(c.History) != len(want) || c.Status != "open" {
 			t.Fatalf("history after reopening: %+v", c.History)
@@ -86,15 +86,15 @@ func TestCareAgentWorkflow(t *testing.T) {
 func TestCareListFilters(t *testing.T) {
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
-		old := createCase(t, e, s.ProgramCode, caseBody(s.AccountID))
+		old := careCreate(t, e, s.ProgramCode, careBody(s.AccountID))
 		e.Clock.Advance(48 * time.Hour)
 		e.Token = e.TokenFor(s.ClientID, s.ClientSecret)
-		mid := createCase(t, e, s.ProgramCode, caseBody(s.AccountID))
+		mid := careCreate(t, e, s.ProgramCode, careBody(s.AccountID))
 		other := e.Seed(apitest.ProgramSpec{Code: "OTHER"})
-		recent := createCase(t, e, other.ProgramCode, caseBody(other.AccountID))
-		patchCase(t, e, mid, map[string]any{"status": "inProgress", "assignee": "ann", "tier": 2}, http.StatusOK)
+		recent := careCreate(t, e, other.ProgramCode, careBody(other.AccountID))
+		carePatch(t, e, mid, map[string]any{"status": "inProgress", "assignee": "ann", "tier": 2}, http.StatusOK)
 
-		numbers := func(l caseList) []string {
+		numbers := func(l careList) []string {
 			var out []string
 			for _, c := range l.Cases {
 				out = append(out, c.CaseNumber)
@@ -119,7 +119,7 @@ func TestCareListFilters(t *testing.T) {
 			{"?crmStatus=delivered", nil},
 		}
 		for _, tt := range tests {
-			if got := numbers(listCases(t, e, tt.query)); !equal(got, tt.want) {
+			if got := numbers(careListCases(t, e, tt.query)); !careEqual(got, tt.want) {
 				t.Errorf("%q: got %v, want %v", tt.query, got, tt.want)
 			}
 		}
@@ -127,14 +127,14 @@ func TestCareListFilters(t *testing.T) {
 		var seen []string
 		cursor := ""
 		for i := 0; i < 5; i++ {
-			l := listCases(t, e, "?limit=1&after="+cursor)
+			l := careListCases(t, e, "?limit=1&after="+cursor)
 			seen = append(seen, numbers(l)...)
 			if l.Next == "" {
 				break
 			}
 			cursor = l.Next
 		}
-		if !equal(seen, []string{old, mid, recent}) {
+		if !careEqual(seen, []string{old, mid, recent}) {
 			t.Fatalf("paged: %v", seen)
 		}
 		for _, q := range []string{"?status=pending", "?tier=5", "?minAge=soon", "?limit=0", "?crmStatus=lost"} {
@@ -144,7 +144,7 @@ func TestCareListFilters(t *testing.T) {
 	})
 }
 
-func equal(a, b []string) bool {
+func careEqual(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -15,15 +15,15 @@ import (
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
-// crmTimeout is the CRM client timeout in these tests: a hanging answer
+// careCRMTimeout is the CRM client timeout in these tests: a hanging answer
 // outlives it.
-const crmTimeout = 300 * time.Millisecond
+const careCRMTimeout = 300 * time.Millisecond
 
-func withCRM(f *crmtest.Fake) func(*app.Config) {
-	return func(c *app.Config) { c.CRM = f.Config(crmTimeout) }
+func careWithCRM(f *crmtest.Fake) func(*app.Config) {
+	return func(c *app.Config) { c.CRM = f.Config(careCRMTimeout) }
 }
 
-type caseView struct {
+type careView struct {
 	CaseNumber string
 	Status     string
 	Tier       int
@@ -39,21 +39,21 @@ type caseView struct {
 	}
 }
 
-func getCase(t *testing.T, e *apitest.Env, number string) caseView {
+func careGet(t *testing.T, e *apitest.Env, number string) careView {
 	t.Helper()
-	var c caseView
+	var c careView
 	e.Admin("GET", "/admin/v1/cases/"+number, nil).Want(t, http.StatusOK).Decode(t, &c)
 	return c
 }
 
-// waitDelivered drives the outbox until every case is delivered: the
+// careWaitDelivered drives the outbox until every case is delivered: the
 // clock jumps past any backoff and the worker is woken, so the test does
 // not wait out real backoff delays.
-func waitDelivered(t *testing.T, e *apitest.Env, numbers []string) {
+func careWaitDelivered(t *testing.T, e *apitest.Env, numbers []string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if l := listCases(t, e, "?crmStatus=queued"); len(l.Cases) == 0 {
+		if l := careListCases(t, e, "?crmStatus=queued"); len(l.Cases) == 0 {
 			return
 		}
 		e.Clock.Advance(10 * time.Minute)
@@ -61,22 +61,22 @@ func waitDelivered(t *testing.T, e *apitest.Env, numbers []string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	for _, n := range numbers {
-		c := getCase(t, e, n)
+		c := careGet(t, e, n)
 		t.Logf("%s: crm %+v", n, c.CRM)
 	}
 	t.Fatal("cases not delivered to the CRM in time")
 }
 
-// checkDeliveredOnce: each platform case is exactly one CRM case, under
+// careCheckDeliveredOnce: each platform case is exactly one CRM case, under
 // its number, and the platform kept the CRM's id.
-func checkDeliveredOnce(t *testing.T, e *apitest.Env, f *crmtest.Fake, numbers []string) {
+func careCheckDeliveredOnce(t *testing.T, e *apitest.Env, f *crmtest.Fake, numbers []string) {
 	t.Helper()
 	crmCases := f.Cases()
 	if len(crmCases) != len(numbers) {
 		t.Fatalf("the CRM holds %d cases, want %d", len(crmCases), len(numbers))
 	}
 	for _, n := range numbers {
-		c := getCase(t, e, n)
+		c := careGet(t, e, n)
 		fields, ok := crmCases[n]
 		if !ok || c.CRM.Status != "delivered" || c.CRM.CaseID == "" || c.CRM.CaseID != f.ID(n) {
 			t.Fatalf("%s: platform %+v, CRM id %q, in CRM %v", n, c.CRM, f.ID(n), ok)
@@ -97,17 +97,17 @@ func checkDeliveredOnce(t *testing.T, e *apitest.Env, f *crmtest.Fake, numbers [
 // reaches it exactly once.
 func TestCareCRMDeliveryRecovers(t *testing.T) {
 	f := crmtest.New(t)
-	apitest.EnginesWith(t, apitest.Options{Configure: withCRM(f)}, func(t *testing.T, e *apitest.Env) {
+	apitest.EnginesWith(t, apitest.Options{Configure: careWithCRM(f)}, func(t *testing.T, e *apitest.Env) {
 		f.Reset()
 		f.Fail(crmtest.Unavailable, crmtest.Hang, crmtest.Unavailable, crmtest.LoseAnswer, crmtest.Hang, crmtest.LoseAnswer)
 		f.ExpireToken()
 		s := e.Seed()
 		var numbers []string
 		for i := 0; i < 4; i++ {
-			numbers = append(numbers, createCase(t, e, s.ProgramCode, caseBody(s.AccountID)))
+			numbers = append(numbers, careCreate(t, e, s.ProgramCode, careBody(s.AccountID)))
 		}
-		waitDelivered(t, e, numbers)
-		checkDeliveredOnce(t, e, f, numbers)
+		careWaitDelivered(t, e, numbers)
+		careCheckDeliveredOnce(t, e, f, numbers)
 		if f.Upserts() < len(numbers)+6 {
 			t.Fatalf("only %d upserts: the faults were not exercised", f.Upserts())
 		}
@@ -118,27 +118,27 @@ func TestCareCRMDeliveryRecovers(t *testing.T) {
 // and the last error visible to operators) and go through once it is up.
 func TestCareCRMDownForHours(t *testing.T) {
 	f := crmtest.New(t)
-	apitest.EnginesWith(t, apitest.Options{Configure: withCRM(f)}, func(t *testing.T, e *apitest.Env) {
+	apitest.EnginesWith(t, apitest.Options{Configure: careWithCRM(f)}, func(t *testing.T, e *apitest.Env) {
 		f.Reset()
 		f.SetDown(true)
 		s := e.Seed()
-		n := createCase(t, e, s.ProgramCode, caseBody(s.AccountID))
+		n := careCreate(t, e, s.ProgramCode, careBody(s.AccountID))
 		deadline := time.Now().Add(10 * time.Second)
-		for getCase(t, e, n).CRM.Attempts < 5 {
+		for careGet(t, e, n).CRM.Attempts < 5 {
 			if time.Now().After(deadline) {
-				t.Fatalf("no retries: %+v", getCase(t, e, n).CRM)
+				t.Fatalf("no retries: %+v", careGet(t, e, n).CRM)
 			}
 			e.Clock.Advance(time.Hour)
 			e.App.Outbox.Notify()
 			time.Sleep(20 * time.Millisecond)
 		}
-		c := getCase(t, e, n)
+		c := careGet(t, e, n)
 		if c.CRM.Status != "queued" || c.CRM.LastError == "" {
 			t.Fatalf("while down: %+v", c.CRM)
 		}
 		f.SetDown(false)
-		waitDelivered(t, e, []string{n})
-		checkDeliveredOnce(t, e, f, []string{n})
+		careWaitDelivered(t, e, []string{n})
+		careCheckDeliveredOnce(t, e, f, []string{n})
 	})
 }
 
@@ -156,25 +156,25 @@ func TestCareRestartDelivers(t *testing.T) {
 				first := apitest.NewWith(t, dsn, apitest.Options{Configure: func(c *app.Config) {
 					c.DataKey, _ = vault.ParseKey(key)
 					if mode == "crmDown" {
-						c.CRM = f.Config(crmTimeout)
+						c.CRM = f.Config(careCRMTimeout)
 					}
 				}})
 				s := first.Seed(apitest.ProgramSpec{Code: "P" + mode})
 				var numbers []string
 				for i := 0; i < 3; i++ {
-					numbers = append(numbers, createCase(t, first, s.ProgramCode, caseBody(s.AccountID)))
+					numbers = append(numbers, careCreate(t, first, s.ProgramCode, careBody(s.AccountID)))
 				}
-				if l := listCases(t, first, "?crmStatus=queued&programCode="+s.ProgramCode); len(l.Cases) != 3 {
+				if l := careListCases(t, first, "?crmStatus=queued&programCode="+s.ProgramCode); len(l.Cases) != 3 {
 					t.Fatalf("%d queued cases, want 3", len(l.Cases))
 				}
 				first.App.Close() // the process stops; nothing was delivered
 				f.SetDown(false)
 				second := apitest.NewWith(t, dsn, apitest.Options{Configure: func(c *app.Config) {
 					c.DataKey, _ = vault.ParseKey(key)
-					c.CRM = f.Config(crmTimeout)
+					c.CRM = f.Config(careCRMTimeout)
 				}})
-				waitDelivered(t, second, numbers)
-				checkDeliveredOnce(t, second, f, numbers)
+				careWaitDelivered(t, second, numbers)
+				careCheckDeliveredOnce(t, second, f, numbers)
 			})
 		}
 	}
@@ -185,7 +185,7 @@ func TestCareRestartDelivers(t *testing.T) {
 func TestCareConcurrentRetries(t *testing.T) {
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
-		body, _ := json.Marshal(caseBody(s.AccountID))
+		body, _ := json.Marshal(careBody(s.AccountID))
 		var mu sync.Mutex
 		numbers := map[string]int{}
 		var wg sync.WaitGroup
@@ -193,7 +193,7 @@ func TestCareConcurrentRetries(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				req, _ := http.NewRequest("POST", e.URL+casesPath(s.ProgramCode), bytes.NewReader(body))
+				req, _ := http.NewRequest("POST", e.URL+carePath(s.ProgramCode), bytes.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+e.Token)
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("X-GD-RequestId", "same-request")
@@ -214,7 +214,7 @@ func TestCareConcurrentRetries(t *testing.T) {
 		if len(numbers) != 1 {
 			t.Fatalf("concurrent retries answered %v", numbers)
 		}
-		if l := listCases(t, e, ""); len(l.Cases) != 1 {
+		if l := careListCases(t, e, ""); len(l.Cases) != 1 {
 			t.Fatalf("%d cases stored", len(l.Cases))
 		}
 	})

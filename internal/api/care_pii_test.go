@@ -16,18 +16,18 @@ import (
 	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 )
 
-type lockedBuffer struct {
+type careLogBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
+func (l *careLogBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *lockedBuffer) String() string {
+func (l *careLogBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
@@ -41,10 +41,10 @@ func TestCareLogsNoContactData(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := crmtest.New(t)
 			f.Fail(crmtest.Unavailable, crmtest.LoseAnswer)
-			var logs lockedBuffer
+			var logs careLogBuffer
 			clock := &apitest.Clock{}
 			cfg := apitest.Config(dsn, clock)
-			cfg.CRM = f.Config(crmTimeout)
+			cfg.CRM = f.Config(careCRMTimeout)
 			ctx, cancel := context.WithCancel(context.Background())
 			a, err := app.New(ctx, cfg, logging.New(&logs, slog.LevelDebug))
 			if err != nil {
@@ -55,9 +55,9 @@ func TestCareLogsNoContactData(t *testing.T) {
 			t.Cleanup(func() { srv.Close(); cancel(); a.Close() })
 			e := &apitest.Env{T: t, App: a, URL: srv.URL, Clock: clock}
 			s := e.Seed()
-			n := createCase(t, e, s.ProgramCode, caseBody(s.AccountID))
-			waitDelivered(t, e, []string{n})
-			if c := getCase(t, e, n); c.CRM.Attempts < 3 {
+			n := careCreate(t, e, s.ProgramCode, careBody(s.AccountID))
+			careWaitDelivered(t, e, []string{n})
+			if c := careGet(t, e, n); c.CRM.Attempts < 3 {
 				t.Fatalf("faults not exercised: %+v", c.CRM)
 			}
 			out := logs.String()

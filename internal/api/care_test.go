@@ -9,7 +9,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/apitest"
 )
 
-func caseBody(accountID string) map[string]any {
+func careBody(accountID string) map[string]any {
 	return map[string]any{
 		"subject": "Registering Your Card", "firstName": "Jack", "lastName": "Jones",
 		"customerQuestion": "How do I register my card?", "emailAddress": "jack.jones@example.com",
@@ -20,32 +20,32 @@ func caseBody(accountID string) map[string]any {
 	}
 }
 
-func casesPath(program string) string { return "/programs/" + program + "/customerCare/cases" }
+func carePath(program string) string { return "/programs/" + program + "/customerCare/cases" }
 
-var caseNumberRE = regexp.MustCompile(`^CASE[0-9]{8}$`)
+var careNumberRE = regexp.MustCompile(`^CASE[0-9]{8}$`)
 
-// createCase opens a case and answers its number.
-func createCase(t *testing.T, e *apitest.Env, program string, body map[string]any, headers ...apitest.Header) string {
+// careCreate opens a case and answers its number.
+func careCreate(t *testing.T, e *apitest.Env, program string, body map[string]any, headers ...apitest.Header) string {
 	t.Helper()
 	var out struct {
 		CaseNumber      string
 		ResponseDetails []struct{ Code, SubCode int }
 	}
-	e.Partner("POST", casesPath(program), body, headers...).Want(t, http.StatusOK).Decode(t, &out)
-	if !caseNumberRE.MatchString(out.CaseNumber) || len(out.ResponseDetails) != 1 || out.ResponseDetails[0].Code != 0 {
+	e.Partner("POST", carePath(program), body, headers...).Want(t, http.StatusOK).Decode(t, &out)
+	if !careNumberRE.MatchString(out.CaseNumber) || len(out.ResponseDetails) != 1 || out.ResponseDetails[0].Code != 0 {
 		t.Fatalf("unexpected answer %+v", out)
 	}
 	return out.CaseNumber
 }
 
-type detail struct {
+type careDetail struct {
 	Code, SubCode int
 	Description   string
 }
 
-func baasDetail(t *testing.T, r *apitest.Response) detail {
+func careBaaSDetail(t *testing.T, r *apitest.Response) careDetail {
 	t.Helper()
-	var out struct{ ResponseDetails []detail }
+	var out struct{ ResponseDetails []careDetail }
 	r.Decode(t, &out)
 	if len(out.ResponseDetails) != 1 {
 		t.Fatalf("responseDetails: %s", r.Body)
@@ -53,7 +53,7 @@ func baasDetail(t *testing.T, r *apitest.Response) detail {
 	return out.ResponseDetails[0]
 }
 
-type caseList struct {
+type careList struct {
 	Cases []struct {
 		CaseNumber, Status, Assignee string
 		Tier                         int
@@ -62,9 +62,9 @@ type caseList struct {
 	Next string
 }
 
-func listCases(t *testing.T, e *apitest.Env, query string) caseList {
+func careListCases(t *testing.T, e *apitest.Env, query string) careList {
 	t.Helper()
-	var l caseList
+	var l careList
 	e.Admin("GET", "/admin/v1/cases"+query, nil).Want(t, http.StatusOK).Decode(t, &l)
 	return l
 }
@@ -75,13 +75,13 @@ func listCases(t *testing.T, e *apitest.Env, query string) caseList {
 func TestCareValidationRows(t *testing.T) {
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
-		set := func(k string, v any) map[string]any { b := caseBody(s.AccountID); b[k] = v; return b }
-		without := func(k string) map[string]any { b := caseBody(s.AccountID); delete(b, k); return b }
+		set := func(k string, v any) map[string]any { b := careBody(s.AccountID); b[k] = v; return b }
+		without := func(k string) map[string]any { b := careBody(s.AccountID); delete(b, k); return b }
 		phone := func(number, typ any) map[string]any {
 			return set("phoneNumbers", map[string]any{"number": number, "type": typ})
 		}
 		device := func(k string, v any) map[string]any {
-			b := caseBody(s.AccountID)
+			b := careBody(s.AccountID)
 			b["device"].(map[string]any)[k] = v
 			return b
 		}
@@ -112,27 +112,27 @@ func TestCareValidationRows(t *testing.T) {
 			{"Invalid String", `{"subject": "x",`, 640, "The request body is invalid: it must be a JSON object."},
 		}
 		for _, r := range rows {
-			resp := e.Partner("POST", casesPath(s.ProgramCode), r.body).Want(t, http.StatusBadRequest)
-			if d := baasDetail(t, resp); d.Code != r.code || d.SubCode != 0 || d.Description != r.desc {
+			resp := e.Partner("POST", carePath(s.ProgramCode), r.body).Want(t, http.StatusBadRequest)
+			if d := careBaaSDetail(t, resp); d.Code != r.code || d.SubCode != 0 || d.Description != r.desc {
 				t.Errorf("%s: got %+v, want %d/0 %q", r.row, d, r.code, r.desc)
 			}
 		}
 		// Unknown account (a well-formed id not in the program): 404 10/0.
-		resp := e.Partner("POST", casesPath(s.ProgramCode), set("accountIdentifier", "0b6f3c1e-8f4a-4f43-9d0e-2c1a7e5b9a10")).
+		resp := e.Partner("POST", carePath(s.ProgramCode), set("accountIdentifier", "0b6f3c1e-8f4a-4f43-9d0e-2c1a7e5b9a10")).
 			Want(t, http.StatusNotFound)
-		if d := baasDetail(t, resp); d.Code != 10 || d.SubCode != 0 {
+		if d := careBaaSDetail(t, resp); d.Code != 10 || d.SubCode != 0 {
 			t.Errorf("unknown account: %+v", d)
 		}
 		// Another partner's program is answered as an unknown program.
 		other := e.Seed(apitest.ProgramSpec{Code: "OTHER"})
-		e.Partner("POST", casesPath(s.ProgramCode), caseBody(s.AccountID)).Want(t, http.StatusUnauthorized)
+		e.Partner("POST", carePath(s.ProgramCode), careBody(s.AccountID)).Want(t, http.StatusUnauthorized)
 		// An account of another program is not found in this one.
-		e.Partner("POST", casesPath(other.ProgramCode), caseBody(s.AccountID)).Want(t, http.StatusNotFound)
-		if l := listCases(t, e, ""); len(l.Cases) != 0 {
+		e.Partner("POST", carePath(other.ProgramCode), careBody(s.AccountID)).Want(t, http.StatusNotFound)
+		if l := careListCases(t, e, ""); len(l.Cases) != 0 {
 			t.Fatalf("rejected calls stored %d cases", len(l.Cases))
 		}
-		n := createCase(t, e, other.ProgramCode, caseBody(other.AccountID))
-		if l := listCases(t, e, ""); len(l.Cases) != 1 || l.Cases[0].CaseNumber != n || l.Cases[0].Status != "open" ||
+		n := careCreate(t, e, other.ProgramCode, careBody(other.AccountID))
+		if l := careListCases(t, e, ""); len(l.Cases) != 1 || l.Cases[0].CaseNumber != n || l.Cases[0].Status != "open" ||
 			l.Cases[0].Tier != 1 || l.Cases[0].CRM.Status != "queued" {
 			t.Fatalf("after one case: %+v", l)
 		}
@@ -145,30 +145,30 @@ func TestCareIdempotentRetry(t *testing.T) {
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		rid := apitest.Header{Name: "X-GD-RequestId", Value: "req-care-1"}
-		first := createCase(t, e, s.ProgramCode, caseBody(s.AccountID), rid)
+		first := careCreate(t, e, s.ProgramCode, careBody(s.AccountID), rid)
 		for i := 0; i < 3; i++ {
-			if again := createCase(t, e, s.ProgramCode, caseBody(s.AccountID), rid); again != first {
+			if again := careCreate(t, e, s.ProgramCode, careBody(s.AccountID), rid); again != first {
 				t.Fatalf("retry %d answered %s, first was %s", i, again, first)
 			}
 		}
-		changed := caseBody(s.AccountID)
+		changed := careBody(s.AccountID)
 		changed["subject"] = "Something else"
-		resp := e.Partner("POST", casesPath(s.ProgramCode), changed, rid).Want(t, http.StatusConflict)
-		if d := baasDetail(t, resp); d.Code != 409 {
+		resp := e.Partner("POST", carePath(s.ProgramCode), changed, rid).Want(t, http.StatusConflict)
+		if d := careBaaSDetail(t, resp); d.Code != 409 {
 			t.Fatalf("reused request id: %+v", d)
 		}
 		// Without a request id every call is a new case.
-		a := createCase(t, e, s.ProgramCode, caseBody(s.AccountID))
-		b := createCase(t, e, s.ProgramCode, caseBody(s.AccountID))
+		a := careCreate(t, e, s.ProgramCode, careBody(s.AccountID))
+		b := careCreate(t, e, s.ProgramCode, careBody(s.AccountID))
 		if a == b || a == first {
 			t.Fatalf("case numbers reused: %s %s %s", first, a, b)
 		}
 		// The same request id from another partner is its own case.
 		other := e.Seed(apitest.ProgramSpec{Code: "OTHER"})
-		if n := createCase(t, e, other.ProgramCode, caseBody(other.AccountID), rid); n == first {
+		if n := careCreate(t, e, other.ProgramCode, careBody(other.AccountID), rid); n == first {
 			t.Fatal("request ids are not scoped per partner")
 		}
-		if l := listCases(t, e, "?programCode="+s.ProgramCode); len(l.Cases) != 3 {
+		if l := careListCases(t, e, "?programCode="+s.ProgramCode); len(l.Cases) != 3 {
 			t.Fatalf("%d cases in %s, want 3", len(l.Cases), s.ProgramCode)
 		}
 	})

@@ -15,6 +15,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/care"
+	"github.com/verdant-baas/verdant/internal/feature"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
@@ -23,14 +24,14 @@ import (
 
 // Server holds the services the handlers call.
 type Server struct {
-	Log        *slog.Logger
-	DB         *storage.DB
-	Partners   *partner.Service
-	Programs   *program.Service
-	Accounts   *account.Service
-	Cards      *card.Service
+	Log      *slog.Logger
+	DB       *storage.DB
+	Partners *partner.Service
+	Programs *program.Service
+	Accounts *account.Service
+	Cards    *card.Service
 	// Balances answers account balances (the ledger); nil until wired.
-	Balances ledger.BalanceReader
+	Balances   ledger.BalanceReader
 	AdminToken string // empty: the operator API answers 401 to everything
 	Sandbox    bool
 	Version    string
@@ -39,6 +40,9 @@ type Server struct {
 	// Registry receives the HTTP metrics (default: a new registry).
 	Registry *prometheus.Registry
 	Now      func() time.Time
+
+	// Features is the account features and terms service.
+	Features *feature.Service
 
 	metrics *httpMetrics
 
@@ -78,6 +82,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.adminRoutes(mux)
 	s.accountRoutes(mux)
 	s.careRoutes(mux)
+	s.featureRoutes(mux)
 	mux.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		return errNoRoute
 	}))

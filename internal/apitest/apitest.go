@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -40,6 +41,8 @@ type Options struct {
 	Sandbox bool
 	// Configure may change the config (for example, set worker settings).
 	Configure func(*app.Config)
+	// Log receives the app's logs (default: discarded).
+	Log *slog.Logger
 }
 
 // Engines runs fn once per available engine (SQLite always, PostgreSQL
@@ -77,7 +80,11 @@ func NewWith(t *testing.T, dsn string, opts Options) *Env {
 		opts.Configure(&cfg)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.Discard)
+	log := opts.Log
+	if log == nil {
+		log = app.Discard
+	}
+	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		cancel()
 		t.Fatalf("app.New: %v", err)

@@ -10,6 +10,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/care"
+	"github.com/verdant-baas/verdant/internal/feature"
 	"github.com/verdant-baas/verdant/internal/outbox"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
@@ -29,6 +30,7 @@ type App struct {
 	Accounts *account.Service
 	Cards    *card.Service
 	Outbox   *outbox.Worker
+	Features *feature.Service
 	Server   *api.Server
 	Handler  http.Handler
 
@@ -74,8 +76,10 @@ func (a *App) wire() {
 	// Capabilities register their outbox topics with a.Outbox.Handle.
 	a.Outbox = &outbox.Worker{Store: st, Log: a.Log, Now: now}
 	a.wireCare()
+	a.Features = &feature.Service{Store: st, Now: now}
 	a.Server = &api.Server{
 		Log: a.Log, DB: a.DB, Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
+		Features:   a.Features,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
 		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now, Care: a.Care,
 	}

@@ -50,3 +50,20 @@ func BenchmarkTokenVerify(b *testing.B) {
 		}
 	}
 }
+
+func FuzzTokenVerify(f *testing.F) {
+	tk := &Tokens{Key: []byte("0123456789abcdef0123456789abcdef"), TTL: time.Hour}
+	now := time.Now()
+	f.Add(tk.Issue(Partner{ID: "p", ClientID: "c"}, now).AccessToken)
+	f.Add("vt1.abc.def")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := tk.Verify(s, now)
+		if err == nil && (c.PartnerID == "" && c.ClientID == "") {
+			t.Fatalf("accepted token without claims: %q", s)
+		}
+		if err != nil && strings.Contains(err.Error(), s) && len(s) > 8 {
+			t.Fatalf("error echoes the token: %v", err)
+		}
+	})
+}

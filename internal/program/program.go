@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/feature"
 )
 
 // Program is a partner's card program.
@@ -35,11 +36,8 @@ var AdjustmentTypes = []string{
 }
 
 // Features are the account features a program may offer
-// (optional-api-add-ons.txt, "Account Features").
-var Features = []string{
-	"NB100", "UCB1", "UCB2", "UCB3", "UCB4",
-	"RDC0", "RDC1", "RDC2", "RDC3", "RDC4", "RDC5", "RDC8", "RDC10",
-}
+// (optional-api-add-ons.txt, "Account Features"): the feature catalogue.
+var Features = feature.IDs()
 
 // Store persists programs.
 type Store interface {

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"io"
+
+	"github.com/verdant-baas/verdant/internal/account"
+	"github.com/verdant-baas/verdant/internal/api"
+	"github.com/verdant-baas/verdant/internal/app"
+	"github.com/verdant-baas/verdant/internal/feature"
+)
+
+// featureAccount resolves --program and --account for a feature command.
+func featureAccount(ctx context.Context, a *app.App, code, id string) (feature.Config, string, error) {
+	p, err := a.Programs.Get(ctx, code)
+	if err != nil {
+		return feature.Config{}, "", err
+	}
+	id, err = account.ParseID(id)
+	if err != nil {
+		return feature.Config{}, "", err
+	}
+	acct, err := a.Accounts.Get(ctx, p.Code, id)
+	if err != nil {
+		return feature.Config{}, "", err
+	}
+	return feature.Config{Offered: p.Features, TermsEnforced: p.TermsEnforced}, acct.ID, nil
+}
+
+// featureSet enrols or unenrols an account, with the partner call's
+// rules, recorded with actor "operator".
+func featureSet(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	var c common
+	fs := newFlags("feature set", getenv, &c)
+	code := fs.String("program", "", "programCode (required)")
+	acctID := fs.String("account", "", "accountIdentifier (required)")
+	id := fs.String("feature", "", "feature id, e.g. NB100, UCB2, RDC5 (required)")
+	authorize := fs.Bool("authorize", true, "true to enrol, false to unenrol")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := c.open(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	cfg, accountID, err := featureAccount(ctx, a, *code, *acctID)
+	if err != nil {
+		return err
+	}
+	if err := a.Features.Set(ctx, cfg, accountID, *id, *authorize, api.OperatorActor); err != nil {
+		return err
+	}
+	st, err := a.Features.State(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	return printJSON(stdout, map[string]any{"accountIdentifier": accountID, "features": st.FeatureIDs()})
+}
+
+// featureHistory prints an account's enrolment and terms changes, newest
+// first.
+func featureHistory(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	var c common
+	fs := newFlags("feature history", getenv, &c)
+	code := fs.String("program", "", "programCode (required)")
+	acctID := fs.String("account", "", "accountIdentifier (required)")
+	limit := fs.Int("limit", 100, "most recent events to show (1 to 500)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := c.open(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	_, accountID, err := featureAccount(ctx, a, *code, *acctID)
+	if err != nil {
+		return err
+	}
+	events, err := a.Features.History(ctx, accountID, *limit)
+	if err != nil {
+		return err
+	}
+	out := []map[string]string{}
+	for _, e := range events {
+		m := map[string]string{"eventId": e.ID, "at": e.At.Format("2006-01-02T15:04:05.000000Z"), "actor": e.Actor,
+			"action": e.Action, "feature": e.Feature, "termsIdentifier": e.TermsID, "reason": e.Reason}
+		if !e.TermsAt.IsZero() {
+			m["termsAcceptanceDateTime"] = api.ResponseDate(e.TermsAt)
+		}
+		for k, v := range m {
+			if v == "" {
+				delete(m, k)
+			}
+		}
+		out = append(out, m)
+	}
+	return printJSON(stdout, map[string]any{"accountIdentifier": accountID, "events": out})
+}

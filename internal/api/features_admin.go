@@ -1,0 +1,117 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/feature"
+)
+
+// OperatorActor is the actor recorded for changes made through the
+// operator API or CLI.
+const OperatorActor = "operator"
+
+// featureAdminRoutes registers the operator's feature calls: enrolment on
+// a partner's behalf and terms backfill (the page asks for a backfill of
+// terms acceptances before a program starts enforcing them).
+func (s *Server) featureAdminRoutes(mux *http.ServeMux) {
+	mux.Handle("PUT /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/features/{featureId}", s.admin(s.adminPutFeature))
+	mux.Handle("PUT /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/terms", s.admin(s.adminPutTerms))
+}
+
+// operatorError answers business refusals as 409 problems: the partner
+// API's HTTP 200 and 503 answers have no place in problem+json. The
+// problem type names the refusal (…/account-inactive, …/terms-in-use).
+func operatorError(err error) error {
+	e := apperr.As(err)
+	if e.Kind == apperr.Declined || e.Kind == apperr.Unavailable {
+		c := *e
+		c.Kind = apperr.Conflict
+		return &c
+	}
+	return err
+}
+
+// AccountFeaturesJSON is the operator's view of an account's features and
+// terms after a change.
+type AccountFeaturesJSON struct {
+	AccountIdentifier string                `json:"accountIdentifier"`
+	Features          []string              `json:"features"`
+	TermsAcceptances  []TermsAcceptanceJSON `json:"termsAcceptances"`
+}
+
+func (s *Server) writeAccountFeatures(w http.ResponseWriter, r *http.Request, accountID string) error {
+	st, err := s.Features.State(r.Context(), accountID)
+	if err != nil {
+		return err
+	}
+	out := AccountFeaturesJSON{AccountIdentifier: accountID, Features: st.FeatureIDs(), TermsAcceptances: []TermsAcceptanceJSON{}}
+	for _, t := range st.Terms {
+		out.TermsAcceptances = append(out.TermsAcceptances, TermsAcceptanceJSON{t.ID, t.Accepted, ResponseDate(t.At)})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) adminPutFeature(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Authorize flexBool `json:"authorize"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	authorize, err := parseFlag("authorize", in.Authorize)
+	if err != nil {
+		return err
+	}
+	a, err := s.adminAccount(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.Programs.Get(r.Context(), a.ProgramCode)
+	if err != nil {
+		return err
+	}
+	if err := s.Features.Set(r.Context(), featureConfig(p), a.ID, r.PathValue("featureId"), authorize, OperatorActor); err != nil {
+		return operatorError(err)
+	}
+	return s.writeAccountFeatures(w, r, a.ID)
+}
+
+func (s *Server) adminPutTerms(w http.ResponseWriter, r *http.Request) error {
+	raw, err := decodeTerms(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.adminAccount(r)
+	if err != nil {
+		return err
+	}
+	terms, err := feature.ParseTerms(raw, s.now())
+	if err != nil {
+		return err
+	}
+	if err := s.Features.SetTerms(r.Context(), a.ID, terms, OperatorActor); err != nil {
+		return operatorError(err)
+	}
+	return s.writeAccountFeatures(w, r, a.ID)
+}
+
+// decodeTerms reads a {"termsAcceptances":[...]} body.
+func decodeTerms(r *http.Request) ([]feature.RawTerms, error) {
+	var in struct {
+		TermsAcceptances []struct {
+			TermsIdentifier         string   `json:"termsIdentifier"`
+			TermsAcceptanceFlag     flexBool `json:"termsAcceptanceFlag"`
+			TermsAcceptanceDateTime string   `json:"termsAcceptanceDateTime"`
+		} `json:"termsAcceptances"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return nil, err
+	}
+	raw := make([]feature.RawTerms, len(in.TermsAcceptances))
+	for i, t := range in.TermsAcceptances {
+		raw[i] = feature.RawTerms{ID: t.TermsIdentifier, Flag: t.TermsAcceptanceFlag.Raw, At: t.TermsAcceptanceDateTime}
+	}
+	return raw, nil
+}

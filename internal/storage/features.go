@@ -1,0 +1,171 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/verdant-baas/verdant/internal/account"
+	"github.com/verdant-baas/verdant/internal/feature"
+)
+
+var _ feature.Store = (*Store)(nil)
+
+// reader is what loading a feature state needs: a *DB outside a
+// transaction, a *Tx inside one.
+type reader interface {
+	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
+	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// featureSubject is the audit_events subject of an account's feature and
+// terms events.
+func featureSubject(accountID string) string { return "account:" + accountID }
+
+// UpdateFeatures implements feature.Store. The account row is read with
+// ForUpdate first: it is the per-account mutex the ledger's postings also
+// take, so an enrolment change and a posting never interleave, and two
+// enrolments in one exclusive group run one after the other.
+func (s *Store) UpdateFeatures(ctx context.Context, accountID, actor string, now time.Time,
+	decide func(feature.State) (feature.Change, error)) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		st, err := loadFeatureState(ctx, tx, accountID, tx.ForUpdate())
+		if err != nil {
+			return err
+		}
+		c, err := decide(st)
+		if err != nil || c.Empty() {
+			return err
+		}
+		return applyFeatureChange(ctx, tx, accountID, actor, now, c)
+	})
+}
+
+func applyFeatureChange(ctx context.Context, tx *Tx, accountID, actor string, now time.Time, c feature.Change) error {
+	for _, f := range c.Unenrol {
+		if _, err := tx.Exec(ctx, `DELETE FROM account_features WHERE account_id = ? AND feature = ?`, accountID, f); err != nil {
+			return err
+		}
+	}
+	for _, f := range c.Enrol {
+		if _, err := tx.Exec(ctx, `INSERT INTO account_features (account_id, feature, enrolled_at) VALUES (?, ?, ?)
+			ON CONFLICT (account_id, feature) DO NOTHING`, accountID, f, Micros(now)); err != nil {
+			return err
+		}
+	}
+	for _, t := range c.Terms {
+		if _, err := tx.Exec(ctx, `INSERT INTO account_terms (account_id, terms_id, accepted, accepted_at, recorded_at, actor)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, terms_id) DO UPDATE SET accepted = excluded.accepted,
+			accepted_at = excluded.accepted_at, recorded_at = excluded.recorded_at, actor = excluded.actor`,
+			accountID, t.ID, t.Accepted, Micros(t.At), Micros(now), actor); err != nil {
+			return err
+		}
+	}
+	for _, e := range c.Events {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, id.String(), Micros(e.At), actor, e.Action, featureSubject(accountID), eventDetail(e)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FeatureState implements feature.Store.
+func (s *Store) FeatureState(ctx context.Context, accountID string) (feature.State, error) {
+	return loadFeatureState(ctx, s.DB, accountID, "")
+}
+
+// loadFeatureState reads an account's status (with the lock suffix, if
+// any), enrolments and terms.
+func loadFeatureState(ctx context.Context, q reader, accountID, lock string) (feature.State, error) {
+	st := feature.State{AccountID: accountID}
+	err := q.QueryRow(ctx, `SELECT status FROM accounts WHERE id = ?`+lock, accountID).Scan(&st.Status)
+	if err != nil {
+		return st, notFound(err, account.ErrNotFound.Message)
+	}
+	rows, err := q.Query(ctx, `SELECT feature, enrolled_at FROM account_features WHERE account_id = ?`, accountID)
+	if err != nil {
+		return st, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e feature.Enrolment
+		var at int64
+		if err := rows.Scan(&e.Feature, &at); err != nil {
+			return st, err
+		}
+		e.EnrolledAt = Time(at)
+		st.Features = append(st.Features, e)
+	}
+	if err := rows.Err(); err != nil {
+		return st, err
+	}
+	rows.Close()
+	trows, err := q.Query(ctx, `SELECT terms_id, accepted, accepted_at, recorded_at, actor FROM account_terms
+		WHERE account_id = ? ORDER BY terms_id`, accountID)
+	if err != nil {
+		return st, err
+	}
+	defer trows.Close()
+	for trows.Next() {
+		var t feature.Terms
+		var at, rec int64
+		if err := trows.Scan(&t.ID, &t.Accepted, &at, &rec, &t.Actor); err != nil {
+			return st, err
+		}
+		t.At, t.RecordedAt = Time(at), Time(rec)
+		st.Terms = append(st.Terms, t)
+	}
+	return st, trows.Err()
+}
+
+// featureEventDetail is the audit_events detail of a feature or terms event.
+type featureEventDetail struct {
+	Feature string `json:"feature,omitempty"`
+	TermsID string `json:"termsIdentifier,omitempty"`
+	TermsAt int64  `json:"termsAcceptanceDateTime,omitempty"` // microseconds
+	Reason  string `json:"reason,omitempty"`
+}
+
+func eventDetail(e feature.Event) featureEventDetail {
+	d := featureEventDetail{Feature: e.Feature, TermsID: e.TermsID, Reason: e.Reason}
+	if !e.TermsAt.IsZero() {
+		d.TermsAt = Micros(e.TermsAt)
+	}
+	return d
+}
+
+// FeatureHistory implements feature.Store.
+func (s *Store) FeatureHistory(ctx context.Context, accountID string, limit int) ([]feature.Event, error) {
+	rows, err := s.Query(ctx, `SELECT id, at, actor, action, detail FROM audit_events
+		WHERE subject = ? AND (action LIKE 'feature.%' OR action LIKE 'terms.%')
+		ORDER BY at DESC, id DESC LIMIT ?`, featureSubject(accountID), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []feature.Event{}
+	for rows.Next() {
+		var e feature.Event
+		var at int64
+		var detail string
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &detail); err != nil {
+			return nil, err
+		}
+		var d featureEventDetail
+		if err := json.Unmarshal([]byte(detail), &d); err != nil {
+			return nil, err
+		}
+		e.At, e.Feature, e.TermsID, e.Reason = Time(at), d.Feature, d.TermsID, d.Reason
+		if d.TermsAt != 0 {
+			e.TermsAt = Time(d.TermsAt)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
