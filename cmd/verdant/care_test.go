@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/verdant-baas/verdant/internal/care"
+)
+
+func TestCLICaseCommands(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	env := func(string) string { return "" }
+	runOut := func(args ...string) []byte {
+		t.Helper()
+		var out bytes.Buffer
+		if err := run(ctx, append(args, "--data-dir", dir, "--log-level", "error"), env, &out); err != nil {
+			t.Fatalf("verdant %v: %v", args, err)
+		}
+		return out.Bytes()
+	}
+	var p struct{ PartnerID string }
+	json.Unmarshal(runOut("partner", "create", "--name", "Care CLI"), &p)
+	runOut("program", "create", "--code", "CARE1", "--partner", p.PartnerID, "--name", "Care", "--bin", "411111")
+	var a struct{ AccountIdentifier string }
+	json.Unmarshal(runOut("account", "open", "--program", "CARE1", "--first-name", "Ann", "--last-name", "Lee", "--zip", "10001"), &a)
+
+	c := common{dataDir: dir, logLevel: "error"}
+	app, err := c.open(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := app.Care.Create(ctx, p.PartnerID, "CARE1", "", care.Request{Subject: "Help", FirstName: "Ann", LastName: "Lee",
+		CustomerQuestion: "Where is my card?", EmailAddress: "ann@example.com", AccountIdentifier: a.AccountIdentifier})
+	app.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []struct{ CaseNumber, Status string }
+	if err := json.Unmarshal(runOut("case", "list", "--status", "open", "--program", "CARE1"), &list); err != nil ||
+		len(list) != 1 || list[0].CaseNumber != k.Number {
+		t.Fatalf("case list: %+v, %v", list, err)
+	}
+	var shown struct {
+		CaseNumber, EmailAddress string
+		History                  []struct{ Action string }
+	}
+	if err := json.Unmarshal(runOut("case", "show", "--number", k.Number), &shown); err != nil ||
+		shown.EmailAddress != "ann@example.com" || len(shown.History) != 1 || shown.History[0].Action != "created" {
+		t.Fatalf("case show: %+v, %v", shown, err)
+	}
+	if err := run(ctx, []string{"case", "list", "--status", "lost", "--data-dir", dir}, env, &bytes.Buffer{}); err == nil {
+		t.Fatal("bad status accepted")
+	}
+}
+
+func TestCRMConfigFromEnv(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	os.WriteFile(secretFile, []byte("s3cret\n"), 0o600)
+	vars := map[string]string{
+		"VERDANT_CRM_LOGIN_URL": "https://login.example", "VERDANT_CRM_CLIENT_ID": "cid",
+		"VERDANT_CRM_CLIENT_SECRET_FILE": secretFile, "VERDANT_CRM_API_VERSION": "v60.0", "VERDANT_CRM_TIMEOUT": "3s",
+	}
+	cfg, err := crmConfig(func(k string) string { return vars[k] })
+	if err != nil || !cfg.Configured() || cfg.ClientSecret != "s3cret" || cfg.APIVersion != "v60.0" || cfg.Timeout != 3*time.Second {
+		t.Fatalf("%+v, %v", cfg, err)
+	}
+	if cfg, _ := crmConfig(func(string) string { return "" }); cfg.Configured() {
+		t.Fatal("an empty environment configures a CRM")
+	}
+}
