@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/care"
@@ -123,6 +125,11 @@ func nilIfEmpty(s string) any {
 // and at most maxAge old. next is the cursor for the following page.
 func (s *Server) adminListCases(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
+	for _, k := range []string{"programCode", "assignee", "after"} {
+		if v := q.Get(k); !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
+			return apperr.Field(k, "%s must be text without control characters", k)
+		}
+	}
 	f := care.Filter{ProgramCode: q.Get("programCode"), After: q.Get("after"), CRMStatus: q.Get("crmStatus")}
 	var err error
 	if v := q.Get("status"); v != "" {

@@ -60,9 +60,12 @@ func TestCareAgentWorkflow(t *testing.T) {
 		// Bad input.
 		carePatch(t, e, n, map[string]any{"status": "done"}, http.StatusBadRequest)
 		carePatch(t, e, n, map[string]any{"tier": 3}, http.StatusBadRequest)
+		carePatch(t, e, n, map[string]any{"note": "nul\x00"}, http.StatusBadRequest)
+		carePatch(t, e, n, map[string]any{"assignee": "a\x00"}, http.StatusBadRequest)
 		carePatch(t, e, n, map[string]any{}, http.StatusBadRequest)
 		carePatch(t, e, "CASE00000000", map[string]any{"note": "x"}, http.StatusNotFound)
 		e.Admin("GET", "/admin/v1/cases/NOPE", nil).Want(t, http.StatusNotFound)
+		e.Admin("GET", "/admin/v1/cases/CASE%00", nil).Want(t, http.StatusNotFound)
 		after := careGet(t, e, n)
 		if len(after.History) != len(c.History)+1 {
 			t.Fatalf("refused changes wrote history: %d then %d", len(c.History), len(after.History))
@@ -137,7 +140,7 @@ func TestCareListFilters(t *testing.T) {
 		if !careEqual(seen, []string{old, mid, recent}) {
 			t.Fatalf("paged: %v", seen)
 		}
-		for _, q := range []string{"?status=pending", "?tier=5", "?minAge=soon", "?limit=0", "?crmStatus=lost"} {
+		for _, q := range []string{"?assignee=%00", "?assignee=%FF", "?programCode=a%00", "?status=pending", "?tier=5", "?minAge=soon", "?limit=0", "?crmStatus=lost"} {
 			e.Admin("GET", "/admin/v1/cases"+q, nil).Want(t, http.StatusBadRequest)
 		}
 		e.Do("GET", "/admin/v1/cases", nil).Want(t, http.StatusUnauthorized)

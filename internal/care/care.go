@@ -226,8 +226,24 @@ func NewCaseNumber() string {
 	return fmt.Sprintf("CASE%08d", n.Int64())
 }
 
+// ValidNumber reports whether s has the form of a case number.
+func ValidNumber(s string) bool {
+	if len(s) != 12 || s[:4] != "CASE" {
+		return false
+	}
+	for _, c := range s[4:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // Get answers a case by number.
 func (s *Service) Get(ctx context.Context, number string) (Case, []Change, error) {
+	if !ValidNumber(number) {
+		return Case{}, nil, ErrNotFound
+	}
 	c, err := s.Store.CaseByNumber(ctx, number)
 	if err != nil {
 		return Case{}, nil, err

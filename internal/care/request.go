@@ -203,7 +203,7 @@ func optionalText(raw json.RawMessage, name string, max int) (string, bool, erro
 		return "", true, errInvalid(name)
 	}
 	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) || strings.ContainsFunc(s, isControl) && name != "customerQuestion" {
+	if !utf8.ValidString(s) || (name == "customerQuestion" && !TextOK(s)) || (name != "customerQuestion" && strings.ContainsFunc(s, isControl)) {
 		return "", true, errInvalid(name)
 	}
 	if utf8.RuneCountInString(s) > max {
@@ -213,6 +213,13 @@ func optionalText(raw json.RawMessage, name string, max int) (string, bool, erro
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// TextOK reports whether free text (a question, a note) holds no control
+// characters other than line breaks and tabs. NUL in particular cannot be
+// stored in a PostgreSQL TEXT column.
+func TextOK(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return isControl(r) && r != '\n' && r != '\r' && r != '\t' })
+}
 
 // validEmail accepts a bare addr-spec (no display name, no comments) with
 // a dotted domain.

@@ -40,6 +40,10 @@ func (u *Update) validate() error {
 	switch {
 	case utf8.RuneCountInString(u.Actor) > MaxActor:
 		return apperr.Field("actor", "actor must be at most %d characters", MaxActor)
+	case strings.ContainsFunc(u.Actor, isControl):
+		return apperr.Field("actor", "actor must not hold control characters")
+	case !TextOK(u.Note):
+		return apperr.Field("note", "note must not hold control characters other than line breaks and tabs")
 	case utf8.RuneCountInString(u.Note) > MaxNote:
 		return apperr.Field("note", "note must be at most %d characters", MaxNote)
 	case u.Tier != nil && *u.Tier != Tier1 && *u.Tier != Tier2:
@@ -52,6 +56,9 @@ func (u *Update) validate() error {
 	}
 	if u.Assignee != nil {
 		a := strings.TrimSpace(*u.Assignee)
+		if strings.ContainsFunc(a, isControl) {
+			return apperr.Field("assignee", "assignee must not hold control characters")
+		}
 		if utf8.RuneCountInString(a) > MaxAssignee {
 			return apperr.Field("assignee", "assignee must be at most %d characters", MaxAssignee)
 		}
@@ -70,6 +77,9 @@ func (u *Update) validate() error {
 func (s *Service) Apply(ctx context.Context, number string, u Update) (Case, []Change, error) {
 	if err := u.validate(); err != nil {
 		return Case{}, nil, err
+	}
+	if !ValidNumber(number) {
+		return Case{}, nil, ErrNotFound
 	}
 	c, err := s.Store.UpdateCase(ctx, number, func(c *Case) (Change, error) {
 		return apply(c, u, s.Now().UTC().Truncate(time.Microsecond))
