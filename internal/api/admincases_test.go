@@ -1,7 +1,11 @@
 package api_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -157,4 +161,52 @@ func careEqual(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestCareConcurrentAgents: agents changing one case at once are
+// serialised; the history is a consistent chain (each entry's from is the
+// previous entry's to) with one entry per effective change.
+func TestCareConcurrentAgents(t *testing.T) {
+	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
+		s := e.Seed()
+		n := careCreate(t, e, s.ProgramCode, careBody(s.AccountID))
+		var wg sync.WaitGroup
+		for i := 0; i < 12; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				body, _ := json.Marshal(map[string]any{"assignee": fmt.Sprint("agent", i%3), "note": fmt.Sprint("n", i)})
+				req, _ := http.NewRequest("PATCH", e.URL+"/admin/v1/cases/"+n, bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+apitest.AdminToken)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("PATCH %d: %d", i, resp.StatusCode)
+				}
+			}(i)
+		}
+		wg.Wait()
+		c := careGet(t, e, n)
+		if len(c.History) != 13 {
+			t.Fatalf("%d history entries, want 13", len(c.History))
+		}
+		prev := ""
+		for _, h := range c.History[1:] {
+			if h.Assignee == nil {
+				continue // same assignee again: only the note changed
+			}
+			if h.Assignee.From != prev {
+				t.Fatalf("history chain broken: from %v after %q", h.Assignee.From, prev)
+			}
+			prev = h.Assignee.To.(string)
+		}
+		if prev != c.Assignee {
+			t.Fatalf("last entry assigned %q, case has %q", prev, c.Assignee)
+		}
+	})
 }
