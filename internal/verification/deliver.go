@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
@@ -130,6 +131,9 @@ func (d *Delivery) Handle(ctx context.Context, om outbox.Message) error {
 	}
 	if err := sender.Send(ctx, out); err != nil {
 		final := outbox.IsPermanent(err) || !d.Now().Add(time.Second).Before(v.ExpiresAt)
+		// Provider errors may quote the recipient; the log and the
+		// stored last error get the masked handle instead.
+		err = errors.New(strings.ReplaceAll(err.Error(), out.To, Mask(out.To)))
 		st := MessageQueued
 		if final {
 			st = MessageFailed
