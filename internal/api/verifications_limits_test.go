@@ -224,3 +224,46 @@ func waitTo(t *testing.T, mb *mailbox, to string, n int) []received {
 	t.Fatalf("no message to %s", to)
 	return nil
 }
+
+// TestWrongCodesUnderConcurrency sends ten wrong codes at once: the row
+// lock makes them count one by one, so exactly four answer "incorrect"
+// and the rest "locked", and the right code no longer works.
+func TestWrongCodesUnderConcurrency(t *testing.T) {
+	apitest.EnginesWith(t, apitest.Options{Sandbox: true}, func(t *testing.T, e *apitest.Env) {
+		s := e.Seed()
+		id := createVerification(t, e, s.ProgramCode, map[string]any{"contactType": "email", "communicationType": "email",
+			"contactHandle": "guess@example.com"})
+		waitStatus(t, e, s.ProgramCode, id, 1)
+		code := sandboxCode(t, e, "guess@example.com", id)
+		var wg sync.WaitGroup
+		subs := make(chan int, 10)
+		for range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req, _ := http.NewRequest("PUT", e.URL+"/programs/"+s.ProgramCode+"/contactVerifications/"+id,
+					strings.NewReader(`{"verificationCode":"`+wrongCode(code)+`"}`))
+				req.Header.Set("Authorization", "Bearer "+e.Token)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					return
+				}
+				defer resp.Body.Close()
+				var out struct{ ResponseDetails []struct{ Code, SubCode int } }
+				if json.NewDecoder(resp.Body).Decode(&out) == nil && len(out.ResponseDetails) == 1 {
+					subs <- out.ResponseDetails[0].SubCode
+				}
+			}()
+		}
+		wg.Wait()
+		close(subs)
+		counts := map[int]int{}
+		for sub := range subs {
+			counts[sub]++
+		}
+		if counts[1] != 4 || counts[3] != 6 {
+			t.Fatalf("sub-codes %v: want 4 incorrect (71/1) and 6 locked (71/3)", counts)
+		}
+		wantDetail(t, check(e, s.ProgramCode, id, code), http.StatusOK, 71, 3)
+	})
+}
