@@ -46,7 +46,7 @@ func TestSMSClassifiesFailures(t *testing.T) {
 type rejecting struct{ code int }
 
 func (b rejecting) NewSession(*smtp.Conn) (smtp.Session, error) { return b, nil }
-func (b rejecting) Mail(string, *smtp.MailOptions) error       { return nil }
+func (b rejecting) Mail(string, *smtp.MailOptions) error        { return nil }
 func (b rejecting) Rcpt(string, *smtp.RcptOptions) error {
 	return &smtp.SMTPError{Code: b.code, Message: "no such user"}
 }
