@@ -156,10 +156,11 @@ func newSMSAPI(t *testing.T) *smsAPI {
 			api.msgs = append(api.msgs, smsReceived{resource, r.PostForm.Get("To"), r.PostForm.Get("From"),
 				r.PostForm.Get("Body"), r.PostForm.Get("Twiml"), r.Header.Get("Idempotency-Key")})
 		}
+		n := len(api.msgs)
 		api.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(st)
-		w.Write([]byte(`{"sid":"SM` + strconv.Itoa(len(api.msgs)) + `"}`))
+		w.Write([]byte(`{"sid":"SM` + strconv.Itoa(n) + `"}`))
 	}))
 	t.Cleanup(srv.Close)
 	api.URL = srv.URL

@@ -44,6 +44,10 @@ func (a *App) wireVerifications() {
 	if n.SMSBaseURL != "" {
 		phone = notify.SMS{BaseURL: n.SMSBaseURL, AccountSID: n.SMSAccount, AuthToken: n.SMSToken, From: n.SMSFrom}
 	}
+	if !a.Config.Sandbox && (n.SMTPHost == "" || n.SMSBaseURL == "") {
+		a.Log.Warn("contact-verification messages without VERDANT_SMTP_HOST or VERDANT_SMS_BASE_URL go to the log delivery and reach nobody",
+			"smtp", n.SMTPHost != "", "sms", n.SMSBaseURL != "")
+	}
 	vc := a.Config.Verify
 	svc := &verification.Service{Store: a.Store, Vault: a.Vault, Now: now, TTL: vc.CodeTTL, Tries: vc.MaxTries,
 		Limits: verification.Limits{PerHour: vc.PerHour, MinGap: vc.MinGap}}

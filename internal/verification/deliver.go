@@ -108,6 +108,9 @@ func (d *Delivery) Handle(ctx context.Context, om outbox.Message) error {
 		return outbox.Permanent(errors.New("verification message: bad payload"))
 	}
 	m, v, err := d.Store.VerificationMessage(ctx, p.MessageID)
+	if apperr.KindOf(err) == apperr.NotFound {
+		return outbox.Permanent(err) // nothing to deliver, ever
+	}
 	if err != nil {
 		return err
 	}
