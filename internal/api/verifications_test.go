@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -171,7 +172,7 @@ func TestUndeliverableSMS(t *testing.T) {
 // operator log (sandbox servers show it).
 func sandboxCode(t *testing.T, e *apitest.Env, handle, id string) string {
 	t.Helper()
-	r := e.Admin("GET", "/admin/v1/messages?to="+handle, nil).Want(t, http.StatusOK)
+	r := e.Admin("GET", "/admin/v1/messages?to="+url.QueryEscape(handle), nil).Want(t, http.StatusOK)
 	m := r.JSON(t)["messages"].([]any)[0].(map[string]any)
 	if m["contactVerificationIdentifier"] != id || m["code"] == nil || !strings.Contains(m["body"].(string), m["code"].(string)) {
 		t.Fatalf("sandbox log: %s", r.Body)
@@ -202,5 +203,21 @@ func TestCodeTTLIsConfigurable(t *testing.T) {
 		code := sandboxCode(t, e, "ttl@example.com", id)
 		e.Clock.Advance(61 * time.Second)
 		wantDetail(t, check(e, s.ProgramCode, id, code), http.StatusOK, 71, 2)
+	})
+}
+
+func TestSandboxLogForgetsUsedCodes(t *testing.T) {
+	apitest.EnginesWith(t, apitest.Options{Sandbox: true}, func(t *testing.T, e *apitest.Env) {
+		s := e.Seed()
+		id := createVerification(t, e, s.ProgramCode, map[string]any{"contactType": "phone", "communicationType": "sms",
+			"contactHandle": "2133734253"})
+		waitStatus(t, e, s.ProgramCode, id, 1)
+		code := sandboxCode(t, e, "(213) 373-4253", id)
+		wantDetail(t, check(e, s.ProgramCode, id, code), http.StatusOK, 0, 0)
+		r := e.Admin("GET", "/admin/v1/messages?to=2133734253", nil).Want(t, http.StatusOK)
+		m := r.JSON(t)["messages"].([]any)[0].(map[string]any)
+		if m["code"] != nil || strings.Contains(string(r.Body), code) {
+			t.Fatalf("the used code is still readable: %s", r.Body)
+		}
 	})
 }

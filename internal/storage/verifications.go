@@ -102,8 +102,13 @@ func (s *Store) CheckVerification(ctx context.Context, programCode, id string, f
 		if !v.VerifiedAt.IsZero() {
 			verified = Micros(v.VerifiedAt)
 		}
-		_, err = tx.Exec(ctx, `UPDATE contact_verifications SET state = ?, attempts = ?, verified_at = ? WHERE id = ?`,
-			string(v.State), v.Attempts, verified, v.ID)
+		// Once verified or locked the sealed code has no further use.
+		sealed := v.CodeSealed
+		if v.State == verification.StateVerified || v.State == verification.StateLocked {
+			sealed = ""
+		}
+		_, err = tx.Exec(ctx, `UPDATE contact_verifications SET state = ?, attempts = ?, verified_at = ?, code_sealed = ?
+			WHERE id = ?`, string(v.State), v.Attempts, verified, sealed, v.ID)
 		return err
 	})
 	if err != nil {

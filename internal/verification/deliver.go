@@ -196,6 +196,10 @@ func (d *Delivery) Sent(ctx context.Context, handle string, limit int, reveal bo
 			if err != nil {
 				return nil, err
 			}
+			if v.CodeSealed == "" { // verified or locked: the code is gone
+				out = append(out, sm)
+				continue
+			}
 			if sm.Code, err = d.Vault.Open(v.CodeSealed, v.KeyID, "otp:"+v.ID); err != nil {
 				return nil, err
 			}
