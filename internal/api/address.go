@@ -35,7 +35,7 @@ func (s *Server) verifyAddress(w http.ResponseWriter, r *http.Request) error {
 		ZipCode      string `json:"zipCode"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
-		return withCode(err, 640, 0)
+		return invalidBody(err)
 	}
 	if _, err := s.program(r); err != nil {
 		return err

@@ -34,7 +34,7 @@ type ContactVerificationRequest struct {
 func (s *Server) createContactVerification(w http.ResponseWriter, r *http.Request) error {
 	var in ContactVerificationRequest
 	if err := decodeJSON(r, &in); err != nil {
-		return withCode(err, 640, 0)
+		return invalidBody(err)
 	}
 	p, err := s.program(r)
 	if err != nil {
@@ -68,6 +68,15 @@ func (s *Server) createContactVerification(w http.ResponseWriter, r *http.Reques
 	return nil
 }
 
+// invalidBody gives a body that does not decode the BaaS "invalid value"
+// code 640; a wrong content type or an oversized body keep their own.
+func invalidBody(err error) error {
+	if apperr.KindOf(err) != apperr.Invalid {
+		return err
+	}
+	return withCode(err, 640, 0)
+}
+
 // retryAfter is the Retry-After hint of a rate-limit answer.
 func (s *Server) retryAfter(e *apperr.Error) time.Duration {
 	lim := s.Verifications.Limits
@@ -86,7 +95,7 @@ func (s *Server) checkContactVerification(w http.ResponseWriter, r *http.Request
 		VerificationCode              string `json:"verificationCode"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
-		return withCode(err, 640, 0)
+		return invalidBody(err)
 	}
 	p, err := s.program(r)
 	if err != nil {
