@@ -76,6 +76,7 @@ func (a *App) wire() {
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
 		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now,
 	}
+	a.wireVerifications()
 	a.Handler = a.Server.Handler()
 }
 
