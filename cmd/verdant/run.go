@@ -145,6 +145,10 @@ func (c *common) config(getenv func(string) string, log *slog.Logger) (app.Confi
 		return app.Config{}, err
 	}
 	maxBody, _ := strconv.ParseInt(getenv("VERDANT_MAX_BODY_BYTES"), 10, 64)
+	notify, verify, err := notifyConfig(getenv)
+	if err != nil {
+		return app.Config{}, err
+	}
 	crmCfg, err := crmConfig(getenv)
 	if err != nil {
 		return app.Config{}, err
@@ -152,7 +156,7 @@ func (c *common) config(getenv func(string) string, log *slog.Logger) (app.Confi
 	return app.Config{
 		DataDir: c.dataDir, DB: c.db, AdminToken: admin, DataKey: key, RetiredKeys: retired,
 		TokenTTL: envDuration(getenv, "VERDANT_TOKEN_TTL", time.Hour), MaxBodyBytes: maxBody, Version: version,
-		CRM: crmCfg,
+		Notify: notify, Verify: verify, CRM: crmCfg,
 	}, nil
 }
 

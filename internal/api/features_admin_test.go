@@ -14,14 +14,14 @@ import (
 func TestFeatureHistory(t *testing.T) {
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f, s := newFeatureEnv(e)
-		wantCode(t, f.put("UCB1", true), http.StatusOK, 0, 0)
-		wantCode(t, f.put("UCB2", true), http.StatusOK, 0, 0)
-		wantCode(t, f.put("UCB2", true), http.StatusOK, 0, 0) // no change, no event
-		wantCode(t, f.terms(true, "2020-04-03T09:12:11.627Z"), http.StatusOK, 0, 0)
-		wantCode(t, f.terms(true, "2020-04-03T09:12:11.627Z"), http.StatusOK, 0, 0) // no change
-		wantCode(t, f.put("NB100", true), http.StatusOK, 0, 0)
-		wantCode(t, f.terms(false, ""), http.StatusOK, 5, 58) // refused: not recorded
-		wantCode(t, f.put("NB100", false), http.StatusOK, 0, 0)
+		f.put("UCB1", true).WantDetail(t, http.StatusOK, 0, 0)
+		f.put("UCB2", true).WantDetail(t, http.StatusOK, 0, 0)
+		f.put("UCB2", true).WantDetail(t, http.StatusOK, 0, 0) // no change, no event
+		f.terms(true, "2020-04-03T09:12:11.627Z").WantDetail(t, http.StatusOK, 0, 0)
+		f.terms(true, "2020-04-03T09:12:11.627Z").WantDetail(t, http.StatusOK, 0, 0) // no change
+		f.put("NB100", true).WantDetail(t, http.StatusOK, 0, 0)
+		f.terms(false, "").WantDetail(t, http.StatusOK, 5, 58) // refused: not recorded
+		f.put("NB100", false).WantDetail(t, http.StatusOK, 0, 0)
 		var h struct {
 			AccountIdentifier string
 			Events            []struct {
@@ -132,7 +132,7 @@ func TestOperatorFeatureCalls(t *testing.T) {
 		}
 		problem(e.Admin("PUT", admin+"/terms", map[string]any{"termsAcceptances": []any{map[string]any{
 			"termsIdentifier": "negBal", "termsAcceptanceFlag": false}}}), http.StatusConflict, "terms-in-use")
-		wantCode(t, f.put("UCB2", true), http.StatusOK, 0, 0) // a partner change, for the actor check
+		f.put("UCB2", true).WantDetail(t, http.StatusOK, 0, 0) // a partner change, for the actor check
 		var h struct {
 			Events []struct{ Actor, Action string }
 		}

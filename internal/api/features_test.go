@@ -11,34 +11,6 @@ import (
 	"github.com/verdant-baas/verdant/internal/apitest"
 )
 
-// detail answers the first responseDetails entry of a BaaS answer.
-func detail(t *testing.T, r *apitest.Response) (code, sub int, desc string) {
-	t.Helper()
-	var b struct {
-		ResponseDetails []struct {
-			Code, SubCode int
-			Description   string
-		}
-	}
-	r.Decode(t, &b)
-	if len(b.ResponseDetails) != 1 {
-		t.Fatalf("responseDetails = %s", r.Body)
-	}
-	d := b.ResponseDetails[0]
-	return d.Code, d.SubCode, d.Description
-}
-
-// wantCode fails unless r has the HTTP status and BaaS code/subCode.
-func wantCode(t *testing.T, r *apitest.Response, status, code, sub int) string {
-	t.Helper()
-	r.Want(t, status)
-	c, s, d := detail(t, r)
-	if c != code || s != sub {
-		t.Fatalf("code %d/%d (%s), want %d/%d", c, s, d, code, sub)
-	}
-	return d
-}
-
 type featureEnv struct {
 	*apitest.Env
 	base string // /programs/{code}/accounts/{id}
@@ -53,7 +25,7 @@ func (f featureEnv) features(t *testing.T) []string {
 	t.Helper()
 	var b struct{ Features []string }
 	r := f.Partner("GET", f.base+"/features", nil).Want(t, http.StatusOK)
-	if c, s, _ := detail(t, r); c != 0 || s != 0 {
+	if c, s, _ := r.Detail(t); c != 0 || s != 0 {
 		t.Fatalf("GET features: %s", r.Body)
 	}
 	r.Decode(t, &b)
@@ -84,24 +56,24 @@ func TestFeatureEnrolment(t *testing.T) {
 		if !strings.Contains(string(r.Body), `"features":[]`) {
 			t.Fatalf("empty features not an empty array: %s", r.Body)
 		}
-		wantCode(t, f.put("nb100", true), http.StatusOK, 0, 0)
-		wantCode(t, f.put("ucb1", "true"), http.StatusOK, 0, 0) // the flag may be a string
-		wantCode(t, f.put("Rdc8", true), http.StatusOK, 0, 0)
-		wantCode(t, f.put("NB100", true), http.StatusOK, 0, 0) // again: no change
+		f.put("nb100", true).WantDetail(t, http.StatusOK, 0, 0)
+		f.put("ucb1", "true").WantDetail(t, http.StatusOK, 0, 0) // the flag may be a string
+		f.put("Rdc8", true).WantDetail(t, http.StatusOK, 0, 0)
+		f.put("NB100", true).WantDetail(t, http.StatusOK, 0, 0) // again: no change
 		if got := f.features(t); !slices.Equal(got, []string{"NB100", "UCB1", "RDC8"}) {
 			t.Fatalf("features = %v", got)
 		}
 		// Exclusive groups: the account moves to the new tier.
-		wantCode(t, f.put("UCB4", true), http.StatusOK, 0, 0)
-		wantCode(t, f.put("RDC0", true), http.StatusOK, 0, 0)
+		f.put("UCB4", true).WantDetail(t, http.StatusOK, 0, 0)
+		f.put("RDC0", true).WantDetail(t, http.StatusOK, 0, 0)
 		if got := f.features(t); !slices.Equal(got, []string{"NB100", "UCB4", "RDC0"}) {
 			t.Fatalf("after moving tiers features = %v", got)
 		}
-		wantCode(t, f.put("ucb4", false), http.StatusOK, 0, 0)
-		if d := wantCode(t, f.put("UCB4", false), http.StatusNotFound, 10, 0); d != "Feature enrollment not found." {
+		f.put("ucb4", false).WantDetail(t, http.StatusOK, 0, 0)
+		if d := f.put("UCB4", false).WantDetail(t, http.StatusNotFound, 10, 0); d != "Feature enrollment not found." {
 			t.Fatalf("description %q", d)
 		}
-		wantCode(t, f.put("UCB1", "false"), http.StatusNotFound, 10, 0)
+		f.put("UCB1", "false").WantDetail(t, http.StatusNotFound, 10, 0)
 		if got := f.features(t); !slices.Equal(got, []string{"NB100", "RDC0"}) {
 			t.Fatalf("features = %v", got)
 		}
@@ -113,12 +85,12 @@ func TestFeatureErrors(t *testing.T) {
 		f, s := newFeatureEnv(e, apitest.ProgramSpec{Code: "ONLYUCB", Features: []string{"UCB1", "UCB2"}})
 		const noKey = "No ProductFeatureGroupKey exists for specified productFeatureGroupKey"
 		for _, id := range []string{"NB100", "RDC3", "NOPE", "RDC6"} {
-			if d := wantCode(t, f.put(id, true), http.StatusServiceUnavailable, 5, 55); d != noKey {
+			if d := f.put(id, true).WantDetail(t, http.StatusServiceUnavailable, 5, 55); d != noKey {
 				t.Fatalf("%s: description %q", id, d)
 			}
 		}
-		wantCode(t, f.put("NOPE", false), http.StatusServiceUnavailable, 5, 55)
-		wantCode(t, f.put("NB100", false), http.StatusNotFound, 10, 0) // offered or not, not held
+		f.put("NOPE", false).WantDetail(t, http.StatusServiceUnavailable, 5, 55)
+		f.put("NB100", false).WantDetail(t, http.StatusNotFound, 10, 0) // offered or not, not held
 		// Bad bodies are 400 and change nothing.
 		for _, body := range []any{map[string]any{}, map[string]any{"authorize": "yes"}, map[string]any{"authorize": 1},
 			`{"authorize":`, map[string]any{"authorize": nil}} {
@@ -135,23 +107,23 @@ func TestFeatureErrors(t *testing.T) {
 				method = "GET"
 			}
 			r := e.Partner(method, prefix+path, map[string]any{"authorize": true})
-			if d := wantCode(t, r, http.StatusBadRequest, 10, 10); d != "accountIdentifier is invalid." {
+			if d := r.WantDetail(t, http.StatusBadRequest, 10, 10); d != "accountIdentifier is invalid." {
 				t.Fatalf("description %q", d)
 			}
 		}
 		unknown := "0b7b3a3e-8f4e-4b8e-9d7a-2f4d1c5e6a7b"
-		wantCode(t, e.Partner("PUT", prefix+unknown+"/features/UCB1", map[string]any{"authorize": true}), http.StatusNotFound, 10, 0)
-		wantCode(t, e.Partner("GET", prefix+unknown+"/features", nil), http.StatusNotFound, 10, 0)
-		wantCode(t, e.Partner("PUT", prefix+unknown, map[string]any{"termsAcceptances": []any{
-			map[string]any{"termsIdentifier": "negBal", "termsAcceptanceFlag": true}}}), http.StatusNotFound, 10, 0)
+		e.Partner("PUT", prefix+unknown+"/features/UCB1", map[string]any{"authorize": true}).WantDetail(t, http.StatusNotFound, 10, 0)
+		e.Partner("GET", prefix+unknown+"/features", nil).WantDetail(t, http.StatusNotFound, 10, 0)
+		e.Partner("PUT", prefix+unknown, map[string]any{"termsAcceptances": []any{
+			map[string]any{"termsIdentifier": "negBal", "termsAcceptanceFlag": true}}}).WantDetail(t, http.StatusNotFound, 10, 0)
 		// Closed and restricted accounts: 4/105 on every feature and terms call.
-		wantCode(t, f.put("UCB1", true), http.StatusOK, 0, 0)
+		f.put("UCB1", true).WantDetail(t, http.StatusOK, 0, 0)
 		for _, status := range []string{"closed", "restricted"} {
 			e.Admin("PATCH", "/admin/v1"+f.base, map[string]any{"status": status}).Want(t, http.StatusOK)
-			wantCode(t, f.put("UCB2", true), http.StatusOK, 4, 105)
-			wantCode(t, f.put("UCB1", false), http.StatusOK, 4, 105)
-			wantCode(t, f.Partner("GET", f.base+"/features", nil), http.StatusOK, 4, 105)
-			wantCode(t, f.terms(true, ""), http.StatusOK, 4, 105)
+			f.put("UCB2", true).WantDetail(t, http.StatusOK, 4, 105)
+			f.put("UCB1", false).WantDetail(t, http.StatusOK, 4, 105)
+			f.Partner("GET", f.base+"/features", nil).WantDetail(t, http.StatusOK, 4, 105)
+			f.terms(true, "").WantDetail(t, http.StatusOK, 4, 105)
 		}
 		e.Admin("PATCH", "/admin/v1"+f.base, map[string]any{"status": "normal"}).Want(t, http.StatusOK)
 		if got := f.features(t); !slices.Equal(got, []string{"UCB1"}) {
@@ -165,18 +137,18 @@ func TestNegativeBalanceTerms(t *testing.T) {
 		f, _ := newFeatureEnv(e, apitest.ProgramSpec{Code: "NEGBAL", Features: []string{"NB100", "UCB1"},
 			TermsEnforced: []string{"negBal"}})
 		// Enforced terms not accepted: refused.
-		if d := wantCode(t, f.put("NB100", true), http.StatusOK, 5, 55); !strings.Contains(d, "terms were not accepted") {
+		if d := f.put("NB100", true).WantDetail(t, http.StatusOK, 5, 55); !strings.Contains(d, "terms were not accepted") {
 			t.Fatalf("description %q", d)
 		}
-		wantCode(t, f.put("UCB1", true), http.StatusOK, 0, 0) // UCB needs no terms
-		wantCode(t, f.terms("false", "2020-04-03T09:12:11.627Z"), http.StatusOK, 0, 0)
-		wantCode(t, f.put("NB100", true), http.StatusOK, 5, 55) // opted out is not accepted
+		f.put("UCB1", true).WantDetail(t, http.StatusOK, 0, 0) // UCB needs no terms
+		f.terms("false", "2020-04-03T09:12:11.627Z").WantDetail(t, http.StatusOK, 0, 0)
+		f.put("NB100", true).WantDetail(t, http.StatusOK, 5, 55) // opted out is not accepted
 		// Accept, then enrol.
-		wantCode(t, f.terms(true, "2020-04-04T10:00:00Z"), http.StatusOK, 0, 0)
-		wantCode(t, f.put("NB100", true), http.StatusOK, 0, 0)
+		f.terms(true, "2020-04-04T10:00:00Z").WantDetail(t, http.StatusOK, 0, 0)
+		f.put("NB100", true).WantDetail(t, http.StatusOK, 0, 0)
 		// Opting out while NB100 is active: refused, nothing stored.
 		r := f.terms("false", "2020-04-05T10:00:00Z")
-		if d := wantCode(t, r, http.StatusOK, 5, 58); d != "Terms cannot be opted out because feature is still in use" {
+		if d := r.WantDetail(t, http.StatusOK, 5, 58); d != "Terms cannot be opted out because feature is still in use" {
 			t.Fatalf("description %q", d)
 		}
 		acct := getAccount(t, f)
@@ -185,14 +157,14 @@ func TestNegativeBalanceTerms(t *testing.T) {
 			t.Fatalf("account after refused opt-out: %+v", acct)
 		}
 		// The other order: unenrolling NB100 opts out of negBal automatically.
-		wantCode(t, f.put("NB100", false), http.StatusOK, 0, 0)
+		f.put("NB100", false).WantDetail(t, http.StatusOK, 0, 0)
 		acct = getAccount(t, f)
 		if !slices.Equal(acct.Features, []string{"UCB1"}) || len(acct.TermsAcceptances) != 1 ||
 			acct.TermsAcceptances[0].TermsIdentifier != "negBal" || acct.TermsAcceptances[0].TermsAcceptanceFlag {
 			t.Fatalf("account after unenrolling NB100: %+v", acct)
 		}
-		wantCode(t, f.put("NB100", true), http.StatusOK, 5, 55) // terms must be accepted again
-		wantCode(t, f.terms("false", ""), http.StatusOK, 0, 0)  // opting out with no feature is fine
+		f.put("NB100", true).WantDetail(t, http.StatusOK, 5, 55) // terms must be accepted again
+		f.terms("false", "").WantDetail(t, http.StatusOK, 0, 0)  // opting out with no feature is fine
 	})
 }
 
@@ -200,7 +172,7 @@ func TestTermsValidation(t *testing.T) {
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f, _ := newFeatureEnv(e)
 		now := e.Clock.Now()
-		wantCode(t, f.terms(true, now.Add(719*time.Hour).Format(time.RFC3339)), http.StatusOK, 0, 0)
+		f.terms(true, now.Add(719*time.Hour).Format(time.RFC3339)).WantDetail(t, http.StatusOK, 0, 0)
 		for _, body := range []any{
 			map[string]any{},
 			map[string]any{"termsAcceptances": []any{}},
@@ -214,7 +186,7 @@ func TestTermsValidation(t *testing.T) {
 			`{"termsAcceptances": [{"termsIdentifier": "negBal" "termsAcceptanceFlag": true}]}`,
 		} {
 			r := f.Partner("PUT", f.base, body).Want(t, http.StatusBadRequest)
-			if c, _, _ := detail(t, r); c == 0 {
+			if c, _, _ := r.Detail(t); c == 0 {
 				t.Fatalf("validation failure answered code 0: %s", r.Body)
 			}
 		}
@@ -255,9 +227,9 @@ func TestGetAccountShowsFeaturesTermsBalances(t *testing.T) {
 			len(a.PaymentInstruments) != 1 || a.PaymentInstruments[0].Last4Pan != s.PAN[12:] {
 			t.Fatalf("new account: %+v", a)
 		}
-		wantCode(t, f.terms(true, "2020-04-03T09:12:11.627Z"), http.StatusOK, 0, 0)
-		wantCode(t, f.put("rdc10", true), http.StatusOK, 0, 0)
-		wantCode(t, f.put("nb100", true), http.StatusOK, 0, 0)
+		f.terms(true, "2020-04-03T09:12:11.627Z").WantDetail(t, http.StatusOK, 0, 0)
+		f.put("rdc10", true).WantDetail(t, http.StatusOK, 0, 0)
+		f.put("nb100", true).WantDetail(t, http.StatusOK, 0, 0)
 		a = getAccount(t, f)
 		if !slices.Equal(a.Features, []string{"NB100", "RDC10"}) || len(a.TermsAcceptances) != 1 ||
 			a.TermsAcceptances[0].TermsAcceptanceDateTime != "2020-04-03T09:12:11.6270000Z" {
@@ -299,7 +271,7 @@ func TestConcurrentTierEnrolment(t *testing.T) {
 				t.Fatalf("round %d: features = %v, want exactly one UCB tier", round, got)
 			}
 			// Unenrol so the next round starts clean.
-			wantCode(t, f.put(got[0], false), http.StatusOK, 0, 0)
+			f.put(got[0], false).WantDetail(t, http.StatusOK, 0, 0)
 		}
 	})
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/verdant-baas/verdant/internal/account"
+	"github.com/verdant-baas/verdant/internal/address"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/care"
 	"github.com/verdant-baas/verdant/internal/feature"
@@ -20,6 +21,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/storage"
+	"github.com/verdant-baas/verdant/internal/verification"
 )
 
 // Server holds the services the handlers call.
@@ -31,10 +33,18 @@ type Server struct {
 	Accounts *account.Service
 	Cards    *card.Service
 	// Balances answers account balances (the ledger); nil until wired.
-	Balances   ledger.BalanceReader
-	AdminToken string // empty: the operator API answers 401 to everything
-	Sandbox    bool
-	Version    string
+	Balances ledger.BalanceReader
+	// Verifications, VerificationDelivery and Address serve contact and
+	// address verification (Address nil: the offline engine).
+	Verifications        *verification.Service
+	VerificationDelivery *verification.Delivery
+	Address              address.Provider
+	// OnVerificationCreated, if set, is called after a verification is
+	// stored (the app wakes the outbox worker with it).
+	OnVerificationCreated func()
+	AdminToken            string // empty: the operator API answers 401 to everything
+	Sandbox               bool
+	Version               string
 	// MaxBodyBytes bounds every request body (default 1 MiB).
 	MaxBodyBytes int64
 	// Registry receives the HTTP metrics (default: a new registry).
@@ -83,6 +93,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.accountRoutes(mux)
 	s.careRoutes(mux)
 	s.featureRoutes(mux)
+	s.verificationRoutes(mux)
 	mux.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		return errNoRoute
 	}))

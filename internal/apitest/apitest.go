@@ -205,3 +205,33 @@ func (r *Response) Want(t *testing.T, status int) *Response {
 	}
 	return r
 }
+
+// Detail answers the single responseDetails entry of a BaaS answer
+// (failing the test unless there is exactly one).
+func (r *Response) Detail(t *testing.T) (code, subCode int, description string) {
+	t.Helper()
+	var b struct {
+		ResponseDetails []struct {
+			Code, SubCode int
+			Description   string
+		}
+	}
+	r.Decode(t, &b)
+	if len(b.ResponseDetails) != 1 {
+		t.Fatalf("responseDetails = %s", r.Body)
+	}
+	d := b.ResponseDetails[0]
+	return d.Code, d.SubCode, d.Description
+}
+
+// WantDetail fails unless r has the HTTP status and BaaS code/subCode; it
+// answers the description.
+func (r *Response) WantDetail(t *testing.T, status, code, subCode int) string {
+	t.Helper()
+	r.Want(t, status)
+	c, s, d := r.Detail(t)
+	if c != code || s != subCode {
+		t.Fatalf("code %d/%d, want %d/%d: %s", c, s, code, subCode, r.Body)
+	}
+	return d
+}

@@ -83,6 +83,7 @@ func (a *App) wire() {
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
 		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now, Care: a.Care,
 	}
+	a.wireVerifications()
 	a.Handler = a.Server.Handler()
 }
 

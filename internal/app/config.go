@@ -28,6 +28,8 @@ type Config struct {
 	RetiredKeys  [][]byte      // older data keys still able to open values (VERDANT_DATA_KEY_RETIRED)
 	TokenTTL     time.Duration // partner access token lifetime (VERDANT_TOKEN_TTL)
 	MaxBodyBytes int64         // request body limit (VERDANT_MAX_BODY_BYTES)
+	Notify       NotifyConfig  // email/SMS delivery (docs/verifications.md)
+	Verify       VerifyConfig  // contact-verification rules
 	Version      string
 	Now          func() time.Time // clock; tests may control it
 

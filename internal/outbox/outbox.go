@@ -49,6 +49,12 @@ func (p permanent) Unwrap() error { return p.error }
 // Permanent marks an error as not worth retrying.
 func Permanent(err error) error { return permanent{err} }
 
+// IsPermanent reports whether err was marked with Permanent.
+func IsPermanent(err error) bool {
+	var p permanent
+	return errors.As(err, &p)
+}
+
 // Worker polls the outbox and delivers messages.
 type Worker struct {
 	Store Store

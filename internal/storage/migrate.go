@@ -22,7 +22,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return err
 	}
 	dialect := goose.DialectSQLite3
-	var opts []goose.ProviderOption
+	// Capabilities land as separately numbered migration files; a database
+	// that already has a later one still gets an earlier one that is new.
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
 	if db.Engine == Postgres {
 		dialect = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()

@@ -1,0 +1,197 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/verdant-baas/verdant/internal/verification"
+)
+
+var (
+	_ verification.Store        = (*Store)(nil)
+	_ verification.MessageStore = (*Store)(nil)
+)
+
+const verificationCols = `id, program_code, account_id, event_type, contact_type, channel, handle_index, handle_sealed,
+	handle_masked, code_hash, code_sealed, key_id, first_name, last_name, product_code, retail_card_id, state, attempts,
+	created_at, expires_at, verified_at`
+
+func scanVerification(row interface{ Scan(...any) error }) (verification.Verification, error) {
+	var v verification.Verification
+	var created, expires, verified int64
+	err := row.Scan(&v.ID, &v.ProgramCode, &v.AccountID, &v.EventType, &v.ContactType, &v.Channel, &v.HandleIndex,
+		&v.HandleSealed, &v.HandleMasked, &v.CodeHash, &v.CodeSealed, &v.KeyID, &v.FirstName, &v.LastName,
+		&v.ProductCode, &v.RetailCardID, &v.State, &v.Attempts, &created, &expires, &verified)
+	v.CreatedAt, v.ExpiresAt = Time(created), Time(expires)
+	if verified != 0 {
+		v.VerifiedAt = Time(verified)
+	}
+	return v, err
+}
+
+// CreateVerification implements verification.Store. The per-handle row
+// in contact_rate_limits is the handle's mutex: it is created if missing
+// and locked (FOR UPDATE on PostgreSQL; SQLite write transactions are
+// exclusive) before the recent verifications are counted, so two nodes
+// cannot both pass the limit.
+func (s *Store) CreateVerification(ctx context.Context, v verification.Verification, m verification.Message, lim verification.Limits) error {
+	now := Micros(v.CreatedAt)
+	return s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO contact_rate_limits (handle_index, last_at) VALUES (?, 0)
+			ON CONFLICT (handle_index) DO NOTHING`, v.HandleIndex); err != nil {
+			return err
+		}
+		var last int64
+		if err := tx.QueryRow(ctx, `SELECT last_at FROM contact_rate_limits WHERE handle_index = ?`+tx.ForUpdate(),
+			v.HandleIndex).Scan(&last); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM contact_verifications WHERE handle_index = ? AND created_at > ?`,
+			v.HandleIndex, Micros(v.CreatedAt.Add(-time.Hour))).Scan(&n); err != nil {
+			return err
+		}
+		switch {
+		case last != 0 && now-last < lim.MinGap.Microseconds():
+			return verification.ErrTooSoon
+		case n >= lim.PerHour:
+			return verification.ErrTooMany
+		}
+		if _, err := tx.Exec(ctx, `UPDATE contact_rate_limits SET last_at = ? WHERE handle_index = ?`, now, v.HandleIndex); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO contact_verifications (`+verificationCols+`, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			v.ID, v.ProgramCode, v.AccountID, v.EventType, string(v.ContactType), string(v.Channel), v.HandleIndex,
+			v.HandleSealed, v.HandleMasked, v.CodeHash, v.CodeSealed, v.KeyID, v.FirstName, v.LastName, v.ProductCode,
+			v.RetailCardID, string(v.State), v.Attempts, now, Micros(v.ExpiresAt), 0, now); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO verification_messages (id, verification_id, program_code, channel, to_index,
+			to_masked, subject, body, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.ID, v.ID, v.ProgramCode, string(m.Channel), m.ToIndex, m.ToMasked, m.Subject, m.Body, string(m.Status), now, now); err != nil {
+			return err
+		}
+		_, err := tx.Enqueue(ctx, verification.Topic, map[string]string{"messageId": m.ID}, v.CreatedAt)
+		return err
+	})
+}
+
+// Verification implements verification.Store.
+func (s *Store) Verification(ctx context.Context, programCode, id string) (verification.Verification, error) {
+	v, err := scanVerification(s.QueryRow(ctx, `SELECT `+verificationCols+` FROM contact_verifications
+		WHERE id = ? AND program_code = ?`, id, programCode))
+	return v, notFound(err, "contact verification not found")
+}
+
+// CheckVerification implements verification.Store.
+func (s *Store) CheckVerification(ctx context.Context, programCode, id string, fn func(v *verification.Verification) error) error {
+	var outcome error
+	err := s.Tx(ctx, func(tx *Tx) error {
+		v, err := scanVerification(tx.QueryRow(ctx, `SELECT `+verificationCols+` FROM contact_verifications
+			WHERE id = ? AND program_code = ?`+tx.ForUpdate(), id, programCode))
+		if err != nil {
+			return notFound(err, "contact verification not found")
+		}
+		before := v
+		outcome = fn(&v)
+		if v.State == before.State && v.Attempts == before.Attempts {
+			return nil
+		}
+		var verified int64
+		if !v.VerifiedAt.IsZero() {
+			verified = Micros(v.VerifiedAt)
+		}
+		// Once verified or locked the sealed code has no further use.
+		sealed := v.CodeSealed
+		if v.State == verification.StateVerified || v.State == verification.StateLocked {
+			sealed = ""
+		}
+		_, err = tx.Exec(ctx, `UPDATE contact_verifications SET state = ?, attempts = ?, verified_at = ?, code_sealed = ?
+			WHERE id = ?`, string(v.State), v.Attempts, verified, sealed, v.ID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return outcome
+}
+
+const messageCols = `id, verification_id, program_code, channel, to_index, to_masked, subject, body, status, attempts,
+	last_error, created_at, sent_at`
+
+func scanMessage(row interface{ Scan(...any) error }) (verification.Message, error) {
+	var m verification.Message
+	var created, sent int64
+	err := row.Scan(&m.ID, &m.VerificationID, &m.ProgramCode, &m.Channel, &m.ToIndex, &m.ToMasked, &m.Subject, &m.Body,
+		&m.Status, &m.Attempts, &m.LastError, &created, &sent)
+	m.CreatedAt = Time(created)
+	if sent != 0 {
+		m.SentAt = Time(sent)
+	}
+	return m, err
+}
+
+// VerificationMessage implements verification.MessageStore.
+func (s *Store) VerificationMessage(ctx context.Context, id string) (verification.Message, verification.Verification, error) {
+	m, err := scanMessage(s.QueryRow(ctx, `SELECT `+messageCols+` FROM verification_messages WHERE id = ?`, id))
+	if err != nil {
+		return m, verification.Verification{}, notFound(err, "verification message not found")
+	}
+	v, err := scanVerification(s.QueryRow(ctx, `SELECT `+verificationCols+` FROM contact_verifications WHERE id = ?`, m.VerificationID))
+	return m, v, notFound(err, "contact verification not found")
+}
+
+// MarkVerificationMessage implements verification.MessageStore. The
+// message and its verification change in one transaction, so "sent" is
+// recorded once for both.
+func (s *Store) MarkVerificationMessage(ctx context.Context, id string, st verification.MessageStatus, lastErr string, now time.Time) error {
+	if len(lastErr) > 500 {
+		lastErr = lastErr[:500]
+	}
+	return s.Tx(ctx, func(tx *Tx) error {
+		var vid string
+		if err := tx.QueryRow(ctx, `SELECT verification_id FROM verification_messages WHERE id = ?`+tx.ForUpdate(), id).Scan(&vid); err != nil {
+			return notFound(err, "verification message not found")
+		}
+		sent := int64(0)
+		if st == verification.MessageSent {
+			sent = Micros(now)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE verification_messages SET status = ?, attempts = attempts + 1, last_error = ?,
+			sent_at = ?, updated_at = ? WHERE id = ?`, string(st), lastErr, sent, Micros(now), id); err != nil {
+			return err
+		}
+		var state verification.State
+		switch st {
+		case verification.MessageSent:
+			state = verification.StateSent
+		case verification.MessageFailed:
+			state = verification.StateFailed
+		default:
+			return nil
+		}
+		_, err := tx.Exec(ctx, `UPDATE contact_verifications SET state = ?, updated_at = ? WHERE id = ? AND state IN ('pending', 'sent')`,
+			string(state), Micros(now), vid)
+		return err
+	})
+}
+
+// VerificationMessages implements verification.MessageStore.
+func (s *Store) VerificationMessages(ctx context.Context, toIndex string, limit int) ([]verification.Message, error) {
+	rows, err := s.Query(ctx, `SELECT `+messageCols+` FROM verification_messages WHERE to_index = ?
+		ORDER BY created_at DESC, id DESC LIMIT ?`, toIndex, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []verification.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
