@@ -14,22 +14,29 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/customer"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
+	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/storage"
 )
 
 // Server holds the services the handlers call.
 type Server struct {
-	Log        *slog.Logger
-	DB         *storage.DB
-	Partners   *partner.Service
-	Programs   *program.Service
-	Accounts   *account.Service
-	Cards      *card.Service
+	Log      *slog.Logger
+	DB       *storage.DB
+	Partners *partner.Service
+	Programs *program.Service
+	Accounts *account.Service
+	Cards    *card.Service
+	// Customers, Lookup and Sanctions serve the customer-profile, lookup
+	// and sanctions endpoints (customers.go, lookup.go, sanctions.go).
+	Customers *customer.Service
+	Lookup    *customer.Lookup
+	Sanctions *sanctions.Service
 	// Balances answers account balances (the ledger); nil until wired.
-	Balances ledger.BalanceReader
+	Balances   ledger.BalanceReader
 	AdminToken string // empty: the operator API answers 401 to everything
 	Sandbox    bool
 	Version    string
@@ -73,6 +80,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.authRoutes(mux)
 	s.adminRoutes(mux)
 	s.accountRoutes(mux)
+	s.customerRoutes(mux)
 	mux.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		return errNoRoute
 	}))

@@ -9,8 +9,10 @@ import (
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/customer"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
+	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
@@ -26,8 +28,11 @@ type App struct {
 	Programs *program.Service
 	Accounts *account.Service
 	Cards    *card.Service
-	Server   *api.Server
-	Handler  http.Handler
+	// Customers and Sanctions: customer profiles and OFAC screening.
+	Customers *customer.Service
+	Sanctions *sanctions.Service
+	Server    *api.Server
+	Handler   http.Handler
 }
 
 // New opens and migrates the database and builds every service. The
@@ -53,6 +58,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a := &App{Config: cfg, Log: log, DB: db, Store: storage.NewStore(db, v), Vault: v}
 	a.wire()
+	if err := a.Sanctions.Ensure(ctx); err != nil { // first start: the embedded OFAC snapshot
+		db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -63,7 +72,10 @@ func (a *App) wire() {
 	a.Programs = &program.Service{Store: st, Now: now}
 	a.Accounts = &account.Service{Store: st, Now: now}
 	a.Cards = &card.Service{Store: st, Now: now}
+	a.Sanctions = &sanctions.Service{Store: st, Threshold: a.Config.SanctionsThreshold, Now: now}
+	a.Customers = &customer.Service{Store: st, Screener: a.Sanctions, Now: now}
 	a.Server = &api.Server{
+		Customers: a.Customers, Lookup: &customer.Lookup{Store: st, Now: now}, Sanctions: a.Sanctions,
 		Log: a.Log, DB: a.DB, Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
 		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now,

@@ -1,0 +1,66 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/verdant-baas/verdant/internal/customer"
+)
+
+var _ customer.LookupStore = (*Store)(nil)
+
+// CardholderByPAN implements customer.LookupStore in one indexed query:
+// card by PAN HMAC, joined to its account and to the program's partner.
+func (s *Store) CardholderByPAN(ctx context.Context, partnerID, pan string) (customer.Cardholder, error) {
+	cols := "c." + strings.ReplaceAll(cardCols, ", ", ", c.")
+	row := s.QueryRow(ctx, `SELECT `+cols+`, a.status, a.first_name, a.last_name, a.zip_code, a.customer_id
+		FROM cards c JOIN accounts a ON a.id = c.account_id JOIN programs p ON p.code = c.program_code
+		WHERE c.pan_index = ? AND p.partner_id = ? ORDER BY c.issued_at DESC, c.id DESC LIMIT 1`,
+		s.Vault.Index("pan", pan), partnerID)
+	var ch customer.Cardholder
+	var issued, updated int64
+	c, a := &ch.Card, &ch.Account
+	err := row.Scan(&c.ID, &c.AccountID, &c.ProgramCode, &c.Last4, &c.BIN, &c.ExpiryYear, &c.ExpiryMonth, &c.Type,
+		&c.Status, &c.EmbossType, &c.DeliveryMethod, &issued, &updated,
+		&a.Status, &a.Holder.FirstName, &a.Holder.LastName, &a.Holder.ZipCode, &a.Holder.CustomerID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ch, customer.ErrAccountNotFound
+	}
+	c.IssuedAt, c.UpdatedAt = Time(issued), Time(updated)
+	a.ID, a.ProgramCode = c.AccountID, c.ProgramCode
+	return ch, err
+}
+
+// RecordLookup implements customer.LookupStore.
+func (s *Store) RecordLookup(ctx context.Context, r customer.LookupRecord) error {
+	_, err := s.Exec(ctx, `INSERT INTO customer_lookups (id, at, partner_id, outcome, card_id, last4, store_number,
+		store_name, state_code, latitude, longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, Micros(r.At), r.PartnerID, r.Outcome, r.CardID, r.Last4, r.Retailer.StoreNumber, r.Retailer.StoreName,
+		r.Retailer.StateCode, r.Retailer.Latitude, r.Retailer.Longitude)
+	return err
+}
+
+// CustomerLookups answers a partner's audited lookups, newest first.
+func (s *Store) CustomerLookups(ctx context.Context, partnerID string, limit int) ([]customer.LookupRecord, error) {
+	rows, err := s.Query(ctx, `SELECT id, at, partner_id, outcome, card_id, last4, store_number, store_name,
+		state_code, latitude, longitude FROM customer_lookups WHERE partner_id = ? ORDER BY at DESC, id DESC LIMIT ?`, partnerID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []customer.LookupRecord
+	for rows.Next() {
+		var r customer.LookupRecord
+		var at int64
+		rt := &r.Retailer
+		if err := rows.Scan(&r.ID, &at, &r.PartnerID, &r.Outcome, &r.CardID, &r.Last4, &rt.StoreNumber,
+			&rt.StoreName, &rt.StateCode, &rt.Latitude, &rt.Longitude); err != nil {
+			return nil, err
+		}
+		r.At = Time(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
