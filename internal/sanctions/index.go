@@ -175,26 +175,58 @@ func round4(f float64) float64 { return float64(int(f*10000+0.5)) / 10000 }
 // hit, since their typos cannot be found through the index.
 func (ix *Index) candidates(q name, sc *scratch) []int32 {
 	sc.touched = sc.touched[:0]
+	type qtok struct {
+		ids  []int32
+		size int
+	}
+	toks := make([]qtok, len(q.tokens))
+	rare := 0
 	for qi, t := range q.tokens {
-		marker := int32(qi + 1)
-		sc.tokIDs = sc.tokIDs[:0]
-		sc.tokIDs = append(sc.tokIDs, ix.keys[t]...)
+		ids := append([]int32(nil), ix.keys[t]...)
 		if len(t) >= minDeleteLen {
 			for i := range len(t) {
-				sc.tokIDs = append(sc.tokIDs, ix.keys[t[:i]+t[i+1:]]...)
+				ids = append(ids, ix.keys[t[:i]+t[i+1:]]...)
 			}
 		}
-		for _, tid := range sc.tokIDs {
-			for _, nid := range ix.postings[tid] {
-				if sc.seen[nid] == marker {
-					continue
-				}
-				if sc.hits[nid] == 0 {
-					sc.touched = append(sc.touched, nid)
-				}
-				sc.seen[nid] = marker
-				if sc.hits[nid] < 255 {
-					sc.hits[nid]++
+		for _, tid := range ids {
+			toks[qi].size += len(ix.postings[tid])
+		}
+		toks[qi].ids = ids
+		if toks[qi].size <= commonPostings {
+			rare++
+		}
+	}
+	// Rare tokens first: they alone may make a name a candidate. Common
+	// tokens ("al", "abd", "mohammed") only add hits to names a rare token
+	// found; a query of common tokens only is seeded by its least common.
+	seed := -1
+	if rare == 0 {
+		for qi, qt := range toks {
+			if seed < 0 || qt.size < toks[seed].size {
+				seed = qi
+			}
+		}
+	}
+	for pass := 0; pass < 2; pass++ {
+		for qi, qt := range toks {
+			generator := qt.size <= commonPostings || qi == seed
+			if (pass == 0) != generator {
+				continue
+			}
+			marker := int32(qi + 1)
+			onlyTouched := !generator
+			for _, tid := range qt.ids {
+				for _, nid := range ix.postings[tid] {
+					if sc.seen[nid] == marker || (onlyTouched && sc.hits[nid] == 0) {
+						continue
+					}
+					if sc.hits[nid] == 0 {
+						sc.touched = append(sc.touched, nid)
+					}
+					sc.seen[nid] = marker
+					if sc.hits[nid] < 255 {
+						sc.hits[nid]++
+					}
 				}
 			}
 		}
@@ -215,6 +247,10 @@ func (ix *Index) candidates(q name, sc *scratch) []int32 {
 	}
 	return out
 }
+
+// commonPostings is the posting count above which a query token is
+// common: it cannot make a name a candidate on its own.
+const commonPostings = 300
 
 // DefaultThreshold is the score at or above which a person is held for
 // review (VERDANT_SANCTIONS_THRESHOLD overrides it).

@@ -31,14 +31,15 @@ func tokenScore(q, c name) float64 {
 	if nq == 0 || nc == 0 || nq > 16 || nc > 16 {
 		return 0
 	}
-	var sim [16][16]float64
+	var sim, raw [16][16]float64
 	for i, a := range q.tokens {
 		for k, b := range c.tokens {
-			sim[i][k] = tokenSim(a, b)
+			sim[i][k], raw[i][k] = tokenSim(a, b)
 		}
 	}
 	var usedQ, usedC [16]bool
 	var num, den float64
+	typos := 0 // pairs matched only as one-edit typos: one is a typo, two is another name
 	for {
 		bi, bk, bs := -1, -1, tokenFloor
 		for i := 0; i < nq; i++ {
@@ -55,6 +56,11 @@ func tokenScore(q, c name) float64 {
 			break
 		}
 		usedQ[bi], usedC[bk] = true, true
+		if raw[bi][bk] < bs {
+			if typos++; typos > 1 {
+				bs = raw[bi][bk]
+			}
+		}
 		w := float64(len(q.tokens[bi])+len(c.tokens[bk])) / 2
 		num += bs * w
 		den += w
@@ -86,13 +92,14 @@ func tokenScore(q, c name) float64 {
 // first letter far more than a reader would.
 const typoSim = 0.92
 
-// tokenSim is Jaro-Winkler, raised to typoSim for tokens one edit apart.
-func tokenSim(a, b string) float64 {
+// tokenSim answers Jaro-Winkler raised to typoSim for tokens one edit
+// apart, and Jaro-Winkler alone. Only one raised pair counts per name.
+func tokenSim(a, b string) (float64, float64) {
 	j := JaroWinkler(a, b)
 	if j < typoSim && len(a)+len(b) >= 3 && oneEdit(a, b) {
-		return typoSim
+		return typoSim, j
 	}
-	return j
+	return j, j
 }
 
 // oneEdit reports whether a and b differ by exactly one substitution,
