@@ -31,6 +31,8 @@ commands:
   program create    create a program
   account open      open an account in a program
   card issue        issue a card on an account
+  sanctions load    put fresh OFAC CSV files (DIR/sdn.csv, alt.csv, add.csv) in force
+  sanctions show    print the OFAC list in force
 
 Run 'verdant <command> -h' for a command's flags. Every flag can also be
 set as VERDANT_<FLAG> in the environment (dashes become underscores).
@@ -70,6 +72,8 @@ func init() {
 		"program create": programCreate,
 		"account open":   accountOpen,
 		"card issue":     cardIssue,
+		"sanctions load": sanctionsLoad,
+		"sanctions show": sanctionsShow,
 	}
 }
 
