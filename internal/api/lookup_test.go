@@ -69,7 +69,7 @@ func TestCustomerLookup(t *testing.T) {
 			wantLookupError(t, e.Partner("POST", path, body), 400, "INVALID_REQUEST")
 		}
 		// A bad token is 401 AUTHORIZATION_FAILED.
-		wantLookupError(t, e.Do("POST", path, map[string]any{"accountNumber": s.PAN}, apitest.Header{"Authorization", "Bearer nope"}), 401, "AUTHORIZATION_FAILED")
+		wantLookupError(t, e.Do("POST", path, map[string]any{"accountNumber": s.PAN}, apitest.Header{Name: "Authorization", Value: "Bearer nope"}), 401, "AUTHORIZATION_FAILED")
 		wantLookupError(t, e.Do("POST", path, map[string]any{"accountNumber": s.PAN}), 401, "AUTHORIZATION_FAILED")
 
 		// The audit log has every lookup, with the retailer, never the PAN.

@@ -50,9 +50,9 @@ func TestSanctionsReviewFlow(t *testing.T) {
 		}
 
 		e.Do("POST", "/admin/v1/customers/ofac1/sanctionsReview", map[string]any{"decision": "maybe"},
-			apitest.Header{"Authorization", "Bearer " + apitest.AdminToken}).Want(t, http.StatusBadRequest)
+			apitest.Header{Name: "Authorization", Value: "Bearer " + apitest.AdminToken}).Want(t, http.StatusBadRequest)
 		confirm := e.Do("POST", "/admin/v1/customers/ofac1/sanctionsReview", map[string]any{"decision": "confirm", "note": "DOB and name agree"},
-			apitest.Header{"Authorization", "Bearer " + apitest.AdminToken}, apitest.Header{"X-Operator", "alice@risk"}).Want(t, http.StatusOK).JSON(t)
+			apitest.Header{Name: "Authorization", Value: "Bearer " + apitest.AdminToken}, apitest.Header{Name: "X-Operator", Value: "alice@risk"}).Want(t, http.StatusOK).JSON(t)
 		if confirm["status"] != "confirmed" || confirm["decidedBy"] != "alice@risk" {
 			t.Fatalf("confirm: %v", confirm)
 		}

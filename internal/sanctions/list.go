@@ -63,8 +63,9 @@ var snapshot embed.FS
 
 // SnapshotPublished is the publish date recorded for the embedded snapshot:
 // the files that ship in github.com/moov-io/watchman v0.63.3 carry no
-// publish line, so the module version's release date is used.
-const SnapshotPublished = "2024-08-12"
+// publish line, so the module version's release date (an upper bound on
+// the data's date) is used.
+const SnapshotPublished = "2026-06-05"
 
 // Snapshot answers the embedded OFAC snapshot's files.
 func Snapshot() (Files, error) {

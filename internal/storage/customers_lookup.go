@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/verdant-baas/verdant/internal/customer"
 )
@@ -33,13 +35,79 @@ func (s *Store) CardholderByPAN(ctx context.Context, partnerID, pan string) (cus
 	return ch, err
 }
 
-// RecordLookup implements customer.LookupStore.
+// RecordLookup implements customer.LookupStore. Concurrent lookups share
+// one transaction (group commit): the row is durable before the lookup
+// answers, but many lookups pay for one commit instead of one each.
 func (s *Store) RecordLookup(ctx context.Context, r customer.LookupRecord) error {
-	_, err := s.Exec(ctx, `INSERT INTO customer_lookups (id, at, partner_id, outcome, card_id, last4, store_number,
-		store_name, state_code, latitude, longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, Micros(r.At), r.PartnerID, r.Outcome, r.CardID, r.Last4, r.Retailer.StoreNumber, r.Retailer.StoreName,
-		r.Retailer.StateCode, r.Retailer.Latitude, r.Retailer.Longitude)
-	return err
+	return s.lookupLog.submit(r, func(batch []customer.LookupRecord) error {
+		// The batch outlives any one request: its own deadline, not a caller's.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return s.Tx(ctx, func(tx *Tx) error {
+			for i := 0; i < len(batch); i += bulkBatch {
+				part := batch[i:min(i+bulkBatch, len(batch))]
+				args := make([]any, 0, len(part)*11)
+				for _, r := range part {
+					args = append(args, r.ID, Micros(r.At), r.PartnerID, r.Outcome, r.CardID, r.Last4, r.Retailer.StoreNumber,
+						r.Retailer.StoreName, r.Retailer.StateCode, r.Retailer.Latitude, r.Retailer.Longitude)
+				}
+				if _, err := tx.Exec(ctx, `INSERT INTO customer_lookups (id, at, partner_id, outcome, card_id, last4,
+					store_number, store_name, state_code, latitude, longitude) VALUES `+placeholders(len(part), 11), args...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+}
+
+// groupCommit batches rows written concurrently: the first writer becomes
+// the leader and commits everything queued; writers arriving meanwhile
+// wait for the next commit, which a new leader makes.
+type groupCommit struct {
+	mu       sync.Mutex
+	queue    []pendingLookup
+	flushing bool
+}
+
+type pendingLookup struct {
+	rec  customer.LookupRecord
+	done chan error
+}
+
+func (g *groupCommit) submit(r customer.LookupRecord, flush func([]customer.LookupRecord) error) error {
+	p := pendingLookup{rec: r, done: make(chan error, 1)}
+	g.mu.Lock()
+	g.queue = append(g.queue, p)
+	if !g.flushing {
+		g.flushing = true
+		go g.lead(flush)
+	}
+	g.mu.Unlock()
+	return <-p.done
+}
+
+// lead commits batches until the queue is empty.
+func (g *groupCommit) lead(flush func([]customer.LookupRecord) error) {
+	for {
+		g.mu.Lock()
+		batch := g.queue
+		g.queue = nil
+		if len(batch) == 0 {
+			g.flushing = false
+			g.mu.Unlock()
+			return
+		}
+		g.mu.Unlock()
+		recs := make([]customer.LookupRecord, len(batch))
+		for i, p := range batch {
+			recs[i] = p.rec
+		}
+		err := flush(recs)
+		for _, p := range batch {
+			p.done <- err
+		}
+	}
 }
 
 // CustomerLookups answers a partner's audited lookups, newest first.

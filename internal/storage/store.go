@@ -15,6 +15,8 @@ import (
 type Store struct {
 	*DB
 	Vault *vault.Vault
+
+	lookupLog groupCommit // customer lookup audit rows (customers_lookup.go)
 }
 
 // NewStore returns a Store over db.
