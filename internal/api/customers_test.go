@@ -86,6 +86,12 @@ func TestCustomerCreateGetReplayConflict(t *testing.T) {
 		e.Partner("GET", "/customers/nosuch", nil).Want(t, http.StatusNotFound)
 		// ... and may use the same id for its own customer.
 		e.Partner("POST", "/customers/cust01", changed).Want(t, http.StatusOK)
+
+		// No token: 401 in the profile envelope.
+		u := e.Do("GET", "/customers/cust01", nil).Want(t, http.StatusUnauthorized).JSON(t)
+		if u["responsecode"] != 401.0 || !responseDateRe.MatchString(u["responsedate"].(string)) {
+			t.Fatalf("401 envelope: %v", u)
+		}
 	})
 }
 

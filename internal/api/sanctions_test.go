@@ -32,7 +32,7 @@ func TestSanctionsReviewFlow(t *testing.T) {
 		var list struct {
 			Reviews []struct {
 				ReviewID, CustomerID, PartnerID, Status, DecidedBy, Note string
-				Match                                                   sanctions.Match
+				Match                                                    sanctions.Match
 			}
 		}
 		e.Admin("GET", "/admin/v1/sanctions/reviews", nil).Want(t, http.StatusOK).Decode(t, &list)
