@@ -65,7 +65,7 @@ func (l *Lookup) Find(ctx context.Context, partnerID, pan string, rt Retailer) (
 	}
 	now := l.Now().UTC()
 	ch, err := l.Store.CardholderByPAN(ctx, partnerID, pan)
-	rec := LookupRecord{ID: uuid.NewString(), PartnerID: partnerID, At: now, Last4: pan[len(pan)-4:], Retailer: rt}
+	rec := LookupRecord{ID: uuid.Must(uuid.NewV7()).String(), PartnerID: partnerID, At: now, Last4: pan[len(pan)-4:], Retailer: rt}
 	switch {
 	case apperr.KindOf(err) == apperr.NotFound:
 		err = ErrAccountNotFound
