@@ -16,7 +16,7 @@ type Store struct {
 	*DB
 	Vault *vault.Vault
 
-	lookupLog groupCommit // customer lookup audit rows (customers_lookup.go)
+	lookups lookupState // customer lookup: prepared query, audit group commit (customers_lookup.go)
 }
 
 // NewStore returns a Store over db.
