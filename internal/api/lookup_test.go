@@ -97,6 +97,14 @@ func TestCustomerLookup(t *testing.T) {
 			t.Fatal("the lookup log holds a full PAN")
 		}
 
+		// A query past the timeout answers GATEWAY_TIMEOUT (and is logged).
+		e.App.Server.Lookup.Timeout = 1
+		wantLookupError(t, e.Partner("POST", path, map[string]any{"accountNumber": s.PAN}), 503, "GATEWAY_TIMEOUT")
+		e.App.Server.Lookup.Timeout = 0
+		if logs, _ := e.App.Store.CustomerLookups(context.Background(), s.PartnerID, 1); len(logs) != 1 || logs[0].Outcome != "GATEWAY_TIMEOUT" {
+			t.Fatalf("timeout logged as %+v", logs)
+		}
+
 		// Another partner does not find this partner's cards.
 		e.Seed(apitest.ProgramSpec{Code: "OTHER"})
 		wantLookupError(t, e.Partner("POST", path, map[string]any{"accountNumber": s.PAN}), 404, "ACCOUNT_NOT_FOUND")

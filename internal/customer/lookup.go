@@ -44,12 +44,19 @@ var (
 	ErrAccountNotFound = &apperr.Error{Kind: apperr.NotFound, Reason: "ACCOUNT_NOT_FOUND", Message: "The provided account doesn't exist."}
 	ErrAccountExpired  = &apperr.Error{Kind: apperr.NotFound, Reason: "ACCOUNT_EXPIRED", Message: "Account expired."}
 	ErrAccountBlocked  = &apperr.Error{Kind: apperr.NotFound, Reason: "ACCOUNT_BLOCKED", Message: "Account blocked."}
+	ErrGatewayTimeout  = &apperr.Error{Kind: apperr.Unavailable, Reason: "GATEWAY_TIMEOUT", Message: "Gateway timeout."}
 )
+
+// DefaultLookupTimeout bounds the cardholder query: the page's SLA is 1 s.
+const DefaultLookupTimeout = time.Second
 
 // Lookup is the customer lookup by card number.
 type Lookup struct {
 	Store LookupStore
 	Now   func() time.Time
+	// Timeout bounds the cardholder query (default DefaultLookupTimeout);
+	// past it the answer is GATEWAY_TIMEOUT.
+	Timeout time.Duration
 }
 
 // ValidPANFormat checks an accountNumber: 12 to 19 digits.
@@ -58,15 +65,26 @@ func ValidPANFormat(pan string) bool { return len(pan) >= 12 && len(pan) <= 19 &
 // Find answers the cardholder of a card number within the partner's
 // programs and writes the lookup (outcome, last four, retailer) to the
 // audit log. A blocked or closed card, or a locked or closed account, is
-// ACCOUNT_BLOCKED; a card past its expiry month is ACCOUNT_EXPIRED.
+// ACCOUNT_BLOCKED; a card past its expiry month is ACCOUNT_EXPIRED; a
+// query slower than the timeout is GATEWAY_TIMEOUT.
 func (l *Lookup) Find(ctx context.Context, partnerID, pan string, rt Retailer) (Cardholder, error) {
 	if !ValidPANFormat(pan) {
 		return Cardholder{}, apperr.Field("accountNumber", "accountNumber must be 12 to 19 digits")
 	}
 	now := l.Now().UTC()
-	ch, err := l.Store.CardholderByPAN(ctx, partnerID, pan)
+	timeout := l.Timeout
+	if timeout <= 0 {
+		timeout = DefaultLookupTimeout
+	}
+	qctx, cancel := context.WithTimeout(ctx, timeout)
+	ch, err := l.Store.CardholderByPAN(qctx, partnerID, pan)
+	if err != nil && qctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+		err = ErrGatewayTimeout
+	}
+	cancel()
 	rec := LookupRecord{ID: uuid.Must(uuid.NewV7()).String(), PartnerID: partnerID, At: now, Last4: pan[len(pan)-4:], Retailer: rt}
 	switch {
+	case err == ErrGatewayTimeout:
 	case apperr.KindOf(err) == apperr.NotFound:
 		err = ErrAccountNotFound
 	case err != nil:

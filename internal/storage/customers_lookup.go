@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/customer"
@@ -18,10 +19,27 @@ var _ customer.LookupStore = (*Store)(nil)
 // it on every call cost as much as running it on SQLite), and the group
 // commit of the audit rows.
 type lookupState struct {
-	once sync.Once
-	stmt *sql.Stmt
-	err  error
+	mu   sync.Mutex
+	stmt atomic.Pointer[sql.Stmt] // nil until prepared; a failed prepare is retried next call
 	log  groupCommit
+}
+
+func (s *Store) cardholderStmt(ctx context.Context) (*sql.Stmt, error) {
+	st := &s.lookups
+	if stmt := st.stmt.Load(); stmt != nil {
+		return stmt, nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if stmt := st.stmt.Load(); stmt != nil {
+		return stmt, nil
+	}
+	stmt, err := s.r.PrepareContext(context.WithoutCancel(ctx), s.Rebind(cardholderQuery))
+	if err != nil {
+		return nil, err
+	}
+	st.stmt.Store(stmt)
+	return stmt, nil
 }
 
 var cardholderQuery = `SELECT c.` + strings.ReplaceAll(cardCols, ", ", ", c.") + `, a.status, a.first_name,
@@ -32,16 +50,15 @@ var cardholderQuery = `SELECT c.` + strings.ReplaceAll(cardCols, ", ", ", c.") +
 // CardholderByPAN implements customer.LookupStore in one indexed query:
 // card by PAN HMAC, joined to its account and to the program's partner.
 func (s *Store) CardholderByPAN(ctx context.Context, partnerID, pan string) (customer.Cardholder, error) {
-	st := &s.lookups
-	st.once.Do(func() { st.stmt, st.err = s.r.PrepareContext(context.WithoutCancel(ctx), s.Rebind(cardholderQuery)) })
-	if st.err != nil {
-		return customer.Cardholder{}, st.err
+	stmt, err := s.cardholderStmt(ctx)
+	if err != nil {
+		return customer.Cardholder{}, err
 	}
-	row := st.stmt.QueryRowContext(ctx, s.Vault.Index("pan", pan), partnerID)
+	row := stmt.QueryRowContext(ctx, s.Vault.Index("pan", pan), partnerID)
 	var ch customer.Cardholder
 	var issued, updated int64
 	c, a := &ch.Card, &ch.Account
-	err := row.Scan(&c.ID, &c.AccountID, &c.ProgramCode, &c.Last4, &c.BIN, &c.ExpiryYear, &c.ExpiryMonth, &c.Type,
+	err = row.Scan(&c.ID, &c.AccountID, &c.ProgramCode, &c.Last4, &c.BIN, &c.ExpiryYear, &c.ExpiryMonth, &c.Type,
 		&c.Status, &c.EmbossType, &c.DeliveryMethod, &issued, &updated,
 		&a.Status, &a.Holder.FirstName, &a.Holder.LastName, &a.Holder.ZipCode, &a.Holder.CustomerID)
 	if errors.Is(err, sql.ErrNoRows) {
