@@ -18,6 +18,7 @@ func (s *Server) customerRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /admin/v1/sanctions/reviews", s.admin(s.adminSanctionsReviews))
 	mux.Handle("GET /admin/v1/sanctions/lists", s.admin(s.adminSanctionsList))
 	mux.Handle("POST /admin/v1/sanctions/lists", s.admin(s.adminLoadSanctionsList))
+	mux.Handle("GET /admin/v1/partners/{partnerId}/customerLookups", s.admin(s.adminCustomerLookups))
 }
 
 // ProfileDetail is the customer-profile family's responsedetail.

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"math/big"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/customer"
@@ -85,5 +87,46 @@ func (s *Server) lookupCustomer(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, LookupJSON{CustomerID: custID, AccountID: ch.Account.ID,
 		FirstName: ch.Account.Holder.FirstName, LastName: ch.Account.Holder.LastName, ZipCode: ch.Account.Holder.ZipCode,
 		ExpiryYear: ch.Card.ExpiryYear, ExpiryMonth: ch.Card.ExpiryMonth})
+	return nil
+}
+
+// LookupLogJSON is one audited customer lookup (never the PAN).
+type LookupLogJSON struct {
+	ID          string    `json:"id"`
+	At          time.Time `json:"at"`
+	Outcome     string    `json:"outcome"`
+	CardID      string    `json:"paymentInstrumentIdentifier"`
+	Last4PAN    string    `json:"last4Pan"`
+	StoreNumber string    `json:"storeNumber"`
+	StoreName   string    `json:"storeName"`
+	StateCode   string    `json:"stateCode"`
+	Latitude    string    `json:"latitude"`
+	Longitude   string    `json:"longitude"`
+}
+
+// adminCustomerLookups answers a partner's audited lookups, newest first
+// (?limit=, default and maximum 500).
+func (s *Server) adminCustomerLookups(w http.ResponseWriter, r *http.Request) error {
+	limit := 500
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return apperr.Field("limit", "limit must be 1 to 500")
+		}
+		limit = n
+	}
+	logs, err := s.Lookup.Store.CustomerLookups(r.Context(), r.PathValue("partnerId"), limit)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Lookups []LookupLogJSON `json:"lookups"`
+	}{Lookups: []LookupLogJSON{}}
+	for _, l := range logs {
+		rt := l.Retailer
+		out.Lookups = append(out.Lookups, LookupLogJSON{l.ID, l.At, l.Outcome, l.CardID, l.Last4,
+			rt.StoreNumber, rt.StoreName, rt.StateCode, rt.Latitude, rt.Longitude})
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }

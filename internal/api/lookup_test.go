@@ -85,6 +85,12 @@ func TestCustomerLookup(t *testing.T) {
 			first.Retailer.StateCode != "CA" || first.Retailer.Latitude != "2.2" || first.Retailer.Longitude != "-1.1" {
 			t.Fatalf("first lookup logged as %+v", first)
 		}
+		var api struct{ Lookups []map[string]any }
+		e.Admin("GET", "/admin/v1/partners/"+s.PartnerID+"/customerLookups?limit=2", nil).Want(t, http.StatusOK).Decode(t, &api)
+		if len(api.Lookups) != 2 || api.Lookups[0]["outcome"] != "ACCOUNT_BLOCKED" {
+			t.Fatalf("operator lookup log: %+v", api.Lookups)
+		}
+		e.Admin("GET", "/admin/v1/partners/"+s.PartnerID+"/customerLookups?limit=0", nil).Want(t, http.StatusBadRequest)
 		var dump strings.Builder
 		rows, _ := e.App.DB.Query(context.Background(), `SELECT id || outcome || card_id || last4 || store_number || store_name FROM customer_lookups`)
 		for rows.Next() {

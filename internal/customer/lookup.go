@@ -37,6 +37,8 @@ type LookupStore interface {
 	// partner's programs, NotFound if none.
 	CardholderByPAN(ctx context.Context, partnerID, pan string) (Cardholder, error)
 	RecordLookup(ctx context.Context, r LookupRecord) error
+	// CustomerLookups answers a partner's audited lookups, newest first.
+	CustomerLookups(ctx context.Context, partnerID string, limit int) ([]LookupRecord, error)
 }
 
 // The lookup errors (customer-lookup.txt): errorCode in Reason.
