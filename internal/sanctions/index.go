@@ -119,7 +119,6 @@ type scratch struct {
 	hits    []uint8
 	seen    []int32 // last query token (1-based) that counted a hit
 	touched []int32
-	tokIDs  []int32
 }
 
 // Screen scores the person against the index and answers the matches
