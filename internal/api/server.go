@@ -24,19 +24,14 @@ import (
 
 // Server holds the services the handlers call.
 type Server struct {
-	Log      *slog.Logger
-	DB       *storage.DB
-	Partners *partner.Service
-	Programs *program.Service
-	Accounts *account.Service
-	Cards    *card.Service
-	// Customers, Lookup and Sanctions serve the customer-profile, lookup
-	// and sanctions endpoints (customers.go, lookup.go, sanctions.go).
-	Customers *customer.Service
-	Lookup    *customer.Lookup
-	Sanctions *sanctions.Service
+	Log        *slog.Logger
+	DB         *storage.DB
+	Partners   *partner.Service
+	Programs   *program.Service
+	Accounts   *account.Service
+	Cards      *card.Service
 	// Balances answers account balances (the ledger); nil until wired.
-	Balances   ledger.BalanceReader
+	Balances ledger.BalanceReader
 	AdminToken string // empty: the operator API answers 401 to everything
 	Sandbox    bool
 	Version    string
@@ -45,6 +40,12 @@ type Server struct {
 	// Registry receives the HTTP metrics (default: a new registry).
 	Registry *prometheus.Registry
 	Now      func() time.Time
+
+	// Customers, Lookup and Sanctions serve the customer-profile, lookup
+	// and sanctions endpoints (customers.go, lookup.go, sanctions.go).
+	Customers *customer.Service
+	Lookup    *customer.Lookup
+	Sanctions *sanctions.Service
 
 	metrics *httpMetrics
 }

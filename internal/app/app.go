@@ -28,11 +28,12 @@ type App struct {
 	Programs *program.Service
 	Accounts *account.Service
 	Cards    *card.Service
+	Server   *api.Server
+	Handler  http.Handler
+
 	// Customers and Sanctions: customer profiles and OFAC screening.
 	Customers *customer.Service
 	Sanctions *sanctions.Service
-	Server    *api.Server
-	Handler   http.Handler
 }
 
 // New opens and migrates the database and builds every service. The

@@ -27,11 +27,12 @@ type Config struct {
 	RetiredKeys  [][]byte      // older data keys still able to open values (VERDANT_DATA_KEY_RETIRED)
 	TokenTTL     time.Duration // partner access token lifetime (VERDANT_TOKEN_TTL)
 	MaxBodyBytes int64         // request body limit (VERDANT_MAX_BODY_BYTES)
+	Version      string
+	Now          func() time.Time // clock; tests may control it
+
 	// SanctionsThreshold is the screening score (0..1) at or above which a
 	// new customer is held for review (VERDANT_SANCTIONS_THRESHOLD; default 0.90).
 	SanctionsThreshold float64
-	Version            string
-	Now                func() time.Time // clock; tests may control it
 }
 
 // DefaultDB is the database URL for a data directory.
