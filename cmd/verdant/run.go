@@ -35,6 +35,8 @@ commands:
   case show         show a customer-care case with its history (--number)
   feature set       enrol or unenrol an account in a feature (actor "operator")
   feature history   an account's enrolment and terms changes, newest first
+  sanctions load    put fresh OFAC CSV files (DIR/sdn.csv, alt.csv, add.csv) in force
+  sanctions show    print the OFAC list in force
 
 Run 'verdant <command> -h' for a command's flags. Every flag can also be
 set as VERDANT_<FLAG> in the environment (dashes become underscores).
@@ -79,6 +81,8 @@ func init() {
 
 		"feature set":     featureSet,
 		"feature history": featureHistory,
+		"sanctions load":  sanctionsLoad,
+		"sanctions show":  sanctionsShow,
 	}
 }
 
@@ -153,10 +157,11 @@ func (c *common) config(getenv func(string) string, log *slog.Logger) (app.Confi
 	if err != nil {
 		return app.Config{}, err
 	}
+	threshold, _ := strconv.ParseFloat(getenv("VERDANT_SANCTIONS_THRESHOLD"), 64)
 	return app.Config{
 		DataDir: c.dataDir, DB: c.db, AdminToken: admin, DataKey: key, RetiredKeys: retired,
 		TokenTTL: envDuration(getenv, "VERDANT_TOKEN_TTL", time.Hour), MaxBodyBytes: maxBody, Version: version,
-		Notify: notify, Verify: verify, CRM: crmCfg,
+		Notify: notify, Verify: verify, CRM: crmCfg, SanctionsThreshold: threshold,
 	}, nil
 }
 

@@ -16,10 +16,12 @@ import (
 	"github.com/verdant-baas/verdant/internal/address"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/care"
+	"github.com/verdant-baas/verdant/internal/customer"
 	"github.com/verdant-baas/verdant/internal/feature"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
+	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/verification"
 )
@@ -53,6 +55,11 @@ type Server struct {
 
 	// Features is the account features and terms service.
 	Features *feature.Service
+	// Customers, Lookup and Sanctions serve the customer-profile, lookup
+	// and sanctions endpoints (customers.go, lookup.go, sanctions.go).
+	Customers *customer.Service
+	Lookup    *customer.Lookup
+	Sanctions *sanctions.Service
 
 	metrics *httpMetrics
 
@@ -94,6 +101,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.careRoutes(mux)
 	s.featureRoutes(mux)
 	s.verificationRoutes(mux)
+	s.customerRoutes(mux)
 	mux.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		return errNoRoute
 	}))

@@ -10,10 +10,12 @@ import (
 	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/care"
+	"github.com/verdant-baas/verdant/internal/customer"
 	"github.com/verdant-baas/verdant/internal/feature"
 	"github.com/verdant-baas/verdant/internal/outbox"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
+	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
@@ -38,6 +40,9 @@ type App struct {
 	// when none is configured).
 	Care         *care.Service
 	CareDelivery *care.Delivery
+	// Customers and Sanctions: customer profiles and OFAC screening.
+	Customers *customer.Service
+	Sanctions *sanctions.Service
 }
 
 // New opens and migrates the database and builds every service. The
@@ -63,6 +68,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a := &App{Config: cfg, Log: log, DB: db, Store: storage.NewStore(db, v), Vault: v}
 	a.wire()
+	if err := a.Sanctions.Ensure(ctx); err != nil { // first start: the embedded OFAC snapshot
+		db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -77,7 +86,10 @@ func (a *App) wire() {
 	a.Outbox = &outbox.Worker{Store: st, Log: a.Log, Now: now}
 	a.wireCare()
 	a.Features = &feature.Service{Store: st, Now: now}
+	a.Sanctions = &sanctions.Service{Store: st, Threshold: a.Config.SanctionsThreshold, Now: now}
+	a.Customers = &customer.Service{Store: st, Screener: a.Sanctions, Now: now}
 	a.Server = &api.Server{
+		Customers: a.Customers, Lookup: &customer.Lookup{Store: st, Now: now}, Sanctions: a.Sanctions,
 		Log: a.Log, DB: a.DB, Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
 		Features:   a.Features,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,

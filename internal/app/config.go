@@ -36,6 +36,9 @@ type Config struct {
 	// CRM is the customer-care CRM (VERDANT_CRM_*); unset, cases stay
 	// queued in the platform.
 	CRM crm.Config
+	// SanctionsThreshold is the screening score (0..1) at or above which a
+	// new customer is held for review (VERDANT_SANCTIONS_THRESHOLD; default 0.90).
+	SanctionsThreshold float64
 }
 
 // DefaultDB is the database URL for a data directory.

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/verdant-baas/verdant/internal/sanctions"
+)
+
+// sanctionsLoad puts fresh OFAC CSV files (DIR/sdn.csv, and alt.csv and
+// add.csv when present) in force for every node sharing the database.
+func sanctionsLoad(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	var c common
+	fs := newFlags("sanctions load", getenv, &c)
+	published := fs.String("published", "", "the list's publish date (default: sdn.csv's modification date)")
+	operator := fs.String("operator", envOr(getenv, "USER", "operator"), "who loads the list (audit trail)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return errors.New("usage: verdant sanctions load DIR [--published YYYY-MM-DD]")
+	}
+	dir := rest[0]
+	if err := fs.Parse(rest[1:]); err != nil { // flags may follow DIR
+		return err
+	}
+	var f sanctions.Files
+	for _, x := range []struct {
+		name     string
+		dst      *[]byte
+		required bool
+	}{{"sdn.csv", &f.SDN, true}, {"alt.csv", &f.Alt, false}, {"add.csv", &f.Add, false}} {
+		b, err := os.ReadFile(filepath.Join(dir, x.name))
+		if err != nil && (x.required || !errors.Is(err, os.ErrNotExist)) {
+			return err
+		}
+		*x.dst = b
+	}
+	if *published == "" {
+		st, err := os.Stat(filepath.Join(dir, "sdn.csv"))
+		if err != nil {
+			return err
+		}
+		*published = st.ModTime().UTC().Format("2006-01-02")
+	}
+	a, err := c.open(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	info, err := a.Sanctions.Load(ctx, f, *published, *operator)
+	if err != nil {
+		return err
+	}
+	return printJSON(stdout, info)
+}
+
+// sanctionsShow prints the list in force.
+func sanctionsShow(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	var c common
+	if err := newFlags("sanctions show", getenv, &c).Parse(args); err != nil {
+		return err
+	}
+	a, err := c.open(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	info, err := a.Sanctions.Current(ctx)
+	if err != nil {
+		return fmt.Errorf("no sanctions list: %w", err)
+	}
+	return printJSON(stdout, info)
+}

@@ -1,0 +1,132 @@
+package api
+
+import (
+	"encoding/json"
+	"math/big"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/customer"
+)
+
+// LookupJSON is the answer of POST /customers/accounts/search.
+type LookupJSON struct {
+	CustomerID  string `json:"customerId"`
+	AccountID   string `json:"accountId"`
+	FirstName   string `json:"firstName"`
+	LastName    string `json:"lastName"`
+	ZipCode     string `json:"zipCode"`
+	ExpiryYear  string `json:"expiryYear"`
+	ExpiryMonth string `json:"expiryMonth"`
+}
+
+type lookupRequest struct {
+	AccountNumber *string `json:"accountNumber"`
+	Retailer      *struct {
+		StoreNumber *string      `json:"storeNumber"`
+		StoreName   *string      `json:"storeName"`
+		StateCode   *string      `json:"stateCode"`
+		Latitude    *json.Number `json:"latitude"`
+		Longitude   *json.Number `json:"longitude"`
+	} `json:"retailer"`
+}
+
+// inRange reports whether a decimal is absent or within [-lim, lim].
+func inRange(n *json.Number, lim int64) bool {
+	if n == nil {
+		return true
+	}
+	r, ok := new(big.Rat).SetString(n.String())
+	return ok && r.Cmp(big.NewRat(-lim, 1)) >= 0 && r.Cmp(big.NewRat(lim, 1)) <= 0
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return strings.TrimSpace(*p)
+}
+
+func numText(n *json.Number) string {
+	if n == nil {
+		return ""
+	}
+	return n.String()
+}
+
+func (s *Server) lookupCustomer(w http.ResponseWriter, r *http.Request) error {
+	var in lookupRequest
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.AccountNumber == nil || *in.AccountNumber == "" {
+		return apperr.Field("accountNumber", "accountNumber is required")
+	}
+	var rt customer.Retailer
+	latOK, lonOK := true, true
+	if in.Retailer != nil {
+		x := in.Retailer
+		rt = customer.Retailer{StoreNumber: deref(x.StoreNumber), StoreName: deref(x.StoreName),
+			StateCode: strings.ToUpper(deref(x.StateCode)), Latitude: numText(x.Latitude), Longitude: numText(x.Longitude)}
+		latOK, lonOK = inRange(x.Latitude, 90), inRange(x.Longitude, 180)
+	}
+	if err := customer.ValidateRetailer(rt, latOK, lonOK); err != nil {
+		return err
+	}
+	ch, err := s.Lookup.Find(r.Context(), claimsFrom(r.Context()).PartnerID, strings.TrimSpace(*in.AccountNumber), rt)
+	if err != nil {
+		return err
+	}
+	custID := ch.Account.Holder.CustomerID
+	if custID == "" {
+		custID = ch.Account.ID // no customer id on file: the account is the customer
+	}
+	writeJSON(w, http.StatusOK, LookupJSON{CustomerID: custID, AccountID: ch.Account.ID,
+		FirstName: ch.Account.Holder.FirstName, LastName: ch.Account.Holder.LastName, ZipCode: ch.Account.Holder.ZipCode,
+		ExpiryYear: ch.Card.ExpiryYear, ExpiryMonth: ch.Card.ExpiryMonth})
+	return nil
+}
+
+// LookupLogJSON is one audited customer lookup (never the PAN).
+type LookupLogJSON struct {
+	ID          string    `json:"id"`
+	At          time.Time `json:"at"`
+	Outcome     string    `json:"outcome"`
+	CardID      string    `json:"paymentInstrumentIdentifier"`
+	Last4PAN    string    `json:"last4Pan"`
+	StoreNumber string    `json:"storeNumber"`
+	StoreName   string    `json:"storeName"`
+	StateCode   string    `json:"stateCode"`
+	Latitude    string    `json:"latitude"`
+	Longitude   string    `json:"longitude"`
+}
+
+// adminCustomerLookups answers a partner's audited lookups, newest first
+// (?limit=, default and maximum 500).
+func (s *Server) adminCustomerLookups(w http.ResponseWriter, r *http.Request) error {
+	limit := 500
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return apperr.Field("limit", "limit must be 1 to 500")
+		}
+		limit = n
+	}
+	logs, err := s.Lookup.Store.CustomerLookups(r.Context(), r.PathValue("partnerId"), limit)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Lookups []LookupLogJSON `json:"lookups"`
+	}{Lookups: []LookupLogJSON{}}
+	for _, l := range logs {
+		rt := l.Retailer
+		out.Lookups = append(out.Lookups, LookupLogJSON{l.ID, l.At, l.Outcome, l.CardID, l.Last4,
+			rt.StoreNumber, rt.StoreName, rt.StateCode, rt.Latitude, rt.Longitude})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

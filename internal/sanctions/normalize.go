@@ -1,0 +1,94 @@
+package sanctions
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalize folds a name for comparison: lower case, diacritics removed,
+// apostrophes dropped (O'Brien -> obrien), every other non-letter or digit
+// a separator, single spaces.
+func Normalize(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := true
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r), r == '\'', r == '’', r == '`':
+			continue
+		case r == 'ß':
+			b.WriteString("ss")
+			space = false
+		case r == 'ø' || r == 'Ø':
+			b.WriteByte('o')
+			space = false
+		case r == 'æ' || r == 'Æ':
+			b.WriteString("ae")
+			space = false
+		case r == 'ł' || r == 'Ł':
+			b.WriteByte('l')
+			space = false
+		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			b.WriteRune(unicode.ToLower(r))
+			space = false
+		default:
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// name is a normalised name as tokens, each marked required or optional.
+// A middle name is optional: a customer who leaves it out still matches.
+type name struct {
+	tokens   []string
+	required []bool
+	weight   float64 // sum of token lengths
+}
+
+// listName splits a listed name. OFAC writes individuals as
+// "LAST, First Middle": every surname token and the first given name are
+// required, further given names are optional. A name without a comma has
+// its first and last tokens required.
+func listName(s string) name {
+	surname, given, ok := strings.Cut(s, ",")
+	if !ok {
+		return plainName(Normalize(s))
+	}
+	var n name
+	for i, t := range strings.Fields(Normalize(given)) {
+		n.add(t, i == 0)
+	}
+	for _, t := range strings.Fields(Normalize(surname)) {
+		n.add(t, true)
+	}
+	if len(n.tokens) == 0 {
+		return plainName(Normalize(s))
+	}
+	return n
+}
+
+// plainName is a name in reading order: first and last tokens required.
+func plainName(s string) name {
+	var n name
+	toks := strings.Fields(s)
+	for i, t := range toks {
+		n.add(t, i == 0 || i == len(toks)-1)
+	}
+	return n
+}
+
+func (n *name) add(t string, required bool) {
+	n.tokens = append(n.tokens, t)
+	n.required = append(n.required, required)
+	n.weight += float64(len(t))
+}
+
+// joined is the name's tokens concatenated without separators, so
+// "abdul rahman" and "abdulrahman" compare equal.
+func (n name) joined() string { return strings.Join(n.tokens, "") }
