@@ -44,7 +44,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			w.Header().Set("X-GD-RequestId", info.requestID)
 		}
 		r2 := r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
-		r2.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+		r2.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(r))
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		func() {
 			defer func() {
@@ -65,6 +65,18 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}()
 		s.observe(r2, rec.status, time.Since(start), info)
 	})
+}
+
+// UploadBodyBytes is the body limit of operator uploads (a full OFAC list
+// is several megabytes). The admin token is checked before any body is read.
+const UploadBodyBytes = 64 << 20
+
+// bodyLimit answers the request body limit for r.
+func (s *Server) bodyLimit(r *http.Request) int64 {
+	if r.Method == http.MethodPost && r.URL.Path == "/admin/v1/sanctions/lists" && s.MaxBodyBytes < UploadBodyBytes {
+		return UploadBodyBytes
+	}
+	return s.MaxBodyBytes
 }
 
 func printable(s string) bool {
