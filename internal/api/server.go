@@ -22,14 +22,16 @@ import (
 
 // Server holds the services the handlers call.
 type Server struct {
-	Log        *slog.Logger
-	DB         *storage.DB
-	Partners   *partner.Service
-	Programs   *program.Service
-	Accounts   *account.Service
-	Cards      *card.Service
+	Log      *slog.Logger
+	DB       *storage.DB
+	Partners *partner.Service
+	Programs *program.Service
+	Accounts *account.Service
+	Cards    *card.Service
 	// Balances answers account balances (the ledger); nil until wired.
 	Balances ledger.BalanceReader
+	// Ledger is the double-entry ledger (adjustments, transactions, recon).
+	Ledger     *ledger.Service
 	AdminToken string // empty: the operator API answers 401 to everything
 	Sandbox    bool
 	Version    string
@@ -73,6 +75,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.authRoutes(mux)
 	s.adminRoutes(mux)
 	s.accountRoutes(mux)
+	s.ledgerRoutes(mux)
 	mux.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		return errNoRoute
 	}))

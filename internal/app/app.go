@@ -9,6 +9,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/storage"
@@ -26,6 +27,7 @@ type App struct {
 	Programs *program.Service
 	Accounts *account.Service
 	Cards    *card.Service
+	Ledger   *ledger.Service
 	Server   *api.Server
 	Handler  http.Handler
 }
@@ -63,10 +65,12 @@ func (a *App) wire() {
 	a.Programs = &program.Service{Store: st, Now: now}
 	a.Accounts = &account.Service{Store: st, Now: now}
 	a.Cards = &card.Service{Store: st, Now: now}
+	a.Ledger = &ledger.Service{Store: st, Now: now, Batch: &ledger.Committer{Store: st, Now: now,
+		Workers: ledgerWorkers(a.DB.Engine), MaxBatch: 128}}
 	a.Server = &api.Server{
 		Log: a.Log, DB: a.DB, Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
-		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now,
+		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now, Ledger: a.Ledger, Balances: a.Ledger,
 	}
 	a.Handler = a.Server.Handler()
 }
@@ -74,5 +78,17 @@ func (a *App) wire() {
 // Start runs the background workers until ctx ends.
 func (a *App) Start(ctx context.Context) {}
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// ledgerWorkers is how many group-commit batches may run at once: SQLite
+// has one writer; PostgreSQL commits several transactions in parallel.
+func ledgerWorkers(e storage.Engine) int {
+	if e == storage.Postgres {
+		return 4
+	}
+	return 1
+}
+
+// Close finishes queued postings and releases the database.
+func (a *App) Close() error {
+	a.Ledger.Batch.Close()
+	return a.DB.Close()
+}

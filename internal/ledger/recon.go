@@ -1,0 +1,129 @@
+package ledger
+
+import (
+	"context"
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/money"
+)
+
+// AccountDay is one ledger account's balances over a day.
+type AccountDay struct {
+	Account string // customer account id, or a program account
+	Opening int64
+	Closing int64
+}
+
+// Totals sum a day's batch. They tie out when the customers' balances
+// moved by exactly the net of the day's completed adjustments and the
+// ledger (customers and program accounts together) still sums to zero.
+type Totals struct {
+	Adjustments   int   `json:"adjustments"`
+	Completed     int   `json:"completed"`
+	Declined      int   `json:"declined"`
+	Credits       int64 `json:"-"`
+	Debits        int64 `json:"-"`
+	Fees          int64 `json:"-"`
+	Net           int64 `json:"-"` // credits - debits - fees (completed only)
+	CustomerMove  int64 `json:"-"` // sum over customer accounts of closing - opening
+	LedgerClosing int64 `json:"-"` // sum of every account's closing balance: 0
+	TiesOut       bool  `json:"tiesOut"`
+}
+
+// Reconciliation is a program's daily batch: every adjustment created that
+// day (UTC) and every ledger account's opening and closing balance.
+type Reconciliation struct {
+	ProgramCode string
+	Date        string // YYYY-MM-DD
+	Currency    string
+	Adjustments []Adjustment
+	Accounts    []AccountDay
+	Totals      Totals
+}
+
+// ParseDay parses a YYYY-MM-DD day and answers its UTC bounds.
+func ParseDay(day string) (from, to time.Time, err error) {
+	from, err = time.Parse(time.DateOnly, day)
+	if err != nil {
+		return from, to, apperr.Field("date", "date must be YYYY-MM-DD")
+	}
+	return from, from.AddDate(0, 0, 1), nil
+}
+
+// Reconcile builds a program's reconciliation for a day.
+func (s *Service) Reconcile(ctx context.Context, programCode, currency, day string) (Reconciliation, error) {
+	from, to, err := ParseDay(day)
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	adjs, accts, err := s.Store.DayActivity(ctx, programCode, from, to)
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	return Reconciliation{ProgramCode: programCode, Date: day, Currency: currency, Adjustments: adjs,
+		Accounts: accts, Totals: Tally(programCode, adjs, accts)}, nil
+}
+
+// IsProgramAccount reports whether a ledger account is one of a program's
+// own (funding, fees) rather than a customer's.
+func IsProgramAccount(account string) bool { return strings.HasPrefix(account, "program:") }
+
+// Tally computes the totals of a day and whether they tie out.
+func Tally(programCode string, adjs []Adjustment, accts []AccountDay) Totals {
+	var t Totals
+	for _, a := range adjs {
+		t.Adjustments++
+		if a.Status != StatusCompleted {
+			t.Declined++
+			continue
+		}
+		t.Completed++
+		if a.Direction() == Credit {
+			t.Credits += a.Amount
+		} else {
+			t.Debits += a.Amount
+		}
+		t.Fees += a.Fee
+	}
+	t.Net = t.Credits - t.Debits - t.Fees
+	for _, d := range accts {
+		t.LedgerClosing += d.Closing
+		if !IsProgramAccount(d.Account) {
+			t.CustomerMove += d.Closing - d.Opening
+		}
+	}
+	t.TiesOut = t.Net == t.CustomerMove && t.LedgerClosing == 0
+	return t
+}
+
+// WriteCSV writes the reconciliation as CSV: the adjustment batch, a blank
+// line, the account balances, a blank line, the totals.
+func (r Reconciliation) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"programCode", "accountIdentifier", "adjustmentIdentifier", "transactionIdentifier",
+		"adjustmentType", "direction", "amount", "fee", "currency", "adjustmentStatus", "adjustmentStatusReason",
+		"transactionDate", "adjustmentDescription"})
+	for _, a := range r.Adjustments {
+		cw.Write([]string{a.ProgramCode, a.AccountID, a.AdjustmentID, a.ID, a.Type, a.Direction().String(),
+			money.Format(a.Amount), money.Format(a.Fee), a.Currency, a.Status, a.Reason,
+			a.CreatedAt.UTC().Format(time.RFC3339Nano), a.Description})
+	}
+	cw.Write(nil)
+	cw.Write([]string{"account", "openingBalance", "closingBalance", "currency"})
+	for _, d := range r.Accounts {
+		cw.Write([]string{d.Account, money.Format(d.Opening), money.Format(d.Closing), r.Currency})
+	}
+	cw.Write(nil)
+	t := r.Totals
+	cw.Write([]string{"adjustments", "completed", "declined", "credits", "debits", "fees", "net", "customerMovement", "ledgerClosing", "tiesOut"})
+	cw.Write([]string{strconv.Itoa(t.Adjustments), strconv.Itoa(t.Completed), strconv.Itoa(t.Declined),
+		money.Format(t.Credits), money.Format(t.Debits), money.Format(t.Fees), money.Format(t.Net),
+		money.Format(t.CustomerMove), money.Format(t.LedgerClosing), strconv.FormatBool(t.TiesOut)})
+	cw.Flush()
+	return cw.Error()
+}
