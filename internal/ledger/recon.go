@@ -101,29 +101,37 @@ func Tally(programCode string, adjs []Adjustment, accts []AccountDay) Totals {
 	return t
 }
 
-// WriteCSV writes the reconciliation as CSV: the adjustment batch, a blank
-// line, the account balances, a blank line, the totals.
+// CSVHeader is the one header of the reconciliation CSV. Every row has
+// every column: recordType says which ones it fills ("adjustment": the
+// batch; "balance": account, currency, openingBalance, closingBalance;
+// "total": description names the total, amount holds its value).
+var CSVHeader = []string{"recordType", "account", "adjustmentIdentifier", "transactionIdentifier", "adjustmentType",
+	"direction", "amount", "fee", "currency", "adjustmentStatus", "adjustmentStatusReason", "transactionDate",
+	"description", "openingBalance", "closingBalance"}
+
+// WriteCSV writes the reconciliation as one CSV table: the adjustment
+// batch, then each account's balances, then the totals.
 func (r Reconciliation) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"programCode", "accountIdentifier", "adjustmentIdentifier", "transactionIdentifier",
-		"adjustmentType", "direction", "amount", "fee", "currency", "adjustmentStatus", "adjustmentStatusReason",
-		"transactionDate", "adjustmentDescription"})
+	cw.Write(CSVHeader)
 	for _, a := range r.Adjustments {
-		cw.Write([]string{a.ProgramCode, a.AccountID, a.AdjustmentID, a.ID, a.Type, a.Direction().String(),
+		cw.Write([]string{"adjustment", a.AccountID, a.AdjustmentID, a.ID, a.Type, a.Direction().String(),
 			money.Format(a.Amount), money.Format(a.Fee), a.Currency, a.Status, a.Reason,
-			a.CreatedAt.UTC().Format(time.RFC3339Nano), a.Description})
+			a.CreatedAt.UTC().Format(time.RFC3339Nano), a.Description, "", ""})
 	}
-	cw.Write(nil)
-	cw.Write([]string{"account", "openingBalance", "closingBalance", "currency"})
 	for _, d := range r.Accounts {
-		cw.Write([]string{d.Account, money.Format(d.Opening), money.Format(d.Closing), r.Currency})
+		cw.Write([]string{"balance", d.Account, "", "", "", "", "", "", r.Currency, "", "", "", "",
+			money.Format(d.Opening), money.Format(d.Closing)})
 	}
-	cw.Write(nil)
 	t := r.Totals
-	cw.Write([]string{"adjustments", "completed", "declined", "credits", "debits", "fees", "net", "customerMovement", "ledgerClosing", "tiesOut"})
-	cw.Write([]string{strconv.Itoa(t.Adjustments), strconv.Itoa(t.Completed), strconv.Itoa(t.Declined),
-		money.Format(t.Credits), money.Format(t.Debits), money.Format(t.Fees), money.Format(t.Net),
-		money.Format(t.CustomerMove), money.Format(t.LedgerClosing), strconv.FormatBool(t.TiesOut)})
+	for _, kv := range [][2]string{
+		{"adjustments", strconv.Itoa(t.Adjustments)}, {"completed", strconv.Itoa(t.Completed)},
+		{"declined", strconv.Itoa(t.Declined)}, {"credits", money.Format(t.Credits)}, {"debits", money.Format(t.Debits)},
+		{"fees", money.Format(t.Fees)}, {"net", money.Format(t.Net)}, {"customerMovement", money.Format(t.CustomerMove)},
+		{"ledgerClosing", money.Format(t.LedgerClosing)}, {"tiesOut", strconv.FormatBool(t.TiesOut)},
+	} {
+		cw.Write([]string{"total", "", "", "", "", "", kv[1], "", r.Currency, "", "", "", kv[0], "", ""})
+	}
 	cw.Flush()
 	return cw.Error()
 }
