@@ -31,6 +31,8 @@ commands:
   program create    create a program
   account open      open an account in a program
   card issue        issue a card on an account
+  recon             a program's daily reconciliation (--program CODE --date YYYY-MM-DD [--format csv])
+  ledger verify     check every balance against its entries and that the ledger balances
 
 Run 'verdant <command> -h' for a command's flags. Every flag can also be
 set as VERDANT_<FLAG> in the environment (dashes become underscores).
@@ -70,6 +72,8 @@ func init() {
 		"program create": programCreate,
 		"account open":   accountOpen,
 		"card issue":     cardIssue,
+		"recon":          recon,
+		"ledger verify":  ledgerVerify,
 	}
 }
 
