@@ -20,6 +20,7 @@ type ledgerTx struct{ tx *Tx }
 
 // LedgerTx implements ledger.Store.
 func (s *Store) LedgerTx(ctx context.Context, fn func(ledger.Tx) error) error {
+	s.prepareLedger(ctx)
 	return s.Tx(ctx, func(tx *Tx) error { return fn(ledgerTx{tx}) })
 }
 
@@ -27,8 +28,11 @@ func (s *Store) LedgerTx(ctx context.Context, fn func(ledger.Tx) error) error {
 // per-account mutex every balance decision takes.
 func (l ledgerTx) LockAccount(ctx context.Context, programCode, accountID string) (string, error) {
 	var status string
-	err := l.tx.QueryRow(ctx, `SELECT status FROM accounts WHERE id = ? AND program_code = ?`+l.tx.ForUpdate(),
-		accountID, programCode).Scan(&status)
+	q := qLockAccount
+	if l.tx.Engine() == Postgres {
+		q += l.tx.ForUpdate()
+	}
+	err := l.tx.queryRowCached(ctx, q, accountID, programCode).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", account.ErrNotFound.WithCode(10, 0)
 	}
@@ -42,11 +46,7 @@ func (l ledgerTx) PostingState(ctx context.Context, accountID, adjustmentID stri
 	var st ledger.PostingState
 	var nb100 int64
 	var prior string
-	err := l.tx.QueryRow(ctx, `SELECT
-		COALESCE((SELECT posted FROM ledger_balances WHERE account_id = ?), 0),
-		(SELECT COUNT(*) FROM account_features WHERE account_id = ? AND feature = ?),
-		COALESCE((SELECT id FROM adjustments WHERE account_id = ? AND adjustment_id = ?), '')`,
-		accountID, accountID, ledger.NB100, accountID, adjustmentID).Scan(&st.Posted, &nb100, &prior)
+	err := l.tx.queryRowCached(ctx, qPostingState, accountID, accountID, ledger.NB100, accountID, adjustmentID).Scan(&st.Posted, &nb100, &prior)
 	if err != nil {
 		return st, err
 	}
@@ -64,7 +64,7 @@ func (l ledgerTx) PostingState(ctx context.Context, accountID, adjustmentID stri
 // Record implements ledger.Tx.
 func (l ledgerTx) Record(ctx context.Context, a ledger.Adjustment, entries []ledger.Entry, newPosted int64) error {
 	at := Micros(a.CreatedAt)
-	if _, err := l.tx.Exec(ctx, `INSERT INTO adjustments (`+adjustmentCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := l.tx.execCached(ctx, qInsertAdjustment,
 		a.ID, a.AccountID, a.AdjustmentID, a.ProgramCode, a.Type, a.Amount, a.Fee, a.Currency, a.Description,
 		a.DebitToNegative, a.Status, a.Reason, a.Hash, at); err != nil {
 		return err
@@ -72,28 +72,41 @@ func (l ledgerTx) Record(ctx context.Context, a ledger.Adjustment, entries []led
 	if len(entries) == 0 {
 		return nil
 	}
-	q := strings.Builder{}
-	q.WriteString(`INSERT INTO ledger_entries (id, posting_id, program_code, account, currency, amount, posted_at) VALUES `)
 	args := make([]any, 0, 7*len(entries))
-	for i, e := range entries {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+	for _, e := range entries {
 		id, err := uuid.NewV7()
 		if err != nil {
 			return err
 		}
 		args = append(args, id.String(), a.ID, a.ProgramCode, e.Account, a.Currency, e.Amount, at)
 	}
-	if _, err := l.tx.Exec(ctx, q.String(), args...); err != nil {
+	if _, err := l.tx.execCached(ctx, insertEntries(len(entries)), args...); err != nil {
 		return err
 	}
-	_, err := l.tx.Exec(ctx, `INSERT INTO ledger_balances (account_id, currency, posted, updated_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (account_id) DO UPDATE SET posted = excluded.posted, updated_at = excluded.updated_at`,
+	_, err := l.tx.execCached(ctx, qUpsertBalance,
 		a.AccountID, a.Currency, newPosted, at)
 	return err
 }
+
+// The posting path's statements (prepared once on SQLite, ledger_stmt.go).
+const (
+	qLockAccount  = `SELECT status FROM accounts WHERE id = ? AND program_code = ?`
+	qPostingState = `SELECT
+		COALESCE((SELECT posted FROM ledger_balances WHERE account_id = ?), 0),
+		(SELECT COUNT(*) FROM account_features WHERE account_id = ? AND feature = ?),
+		COALESCE((SELECT id FROM adjustments WHERE account_id = ? AND adjustment_id = ?), '')`
+	qInsertAdjustment = `INSERT INTO adjustments (` + adjustmentCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qUpsertBalance    = `INSERT INTO ledger_balances (account_id, currency, posted, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (account_id) DO UPDATE SET posted = excluded.posted, updated_at = excluded.updated_at`
+)
+
+// insertEntries is the INSERT of n entries (2 legs, or 4 with a fee).
+func insertEntries(n int) string {
+	return `INSERT INTO ledger_entries (id, posting_id, program_code, account, currency, amount, posted_at) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+}
+
+var postingStatements = []string{qLockAccount, qPostingState, qInsertAdjustment, qUpsertBalance, insertEntries(2), insertEntries(4)}
 
 const adjustmentCols = `id, account_id, adjustment_id, program_code, type, amount, fee, currency, description,
 	debit_to_negative, status, reason, request_hash, created_at`
