@@ -82,7 +82,7 @@ func (a *App) Start(ctx context.Context) {}
 // has one writer; PostgreSQL commits several transactions in parallel.
 func ledgerWorkers(e storage.Engine) int {
 	if e == storage.Postgres {
-		return 8
+		return 4
 	}
 	return 1
 }
