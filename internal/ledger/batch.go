@@ -66,7 +66,7 @@ func (c *Committer) Post(ctx context.Context, r Request) (Adjustment, error) {
 	case <-c.quit:
 		return Adjustment{}, apperr.E(apperr.Unavailable, "the ledger is shutting down")
 	case <-ctx.Done():
-		return Adjustment{}, ctx.Err()
+		return Adjustment{}, &apperr.Error{Kind: apperr.Unavailable, Message: "request ended before the adjustment was queued; nothing was posted", Err: ctx.Err()}
 	}
 	// Once queued the posting is committed or not regardless of the
 	// caller; waiting out the commit keeps the answer truthful.
