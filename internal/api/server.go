@@ -22,16 +22,14 @@ import (
 
 // Server holds the services the handlers call.
 type Server struct {
-	Log      *slog.Logger
-	DB       *storage.DB
-	Partners *partner.Service
-	Programs *program.Service
-	Accounts *account.Service
-	Cards    *card.Service
+	Log        *slog.Logger
+	DB         *storage.DB
+	Partners   *partner.Service
+	Programs   *program.Service
+	Accounts   *account.Service
+	Cards      *card.Service
 	// Balances answers account balances (the ledger); nil until wired.
 	Balances ledger.BalanceReader
-	// Ledger is the double-entry ledger (adjustments, transactions, recon).
-	Ledger     *ledger.Service
 	AdminToken string // empty: the operator API answers 401 to everything
 	Sandbox    bool
 	Version    string
@@ -40,6 +38,8 @@ type Server struct {
 	// Registry receives the HTTP metrics (default: a new registry).
 	Registry *prometheus.Registry
 	Now      func() time.Time
+	// Ledger is the double-entry ledger: adjustments, transactions, recon.
+	Ledger *ledger.Service
 
 	metrics *httpMetrics
 }
