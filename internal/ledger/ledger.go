@@ -143,6 +143,9 @@ func (s *Service) Post(ctx context.Context, r Request) (Adjustment, error) {
 	return out, err
 }
 
+// ErrNotFound is answered for an unknown adjustmentIdentifier (BaaS 10/0).
+var ErrNotFound = &apperr.Error{Kind: apperr.NotFound, Code: 10, Message: "Adjustment not found."}
+
 // ErrConflict is answered when an adjustmentIdentifier is reused with a
 // different body.
 var ErrConflict = &apperr.Error{Kind: apperr.Conflict, Code: 409,

@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/account"
-	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/ledger"
 )
 
@@ -134,15 +133,12 @@ func scanAdjustment(row interface{ Scan(...any) error }) (ledger.Adjustment, err
 	return a, err
 }
 
-// ErrAdjustmentNotFound is answered for an unknown adjustmentIdentifier.
-var ErrAdjustmentNotFound = &apperr.Error{Kind: apperr.NotFound, Code: 10, SubCode: 0, Message: "Adjustment not found."}
-
 // Adjustment implements ledger.Store.
 func (s *Store) Adjustment(ctx context.Context, accountID, adjustmentID string) (ledger.Adjustment, error) {
 	a, err := scanAdjustment(s.QueryRow(ctx, `SELECT `+adjustmentCols+` FROM adjustments WHERE account_id = ? AND adjustment_id = ?`,
 		accountID, adjustmentID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, ErrAdjustmentNotFound
+		return a, ledger.ErrNotFound
 	}
 	return a, err
 }
