@@ -37,6 +37,8 @@ commands:
   feature history   an account's enrolment and terms changes, newest first
   sanctions load    put fresh OFAC CSV files (DIR/sdn.csv, alt.csv, add.csv) in force
   sanctions show    print the OFAC list in force
+  recon             a program's daily reconciliation (--program CODE --date YYYY-MM-DD [--format csv])
+  ledger verify     check every balance against its entries and that the ledger balances
 
 Run 'verdant <command> -h' for a command's flags. Every flag can also be
 set as VERDANT_<FLAG> in the environment (dashes become underscores).
@@ -83,6 +85,8 @@ func init() {
 		"feature history": featureHistory,
 		"sanctions load":  sanctionsLoad,
 		"sanctions show":  sanctionsShow,
+		"recon":           recon,
+		"ledger verify":   ledgerVerify,
 	}
 }
 

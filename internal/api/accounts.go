@@ -62,11 +62,11 @@ type AccountHolderJSON struct {
 	LastName  string `json:"lastName"`
 }
 
-// BalancesJSON is an account's balances: amounts are decimal strings
+// AccountBalancesJSON is an account's balances: amounts are decimal strings
 // exact to the cent, as the publisher's adjustment answers are.
-type BalancesJSON struct {
+type AccountBalancesJSON struct {
 	Currency         string `json:"currency"`
-	CurrentBalance   string `json:"currentBalance"`
+	PostedBalance   string `json:"postedBalance"`
 	AvailableBalance string `json:"availableBalance"`
 }
 
@@ -83,7 +83,7 @@ type GetAccountJSON struct {
 	AccountIdentifier  string                  `json:"accountIdentifier"`
 	AccountStatus      string                  `json:"accountStatus"`
 	AccountHolder      AccountHolderJSON       `json:"accountHolder"`
-	Balances           BalancesJSON            `json:"balances"`
+	Balances           AccountBalancesJSON            `json:"balances"`
 	Features           []string                `json:"features"`
 	TermsAcceptances   []TermsAcceptanceJSON   `json:"termsAcceptances"`
 	PaymentInstruments []PaymentInstrumentJSON `json:"paymentInstruments"`
@@ -112,7 +112,7 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) error {
 	out := GetAccountJSON{
 		AccountIdentifier: a.ID, AccountStatus: string(a.Status),
 		AccountHolder: AccountHolderJSON{a.Holder.FirstName, a.Holder.LastName},
-		Balances: BalancesJSON{Currency: bal.Currency, CurrentBalance: money.Format(bal.Posted),
+		Balances: AccountBalancesJSON{Currency: bal.Currency, PostedBalance: money.Format(bal.Posted),
 			AvailableBalance: money.Format(bal.Available)},
 		Features: st.FeatureIDs(), TermsAcceptances: []TermsAcceptanceJSON{},
 		PaymentInstruments: []PaymentInstrumentJSON{}, ResponseDetails: Success(),

@@ -148,12 +148,15 @@ type AccountJSON struct {
 	Holder            HolderJSON `json:"holder"`
 	CreatedAt         time.Time  `json:"createdAt"`
 	UpdatedAt         time.Time  `json:"updatedAt"`
+	// Balances and RecentEntries are set by GET (the ledger's view).
+	Balances      *BalancesAdminJSON `json:"balances,omitempty"`
+	RecentEntries []EntryJSON        `json:"recentEntries,omitempty"`
 }
 
 func accountJSON(a account.Account) AccountJSON {
 	h := a.Holder
-	return AccountJSON{a.ID, a.ProgramCode, string(a.Status), HolderJSON{h.FirstName, h.LastName, h.ZipCode, h.CustomerID},
-		a.CreatedAt, a.UpdatedAt}
+	return AccountJSON{AccountIdentifier: a.ID, ProgramCode: a.ProgramCode, Status: string(a.Status),
+		Holder: HolderJSON{h.FirstName, h.LastName, h.ZipCode, h.CustomerID}, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 func (s *Server) adminOpenAccount(w http.ResponseWriter, r *http.Request) error {
@@ -234,7 +237,11 @@ func (s *Server) adminGetAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, accountJSON(a))
+	out := accountJSON(a)
+	if err := s.ledgerView(r, &out); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

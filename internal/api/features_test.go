@@ -200,7 +200,7 @@ func TestTermsValidation(t *testing.T) {
 type accountBody struct {
 	AccountStatus    string
 	AccountHolder    struct{ FirstName, LastName string }
-	Balances         struct{ Currency, CurrentBalance, AvailableBalance string }
+	Balances         struct{ Currency, PostedBalance, AvailableBalance string }
 	Features         []string
 	TermsAcceptances []struct {
 		TermsIdentifier         string
@@ -222,7 +222,7 @@ func TestGetAccountShowsFeaturesTermsBalances(t *testing.T) {
 		f, s := newFeatureEnv(e)
 		a := getAccount(t, f)
 		if a.AccountStatus != "normal" || a.AccountHolder.FirstName != "Jack" || a.AccountHolder.LastName != "White" ||
-			a.Balances.Currency != "USD" || a.Balances.CurrentBalance != "0.00" || a.Balances.AvailableBalance != "0.00" ||
+			a.Balances.Currency != "USD" || a.Balances.PostedBalance != "0.00" || a.Balances.AvailableBalance != "0.00" ||
 			a.Features == nil || len(a.Features) != 0 || a.TermsAcceptances == nil || len(a.TermsAcceptances) != 0 ||
 			len(a.PaymentInstruments) != 1 || a.PaymentInstruments[0].Last4Pan != s.PAN[12:] {
 			t.Fatalf("new account: %+v", a)

@@ -52,6 +52,8 @@ type Server struct {
 	// Registry receives the HTTP metrics (default: a new registry).
 	Registry *prometheus.Registry
 	Now      func() time.Time
+	// Ledger is the double-entry ledger: adjustments, transactions, recon.
+	Ledger *ledger.Service
 
 	// Features is the account features and terms service.
 	Features *feature.Service
@@ -102,6 +104,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.featureRoutes(mux)
 	s.verificationRoutes(mux)
 	s.customerRoutes(mux)
+	s.ledgerRoutes(mux)
 	mux.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		return errNoRoute
 	}))

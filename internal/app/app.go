@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/account"
@@ -12,6 +13,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/care"
 	"github.com/verdant-baas/verdant/internal/customer"
 	"github.com/verdant-baas/verdant/internal/feature"
+	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/outbox"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
@@ -33,6 +35,7 @@ type App struct {
 	Cards    *card.Service
 	Outbox   *outbox.Worker
 	Features *feature.Service
+	Ledger   *ledger.Service
 	Server   *api.Server
 	Handler  http.Handler
 
@@ -43,6 +46,9 @@ type App struct {
 	// Customers and Sanctions: customer profiles and OFAC screening.
 	Customers *customer.Service
 	Sanctions *sanctions.Service
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // New opens and migrates the database and builds every service. The
@@ -88,12 +94,14 @@ func (a *App) wire() {
 	a.Features = &feature.Service{Store: st, Now: now}
 	a.Sanctions = &sanctions.Service{Store: st, Threshold: a.Config.SanctionsThreshold, Now: now}
 	a.Customers = &customer.Service{Store: st, Screener: a.Sanctions, Now: now}
+	a.Ledger = &ledger.Service{Store: st, Now: now, Batch: &ledger.Committer{Store: st, Now: now,
+		Workers: ledgerWorkers(a.DB.Engine), MaxBatch: 128}}
 	a.Server = &api.Server{
 		Customers: a.Customers, Lookup: &customer.Lookup{Store: st, Now: now}, Sanctions: a.Sanctions,
 		Log: a.Log, DB: a.DB, Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
 		Features:   a.Features,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
-		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now, Care: a.Care,
+		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now, Care: a.Care, Ledger: a.Ledger, Balances: a.Ledger,
 	}
 	a.wireVerifications()
 	a.Handler = a.Server.Handler()
@@ -107,5 +115,20 @@ func (a *App) Start(ctx context.Context) {
 	}
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// ledgerWorkers is how many group-commit batches may run at once: SQLite
+// has one writer; PostgreSQL commits several transactions in parallel.
+func ledgerWorkers(e storage.Engine) int {
+	if e == storage.Postgres {
+		return 4
+	}
+	return 1
+}
+
+// Close finishes queued postings and releases the database.
+func (a *App) Close() error {
+	a.closeOnce.Do(func() {
+		a.Ledger.Batch.Close()
+		a.closeErr = a.DB.Close()
+	})
+	return a.closeErr
+}

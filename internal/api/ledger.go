@@ -1,0 +1,253 @@
+package api
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/verdant-baas/verdant/internal/account"
+	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/ledger"
+	"github.com/verdant-baas/verdant/internal/money"
+)
+
+func (s *Server) ledgerRoutes(mux *http.ServeMux) {
+	const acct = "/programs/{programCode}/accounts/{accountIdentifier}"
+	mux.Handle("POST "+acct+"/adjustments", s.partner(s.postAdjustment))
+	mux.Handle("GET "+acct+"/adjustments/{adjustmentIdentifier}", s.partner(s.getAdjustment))
+	mux.Handle("GET "+acct+"/transactions", s.partner(s.listTransactions))
+	mux.Handle("GET "+acct+"/balances", s.partner(s.getBalances))
+	mux.Handle("GET /admin/v1/programs/{programCode}/reconciliation/{date}", s.admin(s.adminReconciliation))
+}
+
+// AdjustmentResultJSON answers POST .../adjustments.
+type AdjustmentResultJSON struct {
+	AdjustmentStatus       string           `json:"adjustmentStatus"`
+	AdjustmentStatusReason string           `json:"adjustmentStatusReason"`
+	ResponseDetails        []ResponseDetail `json:"responseDetails"`
+}
+
+// errTypeNotEnabled is answered for an adjustment type the program is not
+// configured for.
+func errTypeNotEnabled(t, program string) error {
+	return &apperr.Error{Kind: apperr.Forbidden, Code: 403, Field: "adjustmentType",
+		Message: "adjustmentType " + t + " is not enabled for program " + program}
+}
+
+// postAdjustment does not read the account before posting: the posting
+// transaction locks the account row and answers an unknown account (10/0)
+// or one that takes no adjustments (4/105) itself, saving a round trip on
+// the hottest path.
+func (s *Server) postAdjustment(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.program(r)
+	if err != nil {
+		return err
+	}
+	accountID, err := account.ParseID(r.PathValue("accountIdentifier"))
+	if err != nil {
+		return account.ErrInvalidID.WithCode(10, 10)
+	}
+	var in ledger.Input
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	req, err := ledger.ParseRequest(in, p.Code, accountID, p.Currency)
+	if err != nil {
+		return err
+	}
+	if !p.Allows(req.Type) {
+		return errTypeNotEnabled(req.Type, p.Code)
+	}
+	adj, err := s.Ledger.Post(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, AdjustmentResultJSON{adj.Status, adj.Reason, Success()})
+	return nil
+}
+
+// AdjustmentJSON answers GET .../adjustments/{adjustmentIdentifier}
+// ("Check Adjustment Status"): amount and fee as strings.
+type AdjustmentJSON struct {
+	AdjustmentIdentifier   string           `json:"adjustmentIdentifier"`
+	AdjustmentType         string           `json:"adjustmentType"`
+	AdjustmentStatus       string           `json:"adjustmentStatus"`
+	AdjustmentStatusReason string           `json:"adjustmentStatusReason"`
+	Currency               string           `json:"currency"`
+	AdjustmentDescription  string           `json:"adjustmentDescription"`
+	TransactionDate        string           `json:"transactionDate"`
+	Amount                 string           `json:"amount"`
+	Fee                    string           `json:"fee"`
+	DebitToNegative        bool             `json:"debitToNegative"`
+	ResponseDetails        []ResponseDetail `json:"responseDetails"`
+}
+
+// TransactionDate formats a posting time as the page's sample does
+// (UTC, milliseconds).
+func TransactionDate(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func (s *Server) getAdjustment(w http.ResponseWriter, r *http.Request) error {
+	_, a, err := s.partnerAccount(r)
+	if err != nil {
+		return err
+	}
+	id, err := account.ParseID(r.PathValue("adjustmentIdentifier"))
+	if err != nil {
+		return apperr.Field("adjustmentIdentifier", "adjustmentIdentifier must be a UUID").WithCode(ledger.CodeInvalid, 0)
+	}
+	adj, err := s.Ledger.Get(r.Context(), a.ID, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, AdjustmentJSON{adj.AdjustmentID, adj.Type, adj.Status, adj.Reason, adj.Currency,
+		adj.Description, TransactionDate(adj.CreatedAt), money.Format(adj.Amount), money.Format(adj.Fee),
+		adj.DebitToNegative, Success()})
+	return nil
+}
+
+// PostedInternalJSON ties a posted transaction to its adjustment.
+type PostedInternalJSON struct {
+	AdjustmentIdentifier string `json:"adjustmentIdentifier"`
+	Description          string `json:"description"`
+}
+
+// TransactionJSON is one posted transaction.
+type TransactionJSON struct {
+	TransactionIdentifier         string             `json:"transactionIdentifier"`
+	TransactionDate               string             `json:"transactionDate"`
+	TransactionType               string             `json:"transactionType"`
+	TransactionDescription        string             `json:"transactionDescription"`
+	CreditDebitIndicator          string             `json:"creditDebitIndicator"`
+	Amount                        string             `json:"amount"`
+	Fee                           string             `json:"fee"`
+	Currency                      string             `json:"currency"`
+	PostedInternalTransactionData PostedInternalJSON `json:"postedInternalTransactionData"`
+}
+
+// TransactionsJSON answers GET .../transactions.
+type TransactionsJSON struct {
+	Transactions    []TransactionJSON `json:"transactions"`
+	NextCursor      string            `json:"nextCursor,omitempty"`
+	ResponseDetails []ResponseDetail  `json:"responseDetails"`
+}
+
+func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) error {
+	_, a, err := s.partnerAccount(r)
+	if err != nil {
+		return err
+	}
+	q, err := transactionQuery(r, a.ID)
+	if err != nil {
+		return err
+	}
+	txs, err := s.Ledger.Transactions(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	out := TransactionsJSON{Transactions: []TransactionJSON{}, ResponseDetails: Success()}
+	for _, t := range txs {
+		out.Transactions = append(out.Transactions, TransactionJSON{t.ID, TransactionDate(t.CreatedAt), t.Type,
+			t.Description, t.Direction().String(), money.Format(t.Amount), money.Format(t.Fee), t.Currency,
+			PostedInternalJSON{t.AdjustmentID, t.Description}})
+	}
+	if len(txs) == q.Limit {
+		last := txs[len(txs)-1]
+		out.NextCursor = encodeCursor(last.CreatedAt, last.ID)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// transactionQuery parses startDate, endDate (YYYY-MM-DD, inclusive, or
+// an RFC 3339 instant), limit (1 to 100, default 50) and cursor.
+func transactionQuery(r *http.Request, accountID string) (ledger.TransactionQuery, error) {
+	v := r.URL.Query()
+	q := ledger.TransactionQuery{AccountID: accountID, Limit: 50}
+	var err error
+	if q.From, err = queryDate(v.Get("startDate"), "startDate", false); err != nil {
+		return q, err
+	}
+	if q.To, err = queryDate(v.Get("endDate"), "endDate", true); err != nil {
+		return q, err
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+		return q, apperr.Field("endDate", "endDate must not be before startDate").WithCode(ledger.CodeInvalid, 0)
+	}
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 100 {
+			return q, apperr.Field("limit", "limit must be an integer from 1 to 100").WithCode(ledger.CodeInvalid, 0)
+		}
+		q.Limit = n
+	}
+	if c := v.Get("cursor"); c != "" {
+		if q.BeforeAt, q.BeforeID, err = decodeCursor(c); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
+// queryDate parses a date filter; a whole day as an end bound includes
+// that day.
+func queryDate(s, field string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return t, apperr.Field(field, "%s must be YYYY-MM-DD or an RFC 3339 date-time", field).WithCode(ledger.CodeInvalid, 0)
+	}
+	if end {
+		t = t.Add(time.Microsecond) // inclusive at storage resolution
+	}
+	return t.UTC(), nil
+}
+
+func encodeCursor(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + ":" + id))
+}
+
+func decodeCursor(c string) (time.Time, string, error) {
+	bad := apperr.Field("cursor", "cursor is invalid").WithCode(ledger.CodeInvalid, 0)
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return time.Time{}, "", bad
+	}
+	us, id, ok := strings.Cut(string(b), ":")
+	n, err := strconv.ParseInt(us, 10, 64)
+	if !ok || err != nil || id == "" {
+		return time.Time{}, "", bad
+	}
+	return time.UnixMicro(n).UTC(), id, nil
+}
+
+// BalancesJSON answers GET .../balances.
+type BalancesJSON struct {
+	AccountIdentifier string           `json:"accountIdentifier"`
+	Currency          string           `json:"currency"`
+	AvailableBalance  string           `json:"availableBalance"`
+	PostedBalance     string           `json:"postedBalance"`
+	ResponseDetails   []ResponseDetail `json:"responseDetails"`
+}
+
+func (s *Server) getBalances(w http.ResponseWriter, r *http.Request) error {
+	_, a, err := s.partnerAccount(r)
+	if err != nil {
+		return err
+	}
+	b, err := s.Ledger.Balance(r.Context(), a.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, BalancesJSON{a.ID, b.Currency, money.Format(b.Available), money.Format(b.Posted), Success()})
+	return nil
+}

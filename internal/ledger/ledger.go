@@ -1,0 +1,217 @@
+package ledger
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/verdant-baas/verdant/internal/apperr"
+)
+
+// Request is a validated adjustment request (see ParseRequest).
+type Request struct {
+	ProgramCode     string
+	AccountID       string
+	AdjustmentID    string // the partner's adjustmentIdentifier: the idempotency key, per account
+	Type            string
+	Amount          int64 // minor units, > 0
+	Fee             int64 // minor units, >= 0
+	Currency        string
+	Description     string
+	DebitToNegative bool
+}
+
+// Hash is the fingerprint of everything the partner sent, so a replay of
+// the same identifier with a different body is told apart (Conflict).
+func (r Request) Hash() string {
+	s := strings.Join([]string{r.ProgramCode, r.AccountID, r.AdjustmentID, r.Type,
+		strconv.FormatInt(r.Amount, 10), strconv.FormatInt(r.Fee, 10), r.Currency, r.Description,
+		strconv.FormatBool(r.DebitToNegative)}, "\x00")
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:16])
+}
+
+// Adjustment is a recorded adjustment: completed (posted) or declined
+// (recorded so a replay answers the same, but nothing posted).
+type Adjustment struct {
+	Request
+	ID        string // internal posting id (UUIDv7); the transactionIdentifier of a posted one
+	Status    string
+	Reason    string
+	Hash      string
+	CreatedAt time.Time
+}
+
+// Direction is the adjustment's direction for the customer.
+func (a Adjustment) Direction() Direction { d, _ := DirectionOf(a.Type); return d }
+
+// PostingState is what a posting decides on, read inside its transaction
+// after the account row is locked.
+type PostingState struct {
+	Posted    int64 // the account's posted balance
+	Available int64 // posted less holds
+	NB100     bool  // enrolled in the NB100 feature
+	Prior     *Adjustment
+}
+
+// Tx is the locked view of the ledger the store gives a posting inside one
+// database transaction.
+type Tx interface {
+	// LockAccount locks the account row (the per-account mutex) and
+	// answers its status; NotFound if it is not in the program.
+	LockAccount(ctx context.Context, programCode, accountID string) (status string, err error)
+	// PostingState reads the balance, the NB100 enrolment and any earlier
+	// adjustment with the same identifier; call it after LockAccount.
+	PostingState(ctx context.Context, accountID, adjustmentID string) (PostingState, error)
+	// Record stores the adjustment, appends its entries (none when it was
+	// declined) and sets the customer's posted balance to newPosted.
+	Record(ctx context.Context, a Adjustment, entries []Entry, newPosted int64) error
+}
+
+// PostedEntry is a stored entry.
+type PostedEntry struct {
+	ID           string
+	PostingID    string
+	AdjustmentID string
+	Account      string
+	Currency     string
+	Amount       int64
+	PostedAt     time.Time
+}
+
+// TransactionQuery selects an account's posted transactions, newest first.
+type TransactionQuery struct {
+	AccountID string
+	From, To  time.Time // [From, To); zero means unbounded
+	// Before is the cursor: answer only transactions strictly older than
+	// (BeforeAt, BeforeID).
+	BeforeAt time.Time
+	BeforeID string
+	Limit    int
+}
+
+// Store persists the ledger.
+type Store interface {
+	// LedgerTx runs fn in one write transaction (retried on conflict).
+	LedgerTx(ctx context.Context, fn func(Tx) error) error
+	// Adjustment answers NotFound for an unknown identifier.
+	Adjustment(ctx context.Context, accountID, adjustmentID string) (Adjustment, error)
+	LedgerBalance(ctx context.Context, accountID string) (Balance, error)
+	Transactions(ctx context.Context, q TransactionQuery) ([]Adjustment, error)
+	RecentEntries(ctx context.Context, accountID string, limit int) ([]PostedEntry, error)
+	// DayActivity answers a program's adjustments created in [from, to)
+	// and each of its ledger accounts' balances at from and at to.
+	DayActivity(ctx context.Context, programCode string, from, to time.Time) ([]Adjustment, []AccountDay, error)
+	// VerifyLedger answers every inconsistency found (empty: all good).
+	VerifyLedger(ctx context.Context) ([]string, error)
+}
+
+// Service is the ledger use cases.
+type Service struct {
+	Store Store
+	Now   func() time.Time
+	// Batch, when set, group-commits concurrent postings (see batch.go).
+	Batch *Committer
+}
+
+var _ BalanceReader = (*Service)(nil)
+
+// Balance implements BalanceReader.
+func (s *Service) Balance(ctx context.Context, accountID string) (Balance, error) {
+	return s.Store.LedgerBalance(ctx, accountID)
+}
+
+// Post applies an adjustment and answers it as recorded: completed,
+// declined (insufficientFunds), or the first answer of an earlier request
+// with the same identifier. It answers an error for an unknown account, an
+// account that takes no adjustments, or an identifier reused with a
+// different body (Conflict); nothing is posted then.
+func (s *Service) Post(ctx context.Context, r Request) (Adjustment, error) {
+	if s.Batch != nil {
+		return s.Batch.Post(ctx, r)
+	}
+	var out Adjustment
+	err := s.Store.LedgerTx(ctx, func(tx Tx) error {
+		var err error
+		out, err = Apply(ctx, tx, r, s.Now().UTC())
+		return err
+	})
+	return out, err
+}
+
+// ErrNotFound is answered for an unknown adjustmentIdentifier (BaaS 10/0).
+var ErrNotFound = &apperr.Error{Kind: apperr.NotFound, Code: 10, Message: "Adjustment not found."}
+
+// ErrConflict is answered when an adjustmentIdentifier is reused with a
+// different body.
+var ErrConflict = &apperr.Error{Kind: apperr.Conflict, Code: 409,
+	Message: "adjustmentIdentifier was already used with a different request"}
+
+// Apply is one posting inside tx: lock the account, answer a replay, check
+// the account status and the overdraft rule, record. It returns an
+// *apperr.Error that is not Internal for a business outcome; any other
+// error means the transaction must be abandoned.
+func Apply(ctx context.Context, tx Tx, r Request, now time.Time) (Adjustment, error) {
+	status, err := tx.LockAccount(ctx, r.ProgramCode, r.AccountID)
+	if err != nil {
+		return Adjustment{}, err
+	}
+	st, err := tx.PostingState(ctx, r.AccountID, r.AdjustmentID)
+	if err != nil {
+		return Adjustment{}, err
+	}
+	hash := r.Hash()
+	if st.Prior != nil {
+		if st.Prior.Hash != hash {
+			return Adjustment{}, ErrConflict
+		}
+		return *st.Prior, nil
+	}
+	if !TakesAdjustments(status) {
+		return Adjustment{}, ErrAccountStatus(status)
+	}
+	dir, ok := DirectionOf(r.Type)
+	if !ok {
+		return Adjustment{}, apperr.Field("adjustmentType", "adjustmentType %q is unknown", r.Type)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return Adjustment{}, err
+	}
+	a := Adjustment{Request: r, ID: id.String(), Hash: hash, CreatedAt: now}
+	delta := Delta(dir, r.Amount, r.Fee)
+	if Overdraft(st.Available, delta, Floor(r.DebitToNegative, st.NB100)) {
+		a.Status, a.Reason = StatusDeclined, ReasonInsufficientFunds
+		return a, tx.Record(ctx, a, nil, st.Posted)
+	}
+	a.Status, a.Reason = StatusCompleted, ReasonSuccess
+	return a, tx.Record(ctx, a, Legs(r.ProgramCode, r.AccountID, dir, r.Amount, r.Fee), st.Posted+delta)
+}
+
+// Get answers an adjustment by its identifier.
+func (s *Service) Get(ctx context.Context, accountID, adjustmentID string) (Adjustment, error) {
+	return s.Store.Adjustment(ctx, accountID, adjustmentID)
+}
+
+// Transactions answers an account's posted transactions, newest first.
+func (s *Service) Transactions(ctx context.Context, q TransactionQuery) ([]Adjustment, error) {
+	if q.Limit <= 0 || q.Limit > 100 {
+		q.Limit = 100
+	}
+	return s.Store.Transactions(ctx, q)
+}
+
+// RecentEntries answers an account's latest entries, newest first.
+func (s *Service) RecentEntries(ctx context.Context, accountID string, limit int) ([]PostedEntry, error) {
+	return s.Store.RecentEntries(ctx, accountID, limit)
+}
+
+// Verify checks that every balance equals the sum of its entries, that
+// every posting balances and that the ledger sums to zero per currency.
+func (s *Service) Verify(ctx context.Context) ([]string, error) {
+	return s.Store.VerifyLedger(ctx)
+}

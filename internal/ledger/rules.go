@@ -1,0 +1,152 @@
+package ledger
+
+import (
+	"slices"
+
+	"github.com/verdant-baas/verdant/internal/apperr"
+)
+
+// Direction says which way an adjustment moves money for the customer.
+type Direction int
+
+// The directions. A Credit moves money from the program's funding account
+// to the customer; a Debit moves it from the customer to program funding.
+const (
+	Credit Direction = 1
+	Debit  Direction = -1
+)
+
+func (d Direction) String() string {
+	if d == Credit {
+		return "credit"
+	}
+	return "debit"
+}
+
+// rule is one row of the publisher's adjustment table.
+type rule struct {
+	dir      Direction
+	reversal string // the type that reverses this one ("" when none)
+}
+
+// rules is the adjustment table of optional-api-add-ons.txt ("Adjustments"),
+// with the reversal rows as types of their own. achOut reverses with
+// achOutReversal (the page prints anyDebitOutReversal, a typo decided in
+// shared/spec/README.md).
+var rules = map[string]rule{
+	"disbursement":         {Credit, "disbursementReversal"},
+	"disbursementReversal": {Debit, "disbursement"},
+	"anyDebitOut":          {Debit, "anyDebitOutReversal"},
+	"anyDebitOutReversal":  {Credit, "anyDebitOut"},
+	"achOut":               {Debit, "achOutReversal"},
+	"achOutReversal":       {Credit, "achOut"},
+	"promo":                {Credit, "promoReversal"},
+	"promoReversal":        {Debit, "promo"},
+	"instructionCredit":    {Credit, ""},
+	"instructionDebit":     {Debit, ""},
+}
+
+// Types answers every adjustment type, sorted.
+func Types() []string {
+	out := make([]string, 0, len(rules))
+	for t := range rules {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// DirectionOf answers the direction of an adjustment type; ok is false for
+// an unknown type.
+func DirectionOf(adjustmentType string) (d Direction, ok bool) {
+	r, ok := rules[adjustmentType]
+	return r.dir, ok
+}
+
+// ReversalOf answers the type that reverses adjustmentType ("" when the
+// type has none, like instructionCredit).
+func ReversalOf(adjustmentType string) string { return rules[adjustmentType].reversal }
+
+// NB100 is the account feature that lets a debit take the balance down to
+// NegativeFloorNB100 when the request asks for debitToNegative.
+const NB100 = "NB100"
+
+// NegativeFloorNB100 is the lowest available balance an NB100 account may
+// reach, in minor units (-100.00).
+const NegativeFloorNB100 = -100_00
+
+// Floor is the lowest available balance a posting may leave: zero, or
+// -100.00 when the request sets debitToNegative and the account is
+// enrolled in NB100. Both are needed: enrolment alone never lets a
+// partner overdraw by accident.
+func Floor(debitToNegative, enrolledNB100 bool) int64 {
+	if debitToNegative && enrolledNB100 {
+		return NegativeFloorNB100
+	}
+	return 0
+}
+
+// Delta is the change an adjustment makes to the customer's balance: the
+// amount in its direction, less the fee.
+func Delta(d Direction, amount, fee int64) int64 {
+	return int64(d)*amount - fee
+}
+
+// Overdraft is THE overdraft rule: a posting that lowers the available
+// balance may not leave it below floor. A posting that raises the balance
+// (or leaves it unchanged) is always allowed, even on an account that is
+// already below the floor, because refusing a credit never helps anyone.
+// It answers true when the posting must be declined (insufficientFunds).
+func Overdraft(available, delta, floor int64) bool {
+	return delta < 0 && available+delta < floor
+}
+
+// Entry is one leg of a posting: a signed amount on one ledger account.
+// Positive increases the account's balance.
+type Entry struct {
+	Account string // customer account id, or a program account (FundingAccount, FeeAccount)
+	Amount  int64
+}
+
+// FundingAccount is the ledger account a program funds its customers from.
+func FundingAccount(programCode string) string { return "program:" + programCode + ":funding" }
+
+// FeeAccount is the ledger account a program's fees are collected into.
+func FeeAccount(programCode string) string { return "program:" + programCode + ":fees" }
+
+// Legs answers the balanced entries of an adjustment: the amount between
+// the program's funding account and the customer (in the type's
+// direction), and the fee from the customer to the program's fee income.
+// The entries always sum to zero.
+func Legs(programCode, accountID string, d Direction, amount, fee int64) []Entry {
+	out := []Entry{
+		{accountID, int64(d) * amount},
+		{FundingAccount(programCode), -int64(d) * amount},
+	}
+	if fee > 0 {
+		out = append(out, Entry{accountID, -fee}, Entry{FeeAccount(programCode), fee})
+	}
+	return out
+}
+
+// The adjustment statuses and reasons of the contract.
+const (
+	StatusCompleted = "completed"
+	StatusDeclined  = "declined"
+	StatusPending   = "pending"
+
+	ReasonSuccess           = "success"
+	ReasonInsufficientFunds = "insufficientFunds"
+	ReasonTimeout           = "timeout"
+)
+
+// ErrAccountStatus is answered for an account whose status takes no
+// adjustments (closed, locked, restricted, pending): BaaS code 4 subCode
+// 105, as the account-features page answers a closed account.
+func ErrAccountStatus(status string) *apperr.Error {
+	return &apperr.Error{Kind: apperr.Declined, Code: 4, SubCode: 105,
+		Message: "accountStatus is " + status + "."}
+}
+
+// TakesAdjustments reports whether an account in status may be adjusted.
+func TakesAdjustments(status string) bool { return status == "normal" }

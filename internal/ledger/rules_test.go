@@ -1,0 +1,168 @@
+package ledger
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/verdant-baas/verdant/internal/apperr"
+)
+
+func TestDirectionsAndReversals(t *testing.T) {
+	tests := []struct {
+		typ      string
+		dir      Direction
+		reversal string
+	}{
+		{"disbursement", Credit, "disbursementReversal"},
+		{"disbursementReversal", Debit, "disbursement"},
+		{"anyDebitOut", Debit, "anyDebitOutReversal"},
+		{"anyDebitOutReversal", Credit, "anyDebitOut"},
+		{"achOut", Debit, "achOutReversal"},
+		{"achOutReversal", Credit, "achOut"},
+		{"promo", Credit, "promoReversal"},
+		{"promoReversal", Debit, "promo"},
+		{"instructionCredit", Credit, ""},
+		{"instructionDebit", Debit, ""},
+	}
+	if len(Types()) != len(tests) {
+		t.Fatalf("Types() = %v", Types())
+	}
+	for _, tt := range tests {
+		d, ok := DirectionOf(tt.typ)
+		if !ok || d != tt.dir || ReversalOf(tt.typ) != tt.reversal {
+			t.Errorf("%s: direction %v ok %v reversal %q", tt.typ, d, ok, ReversalOf(tt.typ))
+		}
+		if r := tt.reversal; r != "" {
+			if rd, _ := DirectionOf(r); rd != -tt.dir {
+				t.Errorf("%s reverses %s in the same direction", r, tt.typ)
+			}
+		}
+	}
+	if _, ok := DirectionOf("anyDebitOutReversalX"); ok {
+		t.Error("unknown type accepted")
+	}
+}
+
+func TestOverdraftRule(t *testing.T) {
+	tests := []struct {
+		name                   string
+		available, delta       int64
+		debitToNegative, nb100 bool
+		declined               bool
+	}{
+		{"debit within balance", 1000, -1000, false, false, false},
+		{"debit one cent over", 1000, -1001, false, false, true},
+		{"credit on empty", 0, 500, false, false, false},
+		{"credit below floor still allowed", -20000, 1, false, false, false},
+		{"zero delta", 0, 0, false, false, false},
+		{"NB100 without debitToNegative", 0, -1, false, true, true},
+		{"debitToNegative without NB100", 0, -1, true, false, true},
+		{"NB100 to the floor", 0, -10000, true, true, false},
+		{"NB100 past the floor", 0, -10001, true, true, true},
+		{"NB100 already at floor", -10000, -1, true, true, true},
+		{"fee larger than credit", 0, -5, false, false, true},
+	}
+	for _, tt := range tests {
+		got := Overdraft(tt.available, tt.delta, Floor(tt.debitToNegative, tt.nb100))
+		if got != tt.declined {
+			t.Errorf("%s: declined = %v, want %v", tt.name, got, tt.declined)
+		}
+	}
+}
+
+func TestLegsBalance(t *testing.T) {
+	for _, typ := range Types() {
+		d, _ := DirectionOf(typ)
+		for _, fee := range []int64{0, 7} {
+			legs := Legs("P", "acct", d, 1234, fee)
+			var sum, cust int64
+			for _, l := range legs {
+				sum += l.Amount
+				if l.Account == "acct" {
+					cust += l.Amount
+				}
+			}
+			if sum != 0 || cust != Delta(d, 1234, fee) {
+				t.Errorf("%s fee %d: sum %d customer %d", typ, fee, sum, cust)
+			}
+		}
+	}
+}
+
+func TestTally(t *testing.T) {
+	adjs := []Adjustment{
+		{Request: Request{Type: "promo", Amount: 1000, Fee: 50}, Status: StatusCompleted},
+		{Request: Request{Type: "achOut", Amount: 300}, Status: StatusCompleted},
+		{Request: Request{Type: "achOut", Amount: 99999}, Status: StatusDeclined},
+	}
+	accts := []AccountDay{{"a", 100, 750}, {FundingAccount("P"), -100, -800}, {FeeAccount("P"), 0, 50}}
+	tot := Tally("P", adjs, accts)
+	if tot.Credits != 1000 || tot.Debits != 300 || tot.Fees != 50 || tot.Net != 650 || tot.Declined != 1 || !tot.TiesOut {
+		t.Fatalf("tally = %+v", tot)
+	}
+	accts[0].Closing = 751
+	if Tally("P", adjs, accts).TiesOut {
+		t.Fatal("a mismatch ties out")
+	}
+}
+
+func TestParseRequest(t *testing.T) {
+	good := `{"adjustmentIdentifier":"a166254f-d7a6-491b-9bcc-f142c973eb42","amount":"5","currency":"USD","adjustmentType":"instructionCredit","fee":""}`
+	tests := []struct {
+		body  string
+		field string // "" means valid
+		amt   int64
+	}{
+		{good, "", 500},
+		{`{"adjustmentIdentifier":"a166254f-d7a6-491b-9bcc-f142c973eb42","amount":10.00,"fee":5.00,"currency":"USD","adjustmentType":"promo"}`, "", 1000},
+		{`{"adjustmentIdentifier":"a166254f-d7a6-491b-9bcc-f142c973eb42","amount":"9.4000","currency":"USD","adjustmentType":"promo"}`, "", 940},
+		{`{"amount":"5","currency":"USD","adjustmentType":"promo"}`, "adjustmentIdentifier", 0},
+		{`{"adjustmentIdentifier":"a166254f-d7a6-491b-9bcc-f142c973eb42","amount":"12.345","currency":"USD","adjustmentType":"promo"}`, "amount", 0},
+		{`{"adjustmentIdentifier":"a166254f-d7a6-491b-9bcc-f142c973eb42","amount":1e400,"currency":"USD","adjustmentType":"promo"}`, "amount", 0},
+		{`{"adjustmentIdentifier":"a166254f-d7a6-491b-9bcc-f142c973eb42","amount":"5","currency":"EUR","adjustmentType":"promo"}`, "currency", 0},
+		{`{"adjustmentIdentifier":"a166254f-d7a6-491b-9bcc-f142c973eb42","amount":"5","currency":"USD","adjustmentType":"x"}`, "adjustmentType", 0},
+	}
+	for _, tt := range tests {
+		var in Input
+		if err := json.Unmarshal([]byte(tt.body), &in); err != nil {
+			t.Fatal(err)
+		}
+		r, err := ParseRequest(in, "P", "acct", "USD")
+		if tt.field == "" {
+			if err != nil || r.Amount != tt.amt {
+				t.Errorf("%s: %v amount %d", tt.body, err, r.Amount)
+			}
+			continue
+		}
+		if e := apperr.As(err); err == nil || e.Field != tt.field || e.Kind != apperr.Invalid {
+			t.Errorf("%s: err %v, want field %s", tt.body, err, tt.field)
+		}
+	}
+}
+
+// FuzzParseRequest: any body either parses into a sane request or is a
+// validation error naming a field; it never panics.
+func FuzzParseRequest(f *testing.F) {
+	f.Add(`{"adjustmentIdentifier":"a166254f-d7a6-491b-9bcc-f142c973eb42","amount":"5","currency":"USD","adjustmentType":"promo","fee":""}`)
+	f.Add(`{"adjustmentIdentifier":"a166254f-d7a6-491b-9bcc-f142c973eb42","amount":10.00,"fee":5.00,"currency":"USD","adjustmentType":"achOut"}`)
+	f.Add(`{"amount":"-0.00","fee":"00.10"}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		var in Input
+		if json.Unmarshal([]byte(body), &in) != nil {
+			return
+		}
+		r, err := ParseRequest(in, "P", "acct", "USD")
+		if err != nil {
+			if e := apperr.As(err); e.Kind != apperr.Invalid || e.Field == "" {
+				t.Fatalf("non-validation error %v", err)
+			}
+			return
+		}
+		if r.Amount <= 0 || r.Fee < 0 || r.Currency != "USD" {
+			t.Fatalf("accepted %+v", r)
+		}
+		if _, ok := DirectionOf(r.Type); !ok {
+			t.Fatalf("accepted type %q", r.Type)
+		}
+	})
+}

@@ -1,0 +1,216 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"math"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/verdant-baas/verdant/internal/account"
+	"github.com/verdant-baas/verdant/internal/ledger"
+)
+
+var _ ledger.Store = (*Store)(nil)
+
+// ledgerTx is the locked view of the ledger inside one transaction.
+type ledgerTx struct{ tx *Tx }
+
+// LedgerTx implements ledger.Store.
+func (s *Store) LedgerTx(ctx context.Context, fn func(ledger.Tx) error) error {
+	s.prepareLedger(ctx)
+	return s.Tx(ctx, func(tx *Tx) error { return fn(ledgerTx{tx}) })
+}
+
+// LockAccount implements ledger.Tx: the account row lock is the
+// per-account mutex every balance decision takes.
+func (l ledgerTx) LockAccount(ctx context.Context, programCode, accountID string) (string, error) {
+	var status string
+	q := qLockAccount
+	if l.tx.Engine() == Postgres {
+		q += l.tx.ForUpdate()
+	}
+	err := l.tx.queryRowCached(ctx, q, accountID, programCode).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", account.ErrNotFound.WithCode(10, 0)
+	}
+	return status, err
+}
+
+// PostingState implements ledger.Tx. It must run after LockAccount: on
+// PostgreSQL (READ COMMITTED) this statement's snapshot then includes
+// every posting committed before the lock was granted.
+func (l ledgerTx) PostingState(ctx context.Context, accountID, adjustmentID string) (ledger.PostingState, error) {
+	var st ledger.PostingState
+	var nb100 int64
+	var prior string
+	err := l.tx.queryRowCached(ctx, qPostingState, accountID, accountID, ledger.NB100, accountID, adjustmentID).Scan(&st.Posted, &nb100, &prior)
+	if err != nil {
+		return st, err
+	}
+	st.Available, st.NB100 = st.Posted, nb100 > 0 // no holds yet: available is posted
+	if prior != "" {
+		a, err := scanAdjustment(l.tx.QueryRow(ctx, `SELECT `+adjustmentCols+` FROM adjustments WHERE id = ?`, prior))
+		if err != nil {
+			return st, err
+		}
+		st.Prior = &a
+	}
+	return st, nil
+}
+
+// Record implements ledger.Tx.
+func (l ledgerTx) Record(ctx context.Context, a ledger.Adjustment, entries []ledger.Entry, newPosted int64) error {
+	at := Micros(a.CreatedAt)
+	adjArgs := []any{a.ID, a.AccountID, a.AdjustmentID, a.ProgramCode, a.Type, a.Amount, a.Fee, a.Currency,
+		a.Description, a.DebitToNegative, a.Status, a.Reason, a.Hash, at}
+	if len(entries) == 0 {
+		_, err := l.tx.execCached(ctx, qInsertAdjustment, adjArgs...)
+		return err
+	}
+	entryArgs := make([]any, 0, 7*len(entries))
+	for _, e := range entries {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return err
+		}
+		entryArgs = append(entryArgs, id.String(), a.ID, a.ProgramCode, e.Account, a.Currency, e.Amount, at)
+	}
+	balArgs := []any{a.AccountID, a.Currency, newPosted, at}
+	if l.tx.Engine() == Postgres {
+		// One round trip for the three writes: on PostgreSQL the network
+		// round trip, not the work, is what a posting costs.
+		args := append(append(adjArgs, entryArgs...), balArgs...)
+		_, err := l.tx.Exec(ctx, recordCTE(len(entries)), args...)
+		return err
+	}
+	if _, err := l.tx.execCached(ctx, qInsertAdjustment, adjArgs...); err != nil {
+		return err
+	}
+	if _, err := l.tx.execCached(ctx, insertEntries(len(entries)), entryArgs...); err != nil {
+		return err
+	}
+	_, err := l.tx.execCached(ctx, qUpsertBalance, balArgs...)
+	return err
+}
+
+// recordCTE is the adjustment, its n entries and the balance as one
+// PostgreSQL statement (data-modifying CTEs; SQLite has none).
+func recordCTE(n int) string {
+	return `WITH adj AS (` + qInsertAdjustment + `), ent AS (` + insertEntries(n) + `) ` + qUpsertBalance
+}
+
+// The posting path's statements (prepared once on SQLite, ledger_stmt.go).
+const (
+	qLockAccount  = `SELECT status FROM accounts WHERE id = ? AND program_code = ?`
+	qPostingState = `SELECT
+		COALESCE((SELECT posted FROM ledger_balances WHERE account_id = ?), 0),
+		(SELECT COUNT(*) FROM account_features WHERE account_id = ? AND feature = ?),
+		COALESCE((SELECT id FROM adjustments WHERE account_id = ? AND adjustment_id = ?), '')`
+	qInsertAdjustment = `INSERT INTO adjustments (` + adjustmentCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qUpsertBalance    = `INSERT INTO ledger_balances (account_id, currency, posted, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (account_id) DO UPDATE SET posted = excluded.posted, updated_at = excluded.updated_at`
+)
+
+// insertEntries is the INSERT of n entries (2 legs, or 4 with a fee).
+func insertEntries(n int) string {
+	return `INSERT INTO ledger_entries (id, posting_id, program_code, account, currency, amount, posted_at) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+}
+
+var postingStatements = []string{qLockAccount, qPostingState, qInsertAdjustment, qUpsertBalance, insertEntries(2), insertEntries(4)}
+
+const adjustmentCols = `id, account_id, adjustment_id, program_code, type, amount, fee, currency, description,
+	debit_to_negative, status, reason, request_hash, created_at`
+
+func scanAdjustment(row interface{ Scan(...any) error }) (ledger.Adjustment, error) {
+	var a ledger.Adjustment
+	var at int64
+	err := row.Scan(&a.ID, &a.AccountID, &a.AdjustmentID, &a.ProgramCode, &a.Type, &a.Amount, &a.Fee, &a.Currency,
+		&a.Description, &a.DebitToNegative, &a.Status, &a.Reason, &a.Hash, &at)
+	a.CreatedAt = Time(at)
+	return a, err
+}
+
+// Adjustment implements ledger.Store.
+func (s *Store) Adjustment(ctx context.Context, accountID, adjustmentID string) (ledger.Adjustment, error) {
+	a, err := scanAdjustment(s.QueryRow(ctx, `SELECT `+adjustmentCols+` FROM adjustments WHERE account_id = ? AND adjustment_id = ?`,
+		accountID, adjustmentID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, ledger.ErrNotFound
+	}
+	return a, err
+}
+
+// LedgerBalance implements ledger.Store. An account never posted to has
+// a zero balance in the program's currency.
+func (s *Store) LedgerBalance(ctx context.Context, accountID string) (ledger.Balance, error) {
+	var b ledger.Balance
+	err := s.QueryRow(ctx, `SELECT COALESCE(b.currency, p.currency), COALESCE(b.posted, 0)
+		FROM accounts a JOIN programs p ON p.code = a.program_code
+		LEFT JOIN ledger_balances b ON b.account_id = a.id WHERE a.id = ?`, accountID).Scan(&b.Currency, &b.Posted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, account.ErrNotFound
+	}
+	b.Available = b.Posted
+	return b, err
+}
+
+// Transactions implements ledger.Store.
+func (s *Store) Transactions(ctx context.Context, q ledger.TransactionQuery) ([]ledger.Adjustment, error) {
+	from, to := int64(math.MinInt64), int64(math.MaxInt64)
+	if !q.From.IsZero() {
+		from = Micros(q.From)
+	}
+	if !q.To.IsZero() {
+		to = Micros(q.To)
+	}
+	before, beforeID := int64(math.MaxInt64), ""
+	if !q.BeforeAt.IsZero() {
+		before, beforeID = Micros(q.BeforeAt), q.BeforeID
+	}
+	rows, err := s.Query(ctx, `SELECT `+adjustmentCols+` FROM adjustments
+		WHERE account_id = ? AND status = 'completed' AND created_at >= ? AND created_at < ?
+		AND (created_at < ? OR (created_at = ? AND id < ?))
+		ORDER BY created_at DESC, id DESC LIMIT ?`, q.AccountID, from, to, before, before, beforeID, q.Limit)
+	if err != nil {
+		return nil, err
+	}
+	return collectAdjustments(rows)
+}
+
+func collectAdjustments(rows *sql.Rows) ([]ledger.Adjustment, error) {
+	defer rows.Close()
+	var out []ledger.Adjustment
+	for rows.Next() {
+		a, err := scanAdjustment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// RecentEntries implements ledger.Store.
+func (s *Store) RecentEntries(ctx context.Context, accountID string, limit int) ([]ledger.PostedEntry, error) {
+	rows, err := s.Query(ctx, `SELECT e.id, e.posting_id, a.adjustment_id, e.account, e.currency, e.amount, e.posted_at
+		FROM ledger_entries e JOIN adjustments a ON a.id = e.posting_id
+		WHERE e.account = ? ORDER BY e.posted_at DESC, e.id DESC LIMIT ?`, accountID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []ledger.PostedEntry{}
+	for rows.Next() {
+		var e ledger.PostedEntry
+		var at int64
+		if err := rows.Scan(&e.ID, &e.PostingID, &e.AdjustmentID, &e.Account, &e.Currency, &e.Amount, &at); err != nil {
+			return nil, err
+		}
+		e.PostedAt = Time(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
