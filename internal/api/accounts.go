@@ -127,12 +127,9 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// balance answers the ledger's balance, or zero in the program's currency
-// while no ledger is wired (s.Balances nil).
+// balance answers the ledger's balance of an account, in the program's
+// currency when the account has never been posted to.
 func (s *Server) balance(r *http.Request, p program.Program, accountID string) (ledger.Balance, error) {
-	if s.Balances == nil {
-		return ledger.Balance{Currency: p.Currency}, nil
-	}
 	b, err := s.Balances.Balance(r.Context(), accountID)
 	if b.Currency == "" {
 		b.Currency = p.Currency
