@@ -66,7 +66,7 @@ type AccountHolderJSON struct {
 // exact to the cent, as the publisher's adjustment answers are.
 type AccountBalancesJSON struct {
 	Currency         string `json:"currency"`
-	PostedBalance   string `json:"postedBalance"`
+	PostedBalance    string `json:"postedBalance"`
 	AvailableBalance string `json:"availableBalance"`
 }
 
@@ -83,7 +83,7 @@ type GetAccountJSON struct {
 	AccountIdentifier  string                  `json:"accountIdentifier"`
 	AccountStatus      string                  `json:"accountStatus"`
 	AccountHolder      AccountHolderJSON       `json:"accountHolder"`
-	Balances           AccountBalancesJSON            `json:"balances"`
+	Balances           AccountBalancesJSON     `json:"balances"`
 	Features           []string                `json:"features"`
 	TermsAcceptances   []TermsAcceptanceJSON   `json:"termsAcceptances"`
 	PaymentInstruments []PaymentInstrumentJSON `json:"paymentInstruments"`
