@@ -8,14 +8,16 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
-	"strings"
 )
 
-// sensitiveKeys are attribute keys whose values are never logged.
-var sensitiveKeys = []string{
-	"pan", "accountnumber", "cardnumber", "ssn", "socialsecuritynumber", "dob", "dateofbirth",
-	"secret", "client_secret", "clientsecret", "password", "token", "access_token", "authorization",
-	"verificationcode", "code_plain", "lastfourssn",
+// sensitiveKeys are attribute keys whose values are never logged: a key
+// matches when it equals one of these, or when its last "_"- or
+// "."-separated part does (card_pan, partner.client_secret), in any case.
+var sensitiveKeys = map[string]bool{
+	"pan": true, "accountnumber": true, "cardnumber": true, "ssn": true, "socialsecuritynumber": true,
+	"dob": true, "dateofbirth": true, "secret": true, "client_secret": true, "clientsecret": true,
+	"password": true, "token": true, "access_token": true, "authorization": true,
+	"verificationcode": true, "code_plain": true, "lastfourssn": true,
 }
 
 var (
@@ -34,18 +36,52 @@ func Redact(_ []string, a slog.Attr) slog.Attr {
 		return slog.String(a.Key, "[REDACTED]")
 	}
 	if a.Value.Kind() == slog.KindString {
-		if s := a.Value.String(); strings.ContainsAny(s, "0123456789") {
+		if s := a.Value.String(); mayHoldNumber(s) {
 			return slog.String(a.Key, RedactText(s))
 		}
 	}
 	return a
 }
 
+// isSensitive runs for every attribute of every log line, so it lower-cases
+// into a stack buffer and looks up a map, allocating nothing.
 func isSensitive(key string) bool {
-	k := strings.ToLower(key)
-	for _, s := range sensitiveKeys {
-		if k == s || strings.HasSuffix(k, "_"+s) || strings.HasSuffix(k, "."+s) {
-			return true
+	if len(key) > 64 {
+		return false
+	}
+	var buf [64]byte
+	k := buf[:len(key)]
+	last := 0
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c == '_' || c == '.' {
+			last = i + 1
+		}
+		k[i] = c
+	}
+	return sensitiveKeys[string(k)] || (last > 0 && sensitiveKeys[string(k[last:])])
+}
+
+// mayHoldNumber reports whether s has a run of at least 9 digits joined
+// only by single spaces or hyphens: the least a PAN or an SSN needs. It
+// keeps the regular expressions off the request ids and UUIDs in every
+// log line.
+func mayHoldNumber(s string) bool {
+	digits, sep := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if digits++; digits >= 9 {
+				return true
+			}
+			sep = false
+		case (c == ' ' || c == '-') && digits > 0 && !sep:
+			sep = true
+		default:
+			digits, sep = 0, false
 		}
 	}
 	return false
