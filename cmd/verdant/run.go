@@ -136,9 +136,14 @@ func (c *common) config(getenv func(string) string, log *slog.Logger) (app.Confi
 		return app.Config{}, err
 	}
 	maxBody, _ := strconv.ParseInt(getenv("VERDANT_MAX_BODY_BYTES"), 10, 64)
+	deliv, err := deliverySettings(getenv)
+	if err != nil {
+		return app.Config{}, err
+	}
 	return app.Config{
 		DataDir: c.dataDir, DB: c.db, AdminToken: admin, DataKey: key, RetiredKeys: retired,
 		TokenTTL: envDuration(getenv, "VERDANT_TOKEN_TTL", time.Hour), MaxBodyBytes: maxBody, Version: version,
+		Delivery: deliv,
 	}, nil
 }
 

@@ -14,9 +14,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/delivery"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
+	"github.com/verdant-baas/verdant/internal/reload"
 	"github.com/verdant-baas/verdant/internal/storage"
 )
 
@@ -28,6 +30,9 @@ type Server struct {
 	Programs   *program.Service
 	Accounts   *account.Service
 	Cards      *card.Service
+	// Delivery tracks physical cards; Reload is retail reload validation.
+	Delivery *delivery.Service
+	Reload   *reload.Service
 	// Balances answers account balances (the ledger); nil until wired.
 	Balances ledger.BalanceReader
 	AdminToken string // empty: the operator API answers 401 to everything
@@ -73,6 +78,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.authRoutes(mux)
 	s.adminRoutes(mux)
 	s.accountRoutes(mux)
+	s.deliveryRoutes(mux)
+	s.retailRoutes(mux)
 	mux.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		return errNoRoute
 	}))

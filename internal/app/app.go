@@ -9,8 +9,10 @@ import (
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/delivery"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
+	"github.com/verdant-baas/verdant/internal/reload"
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
@@ -26,6 +28,8 @@ type App struct {
 	Programs *program.Service
 	Accounts *account.Service
 	Cards    *card.Service
+	Delivery *delivery.Service
+	Reload   *reload.Service
 	Server   *api.Server
 	Handler  http.Handler
 }
@@ -63,8 +67,11 @@ func (a *App) wire() {
 	a.Programs = &program.Service{Store: st, Now: now}
 	a.Accounts = &account.Service{Store: st, Now: now}
 	a.Cards = &card.Service{Store: st, Now: now}
+	a.Delivery = &delivery.Service{Store: st, Cards: st, Settings: a.Config.deliverySettings(), Now: now}
+	a.Reload = &reload.Service{Store: st, Indexer: a.Vault, Now: now}
 	a.Server = &api.Server{
 		Log: a.Log, DB: a.DB, Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
+		Delivery: a.Delivery, Reload: a.Reload,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
 		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now,
 	}

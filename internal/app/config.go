@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/verdant-baas/verdant/internal/delivery"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
@@ -29,6 +30,8 @@ type Config struct {
 	MaxBodyBytes int64         // request body limit (VERDANT_MAX_BODY_BYTES)
 	Version      string
 	Now          func() time.Time // clock; tests may control it
+	// Delivery overrides the card delivery rules (nil: delivery.DefaultSettings).
+	Delivery *delivery.Settings
 }
 
 // DefaultDB is the database URL for a data directory.
@@ -102,3 +105,10 @@ func LoadSecret(getenv func(string) string, name string) (string, error) {
 
 // Discard is a logger that writes nothing (for tests and quiet commands).
 var Discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func (c Config) deliverySettings() delivery.Settings {
+	if c.Delivery != nil {
+		return *c.Delivery
+	}
+	return delivery.DefaultSettings()
+}

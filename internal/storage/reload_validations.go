@@ -1,0 +1,145 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/verdant-baas/verdant/internal/account"
+	"github.com/verdant-baas/verdant/internal/reload"
+)
+
+// reloadTarget reads an account, its program's partner and the program's
+// reload settings in one query.
+const reloadTargetSQL = `SELECT a.id, a.program_code, a.status, a.first_name, a.last_name, a.zip_code, a.customer_id,
+	a.created_at, a.updated_at, p.partner_id, r.program_code, r.enabled, r.reload_fee, r.min_load_amount,
+	r.max_load_amount, r.daily_load_limit, r.card_type
+	FROM accounts a JOIN programs p ON p.code = a.program_code
+	LEFT JOIN program_reload r ON r.program_code = a.program_code WHERE a.id = ?`
+
+// ReloadTarget implements reload.Store.
+func (s *Store) ReloadTarget(ctx context.Context, accountID string) (reload.Target, error) {
+	var t reload.Target
+	a := &t.Account
+	var created, updated int64
+	var rcode sql.NullString
+	var enabled sql.NullBool
+	var fee, lo, hi, daily sql.NullInt64
+	var ctype sql.NullString
+	err := s.QueryRow(ctx, reloadTargetSQL, accountID).Scan(&a.ID, &a.ProgramCode, &a.Status, &a.Holder.FirstName,
+		&a.Holder.LastName, &a.Holder.ZipCode, &a.Holder.CustomerID, &created, &updated, &t.ProgramPartnerID,
+		&rcode, &enabled, &fee, &lo, &hi, &daily, &ctype)
+	if err != nil {
+		return t, notFound(err, account.ErrNotFound.Message)
+	}
+	a.CreatedAt, a.UpdatedAt = Time(created), Time(updated)
+	if rcode.Valid {
+		t.Settings = &reload.Settings{ProgramCode: rcode.String, Enabled: enabled.Bool, ReloadFee: fromNull(fee),
+			MinLoadAmount: lo.Int64, MaxLoadAmount: hi.Int64, DailyLoadLimit: daily.Int64, CardType: ctype.String}
+	}
+	return t, nil
+}
+
+// ReloadCard implements reload.Store: the newest card with the PAN
+// (found by its keyed index) and its account's target.
+func (s *Store) ReloadCard(ctx context.Context, pan string) (reload.Target, error) {
+	c, err := scanCard(s.QueryRow(ctx, `SELECT `+cardCols+` FROM cards WHERE pan_index = ?
+		ORDER BY issued_at DESC, id DESC LIMIT 1`, s.Vault.Index("pan", pan)))
+	if err != nil {
+		return reload.Target{}, notFound(err, account.ErrNotFound.Message)
+	}
+	t, err := s.ReloadTarget(ctx, c.AccountID)
+	t.Card = &c
+	return t, err
+}
+
+// outcomeJSON is the stored form of an outcome's answer fields.
+type outcomeJSON struct {
+	AvailableBalance *int64 `json:"availableBalance"`
+	ReloadFee        *int64 `json:"reloadFee"`
+	MerchantFee      *int64 `json:"merchantFee"`
+	MinAllowed       *int64 `json:"minAllowed"`
+	MaxAllowed       *int64 `json:"maxAllowed"`
+	CardType         string `json:"cardType"`
+}
+
+const validationCols = `id, merchant_id, request_id, partner_id, store_id, user_id, register_id, account_id, last4, amount,
+	payment_program_type, request_date_time, response_code, response_description, response_body, fingerprint, approved, created_at`
+
+// Validation implements reload.Store.
+func (s *Store) Validation(ctx context.Context, merchantID, requestID string) (reload.Validation, error) {
+	return scanValidation(s.QueryRow(ctx, `SELECT `+validationCols+` FROM retail_validations
+		WHERE merchant_id = ? AND request_id = ?`, merchantID, requestID))
+}
+
+func scanValidation(row interface{ Scan(...any) error }) (reload.Validation, error) {
+	var v reload.Validation
+	var merchant, request sql.NullString
+	var body string
+	var approved bool
+	var at int64
+	err := row.Scan(&v.ResponseID, &merchant, &request, &v.PartnerID, &v.StoreID, &v.UserID, &v.RegisterID, &v.AccountID,
+		&v.Last4, &v.Amount, &v.PaymentProgramType, &v.RequestDateTime, &v.Code, &v.Description, &body, &v.Fingerprint,
+		&approved, &at)
+	if err != nil {
+		return v, notFound(err, "validation not found")
+	}
+	v.MerchantID, v.RequestID, v.At = merchant.String, request.String, Time(at)
+	var o outcomeJSON
+	if err := json.Unmarshal([]byte(body), &o); err != nil {
+		return v, err
+	}
+	v.AvailableBalance, v.ReloadFee, v.MerchantFee = o.AvailableBalance, o.ReloadFee, o.MerchantFee
+	v.MinAllowed, v.MaxAllowed, v.CardType = o.MinAllowed, o.MaxAllowed, o.CardType
+	return v, nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// RecordValidation implements reload.Store. The account row is the
+// per-account mutex: the daily sum and the insert that may add to it are
+// atomic across nodes.
+func (s *Store) RecordValidation(ctx context.Context, v reload.Validation, dayStart time.Time,
+	decide func(usedToday int64) reload.Outcome) (reload.Validation, bool, error) {
+	fresh := false
+	out := v
+	err := s.Tx(ctx, func(tx *Tx) error {
+		out, fresh = v, false
+		if decide != nil {
+			var id string
+			if err := tx.QueryRow(ctx, `SELECT id FROM accounts WHERE id = ?`+tx.ForUpdate(), v.AccountID).Scan(&id); err != nil {
+				return err
+			}
+			var used int64
+			if err := tx.QueryRow(ctx, `SELECT COALESCE(SUM(amount), 0) FROM retail_validations
+				WHERE account_id = ? AND approved = ? AND created_at >= ?`, v.AccountID, true, Micros(dayStart)).Scan(&used); err != nil {
+				return err
+			}
+			out.Outcome = decide(used)
+		}
+		body, _ := json.Marshal(outcomeJSON{out.AvailableBalance, out.ReloadFee, out.MerchantFee, out.MinAllowed,
+			out.MaxAllowed, out.CardType})
+		res, err := tx.Exec(ctx, `INSERT INTO retail_validations (`+validationCols+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, request_id) DO NOTHING`,
+			out.ResponseID, nullString(out.MerchantID), nullString(out.RequestID), out.PartnerID, out.StoreID, out.UserID,
+			out.RegisterID, out.AccountID, out.Last4, out.Amount, out.PaymentProgramType, out.RequestDateTime, out.Code,
+			out.Description, string(body), out.Fingerprint, out.Code == reload.CodeSuccess, Micros(out.At))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		fresh = n == 1
+		return err
+	})
+	if err != nil || fresh {
+		return out, fresh, err
+	}
+	prev, err := s.Validation(ctx, v.MerchantID, v.RequestID)
+	return prev, false, err
+}
