@@ -151,7 +151,7 @@ func (s *Service) Validate(ctx context.Context, partnerID string, req Request, b
 func (s *Service) newValidation(partnerID string, req *Request) Validation {
 	md := req.Metadata
 	v := Validation{
-		Outcome:   Outcome{ResponseID: uuid.NewString(), At: s.Now().UTC()},
+		Outcome:   Outcome{ResponseID: uuid.NewString(), At: s.Now().UTC().Truncate(time.Microsecond)}, // as stored
 		PartnerID: partnerID, StoreID: clip(md.StoreID, maxStoreID), UserID: clip(md.UserID, maxUserID),
 		RegisterID: clip(md.RegisterID, maxRegisterID), PaymentProgramType: clip(req.PaymentProgramType, 20),
 		RequestDateTime: clip(md.RequestDateTime, 30), Fingerprint: s.Indexer.Index("retail-request", req.fingerprintText()),
