@@ -129,6 +129,14 @@ func CheckSettings(s *Settings) error {
 	return nil
 }
 
+// Point is a merchant with one of its stores and users, as a request
+// names them; nil when the merchant has no such store or user.
+type Point struct {
+	Merchant Merchant
+	Store    *Outlet
+	User     *User
+}
+
 // Store persists the retail network, reload settings and validations.
 type Store interface {
 	CreateMerchant(ctx context.Context, m Merchant) error
@@ -145,13 +153,14 @@ type Store interface {
 	ReloadSettings(ctx context.Context, programCode string) (Settings, error)
 	PutReloadSettings(ctx context.Context, s Settings) error
 
+	// RetailPoint answers a merchant with whether it has the store and the
+	// user (one read for the three checks); NotFound for an unknown merchant.
+	RetailPoint(ctx context.Context, merchantID, storeID, userID string) (Point, error)
 	// ReloadTarget answers an account with its program's partner and
 	// reload settings (NotFound for an unknown account).
 	ReloadTarget(ctx context.Context, accountID string) (Target, error)
 	// ReloadCard answers the newest card with this PAN and its target.
 	ReloadCard(ctx context.Context, pan string) (Target, error)
-	// Validation answers the validation a merchant recorded for a request id.
-	Validation(ctx context.Context, merchantID, requestID string) (Validation, error)
 	// RecordValidation stores v. When decide is set (an approvable
 	// request), it first locks v's account row, sums the account's
 	// approved validations since dayStart and lets decide settle the

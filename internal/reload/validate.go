@@ -118,13 +118,8 @@ var ErrDuplicate = &apperr.Error{Kind: apperr.Conflict, Code: CodeInvalidParam,
 // balances may be nil (no ledger): the balance is then 0.00.
 func (s *Service) Validate(ctx context.Context, partnerID string, req Request, balances ledger.BalanceReader) (Outcome, error) {
 	v := s.newValidation(partnerID, &req)
-	if req.auditable() {
-		if prev, err := s.Store.Validation(ctx, v.MerchantID, v.RequestID); err == nil {
-			return replay(prev, v)
-		} else if apperr.KindOf(err) != apperr.NotFound {
-			return Outcome{}, err
-		}
-	}
+	// A repeated request id is found by the audit row's unique key when
+	// it is recorded (no read before: most requests are new).
 	var decide func(int64) Outcome
 	if msg := req.Check(); msg != "" {
 		v.Outcome = v.with(CodeInvalidParam, msg)
@@ -199,26 +194,20 @@ func (s *Service) check(ctx context.Context, partnerID string, req *Request, v *
 		o := v.with(code, desc)
 		return &o, Target{}, nil
 	}
-	m, err := s.Store.Merchant(ctx, md.MerchantID)
-	if missing(err) || err == nil && (!m.Enabled || m.PartnerID != partnerID) {
+	pt, err := s.Store.RetailPoint(ctx, md.MerchantID, md.StoreID, md.UserID)
+	m := pt.Merchant
+	switch {
+	case missing(err) || err == nil && (!m.Enabled || m.PartnerID != partnerID):
 		return fail(CodeInvalidMerchant, DescInvalidMerchant)
-	} else if err != nil {
+	case err != nil:
 		return nil, Target{}, err
-	}
-	o, err := s.Store.Outlet(ctx, m.ID, md.StoreID)
-	if missing(err) {
+	case pt.Store == nil:
 		return fail(CodeInvalidStore, DescInvalidStore)
-	} else if err != nil {
-		return nil, Target{}, err
-	} else if o.Blocked {
+	case pt.Store.Blocked:
 		return fail(CodeStoreBlocked, DescStoreBlocked)
-	}
-	u, err := s.Store.RetailUser(ctx, m.ID, md.UserID)
-	if missing(err) {
+	case pt.User == nil:
 		return fail(CodeUserNotFound, DescUserNotFound)
-	} else if err != nil {
-		return nil, Target{}, err
-	} else if !u.Active {
+	case !pt.User.Active:
 		return fail(CodeUserNotActive, DescUserNotActive)
 	}
 	t, err := s.target(ctx, req)

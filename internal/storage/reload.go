@@ -140,3 +140,30 @@ func (s *Store) PutReloadSettings(ctx context.Context, st reload.Settings) error
 		st.CardType, Micros(st.UpdatedAt))
 	return err
 }
+
+// RetailPoint implements reload.Store: the merchant, store and user
+// checks of a validation in one read.
+func (s *Store) RetailPoint(ctx context.Context, merchantID, storeID, userID string) (reload.Point, error) {
+	var pt reload.Point
+	m := &pt.Merchant
+	var fee sql.NullInt64
+	var c, u int64
+	var storeBlocked, userActive sql.NullBool
+	err := s.QueryRow(ctx, `SELECT m.id, m.partner_id, m.name, m.merchant_fee, m.enabled, m.created_at, m.updated_at,
+		st.blocked, us.active FROM retail_merchants m
+		LEFT JOIN retail_stores st ON st.merchant_id = m.id AND st.store_id = ?
+		LEFT JOIN retail_users us ON us.merchant_id = m.id AND us.user_id = ?
+		WHERE m.id = ?`, storeID, userID, merchantID).Scan(&m.ID, &m.PartnerID, &m.Name, &fee, &m.Enabled, &c, &u,
+		&storeBlocked, &userActive)
+	if err != nil {
+		return pt, notFound(err, "merchant not found")
+	}
+	m.MerchantFee, m.CreatedAt, m.UpdatedAt = fromNull(fee), Time(c), Time(u)
+	if storeBlocked.Valid {
+		pt.Store = &reload.Outlet{MerchantID: m.ID, StoreID: storeID, Blocked: storeBlocked.Bool}
+	}
+	if userActive.Valid {
+		pt.User = &reload.User{MerchantID: m.ID, UserID: userID, Active: userActive.Bool}
+	}
+	return pt, nil
+}

@@ -7,29 +7,32 @@ import (
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/account"
+	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/reload"
 )
 
-// reloadTarget reads an account, its program's partner and the program's
-// reload settings in one query.
-const reloadTargetSQL = `SELECT a.id, a.program_code, a.status, a.first_name, a.last_name, a.zip_code, a.customer_id,
+// reloadTargetCols reads an account, its program's partner and the
+// program's reload settings (accounts a, programs p, program_reload r).
+const reloadTargetCols = `SELECT a.id, a.program_code, a.status, a.first_name, a.last_name, a.zip_code, a.customer_id,
 	a.created_at, a.updated_at, p.partner_id, r.program_code, r.enabled, r.reload_fee, r.min_load_amount,
-	r.max_load_amount, r.daily_load_limit, r.card_type
-	FROM accounts a JOIN programs p ON p.code = a.program_code
-	LEFT JOIN program_reload r ON r.program_code = a.program_code WHERE a.id = ?`
+	r.max_load_amount, r.daily_load_limit, r.card_type`
 
 // ReloadTarget implements reload.Store.
 func (s *Store) ReloadTarget(ctx context.Context, accountID string) (reload.Target, error) {
+	return scanTarget(s.QueryRow(ctx, reloadTargetCols+` FROM accounts a JOIN programs p ON p.code = a.program_code
+		LEFT JOIN program_reload r ON r.program_code = a.program_code WHERE a.id = ?`, accountID))
+}
+
+func scanTarget(row interface{ Scan(...any) error }, extra ...any) (reload.Target, error) {
 	var t reload.Target
 	a := &t.Account
 	var created, updated int64
-	var rcode sql.NullString
+	var rcode, ctype sql.NullString
 	var enabled sql.NullBool
 	var fee, lo, hi, daily sql.NullInt64
-	var ctype sql.NullString
-	err := s.QueryRow(ctx, reloadTargetSQL, accountID).Scan(&a.ID, &a.ProgramCode, &a.Status, &a.Holder.FirstName,
-		&a.Holder.LastName, &a.Holder.ZipCode, &a.Holder.CustomerID, &created, &updated, &t.ProgramPartnerID,
-		&rcode, &enabled, &fee, &lo, &hi, &daily, &ctype)
+	err := row.Scan(append([]any{&a.ID, &a.ProgramCode, &a.Status, &a.Holder.FirstName, &a.Holder.LastName,
+		&a.Holder.ZipCode, &a.Holder.CustomerID, &created, &updated, &t.ProgramPartnerID,
+		&rcode, &enabled, &fee, &lo, &hi, &daily, &ctype}, extra...)...)
 	if err != nil {
 		return t, notFound(err, account.ErrNotFound.Message)
 	}
@@ -42,16 +45,23 @@ func (s *Store) ReloadTarget(ctx context.Context, accountID string) (reload.Targ
 }
 
 // ReloadCard implements reload.Store: the newest card with the PAN
-// (found by its keyed index) and its account's target.
+// (found by its keyed index) and its account's target, in one query.
 func (s *Store) ReloadCard(ctx context.Context, pan string) (reload.Target, error) {
-	c, err := scanCard(s.QueryRow(ctx, `SELECT `+cardCols+` FROM cards WHERE pan_index = ?
-		ORDER BY issued_at DESC, id DESC LIMIT 1`, s.Vault.Index("pan", pan)))
+	var c card.Card
+	var issued, cupdated int64
+	t, err := scanTarget(s.QueryRow(ctx, reloadTargetCols+`, c.id, c.account_id, c.program_code, c.last4, c.bin, c.expiry_year,
+		c.expiry_month, c.type, c.status, c.emboss_type, c.delivery_method, c.issued_at, c.updated_at
+		FROM cards c JOIN accounts a ON a.id = c.account_id JOIN programs p ON p.code = a.program_code
+		LEFT JOIN program_reload r ON r.program_code = a.program_code
+		WHERE c.pan_index = ? ORDER BY c.issued_at DESC, c.id DESC LIMIT 1`, s.Vault.Index("pan", pan)),
+		&c.ID, &c.AccountID, &c.ProgramCode, &c.Last4, &c.BIN, &c.ExpiryYear, &c.ExpiryMonth, &c.Type, &c.Status,
+		&c.EmbossType, &c.DeliveryMethod, &issued, &cupdated)
 	if err != nil {
-		return reload.Target{}, notFound(err, account.ErrNotFound.Message)
+		return t, err
 	}
-	t, err := s.ReloadTarget(ctx, c.AccountID)
+	c.IssuedAt, c.UpdatedAt = Time(issued), Time(cupdated)
 	t.Card = &c
-	return t, err
+	return t, nil
 }
 
 // outcomeJSON is the stored form of an outcome's answer fields.
@@ -67,7 +77,7 @@ type outcomeJSON struct {
 const validationCols = `id, merchant_id, request_id, partner_id, store_id, user_id, register_id, account_id, last4, amount,
 	payment_program_type, request_date_time, response_code, response_description, response_body, fingerprint, approved, created_at`
 
-// Validation implements reload.Store.
+// Validation answers the validation a merchant recorded for a request id.
 func (s *Store) Validation(ctx context.Context, merchantID, requestID string) (reload.Validation, error) {
 	return scanValidation(s.QueryRow(ctx, `SELECT `+validationCols+` FROM retail_validations
 		WHERE merchant_id = ? AND request_id = ?`, merchantID, requestID))
@@ -112,13 +122,12 @@ func (s *Store) RecordValidation(ctx context.Context, v reload.Validation, daySt
 	err := s.Tx(ctx, func(tx *Tx) error {
 		out, fresh = v, false
 		if decide != nil {
-			var id string
-			if err := tx.QueryRow(ctx, `SELECT id FROM accounts WHERE id = ?`+tx.ForUpdate(), v.AccountID).Scan(&id); err != nil {
-				return err
-			}
+			// Lock the account row and sum its approved validations of the
+			// day in one round trip.
 			var used int64
-			if err := tx.QueryRow(ctx, `SELECT COALESCE(SUM(amount), 0) FROM retail_validations
-				WHERE account_id = ? AND approved = ? AND created_at >= ?`, v.AccountID, true, Micros(dayStart)).Scan(&used); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT (SELECT COALESCE(SUM(amount), 0) FROM retail_validations
+				WHERE account_id = ? AND approved = ? AND created_at >= ?) FROM accounts WHERE id = ?`+tx.ForUpdate(),
+				v.AccountID, true, Micros(dayStart), v.AccountID).Scan(&used); err != nil {
 				return err
 			}
 			out.Outcome = decide(used)
