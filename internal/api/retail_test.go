@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -363,4 +365,41 @@ func toString(v any) string {
 func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// Concurrent validations of one account never approve more than the daily
+// load limit (the account row lock; on SQLite, inside a shared commit).
+func TestCardDetailsDailyLimitUnderConcurrency(t *testing.T) {
+	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
+		w := seedRetail(t, e) // 1000.00 a day
+		body, _ := json.Marshal(func() map[string]any { b := w.body(); b["transactionAmount"] = "200.00"; return b }())
+		codes := make(chan string, 12)
+		var wg sync.WaitGroup
+		for i := 0; i < 12; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				req, _ := http.NewRequest("POST", e.URL+"/card/details", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+e.Token)
+				req.Header.Set("X-GD-RequestId", "conc-"+strconv.Itoa(i))
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					codes <- err.Error()
+					return
+				}
+				resp.Body.Close()
+				codes <- resp.Header.Get("X-GD-ResponseCode")
+			}(i)
+		}
+		wg.Wait()
+		close(codes)
+		count := map[string]int{}
+		for c := range codes {
+			count[c]++
+		}
+		if count["0"] != 5 || count["700"] != 7 {
+			t.Fatalf("answers %v, want 5 approved and 7 declined 700", count)
+		}
+	})
 }

@@ -114,41 +114,59 @@ func nullString(s string) any {
 
 // RecordValidation implements reload.Store. The account row is the
 // per-account mutex: the daily sum and the insert that may add to it are
-// atomic across nodes.
+// atomic across nodes. On SQLite concurrent validations share a commit
+// (reload_group.go).
 func (s *Store) RecordValidation(ctx context.Context, v reload.Validation, dayStart time.Time,
 	decide func(usedToday int64) reload.Outcome) (reload.Validation, bool, error) {
-	fresh := false
-	out := v
-	err := s.Tx(ctx, func(tx *Tx) error {
-		out, fresh = v, false
-		if decide != nil {
-			// Lock the account row and sum its approved validations of the
-			// day in one round trip.
-			var used int64
-			if err := tx.QueryRow(ctx, `SELECT (SELECT COALESCE(SUM(amount), 0) FROM retail_validations
-				WHERE account_id = ? AND approved = ? AND created_at >= ?) FROM accounts WHERE id = ?`+tx.ForUpdate(),
-				v.AccountID, true, Micros(dayStart), v.AccountID).Scan(&used); err != nil {
-				return err
-			}
-			out.Outcome = decide(used)
-		}
-		body, _ := json.Marshal(outcomeJSON{out.AvailableBalance, out.ReloadFee, out.MerchantFee, out.MinAllowed,
-			out.MaxAllowed, out.CardType})
-		res, err := tx.Exec(ctx, `INSERT INTO retail_validations (`+validationCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, request_id) DO NOTHING`,
-			out.ResponseID, nullString(out.MerchantID), nullString(out.RequestID), out.PartnerID, out.StoreID, out.UserID,
-			out.RegisterID, out.AccountID, out.Last4, out.Amount, out.PaymentProgramType, out.RequestDateTime, out.Code,
-			out.Description, string(body), out.Fingerprint, out.Code == reload.CodeSuccess, Micros(out.At))
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		fresh = n == 1
+	var out reload.Validation
+	var fresh bool
+	fn := func(tx *Tx) error {
+		var err error
+		out, fresh, err = recordValidation(ctx, tx, v, dayStart, decide)
 		return err
-	})
+	}
+	var err error
+	if s.Engine == SQLite {
+		err = s.group().run(ctx, fn)
+	} else {
+		err = s.Tx(ctx, fn)
+	}
 	if err != nil || fresh {
 		return out, fresh, err
 	}
 	prev, err := s.Validation(ctx, v.MerchantID, v.RequestID)
 	return prev, false, err
+}
+
+func recordValidation(ctx context.Context, tx *Tx, v reload.Validation, dayStart time.Time,
+	decide func(usedToday int64) reload.Outcome) (reload.Validation, bool, error) {
+	out := v
+	if decide != nil {
+		// Lock the account row first, then sum in a second statement: on
+		// PostgreSQL (read committed) a statement that waited for the lock
+		// still reads its start snapshot, so a sum in the same statement
+		// would miss the validation the previous holder just committed.
+		var id string
+		if err := tx.QueryRow(ctx, `SELECT id FROM accounts WHERE id = ?`+tx.ForUpdate(), v.AccountID).Scan(&id); err != nil {
+			return out, false, err
+		}
+		var used int64
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(SUM(amount), 0) FROM retail_validations
+			WHERE account_id = ? AND approved = ? AND created_at >= ?`, v.AccountID, true, Micros(dayStart)).Scan(&used); err != nil {
+			return out, false, err
+		}
+		out.Outcome = decide(used)
+	}
+	body, _ := json.Marshal(outcomeJSON{out.AvailableBalance, out.ReloadFee, out.MerchantFee, out.MinAllowed,
+		out.MaxAllowed, out.CardType})
+	res, err := tx.Exec(ctx, `INSERT INTO retail_validations (`+validationCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, request_id) DO NOTHING`,
+		out.ResponseID, nullString(out.MerchantID), nullString(out.RequestID), out.PartnerID, out.StoreID, out.UserID,
+		out.RegisterID, out.AccountID, out.Last4, out.Amount, out.PaymentProgramType, out.RequestDateTime, out.Code,
+		out.Description, string(body), out.Fingerprint, out.Code == reload.CodeSuccess, Micros(out.At))
+	if err != nil {
+		return out, false, err
+	}
+	n, err := res.RowsAffected()
+	return out, n == 1, err
 }
