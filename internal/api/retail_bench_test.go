@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/apitest"
+	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/storage"
 )
 
