@@ -160,6 +160,7 @@ func TestCardDetailsInvalidParameter(t *testing.T) {
 			{"StoreId is too long", "", func(b, md map[string]any) { md["storeId"] = long(21) }},
 			{"MerchantId is required", "", func(b, md map[string]any) { md["merchantId"] = "" }},
 			{"MerchantId is too long", "", func(b, md map[string]any) { md["merchantId"] = long(21) }},
+			{"Metadata fields must not contain control characters", "", func(b, md map[string]any) { md["storeId"] = "CC\x00970" }},
 			{"Either AccountNumber or AccountIdentifier is required", "", func(b, md map[string]any) { b["accountNumber"] = "" }},
 			{"Invalid length of AccountNumber", "", func(b, md map[string]any) { b["accountNumber"] = "534456000081624" }},
 			{"AccountIdentifier must be a GUID", "", func(b, md map[string]any) { b["accountNumber"], b["accountIdentifier"] = "", "nope" }},
@@ -250,6 +251,11 @@ func TestCardDetailsBusinessCodes(t *testing.T) {
 				}
 			})
 		}
+
+		// Operator lookups with identifiers that cannot exist are 404, never 500.
+		e.Admin("GET", "/admin/v1/merchants/%00", nil).Want(t, http.StatusNotFound)
+		e.Admin("PATCH", "/admin/v1/merchants/"+merchant+"/stores/%00", map[string]any{"blocked": true}).Want(t, http.StatusNotFound)
+		e.Admin("POST", "/admin/v1/merchants", map[string]any{"merchantId": "M2", "partnerId": "p\x00", "name": "x"}).Want(t, http.StatusBadRequest)
 
 		// Program not reloadable: 110 AccountNotFound; then no reload fee: 600.
 		e.Admin("PATCH", "/admin/v1/programs/"+w.ProgramCode, map[string]any{"reload": map[string]any{"enabled": false}}).Want(t, http.StatusOK)

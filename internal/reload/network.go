@@ -3,7 +3,22 @@ package reload
 import (
 	"context"
 	"strings"
+
+	"github.com/verdant-baas/verdant/internal/apperr"
 )
+
+// errUnknown answers a path identifier that cannot exist (control
+// characters, which PostgreSQL would reject in a query) as not found.
+var errUnknown = &apperr.Error{Kind: apperr.NotFound, Message: "not found"}
+
+func usable(ids ...string) error {
+	for _, id := range ids {
+		if !clean(id) {
+			return errUnknown
+		}
+	}
+	return nil
+}
 
 // CreateMerchant validates and stores a new merchant.
 func (s *Service) CreateMerchant(ctx context.Context, m Merchant) (Merchant, error) {
@@ -28,6 +43,9 @@ type MerchantPatch struct {
 
 // UpdateMerchant applies a patch.
 func (s *Service) UpdateMerchant(ctx context.Context, id string, p MerchantPatch) (Merchant, error) {
+	if err := usable(id); err != nil {
+		return Merchant{}, err
+	}
 	m, err := s.Store.Merchant(ctx, id)
 	if err != nil {
 		return Merchant{}, err
@@ -50,11 +68,17 @@ func (s *Service) UpdateMerchant(ctx context.Context, id string, p MerchantPatch
 
 // Merchant answers a merchant.
 func (s *Service) Merchant(ctx context.Context, id string) (Merchant, error) {
+	if err := usable(id); err != nil {
+		return Merchant{}, err
+	}
 	return s.Store.Merchant(ctx, id)
 }
 
 // CreateOutlet adds a store to a merchant.
 func (s *Service) CreateOutlet(ctx context.Context, o Outlet) (Outlet, error) {
+	if err := usable(o.MerchantID); err != nil {
+		return Outlet{}, err
+	}
 	if _, err := s.Store.Merchant(ctx, o.MerchantID); err != nil {
 		return Outlet{}, err
 	}
@@ -68,6 +92,9 @@ func (s *Service) CreateOutlet(ctx context.Context, o Outlet) (Outlet, error) {
 
 // SetOutletBlocked blocks or unblocks a store.
 func (s *Service) SetOutletBlocked(ctx context.Context, merchantID, storeID string, blocked bool) (Outlet, error) {
+	if err := usable(merchantID, storeID); err != nil {
+		return Outlet{}, err
+	}
 	o, err := s.Store.Outlet(ctx, merchantID, storeID)
 	if err != nil {
 		return Outlet{}, err
@@ -78,11 +105,17 @@ func (s *Service) SetOutletBlocked(ctx context.Context, merchantID, storeID stri
 
 // Outlet answers a store.
 func (s *Service) Outlet(ctx context.Context, merchantID, storeID string) (Outlet, error) {
+	if err := usable(merchantID, storeID); err != nil {
+		return Outlet{}, err
+	}
 	return s.Store.Outlet(ctx, merchantID, storeID)
 }
 
 // CreateUser adds a retail user to a merchant.
 func (s *Service) CreateUser(ctx context.Context, u User) (User, error) {
+	if err := usable(u.MerchantID); err != nil {
+		return User{}, err
+	}
 	if _, err := s.Store.Merchant(ctx, u.MerchantID); err != nil {
 		return User{}, err
 	}
@@ -96,6 +129,9 @@ func (s *Service) CreateUser(ctx context.Context, u User) (User, error) {
 
 // SetUserActive activates or deactivates a retail user.
 func (s *Service) SetUserActive(ctx context.Context, merchantID, userID string, active bool) (User, error) {
+	if err := usable(merchantID, userID); err != nil {
+		return User{}, err
+	}
 	u, err := s.Store.RetailUser(ctx, merchantID, userID)
 	if err != nil {
 		return User{}, err
@@ -106,6 +142,9 @@ func (s *Service) SetUserActive(ctx context.Context, merchantID, userID string, 
 
 // User answers a retail user.
 func (s *Service) User(ctx context.Context, merchantID, userID string) (User, error) {
+	if err := usable(merchantID, userID); err != nil {
+		return User{}, err
+	}
 	return s.Store.RetailUser(ctx, merchantID, userID)
 }
 

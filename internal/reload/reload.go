@@ -87,9 +87,9 @@ func CheckMerchant(m Merchant) error {
 	switch {
 	case !idRE.MatchString(m.ID):
 		return apperr.Field("merchantId", "merchantId must be 1 to 20 letters, digits or . _ @ -")
-	case m.PartnerID == "":
-		return apperr.Field("partnerId", "partnerId is required")
-	case strings.TrimSpace(m.Name) == "" || len(m.Name) > 100:
+	case m.PartnerID == "" || len(m.PartnerID) > 100 || !clean(m.PartnerID):
+		return apperr.Field("partnerId", "partnerId is required (a partner's id)")
+	case strings.TrimSpace(m.Name) == "" || len(m.Name) > 100 || !clean(m.Name):
 		return apperr.Field("name", "name is required (1 to 100 characters)")
 	}
 	return nil

@@ -34,6 +34,9 @@ func TestCheck(t *testing.T) {
 		{"RequestId is too long", func(r *Request) { r.RequestID = strings.Repeat("r", 51) }},
 		{"", func(r *Request) { r.RequestID = strings.Repeat("r", 50) }},
 		{"bad body", func(r *Request) { r.ParseError = "bad body" }},
+		{"RequestId must be printable ASCII", func(r *Request) { r.RequestID = "r\xff" }},
+		{"Metadata fields must not contain control characters", func(r *Request) { r.Metadata.StoreID = "CC\x00970" }},
+		{"Metadata fields must not contain control characters", func(r *Request) { r.Metadata.UserID = "u\n" }},
 		{"RequestDateTime is required", func(r *Request) { r.Metadata.RequestDateTime = "" }},
 		{"RequestDateTime must be in the format YYYY-MM-DDTHH:mm:ssZ", func(r *Request) { r.Metadata.RequestDateTime = "2023-09-28T00:56:25.123Z" }},
 		{"RequestDateTime must be in the format YYYY-MM-DDTHH:mm:ssZ", func(r *Request) { r.Metadata.RequestDateTime = "2023-09-28T00:56:25+01:00" }},
@@ -146,7 +149,8 @@ func FuzzCardDetailsRequest(f *testing.F) {
 		}
 		md := r.Metadata
 		if len(md.StoreID) > 20 || len(md.MerchantID) > 20 || len(md.UserID) > 50 || len(md.RegisterID) > 20 ||
-			!utf8.ValidString(md.RequestDateTime) || len(md.RequestDateTime) != 20 {
+			!utf8.ValidString(md.RequestDateTime) || len(md.RequestDateTime) != 20 ||
+			!clean(md.StoreID) || !clean(md.MerchantID) || !clean(md.UserID) || !clean(md.RegisterID) {
 			t.Fatalf("accepted metadata %+v", md)
 		}
 	})

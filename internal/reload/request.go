@@ -3,6 +3,7 @@ package reload
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/money"
@@ -58,6 +59,8 @@ func (r *Request) Check() string {
 		return "RequestId is required"
 	case len(r.RequestID) > maxRequestID:
 		return "RequestId is too long"
+	case !visible(r.RequestID):
+		return "RequestId must be printable ASCII"
 	case r.ParseError != "":
 		return r.ParseError
 	case md.RequestDateTime == "":
@@ -78,6 +81,8 @@ func (r *Request) Check() string {
 		return "MerchantId is required"
 	case len(md.MerchantID) > maxMerchantID:
 		return "MerchantId is too long"
+	case !clean(md.RegisterID) || !clean(md.UserID) || !clean(md.StoreID) || !clean(md.MerchantID):
+		return "Metadata fields must not contain control characters"
 	case r.AccountNumber == "" && r.AccountIdentifier == "":
 		return "Either AccountNumber or AccountIdentifier is required"
 	case r.AccountNumber != "" && len(r.AccountNumber) != 16:
@@ -127,8 +132,8 @@ func (r *Request) Amount() int64 {
 // auditable reports whether the request carries a merchant id and a
 // request id that can key its audit row.
 func (r *Request) auditable() bool {
-	return r.RequestID != "" && len(r.RequestID) <= maxRequestID &&
-		r.Metadata.MerchantID != "" && len(r.Metadata.MerchantID) <= maxMerchantID
+	return r.RequestID != "" && len(r.RequestID) <= maxRequestID && visible(r.RequestID) &&
+		r.Metadata.MerchantID != "" && len(r.Metadata.MerchantID) <= maxMerchantID && clean(r.Metadata.MerchantID)
 }
 
 // fingerprintText is the canonical text of what the request asks, so a
@@ -143,6 +148,30 @@ func (r *Request) fingerprintText() string {
 func validDateTime(s string) bool {
 	_, err := time.Parse(RequestDateTimeLayout, s)
 	return err == nil && len(s) == len(RequestDateTimeLayout)
+}
+
+// visible reports whether s is printable ASCII (a header value).
+func visible(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// clean reports whether s is valid UTF-8 without control characters, so
+// it can be stored and compared on both engines (PostgreSQL rejects NUL).
+func clean(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func digits(s string) bool {

@@ -2,7 +2,9 @@ package reload
 
 import (
 	"context"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/account"
@@ -310,9 +312,19 @@ func dayStart(t time.Time) time.Time {
 
 func missing(err error) bool { return err != nil && apperr.KindOf(err) == apperr.NotFound }
 
+// clip makes partner text storable in the audit: valid UTF-8 without
+// control characters, at most n bytes.
 func clip(s string, n int) string {
+	if !clean(s) {
+		s = strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+				return -1
+			}
+			return r
+		}, strings.ToValidUTF8(s, ""))
+	}
 	if len(s) > n {
-		return s[:n]
+		s = strings.ToValidUTF8(s[:n], "")
 	}
 	return s
 }
