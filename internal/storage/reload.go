@@ -149,7 +149,7 @@ func (s *Store) RetailPoint(ctx context.Context, merchantID, storeID, userID str
 	var fee sql.NullInt64
 	var c, u int64
 	var storeBlocked, userActive sql.NullBool
-	err := s.QueryRow(ctx, `SELECT m.id, m.partner_id, m.name, m.merchant_fee, m.enabled, m.created_at, m.updated_at,
+	err := s.hotRow(ctx, `SELECT m.id, m.partner_id, m.name, m.merchant_fee, m.enabled, m.created_at, m.updated_at,
 		st.blocked, us.active FROM retail_merchants m
 		LEFT JOIN retail_stores st ON st.merchant_id = m.id AND st.store_id = ?
 		LEFT JOIN retail_users us ON us.merchant_id = m.id AND us.user_id = ?

@@ -19,7 +19,7 @@ const reloadTargetCols = `SELECT a.id, a.program_code, a.status, a.first_name, a
 
 // ReloadTarget implements reload.Store.
 func (s *Store) ReloadTarget(ctx context.Context, accountID string) (reload.Target, error) {
-	return scanTarget(s.QueryRow(ctx, reloadTargetCols+` FROM accounts a JOIN programs p ON p.code = a.program_code
+	return scanTarget(s.hotRow(ctx, reloadTargetCols+` FROM accounts a JOIN programs p ON p.code = a.program_code
 		LEFT JOIN program_reload r ON r.program_code = a.program_code WHERE a.id = ?`, accountID))
 }
 
@@ -49,7 +49,7 @@ func scanTarget(row interface{ Scan(...any) error }, extra ...any) (reload.Targe
 func (s *Store) ReloadCard(ctx context.Context, pan string) (reload.Target, error) {
 	var c card.Card
 	var issued, cupdated int64
-	t, err := scanTarget(s.QueryRow(ctx, reloadTargetCols+`, c.id, c.account_id, c.program_code, c.last4, c.bin, c.expiry_year,
+	t, err := scanTarget(s.hotRow(ctx, reloadTargetCols+`, c.id, c.account_id, c.program_code, c.last4, c.bin, c.expiry_year,
 		c.expiry_month, c.type, c.status, c.emboss_type, c.delivery_method, c.issued_at, c.updated_at
 		FROM cards c JOIN accounts a ON a.id = c.account_id JOIN programs p ON p.code = a.program_code
 		LEFT JOIN program_reload r ON r.program_code = a.program_code
