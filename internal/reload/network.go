@@ -159,6 +159,9 @@ func (s *Service) PutSettings(ctx context.Context, st Settings) (Settings, error
 
 // Settings answers a program's reload settings (NotFound when none).
 func (s *Service) Settings(ctx context.Context, programCode string) (Settings, error) {
+	if err := usable(programCode); err != nil {
+		return Settings{}, err
+	}
 	return s.Store.ReloadSettings(ctx, programCode)
 }
 
