@@ -48,6 +48,29 @@ func BenchmarkCardDetails500rps(b *testing.B) {
 
 const benchRate = 500
 
+// BenchmarkCardDetailsSerial is the closed-loop companion: one client,
+// one request at a time, so ns/op is the service time of a validation
+// (HTTP, checks, audit commit) without queueing. SQLite only.
+func BenchmarkCardDetailsSerial(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := app.New(ctx, apitest.Config("sqlite:"+filepath.Join(b.TempDir(), "verdant.db"), &apitest.Clock{}), app.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	srv := httptest.NewServer(a.Handler)
+	defer srv.Close()
+	client := &http.Client{Timeout: 10 * time.Second}
+	w := benchWorld(b, client, srv.URL)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if code, err := w.send(client, "serial-"+strconv.Itoa(i), i); err != nil || code != "0" {
+			b.Fatalf("request %d: %q %v", i, code, err)
+		}
+	}
+}
+
 func benchCardDetails(b *testing.B, dsn string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
