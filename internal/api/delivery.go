@@ -77,7 +77,8 @@ func (s *Server) deliveryStatus(w http.ResponseWriter, r *http.Request) error {
 		DeliveryStatusCode: string(ans.Status), DeliveryStatus: ans.Status.Text(),
 		ShippedDate: deliveryTime(ans.ShippedAt), EstimatedArrivalDate: deliveryTime(ans.EstimatedArrival),
 		Last4Pan: ans.Card.Last4, BIN: ans.Card.BIN, CardHolderName: holder.FirstName + " " + holder.LastName,
-		ProductMaterialType: ans.Material, EmbossType: ans.Card.EmbossType, ResponseDetails: Success(),
+		ProductMaterialType: ans.Material, EmbossType: ans.Card.EmbossType,
+		ResponseDetails: Detail(0, 0, "API operation was successful."), // the page's sample
 	}
 	if ans.TrackingNumber != "" {
 		out.TrackingNumber = &ans.TrackingNumber

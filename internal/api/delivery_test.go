@@ -57,7 +57,7 @@ func TestDeliveryStatusLifecycle(t *testing.T) {
 		deliveryEvent(t, e, s, s.CardID, "delivered", now.Add(-time.Hour), "", http.StatusCreated)
 
 		body = deliveryStatus(t, e, s, s.CardID)
-		wantDetail(t, body, 0, 0, "Success")
+		wantDetail(t, body, 0, 0, "API operation was successful.")
 		ship := now.Add(time.Hour).UTC()
 		want := map[string]any{
 			"deliveryStatusCode": "inTransit", "deliveryStatus": "Card In Transit", "deliveryMethodCode": "reg",
@@ -89,7 +89,7 @@ func TestDeliveryStatusLifecycle(t *testing.T) {
 		// 60 days after the card went to fulfilment nothing is answered.
 		e.Clock.Advance(59 * 24 * time.Hour)
 		e.Token = e.TokenFor(s.ClientID, s.ClientSecret)
-		wantDetail(t, deliveryStatus(t, e, s, s.CardID), 0, 0, "Success")
+		wantDetail(t, deliveryStatus(t, e, s, s.CardID), 0, 0, "API operation was successful.")
 		e.Clock.Advance(2 * 24 * time.Hour)
 		e.Token = e.TokenFor(s.ClientID, s.ClientSecret)
 		wantDetail(t, deliveryStatus(t, e, s, s.CardID), 11, 1200, "Delivery status not available yet")
