@@ -161,11 +161,15 @@ func (c *common) config(getenv func(string) string, log *slog.Logger) (app.Confi
 	if err != nil {
 		return app.Config{}, err
 	}
+	deliv, err := deliverySettings(getenv)
+	if err != nil {
+		return app.Config{}, err
+	}
 	threshold, _ := strconv.ParseFloat(getenv("VERDANT_SANCTIONS_THRESHOLD"), 64)
 	return app.Config{
 		DataDir: c.dataDir, DB: c.db, AdminToken: admin, DataKey: key, RetiredKeys: retired,
 		TokenTTL: envDuration(getenv, "VERDANT_TOKEN_TTL", time.Hour), MaxBodyBytes: maxBody, Version: version,
-		Notify: notify, Verify: verify, CRM: crmCfg, SanctionsThreshold: threshold,
+		Notify: notify, Verify: verify, CRM: crmCfg, SanctionsThreshold: threshold, Delivery: deliv,
 	}, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/delivery"
 	"github.com/verdant-baas/verdant/internal/program"
 )
 
@@ -70,25 +71,32 @@ type ProgramJSON struct {
 	TermsEnforced   []string  `json:"termsEnforced"`
 	CreatedAt       time.Time `json:"createdAt"`
 	UpdatedAt       time.Time `json:"updatedAt"`
+	// Reload is the program's retail reload settings (retail_admin.go).
+	Reload *ReloadJSON `json:"reload,omitempty"`
 }
 
 func programJSON(p program.Program) ProgramJSON {
 	return ProgramJSON{p.Code, p.PartnerID, p.Name, p.BIN, p.Currency, p.AdjustmentTypes, p.Features,
-		p.TermsEnforced, p.CreatedAt, p.UpdatedAt}
+		p.TermsEnforced, p.CreatedAt, p.UpdatedAt, nil}
 }
 
 func (s *Server) adminCreateProgram(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		ProgramCode     string   `json:"programCode"`
-		PartnerID       string   `json:"partnerId"`
-		Name            string   `json:"name"`
-		BIN             string   `json:"bin"`
-		Currency        string   `json:"currency"`
-		AdjustmentTypes []string `json:"adjustmentTypes"`
-		Features        []string `json:"features"`
-		TermsEnforced   []string `json:"termsEnforced"`
+		ProgramCode     string       `json:"programCode"`
+		PartnerID       string       `json:"partnerId"`
+		Name            string       `json:"name"`
+		BIN             string       `json:"bin"`
+		Currency        string       `json:"currency"`
+		AdjustmentTypes []string     `json:"adjustmentTypes"`
+		Features        []string     `json:"features"`
+		TermsEnforced   []string     `json:"termsEnforced"`
+		Reload          *ReloadInput `json:"reload"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	rl, err := s.reloadSettings(r.Context(), in.ProgramCode, in.Reload)
+	if err != nil {
 		return err
 	}
 	p, err := s.Programs.Create(r.Context(), program.Program{
@@ -98,7 +106,11 @@ func (s *Server) adminCreateProgram(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, programJSON(p))
+	out, err := s.withReload(r.Context(), programJSON(p), rl)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, out)
 	return nil
 }
 
@@ -107,19 +119,31 @@ func (s *Server) adminGetProgram(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, programJSON(p))
+	out, err := s.withReload(r.Context(), programJSON(p), nil)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
 func (s *Server) adminPatchProgram(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		Name            *string   `json:"name"`
-		BIN             *string   `json:"bin"`
-		AdjustmentTypes *[]string `json:"adjustmentTypes"`
-		Features        *[]string `json:"features"`
-		TermsEnforced   *[]string `json:"termsEnforced"`
+		Name            *string      `json:"name"`
+		BIN             *string      `json:"bin"`
+		AdjustmentTypes *[]string    `json:"adjustmentTypes"`
+		Features        *[]string    `json:"features"`
+		TermsEnforced   *[]string    `json:"termsEnforced"`
+		Reload          *ReloadInput `json:"reload"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if _, err := s.Programs.Get(r.Context(), r.PathValue("programCode")); err != nil {
+		return err
+	}
+	rl, err := s.reloadSettings(r.Context(), r.PathValue("programCode"), in.Reload)
+	if err != nil {
 		return err
 	}
 	p, err := s.Programs.Update(r.Context(), r.PathValue("programCode"), program.Patch{
@@ -128,7 +152,11 @@ func (s *Server) adminPatchProgram(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, programJSON(p))
+	out, err := s.withReload(r.Context(), programJSON(p), rl)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -294,8 +322,13 @@ func (s *Server) adminIssueCard(w http.ResponseWriter, r *http.Request) error {
 		Type           string `json:"type"`
 		EmbossType     string `json:"embossType"`
 		DeliveryMethod string `json:"deliveryMethod"`
+		Material       string `json:"material"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	material, err := delivery.ParseMaterial(in.Material)
+	if err != nil {
 		return err
 	}
 	a, err := s.adminAccount(r)
@@ -311,6 +344,11 @@ func (s *Server) adminIssueCard(w http.ResponseWriter, r *http.Request) error {
 		DeliveryMethod: in.DeliveryMethod})
 	if err != nil {
 		return err
+	}
+	if err := s.Delivery.Open(r.Context(), c, material); err != nil {
+		// The card exists; its fulfilment record (material pvc) is then
+		// made with its first delivery event.
+		s.Log.Error("fulfilment record", "card_id", c.ID, "error", err.Error())
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusCreated, cardJSON(c, pan))

@@ -101,6 +101,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, f family, e
 	case familyLookup:
 		writeJSON(w, status, map[string]string{"errorCode": lookupCode(e), "errorMessage": message(e)})
 	case familyRetail:
+		if e.Kind == apperr.Internal {
+			e.Message = "Service failure." // the page's GeneralFailure (1000) description
+		}
 		s.writeRetail(w, r, status, RetailFailure(codeOr(e.Code, retailDefault(e.Kind)), message(e)))
 	case familyOAuth:
 		writeJSON(w, status, map[string]string{"error": oauthCode(e), "error_description": message(e)})
@@ -228,13 +231,18 @@ func RetailFailure(code int, description string) RetailResponse {
 }
 
 // writeRetail completes the metadata and the X-GD-* headers and writes a
-// retail answer: X-GD-RequestId echoed, a fresh X-GD-ResponseId, and the
+// retail answer: X-GD-RequestId echoed, X-GD-ResponseId (a fresh UUID
+// unless resp already carries the id it was recorded under), and the
 // response code in both body and X-GD-ResponseCode.
 func (s *Server) writeRetail(w http.ResponseWriter, r *http.Request, status int, resp RetailResponse) {
 	md := &resp.Metadata
 	md.RequestID = r.Header.Get("X-GD-RequestId")
-	md.ResponseID = uuid.NewString()
-	md.ResponseDateTime = ResponseDate(s.now())
+	if md.ResponseID == "" {
+		md.ResponseID = uuid.NewString()
+	}
+	if md.ResponseDateTime == "" {
+		md.ResponseDateTime = ResponseDate(s.now())
+	}
 	h := w.Header()
 	h.Set("X-GD-ResponseId", md.ResponseID)
 	h.Set("X-GD-ResponseCode", itoa(md.ResponseCode))

@@ -17,25 +17,41 @@ import (
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/care"
 	"github.com/verdant-baas/verdant/internal/customer"
+	"github.com/verdant-baas/verdant/internal/delivery"
 	"github.com/verdant-baas/verdant/internal/feature"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
+	"github.com/verdant-baas/verdant/internal/reload"
 	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/verification"
 )
 
-// Server holds the services the handlers call.
+// Server holds the services the handlers call. app.New wires every field
+// but Registry and Now, which default.
 type Server struct {
-	Log      *slog.Logger
-	DB       *storage.DB
+	Log *slog.Logger
+	DB  *storage.DB
+
+	// Platform: partners and their OAuth, programs, accounts, cards.
 	Partners *partner.Service
 	Programs *program.Service
 	Accounts *account.Service
 	Cards    *card.Service
-	// Balances answers account balances (the ledger); nil until wired.
+
+	// Ledger is the double-entry ledger: adjustments, transactions,
+	// reconciliation. Balances is what other capabilities read balances
+	// through (the ledger, as a ledger.BalanceReader).
+	Ledger   *ledger.Service
 	Balances ledger.BalanceReader
+	// Features is account features and terms.
+	Features *feature.Service
+	// Customers, Lookup and Sanctions: customer profiles, customer lookup
+	// by card number, OFAC screening and review.
+	Customers *customer.Service
+	Lookup    *customer.Lookup
+	Sanctions *sanctions.Service
 	// Verifications, VerificationDelivery and Address serve contact and
 	// address verification (Address nil: the offline engine).
 	Verifications        *verification.Service
@@ -44,29 +60,22 @@ type Server struct {
 	// OnVerificationCreated, if set, is called after a verification is
 	// stored (the app wakes the outbox worker with it).
 	OnVerificationCreated func()
-	AdminToken            string // empty: the operator API answers 401 to everything
-	Sandbox               bool
-	Version               string
+	// Delivery tracks physical cards; Reload is retail reload validation.
+	Delivery *delivery.Service
+	Reload   *reload.Service
+	// Care is customer care (support cases).
+	Care *care.Service
+
+	AdminToken string // empty: the operator API answers 401 to everything
+	Sandbox    bool
+	Version    string
 	// MaxBodyBytes bounds every request body (default 1 MiB).
 	MaxBodyBytes int64
 	// Registry receives the HTTP metrics (default: a new registry).
 	Registry *prometheus.Registry
 	Now      func() time.Time
-	// Ledger is the double-entry ledger: adjustments, transactions, recon.
-	Ledger *ledger.Service
-
-	// Features is the account features and terms service.
-	Features *feature.Service
-	// Customers, Lookup and Sanctions serve the customer-profile, lookup
-	// and sanctions endpoints (customers.go, lookup.go, sanctions.go).
-	Customers *customer.Service
-	Lookup    *customer.Lookup
-	Sanctions *sanctions.Service
 
 	metrics *httpMetrics
-
-	// Care is customer care (support cases).
-	Care *care.Service
 }
 
 func (s *Server) now() time.Time {
@@ -105,6 +114,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.verificationRoutes(mux)
 	s.customerRoutes(mux)
 	s.ledgerRoutes(mux)
+	s.deliveryRoutes(mux)
+	s.retailRoutes(mux)
 	mux.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		return errNoRoute
 	}))

@@ -12,11 +12,13 @@ import (
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/care"
 	"github.com/verdant-baas/verdant/internal/customer"
+	"github.com/verdant-baas/verdant/internal/delivery"
 	"github.com/verdant-baas/verdant/internal/feature"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/outbox"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
+	"github.com/verdant-baas/verdant/internal/reload"
 	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/vault"
@@ -24,28 +26,31 @@ import (
 
 // App is a wired platform.
 type App struct {
-	Config   Config
-	Log      *slog.Logger
-	DB       *storage.DB
-	Store    *storage.Store
-	Vault    *vault.Vault
-	Partners *partner.Service
-	Programs *program.Service
-	Accounts *account.Service
-	Cards    *card.Service
-	Outbox   *outbox.Worker
-	Features *feature.Service
-	Ledger   *ledger.Service
-	Server   *api.Server
-	Handler  http.Handler
+	Config Config
+	Log    *slog.Logger
+	DB     *storage.DB
+	Store  *storage.Store
+	Vault  *vault.Vault
+	// Outbox delivers side effects; capabilities register their topics.
+	Outbox *outbox.Worker
 
+	Partners  *partner.Service
+	Programs  *program.Service
+	Accounts  *account.Service
+	Cards     *card.Service
+	Ledger    *ledger.Service
+	Features  *feature.Service
+	Customers *customer.Service
+	Sanctions *sanctions.Service
+	Delivery  *delivery.Service
+	Reload    *reload.Service
 	// Care is customer care; CareDelivery sends its cases to the CRM (nil
 	// when none is configured).
 	Care         *care.Service
 	CareDelivery *care.Delivery
-	// Customers and Sanctions: customer profiles and OFAC screening.
-	Customers *customer.Service
-	Sanctions *sanctions.Service
+
+	Server  *api.Server
+	Handler http.Handler
 
 	closeOnce sync.Once
 	closeErr  error
@@ -83,27 +88,30 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 func (a *App) wire() {
 	now, st := a.Config.Now, a.Store
+	a.Outbox = &outbox.Worker{Store: st, Log: a.Log, Now: now}
 	a.Partners = &partner.Service{Store: st, Hasher: a.Vault, Now: now,
 		Tokens: &partner.Tokens{Key: a.Vault.TokenKey(), TTL: a.Config.TokenTTL}}
 	a.Programs = &program.Service{Store: st, Now: now}
 	a.Accounts = &account.Service{Store: st, Now: now}
 	a.Cards = &card.Service{Store: st, Now: now}
-	// Capabilities register their outbox topics with a.Outbox.Handle.
-	a.Outbox = &outbox.Worker{Store: st, Log: a.Log, Now: now}
-	a.wireCare()
+	a.Ledger = &ledger.Service{Store: st, Now: now, Batch: &ledger.Committer{Store: st, Now: now,
+		Workers: ledgerWorkers(a.DB.Engine), MaxBatch: 128}}
 	a.Features = &feature.Service{Store: st, Now: now}
 	a.Sanctions = &sanctions.Service{Store: st, Threshold: a.Config.SanctionsThreshold, Now: now}
 	a.Customers = &customer.Service{Store: st, Screener: a.Sanctions, Now: now}
-	a.Ledger = &ledger.Service{Store: st, Now: now, Batch: &ledger.Committer{Store: st, Now: now,
-		Workers: ledgerWorkers(a.DB.Engine), MaxBatch: 128}}
+	a.Delivery = &delivery.Service{Store: st, Cards: st, Settings: a.Config.deliverySettings(), Now: now}
+	a.Reload = &reload.Service{Store: st, Indexer: a.Vault, Now: now}
+	a.wireCare()
 	a.Server = &api.Server{
+		Log: a.Log, DB: a.DB,
+		Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
+		Ledger: a.Ledger, Balances: a.Ledger, Features: a.Features,
 		Customers: a.Customers, Lookup: &customer.Lookup{Store: st, Now: now}, Sanctions: a.Sanctions,
-		Log: a.Log, DB: a.DB, Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
-		Features:   a.Features,
+		Delivery: a.Delivery, Reload: a.Reload, Care: a.Care,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
-		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now, Care: a.Care, Ledger: a.Ledger, Balances: a.Ledger,
+		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now,
 	}
-	a.wireVerifications()
+	a.wireVerifications() // sets the verification fields of a.Server
 	a.Handler = a.Server.Handler()
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/crm"
+	"github.com/verdant-baas/verdant/internal/delivery"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
@@ -39,6 +40,8 @@ type Config struct {
 	// SanctionsThreshold is the screening score (0..1) at or above which a
 	// new customer is held for review (VERDANT_SANCTIONS_THRESHOLD; default 0.90).
 	SanctionsThreshold float64
+	// Delivery overrides the card delivery rules (nil: delivery.DefaultSettings).
+	Delivery *delivery.Settings
 }
 
 // DefaultDB is the database URL for a data directory.
@@ -112,3 +115,10 @@ func LoadSecret(getenv func(string) string, name string) (string, error) {
 
 // Discard is a logger that writes nothing (for tests and quiet commands).
 var Discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func (c Config) deliverySettings() delivery.Settings {
+	if c.Delivery != nil {
+		return *c.Delivery
+	}
+	return delivery.DefaultSettings()
+}

@@ -39,7 +39,9 @@ type DB struct {
 	Engine Engine
 	w      *sql.DB // writes and transactions
 	r      *sql.DB // reads outside transactions
-	binds  sync.Map
+	binds  sync.Map // query -> rebound query (PostgreSQL)
+	stmts  sync.Map // stmtKey -> *sql.Stmt (SQLite hot paths, stmt.go)
+	group  groupCommit
 }
 
 // Open opens a database from a URL: "sqlite:PATH" (or a bare path) or

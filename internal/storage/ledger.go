@@ -19,7 +19,7 @@ type ledgerTx struct{ tx *Tx }
 
 // LedgerTx implements ledger.Store.
 func (s *Store) LedgerTx(ctx context.Context, fn func(ledger.Tx) error) error {
-	s.prepareLedger(ctx)
+	s.PrepareWrites(ctx, postingStatements...)
 	return s.Tx(ctx, func(tx *Tx) error { return fn(ledgerTx{tx}) })
 }
 

@@ -16,7 +16,6 @@ type Store struct {
 	*DB
 	Vault *vault.Vault
 
-	lookups lookupState // customer lookup: prepared query, audit group commit (customers_lookup.go)
 }
 
 // NewStore returns a Store over db.

@@ -1,0 +1,311 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/money"
+	"github.com/verdant-baas/verdant/internal/reload"
+)
+
+func (s *Server) retailAdminRoutes(mux *http.ServeMux) {
+	mux.Handle("POST /admin/v1/merchants", s.admin(s.adminCreateMerchant))
+	mux.Handle("GET /admin/v1/merchants/{merchantId}", s.admin(s.adminGetMerchant))
+	mux.Handle("PATCH /admin/v1/merchants/{merchantId}", s.admin(s.adminPatchMerchant))
+	mux.Handle("POST /admin/v1/merchants/{merchantId}/stores", s.admin(s.adminCreateStore))
+	mux.Handle("GET /admin/v1/merchants/{merchantId}/stores/{storeId}", s.admin(s.adminGetStore))
+	mux.Handle("PATCH /admin/v1/merchants/{merchantId}/stores/{storeId}", s.admin(s.adminPatchStore))
+	mux.Handle("POST /admin/v1/merchants/{merchantId}/users", s.admin(s.adminCreateUser))
+	mux.Handle("GET /admin/v1/merchants/{merchantId}/users/{userId}", s.admin(s.adminGetUser))
+	mux.Handle("PATCH /admin/v1/merchants/{merchantId}/users/{userId}", s.admin(s.adminPatchUser))
+}
+
+// amountText renders an optional amount as the operator API's string.
+func amountText(v *int64) *string {
+	if v == nil {
+		return nil
+	}
+	s := money.Format(*v)
+	return &s
+}
+
+// MerchantJSON is the operator view of a retail merchant.
+type MerchantJSON struct {
+	MerchantID  string    `json:"merchantId"`
+	PartnerID   string    `json:"partnerId"`
+	Name        string    `json:"name"`
+	MerchantFee *string   `json:"merchantFee"`
+	Enabled     bool      `json:"enabled"`
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+}
+
+func merchantJSON(m reload.Merchant) MerchantJSON {
+	return MerchantJSON{m.ID, m.PartnerID, m.Name, amountText(m.MerchantFee), m.Enabled, m.CreatedAt, m.UpdatedAt}
+}
+
+type merchantInput struct {
+	MerchantID  string       `json:"merchantId"`
+	PartnerID   *string      `json:"partnerId"`
+	Name        *string      `json:"name"`
+	MerchantFee money.Amount `json:"merchantFee"`
+	Enabled     *bool        `json:"enabled"`
+}
+
+func (s *Server) adminCreateMerchant(w http.ResponseWriter, r *http.Request) error {
+	var in merchantInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	fee, err := reload.ParseFee("merchantFee", in.MerchantFee)
+	if err != nil {
+		return err
+	}
+	m := reload.Merchant{ID: in.MerchantID, MerchantFee: fee, Enabled: true}
+	set(&m.PartnerID, in.PartnerID)
+	set(&m.Name, in.Name)
+	set(&m.Enabled, in.Enabled)
+	if m, err = s.Reload.CreateMerchant(r.Context(), m); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, merchantJSON(m))
+	return nil
+}
+
+func (s *Server) adminGetMerchant(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.Reload.Merchant(r.Context(), r.PathValue("merchantId"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, merchantJSON(m))
+	return nil
+}
+
+func (s *Server) adminPatchMerchant(w http.ResponseWriter, r *http.Request) error {
+	var in merchantInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	fee, err := reload.ParseFee("merchantFee", in.MerchantFee)
+	if err != nil {
+		return err
+	}
+	m, err := s.Reload.UpdateMerchant(r.Context(), r.PathValue("merchantId"), reload.MerchantPatch{
+		PartnerID: in.PartnerID, Name: in.Name, Enabled: in.Enabled, MerchantFee: fee,
+		ClearFee: in.MerchantFee.Present && in.MerchantFee.Null})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, merchantJSON(m))
+	return nil
+}
+
+// StoreJSON is the operator view of a merchant's store.
+type StoreJSON struct {
+	MerchantID string    `json:"merchantId"`
+	StoreID    string    `json:"storeId"`
+	Blocked    bool      `json:"blocked"`
+	CreatedAt  time.Time `json:"createdAt"`
+	UpdatedAt  time.Time `json:"updatedAt"`
+}
+
+func storeJSON(o reload.Outlet) StoreJSON {
+	return StoreJSON{o.MerchantID, o.StoreID, o.Blocked, o.CreatedAt, o.UpdatedAt}
+}
+
+func (s *Server) adminCreateStore(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		StoreID string `json:"storeId"`
+		Blocked bool   `json:"blocked"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	o, err := s.Reload.CreateOutlet(r.Context(), reload.Outlet{MerchantID: r.PathValue("merchantId"), StoreID: in.StoreID, Blocked: in.Blocked})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, storeJSON(o))
+	return nil
+}
+
+func (s *Server) adminGetStore(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.Reload.Outlet(r.Context(), r.PathValue("merchantId"), r.PathValue("storeId"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, storeJSON(o))
+	return nil
+}
+
+func (s *Server) adminPatchStore(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Blocked *bool `json:"blocked"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Blocked == nil {
+		return apperr.Field("blocked", "blocked is required")
+	}
+	o, err := s.Reload.SetOutletBlocked(r.Context(), r.PathValue("merchantId"), r.PathValue("storeId"), *in.Blocked)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, storeJSON(o))
+	return nil
+}
+
+// RetailUserJSON is the operator view of a merchant's retail user.
+type RetailUserJSON struct {
+	MerchantID string    `json:"merchantId"`
+	UserID     string    `json:"userId"`
+	Active     bool      `json:"active"`
+	CreatedAt  time.Time `json:"createdAt"`
+	UpdatedAt  time.Time `json:"updatedAt"`
+}
+
+func userJSON(u reload.User) RetailUserJSON {
+	return RetailUserJSON{u.MerchantID, u.UserID, u.Active, u.CreatedAt, u.UpdatedAt}
+}
+
+func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		UserID string `json:"userId"`
+		Active *bool  `json:"active"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	u := reload.User{MerchantID: r.PathValue("merchantId"), UserID: in.UserID, Active: true}
+	set(&u.Active, in.Active)
+	u, err := s.Reload.CreateUser(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, userJSON(u))
+	return nil
+}
+
+func (s *Server) adminGetUser(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.Reload.User(r.Context(), r.PathValue("merchantId"), r.PathValue("userId"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, userJSON(u))
+	return nil
+}
+
+func (s *Server) adminPatchUser(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Active *bool `json:"active"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Active == nil {
+		return apperr.Field("active", "active is required")
+	}
+	u, err := s.Reload.SetUserActive(r.Context(), r.PathValue("merchantId"), r.PathValue("userId"), *in.Active)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, userJSON(u))
+	return nil
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// ReloadJSON is a program's reload settings in the operator API.
+type ReloadJSON struct {
+	Enabled        bool    `json:"enabled"`
+	ReloadFee      *string `json:"reloadFee"`
+	MinLoadAmount  string  `json:"minLoadAmount"`
+	MaxLoadAmount  string  `json:"maxLoadAmount"`
+	DailyLoadLimit string  `json:"dailyLoadLimit"`
+	CardType       string  `json:"cardType"`
+}
+
+// ReloadInput is the operator's "reload" field on POST and PATCH
+// /admin/v1/programs; absent fields keep their value (or the default).
+type ReloadInput struct {
+	Enabled        *bool        `json:"enabled"`
+	ReloadFee      money.Amount `json:"reloadFee"`
+	MinLoadAmount  money.Amount `json:"minLoadAmount"`
+	MaxLoadAmount  money.Amount `json:"maxLoadAmount"`
+	DailyLoadLimit money.Amount `json:"dailyLoadLimit"`
+	CardType       *string      `json:"cardType"`
+}
+
+// Default reload settings for the fields an operator leaves out the first
+// time: the page's sample bounds (20 to 500) and a 2,500.00 daily limit.
+var defaultReload = reload.Settings{Enabled: true, MinLoadAmount: 2000, MaxLoadAmount: 50000, DailyLoadLimit: 250000,
+	CardType: reload.CardNormal}
+
+// reloadSettings merges in over a program's current settings (or the
+// defaults) and validates the result, before anything is stored.
+func (s *Server) reloadSettings(ctx context.Context, programCode string, in *ReloadInput) (*reload.Settings, error) {
+	if in == nil {
+		return nil, nil
+	}
+	st, err := s.Reload.Settings(ctx, programCode)
+	if apperr.KindOf(err) == apperr.NotFound {
+		st, err = defaultReload, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	st.ProgramCode = programCode
+	set(&st.Enabled, in.Enabled)
+	set(&st.CardType, in.CardType)
+	if in.ReloadFee.Present {
+		if st.ReloadFee, err = reload.ParseFee("reload.reloadFee", in.ReloadFee); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range []struct {
+		name string
+		in   money.Amount
+		dst  *int64
+	}{{"reload.minLoadAmount", in.MinLoadAmount, &st.MinLoadAmount}, {"reload.maxLoadAmount", in.MaxLoadAmount, &st.MaxLoadAmount},
+		{"reload.dailyLoadLimit", in.DailyLoadLimit, &st.DailyLoadLimit}} {
+		if !f.in.Present {
+			continue
+		}
+		v, err := f.in.Minor()
+		if err != nil || v <= 0 {
+			return nil, apperr.Field(f.name, "%s must be a positive amount with at most 2 decimals", f.name)
+		}
+		*f.dst = v
+	}
+	if err := reload.CheckSettings(&st); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// withReload stores validated settings (if any) and adds the program's
+// reload settings to its operator view.
+func (s *Server) withReload(ctx context.Context, p ProgramJSON, st *reload.Settings) (ProgramJSON, error) {
+	if st != nil {
+		if _, err := s.Reload.PutSettings(ctx, *st); err != nil {
+			return p, err
+		}
+	}
+	cur, err := s.Reload.Settings(ctx, p.ProgramCode)
+	if apperr.KindOf(err) == apperr.NotFound {
+		return p, nil
+	}
+	if err != nil {
+		return p, err
+	}
+	p.Reload = &ReloadJSON{cur.Enabled, amountText(cur.ReloadFee), money.Format(cur.MinLoadAmount),
+		money.Format(cur.MaxLoadAmount), money.Format(cur.DailyLoadLimit), cur.CardType}
+	return p, nil
+}

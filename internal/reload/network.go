@@ -1,0 +1,172 @@
+package reload
+
+import (
+	"context"
+	"strings"
+
+	"github.com/verdant-baas/verdant/internal/apperr"
+)
+
+// errUnknown answers a path identifier that cannot exist (control
+// characters, which PostgreSQL would reject in a query) as not found.
+var errUnknown = &apperr.Error{Kind: apperr.NotFound, Message: "not found"}
+
+func usable(ids ...string) error {
+	for _, id := range ids {
+		if !clean(id) {
+			return errUnknown
+		}
+	}
+	return nil
+}
+
+// CreateMerchant validates and stores a new merchant.
+func (s *Service) CreateMerchant(ctx context.Context, m Merchant) (Merchant, error) {
+	m.Name = strings.TrimSpace(m.Name)
+	if err := CheckMerchant(m); err != nil {
+		return Merchant{}, err
+	}
+	now := s.Now().UTC()
+	m.CreatedAt, m.UpdatedAt = now, now
+	return m, s.Store.CreateMerchant(ctx, m)
+}
+
+// MerchantPatch holds a merchant's settable fields; nil means unchanged.
+// ClearFee removes the fee (a JSON null).
+type MerchantPatch struct {
+	PartnerID   *string
+	Name        *string
+	MerchantFee *int64
+	ClearFee    bool
+	Enabled     *bool
+}
+
+// UpdateMerchant applies a patch.
+func (s *Service) UpdateMerchant(ctx context.Context, id string, p MerchantPatch) (Merchant, error) {
+	if err := usable(id); err != nil {
+		return Merchant{}, err
+	}
+	m, err := s.Store.Merchant(ctx, id)
+	if err != nil {
+		return Merchant{}, err
+	}
+	set(&m.PartnerID, p.PartnerID)
+	set(&m.Name, p.Name)
+	set(&m.Enabled, p.Enabled)
+	if p.ClearFee {
+		m.MerchantFee = nil
+	} else if p.MerchantFee != nil {
+		m.MerchantFee = p.MerchantFee
+	}
+	m.Name = strings.TrimSpace(m.Name)
+	if err := CheckMerchant(m); err != nil {
+		return Merchant{}, err
+	}
+	m.UpdatedAt = s.Now().UTC()
+	return m, s.Store.UpdateMerchant(ctx, m)
+}
+
+// Merchant answers a merchant.
+func (s *Service) Merchant(ctx context.Context, id string) (Merchant, error) {
+	if err := usable(id); err != nil {
+		return Merchant{}, err
+	}
+	return s.Store.Merchant(ctx, id)
+}
+
+// CreateOutlet adds a store to a merchant.
+func (s *Service) CreateOutlet(ctx context.Context, o Outlet) (Outlet, error) {
+	if err := usable(o.MerchantID); err != nil {
+		return Outlet{}, err
+	}
+	if _, err := s.Store.Merchant(ctx, o.MerchantID); err != nil {
+		return Outlet{}, err
+	}
+	if err := CheckOutlet(o); err != nil {
+		return Outlet{}, err
+	}
+	now := s.Now().UTC()
+	o.CreatedAt, o.UpdatedAt = now, now
+	return o, s.Store.CreateOutlet(ctx, o)
+}
+
+// SetOutletBlocked blocks or unblocks a store.
+func (s *Service) SetOutletBlocked(ctx context.Context, merchantID, storeID string, blocked bool) (Outlet, error) {
+	if err := usable(merchantID, storeID); err != nil {
+		return Outlet{}, err
+	}
+	o, err := s.Store.Outlet(ctx, merchantID, storeID)
+	if err != nil {
+		return Outlet{}, err
+	}
+	o.Blocked, o.UpdatedAt = blocked, s.Now().UTC()
+	return o, s.Store.UpdateOutlet(ctx, o)
+}
+
+// Outlet answers a store.
+func (s *Service) Outlet(ctx context.Context, merchantID, storeID string) (Outlet, error) {
+	if err := usable(merchantID, storeID); err != nil {
+		return Outlet{}, err
+	}
+	return s.Store.Outlet(ctx, merchantID, storeID)
+}
+
+// CreateUser adds a retail user to a merchant.
+func (s *Service) CreateUser(ctx context.Context, u User) (User, error) {
+	if err := usable(u.MerchantID); err != nil {
+		return User{}, err
+	}
+	if _, err := s.Store.Merchant(ctx, u.MerchantID); err != nil {
+		return User{}, err
+	}
+	if err := CheckUser(u); err != nil {
+		return User{}, err
+	}
+	now := s.Now().UTC()
+	u.CreatedAt, u.UpdatedAt = now, now
+	return u, s.Store.CreateRetailUser(ctx, u)
+}
+
+// SetUserActive activates or deactivates a retail user.
+func (s *Service) SetUserActive(ctx context.Context, merchantID, userID string, active bool) (User, error) {
+	if err := usable(merchantID, userID); err != nil {
+		return User{}, err
+	}
+	u, err := s.Store.RetailUser(ctx, merchantID, userID)
+	if err != nil {
+		return User{}, err
+	}
+	u.Active, u.UpdatedAt = active, s.Now().UTC()
+	return u, s.Store.UpdateRetailUser(ctx, u)
+}
+
+// User answers a retail user.
+func (s *Service) User(ctx context.Context, merchantID, userID string) (User, error) {
+	if err := usable(merchantID, userID); err != nil {
+		return User{}, err
+	}
+	return s.Store.RetailUser(ctx, merchantID, userID)
+}
+
+// PutSettings validates and stores a program's reload settings.
+func (s *Service) PutSettings(ctx context.Context, st Settings) (Settings, error) {
+	if err := CheckSettings(&st); err != nil {
+		return Settings{}, err
+	}
+	st.UpdatedAt = s.Now().UTC()
+	return st, s.Store.PutReloadSettings(ctx, st)
+}
+
+// Settings answers a program's reload settings (NotFound when none).
+func (s *Service) Settings(ctx context.Context, programCode string) (Settings, error) {
+	if err := usable(programCode); err != nil {
+		return Settings{}, err
+	}
+	return s.Store.ReloadSettings(ctx, programCode)
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
