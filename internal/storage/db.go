@@ -37,8 +37,8 @@ const (
 // DB is an open database of either engine.
 type DB struct {
 	Engine Engine
-	w      *sql.DB // writes and transactions
-	r      *sql.DB // reads outside transactions
+	w      *sql.DB  // writes and transactions
+	r      *sql.DB  // reads outside transactions
 	binds  sync.Map // query -> rebound query (PostgreSQL)
 	stmts  sync.Map // stmtKey -> *sql.Stmt (SQLite hot paths, stmt.go)
 	group  groupCommit

@@ -15,7 +15,6 @@ import (
 type Store struct {
 	*DB
 	Vault *vault.Vault
-
 }
 
 // NewStore returns a Store over db.
