@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/apperr"
@@ -50,9 +51,15 @@ operator token:  %[5]s
 Try it:
   TOKEN=$(curl -s -u '%[1]s:%[2]s' -d grant_type=client_credentials %[6]s/authentication | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
   curl -s -H "Authorization: Bearer $TOKEN" %[6]s/programs/%[3]s/accounts/%[4]s
+  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -d '{"adjustmentIdentifier":"%[7]s","amount":"12.86","currency":"USD","adjustmentType":"promo","adjustmentDescription":"Acme Cashback"}' \
+    %[6]s/programs/%[3]s/accounts/%[4]s/adjustments
+  curl -s -H "Authorization: Bearer $TOKEN" %[6]s/programs/%[3]s/accounts/%[4]s/balances
   curl -s -H 'Authorization: Bearer %[5]s' %[6]s/admin/v1/programs/%[3]s/accounts/%[4]s
 
-`, creds.Partner.ClientID, creds.ClientSecret, prog.Code, acct.ID, a.Config.AdminToken, base)
+The adjustment is idempotent by its adjustmentIdentifier: run it twice and the balance moves once.
+
+`, creds.Partner.ClientID, creds.ClientSecret, prog.Code, acct.ID, a.Config.AdminToken, base, uuid.NewString())
 	return nil
 }
 func createDemo(ctx context.Context, a *app.App) (partner.Credentials, program.Program, error) {

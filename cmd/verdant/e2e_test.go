@@ -106,9 +106,24 @@ func TestBinaryDemoEndToEnd(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"code":0`) {
 		t.Fatalf("authenticated call: %d %s", resp.StatusCode, body)
 	}
-	// The demo's printed curl lines use these same values.
+	// The demo's printed curl lines use these same values, and work as
+	// printed: run them in a shell.
 	if !strings.Contains(out, "curl -s -u '"+clientID+":"+secret+"'") {
 		t.Fatalf("demo output lacks the curl sequence:\n%s", out)
+	}
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl not installed")
+	}
+	script := out[strings.Index(out, "Try it:")+len("Try it:"):]
+	script = script[:strings.Index(script, "\n\n")]
+	got, err := exec.Command("bash", "-c", "set -e\n"+script+"\n").CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo curl sequence failed: %v\n%s", err, got)
+	}
+	for _, want := range []string{`"adjustmentStatus":"completed"`, `"postedBalance":"12.86"`, `"accountStatus":"normal"`} {
+		if !strings.Contains(string(got), want) {
+			t.Fatalf("demo curl output lacks %s:\n%s", want, got)
+		}
 	}
 }
 
