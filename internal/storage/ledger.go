@@ -101,7 +101,7 @@ func recordCTE(n int) string {
 	return `WITH adj AS (` + qInsertAdjustment + `), ent AS (` + insertEntries(n) + `) ` + qUpsertBalance
 }
 
-// The posting path's statements (prepared once on SQLite, ledger_stmt.go).
+// The posting path's statements (prepared once on SQLite: PrepareWrites, stmt.go).
 const (
 	qLockAccount  = `SELECT status FROM accounts WHERE id = ? AND program_code = ?`
 	qPostingState = `SELECT
