@@ -146,17 +146,18 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 			Name: "verdant_http_requests_total", Help: "HTTP requests by route pattern and status.",
 		}, []string{"route", "status"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "verdant_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
+			Name: "verdant_http_request_duration_seconds", Help: "HTTP request latency by route pattern and status.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-		}, []string{"route"}),
+		}, []string{"route", "status"}),
 	}
 	reg.MustRegister(m.requests, m.latency)
 	return m
 }
 
 func (m *httpMetrics) observe(route string, status int, d time.Duration) {
-	m.requests.WithLabelValues(route, itoa(status)).Inc()
-	m.latency.WithLabelValues(route).Observe(d.Seconds())
+	code := itoa(status)
+	m.requests.WithLabelValues(route, code).Inc()
+	m.latency.WithLabelValues(route, code).Observe(d.Seconds())
 }
 
 // bearer verifies the Authorization: Bearer token of a partner request.

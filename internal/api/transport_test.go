@@ -78,7 +78,7 @@ func TestOperations(t *testing.T) {
 		e.Seed()
 		m := string(e.Do("GET", "/metrics", nil).Want(t, http.StatusOK).Body)
 		if !strings.Contains(m, `verdant_http_requests_total{route="POST /authentication",status="200"}`) ||
-			!strings.Contains(m, `verdant_http_request_duration_seconds_bucket{route="POST /admin/v1/programs"`) {
+			!strings.Contains(m, `verdant_http_request_duration_seconds_bucket{route="POST /admin/v1/programs",status="201"`) {
 			t.Fatalf("metrics lack route labels:\n%s", m)
 		}
 	})
