@@ -113,13 +113,17 @@ func TestCardDetailsSuccess(t *testing.T) {
 			t.Fatalf("success body: %v", b)
 		}
 		wantNulls(t, b, "minAllowedAmount", "maxAllowedAmount")
-		// By accountIdentifier, amount as a string; the ledger's available balance.
-		e.App.Server.Balances = fixedBalance{2025}
+		// By accountIdentifier, amount as a string; the ledger's available
+		// balance, which a validation never moves.
+		adjust(t, e, w.Seed, "instructionCredit", "20.25")
 		body := w.body()
 		body["accountNumber"], body["accountIdentifier"], body["transactionAmount"] = "", w.AccountID, "20.50"
 		b = wantRetail(t, w.call(e, body), http.StatusOK, 0, "Success")
 		if b["availableBalance"] != "20.25" {
 			t.Fatalf("availableBalance = %v", b["availableBalance"])
+		}
+		if got := balance(t, e, w.Seed); got != "20.25" {
+			t.Fatalf("a validation moved money: balance %s", got)
 		}
 		// Both given and designating different accounts: not found.
 		body["accountNumber"] = w.PAN
@@ -128,11 +132,6 @@ func TestCardDetailsSuccess(t *testing.T) {
 	})
 }
 
-type fixedBalance struct{ available int64 }
-
-func (f fixedBalance) Balance(context.Context, string) (ledger.Balance, error) {
-	return ledger.Balance{Currency: "USD", Posted: f.available, Available: f.available}, nil
-}
 
 type brokenBalance struct{}
 
