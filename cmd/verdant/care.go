@@ -50,20 +50,17 @@ func caseList(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		f.Status = st
 	}
-	a, err := c.open(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	cases, err := a.Care.List(ctx, f)
-	if err != nil {
-		return err
-	}
-	out := []api.CaseJSON{}
-	for _, k := range cases {
-		out = append(out, api.CaseView(k, nil))
-	}
-	return printJSON(stdout, out)
+	return c.withApp(ctx, getenv, func(a *app.App) error {
+		cases, err := a.Care.List(ctx, f)
+		if err != nil {
+			return err
+		}
+		out := []api.CaseJSON{}
+		for _, k := range cases {
+			out = append(out, api.CaseView(k, nil))
+		}
+		return printJSON(stdout, out)
+	})
 }
 
 // caseShow prints one case with its history (GET /admin/v1/cases/{caseNumber}).
@@ -71,17 +68,11 @@ func caseShow(ctx context.Context, args []string, getenv func(string) string, st
 	var c common
 	fs := newFlags("case show", getenv, &c)
 	number := fs.String("number", "", "case number, e.g. CASE01234567 (required)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	a, err := c.open(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	k, h, err := a.Care.Get(ctx, *number)
-	if err != nil {
-		return err
-	}
-	return printJSON(stdout, api.CaseView(k, h))
+	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+		k, h, err := a.Care.Get(ctx, *number)
+		if err != nil {
+			return nil, err
+		}
+		return api.CaseView(k, h), nil
+	})
 }

@@ -36,26 +36,20 @@ func featureSet(ctx context.Context, args []string, getenv func(string) string, 
 	acctID := fs.String("account", "", "accountIdentifier (required)")
 	id := fs.String("feature", "", "feature id, e.g. NB100, UCB2, RDC5 (required)")
 	authorize := fs.Bool("authorize", true, "true to enrol, false to unenrol")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	a, err := c.open(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	cfg, accountID, err := featureAccount(ctx, a, *code, *acctID)
-	if err != nil {
-		return err
-	}
-	if err := a.Features.Set(ctx, cfg, accountID, *id, *authorize, api.OperatorActor); err != nil {
-		return err
-	}
-	st, err := a.Features.State(ctx, accountID)
-	if err != nil {
-		return err
-	}
-	return printJSON(stdout, map[string]any{"accountIdentifier": accountID, "features": st.FeatureIDs()})
+	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+		cfg, accountID, err := featureAccount(ctx, a, *code, *acctID)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.Features.Set(ctx, cfg, accountID, *id, *authorize, api.OperatorActor); err != nil {
+			return nil, err
+		}
+		st, err := a.Features.State(ctx, accountID)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"accountIdentifier": accountID, "features": st.FeatureIDs()}, nil
+	})
 }
 
 // featureHistory prints an account's enrolment and terms changes, newest
@@ -66,22 +60,21 @@ func featureHistory(ctx context.Context, args []string, getenv func(string) stri
 	code := fs.String("program", "", "programCode (required)")
 	acctID := fs.String("account", "", "accountIdentifier (required)")
 	limit := fs.Int("limit", 100, "most recent events to show (1 to 500)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	a, err := c.open(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	_, accountID, err := featureAccount(ctx, a, *code, *acctID)
-	if err != nil {
-		return err
-	}
-	events, err := a.Features.History(ctx, accountID, *limit)
-	if err != nil {
-		return err
-	}
+	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+		_, accountID, err := featureAccount(ctx, a, *code, *acctID)
+		if err != nil {
+			return nil, err
+		}
+		events, err := a.Features.History(ctx, accountID, *limit)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"accountIdentifier": accountID, "events": historyView(events)}, nil
+	})
+}
+
+// historyView is the JSON of feature events: empty fields left out.
+func historyView(events []feature.Event) []map[string]string {
 	out := []map[string]string{}
 	for _, e := range events {
 		m := map[string]string{"eventId": e.ID, "at": e.At.Format("2006-01-02T15:04:05.000000Z"), "actor": e.Actor,
@@ -96,5 +89,5 @@ func featureHistory(ctx context.Context, args []string, getenv func(string) stri
 		}
 		out = append(out, m)
 	}
-	return printJSON(stdout, map[string]any{"accountIdentifier": accountID, "events": out})
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/verdant-baas/verdant/internal/api"
+	"github.com/verdant-baas/verdant/internal/app"
 )
 
 // recon prints a program's daily reconciliation (the adjustment batch and
@@ -27,29 +28,26 @@ func recon(ctx context.Context, args []string, getenv func(string) string, stdou
 	if *format != "json" && *format != "csv" {
 		return fmt.Errorf("recon: --format must be json or csv, not %q", *format)
 	}
-	a, err := c.open(ctx, getenv)
-	if err != nil {
+	return c.withApp(ctx, getenv, func(a *app.App) error {
+		p, err := a.Programs.Get(ctx, *code)
+		if err != nil {
+			return fmt.Errorf("recon: %w", err)
+		}
+		rc, err := a.Ledger.Reconcile(ctx, p.Code, p.Currency, *date)
+		if err != nil {
+			return fmt.Errorf("recon: %w", err)
+		}
+		if *format == "csv" {
+			err = rc.WriteCSV(stdout)
+		} else {
+			err = printJSON(stdout, api.ReconciliationView(rc))
+		}
+		if err == nil && !rc.Totals.TiesOut {
+			err = fmt.Errorf("recon: %s %s does not tie out (net %d, customer movement %d, ledger closing %d minor units)",
+				p.Code, *date, rc.Totals.Net, rc.Totals.CustomerMove, rc.Totals.LedgerClosing)
+		}
 		return err
-	}
-	defer a.Close()
-	p, err := a.Programs.Get(ctx, *code)
-	if err != nil {
-		return fmt.Errorf("recon: %w", err)
-	}
-	rc, err := a.Ledger.Reconcile(ctx, p.Code, p.Currency, *date)
-	if err != nil {
-		return fmt.Errorf("recon: %w", err)
-	}
-	if *format == "csv" {
-		err = rc.WriteCSV(stdout)
-	} else {
-		err = printJSON(stdout, api.ReconciliationView(rc))
-	}
-	if err == nil && !rc.Totals.TiesOut {
-		err = fmt.Errorf("recon: %s %s does not tie out (net %d, customer movement %d, ledger closing %d minor units)",
-			p.Code, *date, rc.Totals.Net, rc.Totals.CustomerMove, rc.Totals.LedgerClosing)
-	}
-	return err
+	})
 }
 
 // ledgerVerify checks every balance against its entries and that the
@@ -59,21 +57,18 @@ func ledgerVerify(ctx context.Context, args []string, getenv func(string) string
 	if err := newFlags("ledger verify", getenv, &c).Parse(args); err != nil {
 		return err
 	}
-	a, err := c.open(ctx, getenv)
-	if err != nil {
+	return c.withApp(ctx, getenv, func(a *app.App) error {
+		problems, err := a.Ledger.Verify(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range problems {
+			fmt.Fprintln(stdout, "FAIL", p)
+		}
+		if len(problems) > 0 {
+			return fmt.Errorf("ledger verify: %d problem(s)", len(problems))
+		}
+		_, err = fmt.Fprintln(stdout, "ledger OK: every balance equals the sum of its entries, every posting balances, the ledger sums to zero")
 		return err
-	}
-	defer a.Close()
-	problems, err := a.Ledger.Verify(ctx)
-	if err != nil {
-		return err
-	}
-	for _, p := range problems {
-		fmt.Fprintln(stdout, "FAIL", p)
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("ledger verify: %d problem(s)", len(problems))
-	}
-	_, err = fmt.Fprintln(stdout, "ledger OK: every balance equals the sum of its entries, every posting balances, the ledger sums to zero")
-	return err
+	})
 }

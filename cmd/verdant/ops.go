@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/verdant-baas/verdant/internal/account"
+	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/program"
 )
@@ -24,20 +25,14 @@ func partnerCreate(ctx context.Context, args []string, getenv func(string) strin
 	var c common
 	fs := newFlags("partner create", getenv, &c)
 	name := fs.String("name", "", "partner name (required)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	a, err := c.open(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	cr, err := a.Partners.Create(ctx, *name)
-	if err != nil {
-		return err
-	}
-	return printJSON(stdout, map[string]string{"partnerId": cr.Partner.ID, "name": cr.Partner.Name,
-		"clientId": cr.Partner.ClientID, "clientSecret": cr.ClientSecret})
+	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+		cr, err := a.Partners.Create(ctx, *name)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"partnerId": cr.Partner.ID, "name": cr.Partner.Name,
+			"clientId": cr.Partner.ClientID, "clientSecret": cr.ClientSecret}, nil
+	})
 }
 
 func splitList(s string) []string {
@@ -57,20 +52,10 @@ func programCreate(ctx context.Context, args []string, getenv func(string) strin
 	adj := fs.String("adjustment-types", "", "comma-separated adjustment types")
 	feat := fs.String("features", "", "comma-separated features")
 	terms := fs.String("terms-enforced", "", "comma-separated terms identifiers")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	a, err := c.open(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	p, err := a.Programs.Create(ctx, program.Program{Code: *code, PartnerID: *partnerID, Name: *name, BIN: *bin,
-		AdjustmentTypes: splitList(*adj), Features: splitList(*feat), TermsEnforced: splitList(*terms)})
-	if err != nil {
-		return err
-	}
-	return printJSON(stdout, p)
+	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+		return a.Programs.Create(ctx, program.Program{Code: *code, PartnerID: *partnerID, Name: *name, BIN: *bin,
+			AdjustmentTypes: splitList(*adj), Features: splitList(*feat), TermsEnforced: splitList(*terms)})
+	})
 }
 
 func accountOpen(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -82,25 +67,19 @@ func accountOpen(ctx context.Context, args []string, getenv func(string) string,
 	zip := fs.String("zip", "", "holder zip code (required)")
 	customer := fs.String("customer-id", "", "holder customer id")
 	status := fs.String("status", "normal", "account status")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	a, err := c.open(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	p, err := a.Programs.Get(ctx, *code)
-	if err != nil {
-		return err
-	}
-	acct, err := a.Accounts.Open(ctx, p.Code, account.Holder{FirstName: *first, LastName: *last, ZipCode: *zip,
-		CustomerID: *customer}, account.Status(*status))
-	if err != nil {
-		return err
-	}
-	return printJSON(stdout, map[string]string{"accountIdentifier": acct.ID, "programCode": acct.ProgramCode,
-		"status": string(acct.Status)})
+	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+		p, err := a.Programs.Get(ctx, *code)
+		if err != nil {
+			return nil, err
+		}
+		acct, err := a.Accounts.Open(ctx, p.Code, account.Holder{FirstName: *first, LastName: *last, ZipCode: *zip,
+			CustomerID: *customer}, account.Status(*status))
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"accountIdentifier": acct.ID, "programCode": acct.ProgramCode,
+			"status": string(acct.Status)}, nil
+	})
 }
 
 func cardIssue(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -115,30 +94,24 @@ func cardIssue(ctx context.Context, args []string, getenv func(string) string, s
 	fs.StringVar(&req.ExpiryMonth, "expiry-month", "", "MM")
 	fs.StringVar(&req.EmbossType, "emboss-type", "", "REP, LSR, REI or empty")
 	fs.StringVar(&req.DeliveryMethod, "delivery-method", "reg", "reg or exp")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	a, err := c.open(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	p, err := a.Programs.Get(ctx, *code)
-	if err != nil {
-		return err
-	}
-	id, err := account.ParseID(*acctID)
-	if err != nil {
-		return err
-	}
-	acct, err := a.Accounts.Get(ctx, p.Code, id)
-	if err != nil {
-		return err
-	}
-	cd, pan, err := a.Cards.Issue(ctx, p.Code, acct.ID, p.BIN, req)
-	if err != nil {
-		return err
-	}
-	return printJSON(stdout, map[string]string{"paymentInstrumentIdentifier": cd.ID, "pan": pan, "last4Pan": cd.Last4,
-		"bin": cd.BIN, "expiryYear": cd.ExpiryYear, "expiryMonth": cd.ExpiryMonth, "status": string(cd.Status)})
+	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+		p, err := a.Programs.Get(ctx, *code)
+		if err != nil {
+			return nil, err
+		}
+		id, err := account.ParseID(*acctID)
+		if err != nil {
+			return nil, err
+		}
+		acct, err := a.Accounts.Get(ctx, p.Code, id)
+		if err != nil {
+			return nil, err
+		}
+		cd, pan, err := a.Cards.Issue(ctx, p.Code, acct.ID, p.BIN, req)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"paymentInstrumentIdentifier": cd.ID, "pan": pan, "last4Pan": cd.Last4,
+			"bin": cd.BIN, "expiryYear": cd.ExpiryYear, "expiryMonth": cd.ExpiryMonth, "status": string(cd.Status)}, nil
+	})
 }

@@ -178,17 +178,25 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err := newFlags("migrate", getenv, &c).Parse(args); err != nil {
 		return err
 	}
+	return c.withApp(ctx, getenv, func(a *app.App) error {
+		v, err := a.DB.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "database %s migrated to version %d\n", a.DB.Engine, v)
+		return err
+	})
+}
+
+// withApp builds the app for a one-shot command, hands it to f and closes
+// it when f returns.
+func (c *common) withApp(ctx context.Context, getenv func(string) string, f func(*app.App) error) error {
 	a, err := c.open(ctx, getenv)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	v, err := a.DB.SchemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(stdout, "database %s migrated to version %d\n", a.DB.Engine, v)
-	return err
+	return f(a)
 }
 
 // open builds the app for a one-shot command.
@@ -199,4 +207,21 @@ func (c *common) open(ctx context.Context, getenv func(string) string) (*app.App
 		return nil, err
 	}
 	return app.New(ctx, cfg, log)
+}
+
+// runJSON is the skeleton of most operator commands: it parses args into
+// fs (built with newFlags and c), opens the app and prints what f returns
+// as JSON on stdout.
+func (c *common) runJSON(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string,
+	stdout io.Writer, f func(*app.App) (any, error)) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return c.withApp(ctx, getenv, func(a *app.App) error {
+		v, err := f(a)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, v)
+	})
 }

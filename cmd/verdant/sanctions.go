@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/sanctions"
 )
 
@@ -48,32 +49,24 @@ func sanctionsLoad(ctx context.Context, args []string, getenv func(string) strin
 		}
 		*published = st.ModTime().UTC().Format("2006-01-02")
 	}
-	a, err := c.open(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	info, err := a.Sanctions.Load(ctx, f, *published, *operator)
-	if err != nil {
-		return err
-	}
-	return printJSON(stdout, info)
+	return c.withApp(ctx, getenv, func(a *app.App) error {
+		info, err := a.Sanctions.Load(ctx, f, *published, *operator)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, info)
+	})
 }
 
 // sanctionsShow prints the list in force.
 func sanctionsShow(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	var c common
-	if err := newFlags("sanctions show", getenv, &c).Parse(args); err != nil {
-		return err
-	}
-	a, err := c.open(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	info, err := a.Sanctions.Current(ctx)
-	if err != nil {
-		return fmt.Errorf("no sanctions list: %w", err)
-	}
-	return printJSON(stdout, info)
+	fs := newFlags("sanctions show", getenv, &c)
+	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+		info, err := a.Sanctions.Current(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("no sanctions list: %w", err)
+		}
+		return info, nil
+	})
 }
