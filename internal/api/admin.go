@@ -10,6 +10,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/delivery"
 	"github.com/verdant-baas/verdant/internal/program"
+	"github.com/verdant-baas/verdant/internal/reload"
 )
 
 func (s *Server) adminRoutes(mux *http.ServeMux) {
@@ -103,6 +104,18 @@ func (s *Server) adminCreateProgram(w http.ResponseWriter, r *http.Request) erro
 		Code: in.ProgramCode, PartnerID: in.PartnerID, Name: in.Name, BIN: in.BIN, Currency: in.Currency,
 		AdjustmentTypes: in.AdjustmentTypes, Features: in.Features, TermsEnforced: in.TermsEnforced,
 	})
+	return s.writeProgram(w, r, http.StatusCreated, rl, p, err)
+}
+
+func (s *Server) adminGetProgram(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.Programs.Get(r.Context(), r.PathValue("programCode"))
+	return s.writeProgram(w, r, http.StatusOK, nil, p, err)
+}
+
+// writeProgram ends a program handler whose last call returned (p, err):
+// it stores rl (when set) and answers the program's operator view with its
+// reload settings.
+func (s *Server) writeProgram(w http.ResponseWriter, r *http.Request, status int, rl *reload.Settings, p program.Program, err error) error {
 	if err != nil {
 		return err
 	}
@@ -110,20 +123,7 @@ func (s *Server) adminCreateProgram(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, out)
-	return nil
-}
-
-func (s *Server) adminGetProgram(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.Programs.Get(r.Context(), r.PathValue("programCode"))
-	if err != nil {
-		return err
-	}
-	out, err := s.withReload(r.Context(), programJSON(p), nil)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, status, out)
 	return nil
 }
 
@@ -149,15 +149,7 @@ func (s *Server) adminPatchProgram(w http.ResponseWriter, r *http.Request) error
 	p, err := s.Programs.Update(r.Context(), r.PathValue("programCode"), program.Patch{
 		Name: in.Name, BIN: in.BIN, AdjustmentTypes: in.AdjustmentTypes, Features: in.Features, TermsEnforced: in.TermsEnforced,
 	})
-	if err != nil {
-		return err
-	}
-	out, err := s.withReload(r.Context(), programJSON(p), rl)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return s.writeProgram(w, r, http.StatusOK, rl, p, err)
 }
 
 // HolderJSON is an account holder.
@@ -202,11 +194,7 @@ func (s *Server) adminOpenAccount(w http.ResponseWriter, r *http.Request) error 
 	h := in.Holder
 	a, err := s.Accounts.Open(r.Context(), p.Code, account.Holder{FirstName: h.FirstName, LastName: h.LastName,
 		ZipCode: h.ZipCode, CustomerID: h.CustomerID}, account.Status(in.Status))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, accountJSON(a))
-	return nil
+	return answer(w, http.StatusCreated, accountJSON, a, err)
 }
 
 // adminListAccounts pages through a program's accounts in id order:
@@ -260,6 +248,31 @@ func (s *Server) adminAccount(r *http.Request) (account.Account, error) {
 	return s.Accounts.Get(r.Context(), r.PathValue("programCode"), id)
 }
 
+// adminAccountProgram resolves the account as adminAccount does, and the
+// program it belongs to.
+func (s *Server) adminAccountProgram(r *http.Request) (program.Program, account.Account, error) {
+	a, err := s.adminAccount(r)
+	if err != nil {
+		return program.Program{}, a, err
+	}
+	p, err := s.Programs.Get(r.Context(), a.ProgramCode)
+	return p, a, err
+}
+
+// adminCard resolves the account as adminAccount does, then validates
+// {paymentInstrumentIdentifier}; it answers both identifiers.
+func (s *Server) adminCard(r *http.Request) (accountID, cardID string, err error) {
+	a, err := s.adminAccount(r)
+	if err != nil {
+		return "", "", err
+	}
+	id, err := parseUUID("paymentInstrumentIdentifier", r.PathValue("paymentInstrumentIdentifier"))
+	if err != nil {
+		return "", "", err
+	}
+	return a.ID, id, nil
+}
+
 func (s *Server) adminGetAccount(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.adminAccount(r)
 	if err != nil {
@@ -273,23 +286,27 @@ func (s *Server) adminGetAccount(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) adminPatchAccount(w http.ResponseWriter, r *http.Request) error {
+// decodeStatus reads the {"status": "..."} body of an account's or a
+// card's PATCH; the domain validates the value.
+func decodeStatus(r *http.Request) (string, error) {
 	var in struct {
 		Status string `json:"status"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	err := decodeJSON(r, &in)
+	return in.Status, err
+}
+
+func (s *Server) adminPatchAccount(w http.ResponseWriter, r *http.Request) error {
+	status, err := decodeStatus(r)
+	if err != nil {
 		return err
 	}
 	a, err := s.adminAccount(r)
 	if err != nil {
 		return err
 	}
-	a, err = s.Accounts.SetStatus(r.Context(), a.ProgramCode, a.ID, account.Status(in.Status))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, accountJSON(a))
-	return nil
+	a, err = s.Accounts.SetStatus(r.Context(), a.ProgramCode, a.ID, account.Status(status))
+	return answer(w, http.StatusOK, accountJSON, a, err)
 }
 
 // CardJSON is the operator view of a payment instrument. PAN is set only
@@ -331,11 +348,7 @@ func (s *Server) adminIssueCard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.adminAccount(r)
-	if err != nil {
-		return err
-	}
-	p, err := s.Programs.Get(r.Context(), a.ProgramCode)
+	p, a, err := s.adminAccountProgram(r)
 	if err != nil {
 		return err
 	}
@@ -356,21 +369,15 @@ func (s *Server) adminIssueCard(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) adminPatchCard(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Status string `json:"status"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	a, err := s.adminAccount(r)
+	status, err := decodeStatus(r)
 	if err != nil {
 		return err
 	}
-	id, err := parseUUID("paymentInstrumentIdentifier", r.PathValue("paymentInstrumentIdentifier"))
+	accountID, id, err := s.adminCard(r)
 	if err != nil {
 		return err
 	}
-	c, err := s.Cards.SetStatus(r.Context(), a.ID, id, card.Status(in.Status))
+	c, err := s.Cards.SetStatus(r.Context(), accountID, id, card.Status(status))
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"errors"
-	"io"
 	"net/http"
 
 	"github.com/verdant-baas/verdant/internal/account"
@@ -30,16 +28,9 @@ func (s *Server) createCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := requireJSON(r); err != nil {
-		return err
-	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readJSON(r)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return apperr.E(apperr.TooLarge, "request body exceeds %d bytes", mbe.Limit)
-		}
-		return apperr.E(apperr.Invalid, "could not read request body")
+		return err
 	}
 	req, err := care.ParseRequest(body)
 	if err != nil {

@@ -117,15 +117,11 @@ func (s *Server) adminDeliveryEvent(w http.ResponseWriter, r *http.Request) erro
 			return apperr.Field("occurredAt", "occurredAt must be an RFC 3339 date-time")
 		}
 	}
-	a, err := s.adminAccount(r)
+	accountID, id, err := s.adminCard(r)
 	if err != nil {
 		return err
 	}
-	id, err := parseUUID("paymentInstrumentIdentifier", r.PathValue("paymentInstrumentIdentifier"))
-	if err != nil {
-		return err
-	}
-	e, created, err := s.Delivery.Record(r.Context(), a.ID, id, delivery.EventInput{
+	e, created, err := s.Delivery.Record(r.Context(), accountID, id, delivery.EventInput{
 		Status: in.DeliveryStatusCode, TrackingNumber: in.TrackingNumber, OccurredAt: at})
 	if err != nil {
 		return err
@@ -148,15 +144,11 @@ type DeliveryHistoryJSON struct {
 }
 
 func (s *Server) adminDeliveryHistory(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.adminAccount(r)
+	accountID, id, err := s.adminCard(r)
 	if err != nil {
 		return err
 	}
-	id, err := parseUUID("paymentInstrumentIdentifier", r.PathValue("paymentInstrumentIdentifier"))
-	if err != nil {
-		return err
-	}
-	sh, err := s.Delivery.History(r.Context(), a.ID, id)
+	sh, err := s.Delivery.History(r.Context(), accountID, id)
 	if err != nil {
 		return err
 	}

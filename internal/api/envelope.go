@@ -78,6 +78,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
+// answer ends a handler whose last call returned (v, err): it returns err,
+// or writes view(v) as JSON with status.
+func answer[T, J any](w http.ResponseWriter, status int, view func(T) J, v T, err error) error {
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, view(v))
+	return nil
+}
+
 // renderError writes err in the envelope of family f. This is the one
 // place an internal error becomes a response.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, f family, err error) {

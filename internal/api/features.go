@@ -61,19 +61,25 @@ func parseFlag(field string, b flexBool) (bool, error) {
 	return false, apperr.Field(field, "%s is required and must be true or false", field)
 }
 
+// decodeAuthorize reads a {"authorize": true|false} body (the flag may also
+// be the string "true" or "false", any case).
+func decodeAuthorize(r *http.Request) (bool, error) {
+	var in struct {
+		Authorize flexBool `json:"authorize"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return false, err
+	}
+	return parseFlag("authorize", in.Authorize)
+}
+
 // putFeature enrols (authorize true) or unenrols (false) an account.
 func (s *Server) putFeature(w http.ResponseWriter, r *http.Request) error {
 	p, a, err := s.partnerAccount(r)
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Authorize flexBool `json:"authorize"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	authorize, err := parseFlag("authorize", in.Authorize)
+	authorize, err := decodeAuthorize(r)
 	if err != nil {
 		return err
 	}

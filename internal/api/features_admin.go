@@ -54,21 +54,11 @@ func (s *Server) writeAccountFeatures(w http.ResponseWriter, r *http.Request, ac
 }
 
 func (s *Server) adminPutFeature(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Authorize flexBool `json:"authorize"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	authorize, err := parseFlag("authorize", in.Authorize)
+	authorize, err := decodeAuthorize(r)
 	if err != nil {
 		return err
 	}
-	a, err := s.adminAccount(r)
-	if err != nil {
-		return err
-	}
-	p, err := s.Programs.Get(r.Context(), a.ProgramCode)
+	p, a, err := s.adminAccountProgram(r)
 	if err != nil {
 		return err
 	}

@@ -15,18 +15,11 @@ import (
 // decodeJSON reads a JSON request body into v. It answers TooLarge for a
 // body over the limit, UnsupportedMedia for a non-JSON content type, and
 // Invalid (naming the field where it can) for malformed JSON or a value
-// of the wrong type. An empty body decodes as {} unless required is set.
+// of the wrong type. An empty body decodes as {}.
 func decodeJSON(r *http.Request, v any) error {
-	if err := requireJSON(r); err != nil {
-		return err
-	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readJSON(r)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return apperr.E(apperr.TooLarge, "request body exceeds %d bytes", mbe.Limit)
-		}
-		return apperr.E(apperr.Invalid, "could not read request body")
+		return err
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		body = []byte("{}")
@@ -35,6 +28,25 @@ func decodeJSON(r *http.Request, v any) error {
 		return jsonError(err)
 	}
 	return nil
+}
+
+// readJSON checks the content type and reads the whole body as it came,
+// for a handler whose domain parses the bytes itself (care.ParseRequest).
+// It answers UnsupportedMedia for a non-JSON content type and TooLarge for
+// a body over the limit.
+func readJSON(r *http.Request) ([]byte, error) {
+	if err := requireJSON(r); err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, apperr.E(apperr.TooLarge, "request body exceeds %d bytes", mbe.Limit)
+		}
+		return nil, apperr.E(apperr.Invalid, "could not read request body")
+	}
+	return body, nil
 }
 
 func requireJSON(r *http.Request) error {

@@ -67,20 +67,13 @@ func (s *Server) adminCreateMerchant(w http.ResponseWriter, r *http.Request) err
 	set(&m.PartnerID, in.PartnerID)
 	set(&m.Name, in.Name)
 	set(&m.Enabled, in.Enabled)
-	if m, err = s.Reload.CreateMerchant(r.Context(), m); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, merchantJSON(m))
-	return nil
+	m, err = s.Reload.CreateMerchant(r.Context(), m)
+	return answer(w, http.StatusCreated, merchantJSON, m, err)
 }
 
 func (s *Server) adminGetMerchant(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.Reload.Merchant(r.Context(), r.PathValue("merchantId"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, merchantJSON(m))
-	return nil
+	return answer(w, http.StatusOK, merchantJSON, m, err)
 }
 
 func (s *Server) adminPatchMerchant(w http.ResponseWriter, r *http.Request) error {
@@ -95,11 +88,7 @@ func (s *Server) adminPatchMerchant(w http.ResponseWriter, r *http.Request) erro
 	m, err := s.Reload.UpdateMerchant(r.Context(), r.PathValue("merchantId"), reload.MerchantPatch{
 		PartnerID: in.PartnerID, Name: in.Name, Enabled: in.Enabled, MerchantFee: fee,
 		ClearFee: in.MerchantFee.Present && in.MerchantFee.Null})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, merchantJSON(m))
-	return nil
+	return answer(w, http.StatusOK, merchantJSON, m, err)
 }
 
 // StoreJSON is the operator view of a merchant's store.
@@ -124,20 +113,12 @@ func (s *Server) adminCreateStore(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	o, err := s.Reload.CreateOutlet(r.Context(), reload.Outlet{MerchantID: r.PathValue("merchantId"), StoreID: in.StoreID, Blocked: in.Blocked})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, storeJSON(o))
-	return nil
+	return answer(w, http.StatusCreated, storeJSON, o, err)
 }
 
 func (s *Server) adminGetStore(w http.ResponseWriter, r *http.Request) error {
 	o, err := s.Reload.Outlet(r.Context(), r.PathValue("merchantId"), r.PathValue("storeId"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, storeJSON(o))
-	return nil
+	return answer(w, http.StatusOK, storeJSON, o, err)
 }
 
 func (s *Server) adminPatchStore(w http.ResponseWriter, r *http.Request) error {
@@ -151,11 +132,7 @@ func (s *Server) adminPatchStore(w http.ResponseWriter, r *http.Request) error {
 		return apperr.Field("blocked", "blocked is required")
 	}
 	o, err := s.Reload.SetOutletBlocked(r.Context(), r.PathValue("merchantId"), r.PathValue("storeId"), *in.Blocked)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, storeJSON(o))
-	return nil
+	return answer(w, http.StatusOK, storeJSON, o, err)
 }
 
 // RetailUserJSON is the operator view of a merchant's retail user.
@@ -182,20 +159,12 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
 	u := reload.User{MerchantID: r.PathValue("merchantId"), UserID: in.UserID, Active: true}
 	set(&u.Active, in.Active)
 	u, err := s.Reload.CreateUser(r.Context(), u)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, userJSON(u))
-	return nil
+	return answer(w, http.StatusCreated, userJSON, u, err)
 }
 
 func (s *Server) adminGetUser(w http.ResponseWriter, r *http.Request) error {
 	u, err := s.Reload.User(r.Context(), r.PathValue("merchantId"), r.PathValue("userId"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, userJSON(u))
-	return nil
+	return answer(w, http.StatusOK, userJSON, u, err)
 }
 
 func (s *Server) adminPatchUser(w http.ResponseWriter, r *http.Request) error {
@@ -209,11 +178,7 @@ func (s *Server) adminPatchUser(w http.ResponseWriter, r *http.Request) error {
 		return apperr.Field("active", "active is required")
 	}
 	u, err := s.Reload.SetUserActive(r.Context(), r.PathValue("merchantId"), r.PathValue("userId"), *in.Active)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, userJSON(u))
-	return nil
+	return answer(w, http.StatusOK, userJSON, u, err)
 }
 
 func set[T any](dst *T, v *T) {
