@@ -132,7 +132,6 @@ func TestCardDetailsSuccess(t *testing.T) {
 	})
 }
 
-
 type brokenBalance struct{}
 
 func (brokenBalance) Balance(context.Context, string) (ledger.Balance, error) {
