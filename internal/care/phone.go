@@ -4,54 +4,22 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/verdant-baas/verdant/internal/contact"
 )
 
-// NormalisePhone validates a phone number and answers it normalised.
-//
-// A number without a leading + is read as a North American (NANP) number:
-// 10 digits, or 11 starting with 1, with the usual separators (spaces,
-// dashes, dots, parentheses); the area code and the exchange must start
-// with 2-9 and the area code may not be an N11 service code. The answer is
-// the 10 digits. A number with a leading + is read as E.164: a country
-// code not starting with 0 and 8 to 15 digits in all, answered as + and
-// the digits; a +1 number must pass the NANP rules and is answered as its
-// 10 digits, so each number has one form.
+// NormalisePhone validates a phone number (contact.ParsePhone) and
+// answers it in one form per number: the 10 digits for a North American
+// number (with or without +1), E.164 for any other.
 func NormalisePhone(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	intl := strings.HasPrefix(s, "+")
-	if intl {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')':
-		default:
-			return "", errInvalid("number")
-		}
-	}
-	d := b.String()
-	if intl {
-		if len(d) < 8 || len(d) > 15 || d[0] == '0' {
-			return "", errInvalid("number")
-		}
-		if d[0] == '1' {
-			if len(d) != 11 || !nanp(d[1:]) {
-				return "", errInvalid("number")
-			}
-			return d[1:], nil // one form per NANP number
-		}
-		return "+" + d, nil
-	}
-	if len(d) == 11 && d[0] == '1' {
-		d = d[1:]
-	}
-	if len(d) != 10 || !nanp(d) {
+	p, err := contact.ParsePhone(s)
+	if err != nil {
 		return "", errInvalid("number")
 	}
-	return d, nil
+	if p.NANP() {
+		return p.National(), nil
+	}
+	return p.E164(), nil
 }
 
 // nanp checks 10 digits NPA-NXX-XXXX.

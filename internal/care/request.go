@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/mail"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/contact"
 )
 
 // The BaaS code/subCode pairs of the customer-care page's table
@@ -155,7 +155,7 @@ func ParseRequest(body []byte) (Request, error) {
 			return Request{}, err
 		}
 	}
-	if !validEmail(req.EmailAddress) {
+	if !contact.ValidEmail(req.EmailAddress) {
 		return Request{}, errInvalid("emailAddress")
 	}
 	id, perr := uuid.Parse(req.AccountIdentifier)
@@ -219,19 +219,6 @@ func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 // stored in a PostgreSQL TEXT column.
 func TextOK(s string) bool {
 	return !strings.ContainsFunc(s, func(r rune) bool { return isControl(r) && r != '\n' && r != '\r' && r != '\t' })
-}
-
-// validEmail accepts a bare addr-spec (no display name, no comments) with
-// a dotted domain.
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || a.Name != "" {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	domain := s[at+1:]
-	return at > 0 && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") &&
-		!strings.HasSuffix(domain, ".") && !strings.ContainsAny(domain, "[]")
 }
 
 // parsePhones reads phoneNumbers: the page's object, or (leniently) a

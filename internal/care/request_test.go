@@ -135,7 +135,8 @@ func TestParseRequestAccepts(t *testing.T) {
 			func(r Request) bool { return r.Phone == (Phone{}) && r.Device == (Device{}) }},
 		{"exact limits", func(m map[string]any) {
 			m["subject"], m["lastName"], m["customerQuestion"] = strings.Repeat("s", 100), "Li", strings.Repeat("q", 5000)
-			m["emailAddress"] = strings.Repeat("e", 243) + "@example.com"
+			// 255 characters within RFC 5321's limits (local part at most 64, labels at most 63).
+			m["emailAddress"] = strings.Repeat("e", 64) + "@" + strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 58) + ".com"
 		}, func(r Request) bool { return len(r.Subject) == 100 && len(r.EmailAddress) == 255 }},
 		{"multibyte counts characters", func(m map[string]any) { m["subject"] = strings.Repeat("é", 100) },
 			func(r Request) bool { return len([]rune(r.Subject)) == 100 }},

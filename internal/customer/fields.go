@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/contact"
 )
 
 // ParseDOB parses a date of birth in one of the contract's formats:
@@ -130,12 +131,10 @@ var (
 // also accepted because the ids verdant generates are UUIDs.
 func ValidID(id string) error { return ruleID.check(id) }
 
-// validEmail checks the shape beyond the allowed characters: one @ with
-// text before it and a dotted domain after it.
+// validEmail checks the shape beyond the page's allowed characters, with
+// the platform's one email rule (contact.ValidEmail).
 func validEmail(s string) error {
-	local, domain, ok := strings.Cut(s, "@")
-	if !ok || local == "" || strings.Contains(domain, "@") || !strings.Contains(domain, ".") ||
-		strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
+	if !contact.ValidEmail(s) {
 		return apperr.Field("email", "email must be an email address (name@example.com)")
 	}
 	return nil

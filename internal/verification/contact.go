@@ -1,11 +1,10 @@
 package verification
 
 import (
-	"net/mail"
 	"strings"
 
-	"github.com/nyaruka/phonenumbers"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/contact"
 )
 
 // ContactType is what is being verified.
@@ -73,44 +72,24 @@ func ParseContact(contactType, channel, handle string) (ContactType, Channel, st
 	return ct, ch, norm, err
 }
 
-// NormalizeEmail validates a bare email address (no display name) with a
-// dotted domain and answers it in lower case.
+// NormalizeEmail validates a bare email address (contact.ValidEmail) and
+// answers it in lower case.
 func NormalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	a, err := mail.ParseAddress(s)
-	bad := invalid("contactHandle", "contactHandle is not a valid email address")
-	if err != nil || a.Name != "" || a.Address != s {
-		return "", bad
+	if !contact.ValidEmail(s) {
+		return "", invalid("contactHandle", "contactHandle is not a valid email address")
 	}
-	local, domain, ok := strings.Cut(a.Address, "@")
-	if !ok || local == "" || len(local) > 64 || strings.ContainsAny(a.Address, " \"\\") {
-		return "", bad
-	}
-	labels := strings.Split(domain, ".")
-	if len(labels) < 2 {
-		return "", bad
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 || strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-") {
-			return "", bad
-		}
-		for _, r := range l {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
-				return "", bad
-			}
-		}
-	}
-	return strings.ToLower(a.Address), nil
+	return strings.ToLower(s), nil
 }
 
 // NormalizePhone validates a US phone number in any common notation
 // ("(213) 373-4253", "+1 213 373 4253", "2133734253") and answers E.164.
 func NormalizePhone(s string) (string, error) {
-	n, err := phonenumbers.Parse(strings.TrimSpace(s), "US")
-	if err != nil || !phonenumbers.IsValidNumberForRegion(n, "US") {
+	p, err := contact.ParsePhone(s)
+	if err != nil || !p.US() {
 		return "", invalid("contactHandle", "contactHandle is not a valid US phone number")
 	}
-	return phonenumbers.Format(n, phonenumbers.E164), nil
+	return p.E164(), nil
 }
 
 // Mask hides most of a handle for operator views and logs:
