@@ -136,7 +136,7 @@ func (s *Server) adminPatchProgram(w http.ResponseWriter, r *http.Request) error
 		TermsEnforced   *[]string    `json:"termsEnforced"`
 		Reload          *ReloadInput `json:"reload"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := decodeStrict(r, &in); err != nil {
 		return err
 	}
 	if _, err := s.Programs.Get(r.Context(), r.PathValue("programCode")); err != nil {
@@ -292,7 +292,7 @@ func decodeStatus(r *http.Request) (string, error) {
 	var in struct {
 		Status string `json:"status"`
 	}
-	err := decodeJSON(r, &in)
+	err := decodeStrict(r, &in)
 	return in.Status, err
 }
 

@@ -69,11 +69,15 @@ func TestOperatorValidation(t *testing.T) {
 			{"account id not uuid", "GET", "/admin/v1/programs/" + s.ProgramCode + "/accounts/123", nil, 400, "accountIdentifier"},
 			{"account unknown", "GET", "/admin/v1/programs/" + s.ProgramCode + "/accounts/00000000-0000-0000-0000-000000000000", nil, 404, ""},
 			{"card bad luhn", "POST", acct + "/paymentInstruments", map[string]any{"pan": "4111111111111112"}, 400, "pan"},
+			{"card other issuer", "POST", acct + "/paymentInstruments", map[string]any{"pan": "4111111111111111"}, 400, "pan"},
 			{"card bad expiry", "POST", acct + "/paymentInstruments", map[string]any{"expiryYear": "30", "expiryMonth": "01"}, 400, "expiryYear"},
 			{"card bad type", "POST", acct + "/paymentInstruments", map[string]any{"type": "plastic"}, 400, "type"},
 			{"card bad status", "PATCH", acct + "/paymentInstruments/" + s.CardID, map[string]any{"status": "lost"}, 400, "status"},
 			{"card id not uuid", "PATCH", acct + "/paymentInstruments/abc", map[string]any{"status": "blocked"}, 400, "paymentInstrumentIdentifier"},
 			{"malformed json", "POST", "/admin/v1/partners", `{"name":`, 400, ""},
+			{"program patch read-only field", "PATCH", "/admin/v1/programs/" + s.ProgramCode, map[string]any{"programCode": "NEW"}, 400, "programCode"},
+			{"program patch misspelt field", "PATCH", "/admin/v1/programs/" + s.ProgramCode, map[string]any{"feature": []string{"NB100"}}, 400, "feature"},
+			{"account patch unknown field", "PATCH", acct, map[string]any{"status": "locked", "holder": map[string]any{}}, 400, "holder"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -96,15 +100,16 @@ func TestOperatorCardsAndAccounts(t *testing.T) {
 			t.Fatalf("generated PAN %q", s.PAN)
 		}
 		acct := "/admin/v1/programs/" + s.ProgramCode + "/accounts/" + s.AccountID
-		// A given PAN, a past expiry (imported card) and a virtual card.
+		// A given PAN of the program's bin, a past expiry (imported card) and a virtual card.
 		var c map[string]any
-		e.Admin("POST", acct+"/paymentInstruments", map[string]any{"pan": "4111111111111111", "expiryYear": "2020",
+		imported := card.NewPAN("499998")
+		e.Admin("POST", acct+"/paymentInstruments", map[string]any{"pan": imported, "expiryYear": "2020",
 			"expiryMonth": "03", "type": "virtual"}).Want(t, http.StatusCreated).Decode(t, &c)
-		if c["last4Pan"] != "1111" || c["bin"] != "411111" || c["status"] != "activated" || c["expiryYear"] != "2020" {
+		if c["last4Pan"] != imported[12:] || c["bin"] != "499998" || c["status"] != "activated" || c["expiryYear"] != "2020" {
 			t.Fatalf("card: %v", c)
 		}
 		r := e.Admin("PATCH", acct+"/paymentInstruments/"+c["paymentInstrumentIdentifier"].(string), map[string]any{"status": "blocked"}).Want(t, http.StatusOK)
-		if strings.Contains(string(r.Body), "4111111111111111") || r.JSON(t)["status"] != "blocked" {
+		if strings.Contains(string(r.Body), imported) || r.JSON(t)["status"] != "blocked" {
 			t.Fatalf("patch answer: %s", r.Body)
 		}
 		e.Admin("PATCH", acct, map[string]any{"status": "locked"}).Want(t, http.StatusOK)
@@ -113,7 +118,7 @@ func TestOperatorCardsAndAccounts(t *testing.T) {
 		}
 		// The partner view never shows a full PAN.
 		body := string(e.Partner("GET", "/programs/"+s.ProgramCode+"/accounts/"+s.AccountID, nil).Want(t, http.StatusOK).Body)
-		if strings.Contains(body, s.PAN) || strings.Contains(body, "4111111111111111") {
+		if strings.Contains(body, s.PAN) || strings.Contains(body, imported) {
 			t.Fatalf("full PAN in partner answer: %s", body)
 		}
 		// Paging accounts.

@@ -254,7 +254,16 @@ func (s *Server) writeRetail(w http.ResponseWriter, r *http.Request, status int,
 		md.ResponseDateTime = ResponseDate(s.now())
 	}
 	h := w.Header()
-	h.Set("X-GD-ResponseId", md.ResponseID)
-	h.Set("X-GD-ResponseCode", itoa(md.ResponseCode))
+	setExact(h, "X-GD-ResponseId", md.ResponseID)
+	setExact(h, "X-GD-ResponseCode", itoa(md.ResponseCode))
 	writeJSON(w, status, resp)
+}
+
+// setExact sets a header under the exact spelling the contract prints
+// (X-GD-RequestId), not Go's canonical X-Gd-Requestid: header names are
+// case-insensitive in HTTP, but retail point-of-sale clients are known to
+// compare them byte for byte.
+func setExact(h http.Header, name, value string) {
+	h.Del(name)
+	h[name] = []string{value}
 }

@@ -45,8 +45,8 @@ func TestRenderErrorPerFamily(t *testing.T) {
 			if strings.Contains(body, "s3cret") {
 				t.Fatalf("internal cause leaked: %s", body)
 			}
-			if tt.header != "" && w.Header().Get("X-GD-ResponseCode") != tt.header {
-				t.Fatalf("X-GD-ResponseCode = %q", w.Header().Get("X-GD-ResponseCode"))
+			if got := w.Header()["X-GD-ResponseCode"]; tt.header != "" && (len(got) != 1 || got[0] != tt.header) {
+				t.Fatalf("X-GD-ResponseCode = %q", got)
 			}
 			if !json.Valid(w.Body.Bytes()) {
 				t.Fatalf("invalid JSON: %s", body)
@@ -60,7 +60,7 @@ type errSecret struct{}
 func (errSecret) Error() string { return "password=s3cret" }
 
 func TestStatusTableCoversEveryKind(t *testing.T) {
-	for k := apperr.Internal; k <= apperr.Unavailable; k++ {
+	for k := apperr.Internal; k <= apperr.MethodNotAllowed; k++ {
 		if _, ok := statusOf[k]; !ok {
 			t.Errorf("kind %v has no HTTP status", k)
 		}
@@ -74,5 +74,15 @@ func TestResponseDateHasSevenFractionalDigits(t *testing.T) {
 	got := ResponseDate(time.Date(2016, 1, 26, 8, 28, 34, 0, time.UTC))
 	if got != "2016-01-26T08:28:34.0000000Z" {
 		t.Fatalf("ResponseDate = %q", got)
+	}
+}
+
+func TestDecodeRejectsTrailingData(t *testing.T) {
+	for body, ok := range map[string]bool{`{"a":1}`: true, ` {"a":1} ` + "\n": true, `{"a":1}}`: false, `{"a":1} x`: false, `{"a":1}{}`: false} {
+		r := httptest.NewRequest("POST", "/admin/v1/x", strings.NewReader(body))
+		var v struct{ A int }
+		if err := decodeJSON(r, &v); (err == nil) != ok {
+			t.Errorf("decodeJSON(%q) = %v", body, err)
+		}
 	}
 }

@@ -37,11 +37,13 @@ var errNoRoute = &apperr.Error{Kind: apperr.NotFound, Message: "no such endpoint
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &reqInfo{requestID: r.Header.Get("X-GD-RequestId")}
-		if info.requestID == "" || !printable(info.requestID) {
-			info.requestID = uuid.NewString()
+		raw := r.Header.Get("X-GD-RequestId")
+		info := &reqInfo{requestID: raw}
+		badID := raw != "" && !printable(raw)
+		if raw == "" || badID {
+			info.requestID = uuid.NewString() // for the log; never echo what is not printable
 		} else {
-			w.Header().Set("X-GD-RequestId", info.requestID)
+			setExact(w.Header(), "X-GD-RequestId", raw)
 		}
 		r2 := r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 		r2.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(r))
@@ -56,9 +58,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					s.renderError(rec, r2, familyOf(r.URL.Path), &apperr.Error{Kind: apperr.Internal})
 				}
 			}()
-			if len(info.requestID) > MaxRequestIDLen && familyOf(r.URL.Path) != familyRetail {
+			// The retail family answers a bad request id with its own code 100.
+			if (badID || len(raw) > MaxRequestIDLen) && familyOf(r.URL.Path) != familyRetail {
 				s.renderError(rec, r2, familyOf(r.URL.Path), apperr.Field("X-GD-RequestId",
-					"X-GD-RequestId must be at most %d characters", MaxRequestIDLen))
+					"X-GD-RequestId must be at most %d printable characters", MaxRequestIDLen))
 				return
 			}
 			next.ServeHTTP(rec, r2)

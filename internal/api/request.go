@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,7 +17,14 @@ import (
 // body over the limit, UnsupportedMedia for a non-JSON content type, and
 // Invalid (naming the field where it can) for malformed JSON or a value
 // of the wrong type. An empty body decodes as {}.
-func decodeJSON(r *http.Request, v any) error {
+func decodeJSON(r *http.Request, v any) error { return decode(r, v, false) }
+
+// decodeStrict is decodeJSON that also refuses a field v does not have:
+// for operator changes, where a misspelt or read-only field that was
+// silently ignored would look applied.
+func decodeStrict(r *http.Request, v any) error { return decode(r, v, true) }
+
+func decode(r *http.Request, v any, strict bool) error {
 	body, err := readJSON(r)
 	if err != nil {
 		return err
@@ -24,8 +32,19 @@ func decodeJSON(r *http.Request, v any) error {
 	if len(strings.TrimSpace(string(body))) == 0 {
 		body = []byte("{}")
 	}
-	if err := json.Unmarshal(body, v); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			name = strings.Trim(name, `"`)
+			return apperr.Field(name, "%s cannot be set here", name)
+		}
 		return jsonError(err)
+	}
+	if rest := bytes.TrimSpace(body[dec.InputOffset():]); len(rest) > 0 {
+		return apperr.E(apperr.Invalid, "malformed JSON: data after the value at offset %d", dec.InputOffset())
 	}
 	return nil
 }

@@ -9,11 +9,13 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/address"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/care"
 	"github.com/verdant-baas/verdant/internal/customer"
@@ -116,9 +118,41 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.ledgerRoutes(mux)
 	s.deliveryRoutes(mux)
 	s.retailRoutes(mux)
-	mux.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error {
+	mux.Handle("/", s.noRoute(mux))
+}
+
+// noRoute answers what no pattern matched, in the path's family: 405 with
+// Allow when the path exists for other methods, 404 otherwise. Under
+// /admin/ the admin token is checked first, so the operator API answers
+// 401 to everything without it and its routes cannot be mapped.
+func (s *Server) noRoute(mux *http.ServeMux) http.Handler {
+	h := func(w http.ResponseWriter, r *http.Request) error {
+		if allow := allowed(mux, r); allow != "" {
+			w.Header().Set("Allow", allow)
+			return apperr.E(apperr.MethodNotAllowed, "%s is not allowed here (allowed: %s)", r.Method, allow)
+		}
 		return errNoRoute
-	}))
+	}
+	admin, public := s.admin(h), s.public(h)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/admin/") {
+			admin.ServeHTTP(w, r)
+			return
+		}
+		public.ServeHTTP(w, r)
+	})
+}
+
+// allowed lists the methods a registered pattern would take for r's path.
+func allowed(mux *http.ServeMux, r *http.Request) string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host}
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+			out = append(out, m)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // public adapts a handler that needs no credentials.

@@ -20,6 +20,7 @@ var statusOf = map[apperr.Kind]int{
 	apperr.RateLimited:      http.StatusTooManyRequests,
 	apperr.Declined:         http.StatusOK,
 	apperr.Unavailable:      http.StatusServiceUnavailable,
+	apperr.MethodNotAllowed: http.StatusMethodNotAllowed,
 }
 
 func httpStatus(k apperr.Kind) int {

@@ -1,7 +1,11 @@
 package api_test
 
 import (
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -42,6 +46,13 @@ func TestTransportBadInput(t *testing.T) {
 			t.Fatalf("answer: %s", r.Body)
 		}
 	})
+	t.Run("request id not printable", func(t *testing.T) {
+		r := e.Partner("GET", "/programs/"+s.ProgramCode+"/accounts/"+s.AccountID, nil,
+			apitest.Header{Name: "X-GD-RequestId", Value: "bad-\u00e9-id"}).Want(t, http.StatusBadRequest)
+		if r.Header.Get("X-GD-RequestId") != "" {
+			t.Fatalf("a non-printable request id was echoed: %q", r.Header.Get("X-GD-RequestId"))
+		}
+	})
 	t.Run("account id not a uuid", func(t *testing.T) {
 		r := e.Partner("GET", "/programs/"+s.ProgramCode+"/accounts/not-a-uuid", nil).Want(t, http.StatusBadRequest)
 		if !strings.Contains(string(r.Body), `"code":10,"subCode":10`) {
@@ -58,10 +69,49 @@ func TestTransportBadInput(t *testing.T) {
 		if r := e.Do("GET", "/programs/P/nothing-here", nil).Want(t, http.StatusNotFound); !strings.Contains(string(r.Body), "responseDetails") {
 			t.Fatalf("BaaS 404: %s", r.Body)
 		}
-		if r := e.Do("GET", "/admin/v1/nothing", nil).Want(t, http.StatusNotFound); r.Header.Get("Content-Type") != "application/problem+json" {
+		// Without the admin token the operator API answers 401 to everything,
+		// so its routes cannot be mapped.
+		e.Do("GET", "/admin/v1/nothing", nil).Want(t, http.StatusUnauthorized)
+		e.Do("DELETE", "/admin/v1/programs/"+s.ProgramCode, nil).Want(t, http.StatusUnauthorized)
+		if r := e.Admin("GET", "/admin/v1/nothing", nil).Want(t, http.StatusNotFound); r.Header.Get("Content-Type") != "application/problem+json" {
 			t.Fatalf("admin 404: %s", r.Body)
 		}
 	})
+	t.Run("wrong method per family", func(t *testing.T) {
+		r := e.Admin("DELETE", "/admin/v1/programs/"+s.ProgramCode, nil).Want(t, http.StatusMethodNotAllowed)
+		if r.Header.Get("Allow") != "GET, PATCH" || r.JSON(t)["type"] != "https://verdant.dev/problems/method-not-allowed" {
+			t.Fatalf("admin 405: %v %s", r.Header, r.Body)
+		}
+		if r := e.Partner("DELETE", "/customers/cust01", nil).Want(t, http.StatusMethodNotAllowed); r.JSON(t)["responsecode"] == nil {
+			t.Fatalf("profile 405: %s", r.Body)
+		}
+		if r := e.Partner("GET", "/card/details", nil).Want(t, http.StatusMethodNotAllowed); r.Header.Get("X-GD-ResponseCode") == "" {
+			t.Fatalf("retail 405: %s", r.Body)
+		}
+		if r := e.Partner("DELETE", "/programs/"+s.ProgramCode+"/accounts/"+s.AccountID, nil).Want(t, http.StatusMethodNotAllowed); !strings.Contains(string(r.Body), "responseDetails") {
+			t.Fatalf("BaaS 405: %s", r.Body)
+		}
+	})
+}
+
+// The X-GD-* headers go out spelled as the contract prints them.
+func TestGDHeadersExactSpelling(t *testing.T) {
+	e := apitest.New(t)
+	e.Seed()
+	u, _ := url.Parse(e.URL)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /card/details HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nX-GD-RequestId: raw-1\r\n"+
+		"Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}", e.Token)
+	raw, _ := io.ReadAll(conn)
+	for _, h := range []string{"\r\nX-GD-RequestId: raw-1\r\n", "\r\nX-GD-ResponseId: ", "\r\nX-GD-ResponseCode: "} {
+		if !strings.Contains(string(raw), h) {
+			t.Fatalf("response lacks %q:\n%s", h, raw)
+		}
+	}
 }
 
 func TestOperations(t *testing.T) {

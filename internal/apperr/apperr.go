@@ -27,6 +27,7 @@ const (
 	RateLimited
 	Declined
 	Unavailable
+	MethodNotAllowed
 )
 
 var kindNames = [...]string{
@@ -34,6 +35,7 @@ var kindNames = [...]string{
 	Forbidden: "forbidden", NotFound: "not-found", Conflict: "conflict",
 	TooLarge: "too-large", UnsupportedMedia: "unsupported-media-type",
 	RateLimited: "rate-limited", Declined: "declined", Unavailable: "unavailable",
+	MethodNotAllowed: "method-not-allowed",
 }
 
 // String is the stable slug of the kind, used in problem+json types.

@@ -93,6 +93,10 @@ func (s *Service) Issue(ctx context.Context, programCode, accountID, programBIN 
 		pan = NewPAN(programBIN)
 	} else if !ValidPAN(pan) {
 		return Card{}, "", apperr.Field("pan", "pan must be 16 digits and pass the Luhn check")
+	} else if pan[:6] != programBIN {
+		// The bin is the issuer prefix of the program's cards: an imported
+		// card keeps its number, and so the program's bin.
+		return Card{}, "", apperr.Field("pan", "pan must start with the program's bin %s", programBIN)
 	}
 	c.Last4, c.BIN = pan[12:], pan[:6]
 	if err := c.setExpiry(req, now); err != nil {

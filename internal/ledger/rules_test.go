@@ -115,7 +115,7 @@ func TestParseRequest(t *testing.T) {
 	}{
 		{good, "", 500},
 		{`{"adjustmentIdentifier":"a166254f-d7a6-491b-9bcc-f142c973eb42","amount":10.00,"fee":5.00,"currency":"USD","adjustmentType":"promo"}`, "", 1000},
-		{`{"adjustmentIdentifier":"a166254f-d7a6-491b-9bcc-f142c973eb42","amount":"9.4000","currency":"USD","adjustmentType":"promo"}`, "", 940},
+		{`{"adjustmentIdentifier":"a166254f-d7a6-491b-9bcc-f142c973eb42","amount":"9.4000","currency":"USD","adjustmentType":"promo"}`, "amount", 0},
 		{`{"amount":"5","currency":"USD","adjustmentType":"promo"}`, "adjustmentIdentifier", 0},
 		{`{"adjustmentIdentifier":"a166254f-d7a6-491b-9bcc-f142c973eb42","amount":"12.345","currency":"USD","adjustmentType":"promo"}`, "amount", 0},
 		{`{"adjustmentIdentifier":"a166254f-d7a6-491b-9bcc-f142c973eb42","amount":1e400,"currency":"USD","adjustmentType":"promo"}`, "amount", 0},

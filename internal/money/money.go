@@ -23,9 +23,9 @@ var (
 )
 
 // ParseMinor parses a decimal text such as "12.86", "5", "10.00" or "0.5"
-// into minor units (cents). A sign, exponent, more than two significant
-// decimals, or anything but digits and one dot is rejected. Trailing zeros
-// beyond two decimals are accepted ("9.4000" is 940).
+// into minor units (cents). An exponent, more than two decimals (even
+// zeros: "12.860" is refused, as the contract's decision on amounts says),
+// or anything but digits, one dot and a leading minus is rejected.
 func ParseMinor(s string) (int64, error) {
 	neg := false
 	if strings.HasPrefix(s, "-") {
@@ -41,7 +41,6 @@ func ParseMinor(s string) (int64, error) {
 	if whole == "" {
 		whole = "0"
 	}
-	frac = strings.TrimRight(frac, "0")
 	if len(frac) > 2 {
 		return 0, ErrPrecision
 	}

@@ -12,7 +12,7 @@ func TestParseMinor(t *testing.T) {
 		err  error
 	}{
 		{"12.86", 1286, nil}, {"5", 500, nil}, {"10.00", 1000, nil}, {"0.5", 50, nil},
-		{"9.4000", 940, nil}, {".5", 50, nil}, {"007.10", 710, nil}, {"-5", -500, nil},
+		{"9.4000", 0, ErrPrecision}, {"12.860", 0, ErrPrecision}, {".5", 50, nil}, {"007.10", 710, nil}, {"-5", -500, nil},
 		{"12.345", 0, ErrPrecision}, {"abc", 0, ErrSyntax}, {"1e400", 0, ErrSyntax},
 		{"", 0, ErrSyntax}, {".", 0, ErrSyntax}, {"1.", 0, ErrSyntax}, {"1,00", 0, ErrSyntax},
 		{"+5", 0, ErrSyntax}, {"99999999999999999999", 0, ErrRange}, {"1 0", 0, ErrSyntax},

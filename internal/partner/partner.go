@@ -59,8 +59,10 @@ type Credentials struct {
 // Create registers a partner and generates its first client secret.
 func (s *Service) Create(ctx context.Context, name string) (Credentials, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		return Credentials{}, apperr.Field("name", "name is required (1 to 100 characters)")
+	// 50: the customer-profile page answers the partner's name as
+	// partnername, at most 50 characters.
+	if name == "" || len(name) > 50 {
+		return Credentials{}, apperr.Field("name", "name is required (1 to 50 characters)")
 	}
 	now := s.Now().UTC()
 	p := Partner{
