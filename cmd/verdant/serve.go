@@ -19,7 +19,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var c common
 	fs := newFlags("serve", getenv, &c)
 	addr := fs.String("addr", envOr(getenv, "VERDANT_ADDR", "127.0.0.1:8080"), "listen address (port 0 picks a free port)")
-	sandbox := fs.Bool("sandbox", envBool(getenv, "VERDANT_SANDBOX"), "mark this a non-production deployment (enables sandbox-only operator features)")
+	sandbox := fs.Bool("sandbox", envBool(getenv, "VERDANT_SANDBOX"), "mark this a non-production deployment (enables sandbox-only operator features, and instructionCredit/instructionDebit for every program)")
 	demo := fs.Bool("demo", envBool(getenv, "VERDANT_DEMO"), "seed a demo partner, program, account and card and print how to call them")
 	if err := fs.Parse(args); err != nil {
 		return err

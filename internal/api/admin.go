@@ -169,8 +169,8 @@ type AccountJSON struct {
 	CreatedAt         time.Time  `json:"createdAt"`
 	UpdatedAt         time.Time  `json:"updatedAt"`
 	// Balances and RecentEntries are set by GET (the ledger's view).
-	Balances      *BalancesAdminJSON `json:"balances,omitempty"`
-	RecentEntries []EntryJSON        `json:"recentEntries,omitempty"`
+	Balances      *AccountBalancesJSON `json:"balances,omitempty"`
+	RecentEntries []EntryJSON          `json:"recentEntries,omitempty"`
 }
 
 func accountJSON(a account.Account) AccountJSON {

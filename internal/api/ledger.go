@@ -30,10 +30,17 @@ type AdjustmentResultJSON struct {
 }
 
 // errTypeNotEnabled is answered for an adjustment type the program is not
-// configured for.
+// configured for: the page says the request is "rejected", a validation
+// failure (400, the ledger's invalid-value code).
 func errTypeNotEnabled(t, program string) error {
-	return &apperr.Error{Kind: apperr.Forbidden, Code: 403, Field: "adjustmentType",
-		Message: "adjustmentType " + t + " is not enabled for program " + program}
+	return apperr.Field("adjustmentType", "adjustmentType %s is not enabled for program %s", t, program).
+		WithCode(ledger.CodeInvalid, 0)
+}
+
+// adjustmentDetails is the responseDetails of a recorded adjustment:
+// 0/0 when completed, a non-zero code when declined.
+func adjustmentDetails(a ledger.Adjustment) []ResponseDetail {
+	return Detail(ledger.Outcome(a))
 }
 
 // postAdjustment does not read the account before posting: the posting
@@ -57,14 +64,14 @@ func (s *Server) postAdjustment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !p.Allows(req.Type) {
+	if !ledger.Enabled(req.Type, p.Allows(req.Type), s.Sandbox) {
 		return errTypeNotEnabled(req.Type, p.Code)
 	}
 	adj, err := s.Ledger.Post(r.Context(), req)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, AdjustmentResultJSON{adj.Status, adj.Reason, Success()})
+	writeJSON(w, http.StatusOK, AdjustmentResultJSON{adj.Status, adj.Reason, adjustmentDetails(adj)})
 	return nil
 }
 
@@ -103,7 +110,7 @@ func (s *Server) getAdjustment(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, AdjustmentJSON{adj.AdjustmentID, adj.Type, adj.Status, adj.Reason, adj.Currency,
 		adj.Description, TransactionDate(adj.CreatedAt), money.Format(adj.Amount), money.Format(adj.Fee),
-		adj.DebitToNegative, Success()})
+		adj.DebitToNegative, adjustmentDetails(adj)})
 	return nil
 }
 

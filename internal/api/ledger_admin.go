@@ -94,13 +94,6 @@ func (s *Server) adminReconciliation(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// BalancesAdminJSON is an account's balance in the operator view.
-type BalancesAdminJSON struct {
-	Currency  string `json:"currency"`
-	Available string `json:"available"`
-	Posted    string `json:"posted"`
-}
-
 // EntryJSON is one ledger entry in the operator view.
 type EntryJSON struct {
 	EntryIdentifier       string    `json:"entryIdentifier"`
@@ -127,7 +120,8 @@ func (s *Server) ledgerView(r *http.Request, out *AccountJSON) error {
 	if err != nil {
 		return err
 	}
-	out.Balances = &BalancesAdminJSON{b.Currency, money.Format(b.Available), money.Format(b.Posted)}
+	out.Balances = &AccountBalancesJSON{Currency: b.Currency, PostedBalance: money.Format(b.Posted),
+		AvailableBalance: money.Format(b.Available)}
 	out.RecentEntries = []EntryJSON{}
 	for _, e := range es {
 		out.RecentEntries = append(out.RecentEntries, EntryJSON{e.ID, e.PostingID, e.AdjustmentID,

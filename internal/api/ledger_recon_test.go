@@ -103,7 +103,8 @@ func TestReconciliationTiesOut(t *testing.T) {
 		// Operator account view: balance and recent entries.
 		a := e.Admin("GET", "/admin/v1/programs/"+s.ProgramCode+"/accounts/"+s.AccountID, nil).Want(t, http.StatusOK).JSON(t)
 		b := a["balances"].(map[string]any)
-		if b["posted"] != "39.50" || b["available"] != "39.50" || len(a["recentEntries"].([]any)) != 4 {
+		if b["postedBalance"] != "39.50" || b["availableBalance"] != "39.50" || b["currency"] != "USD" ||
+			b["posted"] != nil || b["available"] != nil || len(a["recentEntries"].([]any)) != 4 {
 			t.Fatalf("operator view: %v", a)
 		}
 		verify(t, e)

@@ -38,6 +38,16 @@ func balance(t *testing.T, e *apitest.Env, s apitest.Seed) string {
 	return b["postedBalance"].(string)
 }
 
+// detailIs reports whether a BaaS answer's single responseDetail is code/subCode.
+func detailIs(r map[string]any, code, subCode float64) bool {
+	ds, _ := r["responseDetails"].([]any)
+	if len(ds) != 1 {
+		return false
+	}
+	d, _ := ds[0].(map[string]any)
+	return d["code"] == code && d["subCode"] == subCode
+}
+
 func verify(t *testing.T, e *apitest.Env) {
 	t.Helper()
 	problems, err := e.App.Ledger.Verify(context.Background())
@@ -58,7 +68,8 @@ func TestAdjustmentEveryTypeAndReversal(t *testing.T) {
 	}
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
-		if r := adjust(t, e, s, "instructionCredit", "100.00"); r["adjustmentStatus"] != "completed" || r["adjustmentStatusReason"] != "success" {
+		if r := adjust(t, e, s, "instructionCredit", "100.00"); r["adjustmentStatus"] != "completed" || r["adjustmentStatusReason"] != "success" ||
+			!detailIs(r, 0, 0) {
 			t.Fatalf("funding: %v", r)
 		}
 		want := int64(100_00)
@@ -75,7 +86,7 @@ func TestAdjustmentEveryTypeAndReversal(t *testing.T) {
 			}
 			g := e.Partner("GET", adjPath(s)+"/"+id, nil).Want(t, http.StatusOK).JSON(t)
 			if g["amount"] != "2.50" || g["fee"] != "0.10" || g["adjustmentType"] != c.typ || g["currency"] != "USD" ||
-				g["adjustmentDescription"] != "d "+c.typ || !strings.HasSuffix(g["transactionDate"].(string), "Z") {
+				g["adjustmentDescription"] != "d "+c.typ || !strings.HasSuffix(g["transactionDate"].(string), "Z") || !detailIs(g, 0, 0) {
 				t.Fatalf("status of %s: %v", c.typ, g)
 			}
 		}
@@ -108,14 +119,26 @@ func TestAdjustmentIdempotency(t *testing.T) {
 		if d := c["responseDetails"].([]any)[0].(map[string]any); d["code"].(float64) != 409 {
 			t.Fatalf("conflict: %v", c)
 		}
-		// A declined answer is replayed as declined even once funds arrive.
+		// A decline is HTTP 200 with a non-zero code (4/10), and is replayed
+		// as declined even once funds arrive.
 		debit := map[string]any{"adjustmentIdentifier": uuid.NewString(), "amount": "100", "currency": "USD", "adjustmentType": "achOut"}
-		if r := e.Partner("POST", adjPath(s), debit).Want(t, http.StatusOK).JSON(t); r["adjustmentStatusReason"] != "insufficientFunds" {
+		declined := e.Partner("POST", adjPath(s), debit)
+		if d := declined.WantDetail(t, http.StatusOK, 4, 10); d != "Insufficient funds." {
+			t.Fatalf("decline description %q", d)
+		}
+		if r := declined.JSON(t); r["adjustmentStatus"] != "declined" || r["adjustmentStatusReason"] != "insufficientFunds" {
 			t.Fatalf("debit: %v", r)
 		}
 		adjust(t, e, s, "instructionCredit", "500")
-		if r := e.Partner("POST", adjPath(s), debit).Want(t, http.StatusOK).JSON(t); r["adjustmentStatus"] != "declined" {
-			t.Fatalf("replayed decline: %v", r)
+		replayed := e.Partner("POST", adjPath(s), debit)
+		replayed.WantDetail(t, http.StatusOK, 4, 10)
+		if !bytes.Equal(replayed.Body, declined.Body) {
+			t.Fatalf("replayed decline: %s, first %s", replayed.Body, declined.Body)
+		}
+		g := e.Partner("GET", adjPath(s)+"/"+debit["adjustmentIdentifier"].(string), nil)
+		g.WantDetail(t, http.StatusOK, 4, 10)
+		if r := g.JSON(t); r["adjustmentStatus"] != "declined" || r["adjustmentStatusReason"] != "insufficientFunds" {
+			t.Fatalf("status of a decline: %v", r)
 		}
 		// Concurrent duplicates post once.
 		dup, _ := json.Marshal(map[string]any{"adjustmentIdentifier": uuid.NewString(), "amount": "1.00", "currency": "USD", "adjustmentType": "promo"})
@@ -250,10 +273,16 @@ func TestAdjustmentRejections(t *testing.T) {
 			}
 		}
 		e.Partner("POST", path, "{not json").Want(t, http.StatusBadRequest)
-		// Not configured for the program.
-		m := valid()
-		m["adjustmentType"] = "achOut"
-		e.Partner("POST", path, m).Want(t, http.StatusForbidden)
+		// Not configured for the program: a validation failure naming the
+		// field. In production that includes instructionCredit/Debit.
+		for _, typ := range []string{"achOut", "instructionCredit", "instructionDebit"} {
+			m := valid()
+			m["adjustmentType"] = typ
+			d := e.Partner("POST", path, m).WantDetail(t, http.StatusBadRequest, 640, 0)
+			if want := "adjustmentType " + typ + " is not enabled for program LIMITED"; d != want {
+				t.Errorf("%s: description %q, want %q", typ, d, want)
+			}
+		}
 		// Unknown or invalid account, unknown program.
 		e.Partner("POST", "/programs/"+s.ProgramCode+"/accounts/"+uuid.NewString()+"/adjustments", valid()).Want(t, http.StatusNotFound)
 		e.Partner("POST", "/programs/"+s.ProgramCode+"/accounts/123/adjustments", valid()).Want(t, http.StatusBadRequest)
@@ -272,6 +301,30 @@ func TestAdjustmentRejections(t *testing.T) {
 		}
 		e.Partner("GET", path+"/"+uuid.NewString(), nil).Want(t, http.StatusNotFound)
 		e.Partner("GET", path+"/xyz", nil).Want(t, http.StatusBadRequest)
+		verify(t, e)
+	})
+}
+
+// On a sandbox server (the page's PIE) instructionCredit and
+// instructionDebit are enabled for every program; other types still need
+// the program's configuration.
+func TestInstructionTypesOpenInSandbox(t *testing.T) {
+	apitest.EnginesWith(t, apitest.Options{Sandbox: true}, func(t *testing.T, e *apitest.Env) {
+		s := e.Seed(apitest.ProgramSpec{Code: "LIMITED", AdjustmentTypes: []string{"promo", "promoReversal"}})
+		if r := adjust(t, e, s, "instructionCredit", "5"); r["adjustmentStatus"] != "completed" || !detailIs(r, 0, 0) {
+			t.Fatalf("instructionCredit in sandbox: %v", r)
+		}
+		if r := adjust(t, e, s, "instructionDebit", "2.00"); r["adjustmentStatus"] != "completed" {
+			t.Fatalf("instructionDebit in sandbox: %v", r)
+		}
+		if r := adjust(t, e, s, "instructionDebit", "3.01"); r["adjustmentStatus"] != "declined" || !detailIs(r, 4, 10) {
+			t.Fatalf("instructionDebit past the balance in sandbox: %v", r)
+		}
+		if got := balance(t, e, s); got != "3.00" {
+			t.Fatalf("balance = %s, want 3.00", got)
+		}
+		m := map[string]any{"adjustmentIdentifier": uuid.NewString(), "amount": "1.00", "currency": "USD", "adjustmentType": "achOut"}
+		e.Partner("POST", adjPath(s), m).WantDetail(t, http.StatusBadRequest, 640, 0)
 		verify(t, e)
 	})
 }

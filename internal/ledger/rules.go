@@ -67,6 +67,20 @@ func DirectionOf(adjustmentType string) (d Direction, ok bool) {
 // type has none, like instructionCredit).
 func ReversalOf(adjustmentType string) string { return rules[adjustmentType].reversal }
 
+// sandboxTypes are open to every program on a sandbox server: the page
+// makes instructionCredit and instructionDebit "available to all partners
+// in the Partner Integration Environment (PIE) only", to fund and drain
+// test accounts.
+var sandboxTypes = map[string]bool{"instructionCredit": true, "instructionDebit": true}
+
+// Enabled reports whether a program may post adjustmentType: configured
+// says whether the program's configuration lists it. On a sandbox server
+// (verdant's PIE) instructionCredit and instructionDebit are enabled for
+// every program; in production every type needs the configuration.
+func Enabled(adjustmentType string, configured, sandbox bool) bool {
+	return configured || sandbox && sandboxTypes[adjustmentType]
+}
+
 // NB100 is the account feature that lets a debit take the balance down to
 // NegativeFloorNB100 when the request asks for debitToNegative.
 const NB100 = "NB100"
@@ -139,6 +153,24 @@ const (
 	ReasonInsufficientFunds = "insufficientFunds"
 	ReasonTimeout           = "timeout"
 )
+
+// The BaaS answer of a declined adjustment: HTTP 200 with a non-zero code,
+// as every business decline of the family (shared/spec/README.md), in the
+// 4/xxx family of account-level declines (4/105 is the account's status).
+const (
+	CodeDeclined             = 4
+	SubCodeInsufficientFunds = 10
+)
+
+// Outcome answers the BaaS code, subCode and description of a recorded
+// adjustment: 0/0 "Success" when completed, 4/10 "Insufficient funds."
+// when declined (insufficientFunds is the only reason verdant declines).
+func Outcome(a Adjustment) (code, subCode int, description string) {
+	if a.Status == StatusDeclined {
+		return CodeDeclined, SubCodeInsufficientFunds, "Insufficient funds."
+	}
+	return 0, 0, "Success"
+}
 
 // ErrAccountStatus is answered for an account whose status takes no
 // adjustments (closed, locked, restricted, pending): BaaS code 4 subCode

@@ -166,3 +166,37 @@ func FuzzParseRequest(f *testing.F) {
 		}
 	})
 }
+
+func TestEnabledInSandbox(t *testing.T) {
+	tests := []struct {
+		typ                 string
+		configured, sandbox bool
+		want                bool
+	}{
+		{"promo", true, false, true},
+		{"promo", false, false, false},
+		{"promo", false, true, false},
+		{"instructionCredit", false, false, false},
+		{"instructionDebit", false, false, false},
+		{"instructionCredit", false, true, true},
+		{"instructionDebit", false, true, true},
+		{"instructionCredit", true, false, true},
+		{"achOut", false, true, false},
+	}
+	for _, tt := range tests {
+		if got := Enabled(tt.typ, tt.configured, tt.sandbox); got != tt.want {
+			t.Errorf("Enabled(%s, configured %v, sandbox %v) = %v", tt.typ, tt.configured, tt.sandbox, got)
+		}
+	}
+}
+
+func TestOutcomeCodes(t *testing.T) {
+	done := Adjustment{Status: StatusCompleted, Reason: ReasonSuccess}
+	if c, s, d := Outcome(done); c != 0 || s != 0 || d != "Success" {
+		t.Errorf("completed: %d/%d %q", c, s, d)
+	}
+	declined := Adjustment{Status: StatusDeclined, Reason: ReasonInsufficientFunds}
+	if c, s, d := Outcome(declined); c != 4 || s != 10 || d != "Insufficient funds." {
+		t.Errorf("declined: %d/%d %q", c, s, d)
+	}
+}
