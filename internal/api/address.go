@@ -7,7 +7,9 @@ import (
 	"github.com/verdant-baas/verdant/internal/apperr"
 )
 
-// AddressJSON is one suggested address.
+// AddressJSON is one suggested address. The contract's schema names the
+// type field `type` and its sample `addressType`: both are sent, with the
+// same value.
 type AddressJSON struct {
 	AddressLine1 string `json:"addressLine1"`
 	AddressLine2 string `json:"addressLine2"`
@@ -16,6 +18,7 @@ type AddressJSON struct {
 	ZipCode      string `json:"zipCode"`
 	CountryCode  string `json:"countryCode"`
 	Type         string `json:"type"`
+	AddressType  string `json:"addressType"`
 }
 
 // AddressVerificationJSON is the answer of POST .../addressVerification.
@@ -64,7 +67,8 @@ func (s *Server) verifyAddress(w http.ResponseWriter, r *http.Request) error {
 	out := AddressVerificationJSON{Addresses: []AddressJSON{}, IsValidAddress: res.Valid, MatchLevel: string(res.MatchLevel),
 		ResponseDetails: Success()}
 	for _, a := range res.Addresses {
-		out.Addresses = append(out.Addresses, AddressJSON{a.Line1, a.Line2, a.City, a.State, a.ZipCode, a.CountryCode, string(a.Type)})
+		out.Addresses = append(out.Addresses, AddressJSON{a.Line1, a.Line2, a.City, a.State, a.ZipCode, a.CountryCode,
+			string(a.Type), string(a.Type)})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

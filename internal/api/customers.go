@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
@@ -11,6 +12,7 @@ import (
 
 func (s *Server) customerRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /customers", s.partner(s.createCustomer))
+	mux.Handle("POST /customers/{$}", s.partner(s.createCustomer)) // the page's "Sample /customers/ Request"
 	mux.Handle("POST /customers/{customerid}", s.partner(s.createCustomer))
 	mux.Handle("GET /customers/{customerid}", s.partner(s.getCustomer))
 	mux.Handle("POST /customers/accounts/search", s.partner(s.lookupCustomer))
@@ -27,7 +29,7 @@ type ProfileDetail struct {
 	Description string `json:"responsedetaildescription"`
 }
 
-// CreateCustomerJSON is the answer of POST /customers[/{customerid}].
+// CreateCustomerJSON is the answer of POST /customers[/[{customerid}]].
 type CreateCustomerJSON struct {
 	CustomerID      string        `json:"customerid"`
 	CustomerURI     string        `json:"customeruri"`
@@ -74,7 +76,9 @@ func customerURI(r *http.Request, id string) string {
 
 // profileInput decodes a create body. The contract's table capitalises
 // field names its samples write in lower case, so names are matched
-// case-insensitively; every value must be a string (or null).
+// case-insensitively; every value must be a string (or null). Two known
+// names differing only in case ({"firstname":..,"FIRSTNAME":..}) are
+// rejected: which one wins would otherwise depend on map order.
 func profileInput(r *http.Request) (customer.Input, error) {
 	var raw map[string]json.RawMessage
 	if err := decodeJSON(r, &raw); err != nil {
@@ -85,6 +89,19 @@ func profileInput(r *http.Request) (customer.Input, error) {
 		"firstname": &in.FirstName, "lastname": &in.LastName, "email": &in.Email, "phonenumber": &in.Phone,
 		"dateofbirth": &in.DOB, "socialsecuritynumber": &in.SSN, "lastfourssn": &in.LastFourSSN,
 		"address1": &in.Address1, "address2": &in.Address2, "city": &in.City, "state": &in.State, "zipcode": &in.Zip,
+	}
+	seen := make(map[string]bool, len(raw))
+	var dup []string
+	for k := range raw {
+		name := strings.ToLower(k)
+		if _, ok := fields[name]; ok && seen[name] {
+			dup = append(dup, name)
+		}
+		seen[name] = true
+	}
+	if len(dup) > 0 {
+		name := slices.Min(dup) // the same field named whatever the map order
+		return in, apperr.Field(name, "%s is given more than once (field names are matched case-insensitively)", name)
 	}
 	for k, v := range raw {
 		name := strings.ToLower(k)
@@ -105,7 +122,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in.ID = r.PathValue("customerid")
-	if r.URL.Path != "/customers" && in.ID == "" {
+	if r.URL.Path != "/customers" && r.URL.Path != "/customers/" && in.ID == "" {
 		return apperr.Field("customerid", "customerid must be 2 to 50 characters")
 	}
 	p, _, err := s.Customers.Create(r.Context(), claimsFrom(r.Context()).PartnerID, in)

@@ -16,6 +16,7 @@ import (
 func FuzzProfileInput(f *testing.F) {
 	f.Add(`{"firstname":"new","lastname":"user","zipcode":"54321","dateofbirth":"01/14/78","socialsecuritynumber":"555-12-3456"}`)
 	f.Add(`{"Firstname":null,"ZIPCODE":5}`)
+	f.Add(`{"firstname":"A","FIRSTNAME":"B","zipCode":null,"ZIPCODE":"54321"}`)
 	f.Add(`[]`)
 	f.Fuzz(func(t *testing.T, body string) {
 		r := httptest.NewRequest("POST", "/customers", strings.NewReader(body))

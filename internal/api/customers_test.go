@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/apitest"
 )
 
@@ -180,6 +181,56 @@ func TestCustomerFailedVerification(t *testing.T) {
 		req["dateofbirth"] = now.AddDate(-18, 0, 0).Format("01/02/2006")
 		if r := e.Partner("POST", "/customers/adult", req).Want(t, http.StatusOK).JSON(t); r["status"] != "Verified" {
 			t.Fatalf("18 today: %v", r)
+		}
+	})
+}
+
+// Field names are matched case-insensitively, so two keys differing only
+// in case are ambiguous: 400 in the profile envelope naming the field,
+// nothing stored.
+func TestCustomerDuplicateFieldNames(t *testing.T) {
+	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
+		e.Seed()
+		for _, tc := range []struct{ body, field string }{
+			{`{"firstname":"Ann","FIRSTNAME":"Bob","lastname":"Li","zipcode":"02110"}`, "firstname"},
+			{`{"firstname":"Ann","lastname":"Li","zipcode":"02110","ZipCode":null}`, "zipcode"},
+			{`{"Email":"a@example.com","firstname":"Ann","lastname":"Li","zipcode":"02110","EMAIL":"b@example.com","Lastname":"Wu"}`, "email"},
+		} {
+			for _, path := range []string{"/customers/dup01", "/customers"} {
+				r := e.Partner("POST", path, tc.body).Want(t, http.StatusBadRequest).JSON(t)
+				d := r["responsedetail"].(map[string]any)
+				if r["responsecode"] != 400.0 || r["responsemessage"] != "Bad Request" || d["responsedetailcode"] != 400.0 ||
+					!strings.HasPrefix(d["responsedetaildescription"].(string), tc.field+" is given more than once") {
+					t.Fatalf("%s %s: %v", path, tc.body, r)
+				}
+			}
+		}
+		e.Partner("GET", "/customers/dup01", nil).Want(t, http.StatusNotFound) // nothing stored
+		// Unknown fields stay ignored, whatever their case.
+		e.Partner("POST", "/customers/dup01", `{"firstname":"Ann","lastname":"Li","zipcode":"02110","extra":1,"EXTRA":2}`).
+			Want(t, http.StatusOK)
+	})
+}
+
+// POST /customers/ (the page's "Sample /customers/ Request", customerid
+// optional) is POST /customers: a platform-made UUID.
+func TestCustomerCreateTrailingSlash(t *testing.T) {
+	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
+		e.Seed()
+		body := e.Partner("POST", "/customers/", sampleCustomer()).Want(t, http.StatusOK).JSON(t)
+		id, _ := body["customerid"].(string)
+		if _, err := uuid.Parse(id); err != nil || body["status"] != "Verified" || body["responsecode"] != 0.0 ||
+			!strings.HasSuffix(body["customeruri"].(string), "/customers/"+id) {
+			t.Fatalf("POST /customers/: %v", body)
+		}
+		got := e.Partner("GET", "/customers/"+id, nil).Want(t, http.StatusOK).JSON(t)
+		if got["Customer"].(map[string]any)["firstname"] != "new" {
+			t.Fatalf("GET the created customer: %v", got)
+		}
+		// Errors keep the profile envelope.
+		r := e.Partner("POST", "/customers/", map[string]any{"firstname": "Jo"}).Want(t, http.StatusBadRequest).JSON(t)
+		if r["responsecode"] != 400.0 {
+			t.Fatalf("POST /customers/ error: %v", r)
 		}
 	})
 }

@@ -173,3 +173,31 @@ func TestDeliveryEventValidation(t *testing.T) {
 			map[string]any{"material": "wood"}).Want(t, http.StatusBadRequest)
 	})
 }
+
+// The issue time keeps sub-seconds while the feed sends whole seconds: an
+// event in the issue's second counts, one in the second before is ignored.
+func TestDeliveryEventInTheIssueSecond(t *testing.T) {
+	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
+		s := e.Seed()
+		now := e.Clock.Now()
+		e.Clock.Advance(time.Second - time.Duration(now.Nanosecond()) + 500*time.Millisecond) // issue at about .5 s
+		var c struct {
+			PaymentInstrumentIdentifier string
+			IssuedAt                    time.Time
+		}
+		e.Admin("POST", "/admin/v1/programs/"+s.ProgramCode+"/accounts/"+s.AccountID+"/paymentInstruments", map[string]any{}).
+			Want(t, http.StatusCreated).Decode(t, &c)
+		if c.IssuedAt.Nanosecond() == 0 {
+			t.Fatalf("issuedAt %v has no sub-seconds", c.IssuedAt)
+		}
+		second := c.IssuedAt.Truncate(time.Second)
+		deliveryEvent(t, e, s, c.PaymentInstrumentIdentifier, "ordered", second.Add(-time.Second), "", http.StatusCreated)
+		wantDetail(t, deliveryStatus(t, e, s, c.PaymentInstrumentIdentifier), 11, 1200, "Delivery status not available yet")
+		deliveryEvent(t, e, s, c.PaymentInstrumentIdentifier, "printing", second, "", http.StatusCreated)
+		body := deliveryStatus(t, e, s, c.PaymentInstrumentIdentifier)
+		wantDetail(t, body, 0, 0, "API operation was successful.")
+		if body["deliveryStatusCode"] != "printing" {
+			t.Fatalf("the event in the issue's second was dropped: %v", body)
+		}
+	})
+}

@@ -241,11 +241,11 @@ func TestCardDetailsBusinessCodes(t *testing.T) {
 				body := w.body()
 				tc.mutate(body, w.md(body))
 				b := wantRetail(t, w.call(e, body), http.StatusOK, tc.code, tc.desc)
-				wantNulls(t, b, "reloadFee", "merchantFee", "minAllowedAmount", "maxAllowedAmount", "cardType")
+				wantNulls(t, b, "merchantFee", "minAllowedAmount", "maxAllowedAmount", "cardType")
 				if tc.code != 600 {
-					wantNulls(t, b, "availableBalance")
-				} else if b["availableBalance"] != "0.00" {
-					t.Fatalf("600 keeps the balance: %v", b)
+					wantNulls(t, b, "availableBalance", "reloadFee")
+				} else if b["availableBalance"] != "0.00" || b["reloadFee"] != "3.95" {
+					t.Fatalf("600 keeps the balance and the program's configured reload fee: %v", b)
 				}
 			})
 		}
@@ -262,12 +262,23 @@ func TestCardDetailsBusinessCodes(t *testing.T) {
 		if rl := r.JSON(t)["reload"].(map[string]any); rl["reloadFee"] != nil || rl["enabled"] != true || rl["minLoadAmount"] != "20.00" {
 			t.Fatalf("reload settings: %v", rl)
 		}
-		wantRetail(t, w.call(e, w.body()), http.StatusOK, 600, "Unable to process request due to fee split not set and downstream error.")
+		b := wantRetail(t, w.call(e, w.body()), http.StatusOK, 600, "Unable to process request due to fee split not set and downstream error.")
+		if b["merchantFee"] != "2.00" || b["reloadFee"] != nil || b["availableBalance"] != "0.00" {
+			t.Fatalf("600 without a reload fee keeps the merchant's fee: %v", b)
+		}
+		// A zero reload fee is configured: answered "0.00", never null.
+		e.Admin("PATCH", "/admin/v1/programs/"+w.ProgramCode, map[string]any{"reload": map[string]any{"reloadFee": "0.00"}}).Want(t, http.StatusOK)
+		body := w.body()
+		w.md(body)["merchantId"] = "NOFEE"
+		b = wantRetail(t, w.call(e, body), http.StatusOK, 600, "Unable to process request due to fee split not set and downstream error.")
+		if b["reloadFee"] != "0.00" || b["merchantFee"] != nil {
+			t.Fatalf("600 with a 0.00 reload fee: %v", b)
+		}
 
 		// An internal failure (the ledger is down): 1000, HTTP 500.
 		e.Admin("PATCH", "/admin/v1/programs/"+w.ProgramCode, map[string]any{"reload": map[string]any{"reloadFee": "3.95"}}).Want(t, http.StatusOK)
 		e.App.Server.Balances = brokenBalance{}
-		b := wantRetail(t, w.call(e, w.body()), http.StatusInternalServerError, 1000, "Service failure.")
+		b = wantRetail(t, w.call(e, w.body()), http.StatusInternalServerError, 1000, "Service failure.")
 		if strings.Contains(string(mustJSON(b)), "ledger") {
 			t.Fatalf("internal cause leaked: %v", b)
 		}
@@ -315,7 +326,7 @@ func TestCardDetailsDuplicateRequestAndAudit(t *testing.T) {
 		}
 		other := w.body()
 		other["transactionAmount"] = 30
-		wantRetail(t, w.call(e, other, "dup-1"), http.StatusConflict, 100, "RequestId has already been used for a different request")
+		wantRetail(t, w.call(e, other, "dup-1"), http.StatusBadRequest, 100, "RequestId has already been used for a different request")
 		// A replay was not counted twice against the daily limit.
 		var approved int
 		if err := e.App.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM retail_validations WHERE approved = ?`, true).Scan(&approved); err != nil {
@@ -404,6 +415,30 @@ func TestCardDetailsDailyLimitUnderConcurrency(t *testing.T) {
 		}
 		if count["0"] != 5 || count["700"] != 7 {
 			t.Fatalf("answers %v, want 5 approved and 7 declined 700", count)
+		}
+	})
+}
+
+// An authentication failure is HTTP 401 with responseCode 401 (a code the
+// page's table does not list) in the retail envelope, both headers set.
+func TestCardDetailsUnauthorized(t *testing.T) {
+	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
+		w := seedRetail(t, e)
+		for _, token := range []string{"", "Bearer not-a-token"} {
+			hs := []apitest.Header{{Name: "X-GD-RequestId", Value: "auth-1"}}
+			if token != "" {
+				hs = append(hs, apitest.Header{Name: "Authorization", Value: token})
+			}
+			r := e.Do("POST", "/card/details", w.body(), hs...).Want(t, http.StatusUnauthorized)
+			b := r.JSON(t)
+			md := b["metadata"].(map[string]any)
+			if md["responseCode"] != float64(401) || r.Header.Get("X-GD-ResponseCode") != "401" || md["requestId"] != "auth-1" {
+				t.Fatalf("401 answer: %s %v", r.Body, r.Header)
+			}
+			if _, err := uuid.Parse(r.Header.Get("X-GD-ResponseId")); err != nil || md["responseId"] != r.Header.Get("X-GD-ResponseId") {
+				t.Fatalf("X-GD-ResponseId %q, metadata.responseId %v", r.Header.Get("X-GD-ResponseId"), md["responseId"])
+			}
+			wantNulls(t, b, "availableBalance", "reloadFee", "merchantFee", "maxAllowedAmount", "minAllowedAmount", "cardType")
 		}
 	})
 }

@@ -75,7 +75,7 @@ func TestAddressVerificationAPI(t *testing.T) {
 		body := r.JSON(t)
 		a := body["addresses"].([]any)[0].(map[string]any)
 		if body["isValidAddress"] != true || body["matchLevel"] != "corrected" || a["addressLine1"] != "215 MAIN ST" ||
-			a["addressLine2"] != "STE 200" || a["city"] != "PASADENA" || a["countryCode"] != "USA" || a["type"] != "highRise" {
+			a["addressLine2"] != "STE 200" || a["city"] != "PASADENA" || a["countryCode"] != "USA" || a["type"] != "highRise" || a["addressType"] != "highRise" {
 			t.Fatalf("unexpected answer: %s", r.Body)
 		}
 		r = e.Partner("POST", path, map[string]any{"addressLine1": "nothing here", "zipCode": "91107"})

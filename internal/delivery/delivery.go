@@ -125,7 +125,8 @@ var ErrNotAvailable = &apperr.Error{Kind: apperr.Declined, Code: 11, SubCode: 12
 
 // Track answers the delivery status of the most recently shipped physical
 // card among shipments (the cards sharing one PAN). The rules:
-//   - events dated before their card's issue date are ignored;
+//   - events dated before their card's issue date are ignored (compared
+//     at whole seconds: an event in the issue's second counts);
 //   - a card's current status is its latest event by time (a tie goes to
 //     the later lifecycle stage), whatever order the events arrived in;
 //   - the card picked is the one that went out most recently: its latest
@@ -186,11 +187,14 @@ func answer(sh Shipment, s Settings) Answer {
 }
 
 // valid drops events before the card's issue date and sorts the rest by
-// time, then lifecycle stage.
+// time, then lifecycle stage. The issue time keeps sub-seconds while a feed
+// sends whole seconds, so the comparison is at whole-second precision: an
+// event at or after the issue's second counts.
 func valid(c card.Card, events []Event) []Event {
+	issued := c.IssuedAt.Truncate(time.Second)
 	out := make([]Event, 0, len(events))
 	for _, e := range events {
-		if !e.OccurredAt.Before(c.IssuedAt) {
+		if !e.OccurredAt.Truncate(time.Second).Before(issued) {
 			out = append(out, e)
 		}
 	}

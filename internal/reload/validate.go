@@ -108,8 +108,9 @@ type Service struct {
 }
 
 // ErrDuplicate answers a request id the merchant already used for a
-// different request.
-var ErrDuplicate = &apperr.Error{Kind: apperr.Conflict, Code: CodeInvalidParam,
+// different request: InvalidParameter (100), HTTP 400 like every other
+// validation failure (the page lists no 409).
+var ErrDuplicate = &apperr.Error{Kind: apperr.Invalid, Code: CodeInvalidParam,
 	Message: "RequestId has already been used for a different request"}
 
 // Validate answers whether req may be reloaded, for the calling partner,
@@ -265,8 +266,9 @@ func reloadable(t Target, partnerID string, now time.Time) string {
 	return ""
 }
 
-// fees fills the balance and the fees: 600 when the merchant or the
-// program has no fee configured.
+// fees fills the balance and each configured fee (reloadFee from the
+// program, merchantFee from the merchant; null only when not configured):
+// 600 when the merchant or the program has no fee configured.
 func (s *Service) fees(ctx context.Context, v *Validation, t Target, balances ledger.BalanceReader) (Outcome, error) {
 	o := v.with(CodeSuccess, DescSuccess)
 	var bal int64
@@ -278,11 +280,12 @@ func (s *Service) fees(ctx context.Context, v *Validation, t Target, balances le
 		bal = b.Available
 	}
 	o.AvailableBalance = &bal
-	if t.merchant.MerchantFee == nil || t.Settings.ReloadFee == nil {
+	o.MerchantFee, o.ReloadFee = t.merchant.MerchantFee, t.Settings.ReloadFee
+	if o.MerchantFee == nil || o.ReloadFee == nil {
 		o.Code, o.Description = CodeUnableToProcess, DescNoFee
 		return o, nil
 	}
-	o.MerchantFee, o.ReloadFee, o.CardType = t.merchant.MerchantFee, t.Settings.ReloadFee, t.Settings.CardType
+	o.CardType = t.Settings.CardType
 	return o, nil
 }
 
