@@ -77,6 +77,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.LoadVaultSecrets(ctx, v, cfg.Now()); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a := &App{Config: cfg, Log: log, DB: db, Store: storage.NewStore(db, v), Vault: v}
 	a.wire()
 	if err := a.Sanctions.Ensure(ctx); err != nil { // first start: the embedded OFAC snapshot

@@ -51,11 +51,36 @@ func New(master []byte, retired ...[]byte) (*Vault, error) {
 		}
 		v.byID[k.id] = k
 	}
-	// The index and token keys derive from the current master only: an
-	// index must be stable for lookups, so rotating it means re-indexing.
+	// Until SetSecrets installs the installation's own (stored) keys, the
+	// index and token keys derive from the current master. A long-lived
+	// installation must not keep these: an index must survive a rotation
+	// of the master key (see SetSecrets and storage.LoadVaultSecrets).
 	v.indexKey = derive(master, "verdant/index/v1")
 	v.tokenKey = derive(master, "verdant/token/v1")
 	return v, nil
+}
+
+// DefaultSecret is the secret a vault uses for name ("index" or "token")
+// before SetSecrets: derived from the current master key. An installation
+// stores it once (sealed) on first start, so the indexes made with it stay
+// valid when the master key is later rotated.
+func (v *Vault) DefaultSecret(name string) []byte {
+	if name == "token" {
+		return v.tokenKey
+	}
+	return v.indexKey
+}
+
+// SetSecrets installs the installation's index and token keys. They are
+// kept in the database sealed by the master key (envelope encryption), so
+// rotating the master key re-seals them and never changes a lookup index,
+// a client-secret hash or the validity of an issued token.
+func (v *Vault) SetSecrets(indexKey, tokenKey []byte) error {
+	if len(indexKey) != KeySize || len(tokenKey) != KeySize {
+		return fmt.Errorf("vault: secrets must be %d bytes", KeySize)
+	}
+	v.indexKey, v.tokenKey = indexKey, tokenKey
+	return nil
 }
 
 func newKey(master []byte) (key, error) {
