@@ -159,8 +159,9 @@ type Store interface {
 	// ReloadTarget answers an account with its program's partner and
 	// reload settings (NotFound for an unknown account).
 	ReloadTarget(ctx context.Context, accountID string) (Target, error)
-	// ReloadCard answers the newest card with this PAN and its target.
-	ReloadCard(ctx context.Context, pan string) (Target, error)
+	// ReloadCard answers the newest card with this PAN in the partner's
+	// programs, and its target.
+	ReloadCard(ctx context.Context, partnerID, pan string) (Target, error)
 	// RecordValidation stores v. When decide is set (an approvable
 	// request), it first locks v's account row, sums the account's
 	// approved validations since dayStart and lets decide settle the

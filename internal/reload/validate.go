@@ -154,9 +154,6 @@ func (s *Service) newValidation(partnerID string, req *Request) Validation {
 		RegisterID: clip(md.RegisterID, maxRegisterID), PaymentProgramType: clip(req.PaymentProgramType, 20),
 		RequestDateTime: clip(md.RequestDateTime, 30), Fingerprint: s.Indexer.Index("retail-request", req.fingerprintText()),
 	}
-	if req.auditable() {
-		v.MerchantID, v.RequestID = md.MerchantID, req.RequestID
-	}
 	if len(req.AccountNumber) == 16 && digits(req.AccountNumber) {
 		v.Last4 = req.AccountNumber[12:]
 	}
@@ -167,9 +164,10 @@ func (s *Service) newValidation(partnerID string, req *Request) Validation {
 }
 
 // replay answers the stored outcome for the same request again, and
-// ErrDuplicate for a different request under the same id.
+// ErrDuplicate for a different request under the same id (or the same id
+// of a merchant that has since moved to another partner).
 func replay(prev, now Validation) (Outcome, error) {
-	if prev.Fingerprint != now.Fingerprint {
+	if prev.Fingerprint != now.Fingerprint || prev.PartnerID != now.PartnerID {
 		return Outcome{}, ErrDuplicate
 	}
 	return prev.Outcome, nil
@@ -204,6 +202,15 @@ func (s *Service) check(ctx context.Context, partnerID string, req *Request, v *
 		return fail(CodeInvalidMerchant, DescInvalidMerchant)
 	case err != nil:
 		return nil, Target{}, err
+	}
+	// Only now is the merchant known to be the caller's: from here the
+	// request is recorded under the merchant's request id (its replay key).
+	// Before, another partner naming this merchant could read or occupy
+	// the merchant's ids.
+	if req.auditable() {
+		v.MerchantID, v.RequestID = md.MerchantID, req.RequestID
+	}
+	switch {
 	case pt.Store == nil:
 		return fail(CodeInvalidStore, DescInvalidStore)
 	case pt.Store.Blocked:
@@ -213,15 +220,17 @@ func (s *Service) check(ctx context.Context, partnerID string, req *Request, v *
 	case !pt.User.Active:
 		return fail(CodeUserNotActive, DescUserNotActive)
 	}
-	t, err := s.target(ctx, req)
+	t, err := s.target(ctx, partnerID, req)
 	if missing(err) {
 		return fail(CodeInvalidAccount, DescAccountNotFound)
 	} else if err != nil {
 		return nil, Target{}, err
 	}
-	v.AccountID = t.Account.ID
-	if t.Card != nil {
-		v.Last4 = t.Card.Last4
+	if t.ProgramPartnerID == partnerID { // never record another partner's account
+		v.AccountID = t.Account.ID
+		if t.Card != nil {
+			v.Last4 = t.Card.Last4
+		}
 	}
 	if desc := reloadable(t, partnerID, v.At); desc != "" {
 		return fail(CodeInvalidAccount, desc)
@@ -232,11 +241,11 @@ func (s *Service) check(ctx context.Context, partnerID string, req *Request, v *
 
 // target resolves the account by PAN and/or identifier; when both are
 // given they must designate the same account.
-func (s *Service) target(ctx context.Context, req *Request) (Target, error) {
+func (s *Service) target(ctx context.Context, partnerID string, req *Request) (Target, error) {
 	var t Target
 	var err error
 	if req.AccountNumber != "" {
-		if t, err = s.Store.ReloadCard(ctx, req.AccountNumber); err != nil {
+		if t, err = s.Store.ReloadCard(ctx, partnerID, req.AccountNumber); err != nil {
 			return t, err
 		}
 		if req.AccountIdentifier != "" {

@@ -45,15 +45,17 @@ func scanTarget(row interface{ Scan(...any) error }, extra ...any) (reload.Targe
 }
 
 // ReloadCard implements reload.Store: the newest card with the PAN
-// (found by its keyed index) and its account's target, in one query.
-func (s *Store) ReloadCard(ctx context.Context, pan string) (reload.Target, error) {
+// (found by its keyed index) in the partner's programs, and its account's
+// target, in one query. Scoping in the query matters: the same number may
+// be on file in another partner's program.
+func (s *Store) ReloadCard(ctx context.Context, partnerID, pan string) (reload.Target, error) {
 	var c card.Card
 	var issued, cupdated int64
 	t, err := scanTarget(s.hotRow(ctx, reloadTargetCols+`, c.id, c.account_id, c.program_code, c.last4, c.bin, c.expiry_year,
 		c.expiry_month, c.type, c.status, c.emboss_type, c.delivery_method, c.issued_at, c.updated_at
 		FROM cards c JOIN accounts a ON a.id = c.account_id JOIN programs p ON p.code = a.program_code
 		LEFT JOIN program_reload r ON r.program_code = a.program_code
-		WHERE c.pan_index = ? ORDER BY c.issued_at DESC, c.id DESC LIMIT 1`, s.Vault.Index("pan", pan)),
+		WHERE c.pan_index = ? AND p.partner_id = ? ORDER BY c.issued_at DESC, c.id DESC LIMIT 1`, s.Vault.Index("pan", pan), partnerID),
 		&c.ID, &c.AccountID, &c.ProgramCode, &c.Last4, &c.BIN, &c.ExpiryYear, &c.ExpiryMonth, &c.Type, &c.Status,
 		&c.EmbossType, &c.DeliveryMethod, &issued, &cupdated)
 	if err != nil {
