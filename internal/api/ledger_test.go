@@ -328,3 +328,24 @@ func TestInstructionTypesOpenInSandbox(t *testing.T) {
 		verify(t, e)
 	})
 }
+
+// Balances are capped (ledger.MaxBalance), so no run of maximum credits can
+// overflow a balance or a program total.
+func TestAdjustmentBalanceCeiling(t *testing.T) {
+	e := apitest.New(t)
+	s := e.Seed()
+	for i := 0; i < 10; i++ {
+		if r := adjust(t, e, s, "instructionCredit", "1000000000000.00"); r["adjustmentStatus"] != "completed" {
+			t.Fatalf("credit %d: %v", i, r)
+		}
+	}
+	r := e.Partner("POST", adjPath(s), map[string]any{"adjustmentIdentifier": uuid.NewString(), "amount": "0.01",
+		"currency": "USD", "adjustmentType": "instructionCredit"})
+	if d := r.WantDetail(t, http.StatusBadRequest, 640, 0); !strings.Contains(d, "above 10000000000000.00") {
+		t.Fatalf("description %q", d)
+	}
+	if got := balance(t, e, s); got != "10000000000000.00" {
+		t.Fatalf("balance %s", got)
+	}
+	verify(t, e)
+}

@@ -52,8 +52,10 @@ type App struct {
 	Server  *api.Server
 	Handler http.Handler
 
-	closeOnce sync.Once
-	closeErr  error
+	stopWorkers context.CancelFunc
+	workers     sync.WaitGroup
+	closeOnce   sync.Once
+	closeErr    error
 }
 
 // New opens and migrates the database and builds every service. The
@@ -119,11 +121,15 @@ func (a *App) wire() {
 	a.Handler = a.Server.Handler()
 }
 
-// Start runs the background workers until ctx ends.
+// Start runs the background workers until ctx ends or the app is closed;
+// Close stops them and waits for them before closing the database.
 func (a *App) Start(ctx context.Context) {
-	go a.Outbox.Run(ctx)
+	ctx, a.stopWorkers = context.WithCancel(ctx)
+	a.workers.Add(1)
+	go func() { defer a.workers.Done(); a.Outbox.Run(ctx) }()
 	if a.CareDelivery != nil {
-		go a.CareDelivery.Run(ctx, time.Minute)
+		a.workers.Add(1)
+		go func() { defer a.workers.Done(); a.CareDelivery.Run(ctx, time.Minute) }()
 	}
 }
 
@@ -139,6 +145,10 @@ func ledgerWorkers(e storage.Engine) int {
 // Close finishes queued postings and releases the database.
 func (a *App) Close() error {
 	a.closeOnce.Do(func() {
+		if a.stopWorkers != nil {
+			a.stopWorkers()
+		}
+		a.workers.Wait()
 		a.Ledger.Batch.Close()
 		a.closeErr = a.DB.Close()
 	})

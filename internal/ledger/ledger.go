@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/money"
 )
 
 // Request is a validated adjustment request (see ParseRequest).
@@ -187,6 +188,10 @@ func Apply(ctx context.Context, tx Tx, r Request, now time.Time) (Adjustment, er
 	if Overdraft(st.Available, delta, Floor(r.DebitToNegative, st.NB100)) {
 		a.Status, a.Reason = StatusDeclined, ReasonInsufficientFunds
 		return a, tx.Record(ctx, a, nil, st.Posted)
+	}
+	if AboveCeiling(st.Posted, delta) {
+		return Adjustment{}, apperr.Field("amount", "amount would take the balance above %s", money.Format(MaxBalance)).
+			WithCode(CodeInvalid, 0)
 	}
 	a.Status, a.Reason = StatusCompleted, ReasonSuccess
 	return a, tx.Record(ctx, a, Legs(r.ProgramCode, r.AccountID, dir, r.Amount, r.Fee), st.Posted+delta)

@@ -109,6 +109,15 @@ var CSVHeader = []string{"recordType", "account", "adjustmentIdentifier", "trans
 	"direction", "amount", "fee", "currency", "adjustmentStatus", "adjustmentStatusReason", "transactionDate",
 	"description", "openingBalance", "closingBalance"}
 
+// csvText neutralises partner-supplied text that a spreadsheet would run
+// as a formula (=, +, -, @, tab, CR first), by prefixing a quote.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
 // WriteCSV writes the reconciliation as one CSV table: the adjustment
 // batch, then each account's balances, then the totals.
 func (r Reconciliation) WriteCSV(w io.Writer) error {
@@ -117,7 +126,7 @@ func (r Reconciliation) WriteCSV(w io.Writer) error {
 	for _, a := range r.Adjustments {
 		cw.Write([]string{"adjustment", a.AccountID, a.AdjustmentID, a.ID, a.Type, a.Direction().String(),
 			money.Format(a.Amount), money.Format(a.Fee), a.Currency, a.Status, a.Reason,
-			a.CreatedAt.UTC().Format(time.RFC3339Nano), a.Description, "", ""})
+			a.CreatedAt.UTC().Format(time.RFC3339Nano), csvText(a.Description), "", ""})
 	}
 	for _, d := range r.Accounts {
 		cw.Write([]string{"balance", d.Account, "", "", "", "", "", "", r.Currency, "", "", "", "",

@@ -115,6 +115,18 @@ func Overdraft(available, delta, floor int64) bool {
 	return delta < 0 && available+delta < floor
 }
 
+// MaxBalance is the highest balance an account may hold, in minor units
+// (ten trillion dollars). Amounts are bounded one by one (money.MaxMinor);
+// this bounds their sum, so no sequence of credits can overflow int64 in a
+// balance, a program's funding account or a reconciliation total.
+const MaxBalance = 1_000_000_000_000_000
+
+// AboveCeiling reports whether a posting would take a balance above
+// MaxBalance. Debits never do.
+func AboveCeiling(posted, delta int64) bool {
+	return delta > 0 && posted > MaxBalance-delta
+}
+
 // Entry is one leg of a posting: a signed amount on one ledger account.
 // Positive increases the account's balance.
 type Entry struct {

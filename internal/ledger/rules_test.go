@@ -200,3 +200,26 @@ func TestOutcomeCodes(t *testing.T) {
 		t.Errorf("declined: %d/%d %q", c, s, d)
 	}
 }
+
+func TestAboveCeiling(t *testing.T) {
+	for _, tt := range []struct {
+		posted, delta int64
+		want          bool
+	}{
+		{0, 100, false}, {MaxBalance - 100, 100, false}, {MaxBalance - 100, 101, true},
+		{MaxBalance, -5, false}, {-10000, MaxBalance, false}, {1, MaxBalance, true},
+	} {
+		if got := AboveCeiling(tt.posted, tt.delta); got != tt.want {
+			t.Errorf("AboveCeiling(%d, %d) = %v", tt.posted, tt.delta, got)
+		}
+	}
+}
+
+func TestCSVText(t *testing.T) {
+	for in, want := range map[string]string{"Acme Cashback": "Acme Cashback", "=HYPERLINK(\"x\")": "'=HYPERLINK(\"x\")",
+		"+1": "'+1", "-5": "'-5", "@sum": "'@sum", "": ""} {
+		if got := csvText(in); got != want {
+			t.Errorf("csvText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@
 package logging
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"regexp"
@@ -35,8 +36,24 @@ func Redact(_ []string, a slog.Attr) slog.Attr {
 	if isSensitive(a.Key) {
 		return slog.String(a.Key, "[REDACTED]")
 	}
-	if a.Value.Kind() == slog.KindString {
+	switch a.Value.Kind() {
+	case slog.KindString:
 		if s := a.Value.String(); mayHoldNumber(s) {
+			return slog.String(a.Key, RedactText(s))
+		}
+	case slog.KindAny:
+		// Errors and Stringers carry text from drivers and providers (an
+		// SMTP reply may quote an address or a number): redact it too.
+		var s string
+		switch v := a.Value.Any().(type) {
+		case error:
+			s = v.Error()
+		case fmt.Stringer:
+			s = v.String()
+		default:
+			return a
+		}
+		if mayHoldNumber(s) {
 			return slog.String(a.Key, RedactText(s))
 		}
 	}

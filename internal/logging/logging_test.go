@@ -2,6 +2,7 @@ package logging
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -12,9 +13,10 @@ func TestRedaction(t *testing.T) {
 	log := New(&buf, slog.LevelDebug)
 	log.Info("card 4111111111111111 and ssn 123-45-6789",
 		"pan", "4111111111111111", "client_secret", "vs_abc", "note", "pan 4111 1111 1111 1111 seen",
-		"token", "vt1.xyz", "request_id", "abc-123", "latency_ms", 1.5)
+		"token", "vt1.xyz", "request_id", "abc-123", "latency_ms", 1.5,
+		"error", errors.New("provider said: card 5344560000816246 refused"))
 	out := buf.String()
-	for _, leak := range []string{"4111111111111111", "4111 1111 1111 1111", "123-45-6789", "vs_abc", "vt1.xyz"} {
+	for _, leak := range []string{"4111111111111111", "4111 1111 1111 1111", "123-45-6789", "vs_abc", "vt1.xyz", "5344560000816246"} {
 		if strings.Contains(out, leak) {
 			t.Errorf("log leaked %q: %s", leak, out)
 		}

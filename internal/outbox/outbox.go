@@ -23,8 +23,11 @@ type Message struct {
 	ID        string
 	Topic     string
 	Payload   []byte
-	Attempts  int // including the current one
+	Attempts  int // including the current one; with ID, identifies this claim
 	CreatedAt time.Time
+	// LeaseUntil is when this claim lapses and another worker may claim
+	// the message.
+	LeaseUntil time.Time
 }
 
 // Store is the persistence the worker needs.
@@ -32,10 +35,12 @@ type Store interface {
 	// ClaimOutbox leases up to limit due messages (pending, due, lease
 	// expired) until now+lease and counts the attempt.
 	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Message, error)
-	// CompleteOutbox marks a message delivered.
-	CompleteOutbox(ctx context.Context, id string, now time.Time) error
-	// RetryOutbox records a failure; dead stops further attempts.
-	RetryOutbox(ctx context.Context, id string, next time.Time, errMsg string, dead bool) error
+	// CompleteOutbox marks a claimed message delivered, unless the claim
+	// has been superseded (another worker claimed it after the lease).
+	CompleteOutbox(ctx context.Context, m Message, now time.Time) error
+	// RetryOutbox records a failure of a claimed message (unless the claim
+	// was superseded); dead stops further attempts.
+	RetryOutbox(ctx context.Context, m Message, next time.Time, errMsg string, dead bool) error
 }
 
 // Handler delivers one message. It returns Permanent(err) for a failure
@@ -167,6 +172,13 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 }
 
 func (w *Worker) deliver(ctx context.Context, m Message) {
+	// A batch is handled one message after another: a message whose lease
+	// is mostly spent is left to lapse and be claimed again, so no handler
+	// ever runs past its lease while another worker runs it too.
+	left := m.LeaseUntil.Sub(w.Now())
+	if left < w.Lease/4 {
+		return
+	}
 	w.mu.Lock()
 	h := w.handlers[m.Topic]
 	w.mu.Unlock()
@@ -174,7 +186,7 @@ func (w *Worker) deliver(ctx context.Context, m Message) {
 	if h == nil {
 		err = errors.New("no handler for topic " + m.Topic)
 	} else {
-		hctx, cancel := context.WithTimeout(ctx, w.Lease*9/10)
+		hctx, cancel := context.WithTimeout(ctx, left-w.Lease/10)
 		err = h(hctx, m)
 		cancel()
 	}
@@ -182,7 +194,7 @@ func (w *Worker) deliver(ctx context.Context, m Message) {
 		return // shutting down: the lease expires and the message is retried
 	}
 	if err == nil {
-		if cerr := w.Store.CompleteOutbox(ctx, m.ID, w.Now()); cerr != nil {
+		if cerr := w.Store.CompleteOutbox(ctx, m, w.Now()); cerr != nil {
 			w.Log.Warn("outbox complete failed", "id", m.ID, "error", cerr)
 		}
 		return
@@ -191,7 +203,7 @@ func (w *Worker) deliver(ctx context.Context, m Message) {
 	dead := errors.As(err, &p) || (w.MaxAttempts > 0 && m.Attempts >= w.MaxAttempts)
 	next := w.Now().Add(w.backoff(m.Attempts))
 	w.Log.Warn("outbox delivery failed", "id", m.ID, "topic", m.Topic, "attempt", m.Attempts, "dead", dead, "error", err)
-	if rerr := w.Store.RetryOutbox(ctx, m.ID, next, err.Error(), dead); rerr != nil {
+	if rerr := w.Store.RetryOutbox(ctx, m, next, err.Error(), dead); rerr != nil {
 		w.Log.Warn("outbox retry bookkeeping failed", "id", m.ID, "error", rerr)
 	}
 }

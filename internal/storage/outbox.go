@@ -55,7 +55,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 			if err := rows.Scan(&m.ID, &m.Topic, &payload, &m.Attempts, &created); err != nil {
 				return err
 			}
-			m.Payload, m.CreatedAt = []byte(payload), Time(created)
+			m.Payload, m.CreatedAt, m.LeaseUntil = []byte(payload), Time(created), Time(Micros(now.Add(lease)))
 			out = append(out, m)
 		}
 		return rows.Err()
@@ -63,15 +63,17 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	return out, err
 }
 
-// CompleteOutbox implements outbox.Store.
-func (s *Store) CompleteOutbox(ctx context.Context, id string, now time.Time) error {
-	_, err := s.Exec(ctx, `UPDATE outbox SET status = 'delivered', delivered_at = ?, lease_until = 0, last_error = '' WHERE id = ?`,
-		Micros(now), id)
+// CompleteOutbox implements outbox.Store. The attempts count identifies
+// the claim: a worker whose lease lapsed and was claimed again changes
+// nothing.
+func (s *Store) CompleteOutbox(ctx context.Context, m outbox.Message, now time.Time) error {
+	_, err := s.Exec(ctx, `UPDATE outbox SET status = 'delivered', delivered_at = ?, lease_until = 0, last_error = ''
+		WHERE id = ? AND attempts = ? AND status = 'pending'`, Micros(now), m.ID, m.Attempts)
 	return err
 }
 
-// RetryOutbox implements outbox.Store.
-func (s *Store) RetryOutbox(ctx context.Context, id string, next time.Time, errMsg string, dead bool) error {
+// RetryOutbox implements outbox.Store, guarded like CompleteOutbox.
+func (s *Store) RetryOutbox(ctx context.Context, m outbox.Message, next time.Time, errMsg string, dead bool) error {
 	status := "pending"
 	if dead {
 		status = "dead"
@@ -79,8 +81,8 @@ func (s *Store) RetryOutbox(ctx context.Context, id string, next time.Time, errM
 	if len(errMsg) > 500 {
 		errMsg = errMsg[:500]
 	}
-	_, err := s.Exec(ctx, `UPDATE outbox SET status = ?, next_attempt_at = ?, lease_until = 0, last_error = ? WHERE id = ?`,
-		status, Micros(next), errMsg, id)
+	_, err := s.Exec(ctx, `UPDATE outbox SET status = ?, next_attempt_at = ?, lease_until = 0, last_error = ?
+		WHERE id = ? AND attempts = ? AND status = 'pending'`, status, Micros(next), errMsg, m.ID, m.Attempts)
 	return err
 }
 

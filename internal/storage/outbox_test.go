@@ -120,6 +120,21 @@ func TestOutboxLeaseExpiryRedelivers(t *testing.T) {
 		if err != nil || len(again) != 1 || again[0].ID != ids[0] || again[0].Attempts != 2 {
 			t.Fatalf("after lease expiry: %+v, %v", again, err)
 		}
+		// The first worker wakes up late: its claim is superseded, so its
+		// bookkeeping changes nothing, before or after the second's.
+		if err := st.RetryOutbox(context.Background(), msgs[0], now, "late", true); err != nil {
+			t.Fatal(err)
+		}
+		if s, _, _, _ := st.OutboxStatus(context.Background(), ids[0]); s != "pending" {
+			t.Fatalf("a superseded claim changed the status to %s", s)
+		}
+		if err := st.CompleteOutbox(context.Background(), again[0], now); err != nil {
+			t.Fatal(err)
+		}
+		st.RetryOutbox(context.Background(), msgs[0], now, "late", false)
+		if s, _, _, _ := st.OutboxStatus(context.Background(), ids[0]); s != "delivered" {
+			t.Fatalf("a superseded claim revived a delivered message: %s", s)
+		}
 	})
 }
 
@@ -159,4 +174,34 @@ func TestOutboxConcurrentWorkersDeliverEachOnce(t *testing.T) {
 			t.Fatalf("delivered %d, want 60", deliveries.Load())
 		}
 	})
+}
+
+// A batch is handled in turn: a message whose lease is mostly spent when
+// its turn comes is left to lapse and be claimed again, never handled on
+// an expiring lease.
+func TestOutboxSkipsMessagesWithSpentLease(t *testing.T) {
+	db := storagetest.OpenSQLite(t)
+	st := storage.NewStore(db, nil)
+	ids := enqueue(t, st, 3, true)
+	now := time.Now()
+	var handled []string
+	w := &outbox.Worker{Store: st, Log: app.Discard, Now: func() time.Time { return now }, Lease: time.Minute, Batch: 3}
+	w.Handle("test", func(ctx context.Context, m outbox.Message) error {
+		handled = append(handled, m.ID)
+		now = now.Add(25 * time.Second) // a slow destination
+		return nil
+	})
+	if _, err := w.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(handled) != 2 {
+		t.Fatalf("handled %d messages of the batch, want 2 (the third's lease was mostly spent)", len(handled))
+	}
+	if s, _, _, _ := st.OutboxStatus(context.Background(), ids[2]); s != "pending" {
+		t.Fatalf("skipped message status %s", s)
+	}
+	now = now.Add(time.Minute) // its lease lapses; it is claimed again
+	if _, err := w.RunOnce(context.Background()); err != nil || len(handled) != 3 || handled[2] != ids[2] {
+		t.Fatalf("after the lease lapsed: handled %v, %v", handled, err)
+	}
 }

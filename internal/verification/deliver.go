@@ -141,7 +141,7 @@ func (d *Delivery) Handle(ctx context.Context, om outbox.Message) error {
 		if final {
 			st = MessageFailed
 		}
-		if merr := d.Store.MarkVerificationMessage(ctx, m.ID, st, err.Error(), now); merr != nil {
+		if merr := d.Store.MarkVerificationMessage(context.WithoutCancel(ctx), m.ID, st, err.Error(), now); merr != nil {
 			return merr
 		}
 		if final {
@@ -149,7 +149,9 @@ func (d *Delivery) Handle(ctx context.Context, om outbox.Message) error {
 		}
 		return err
 	}
-	return d.Store.MarkVerificationMessage(ctx, m.ID, MessageSent, "", d.Now().UTC())
+	// The provider has the message: record it even if shutdown has begun,
+	// or a restart would send the code again.
+	return d.Store.MarkVerificationMessage(context.WithoutCancel(ctx), m.ID, MessageSent, "", d.Now().UTC())
 }
 
 // open recovers the handle and code and composes the real text.
