@@ -11,7 +11,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/program"
 )
 
-func (s *Server) accountRoutes(mux *http.ServeMux) {
+func (s *Server) accountRoutes(mux *router) {
 	mux.Handle("GET /programs/{programCode}/accounts/{accountIdentifier}", s.partner(s.getAccount))
 	mux.Handle("PUT /programs/{programCode}/accounts/{accountIdentifier}", s.partner(s.putAccount))
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/reload"
 )
 
-func (s *Server) adminRoutes(mux *http.ServeMux) {
+func (s *Server) adminRoutes(mux *router) {
 	mux.Handle("POST /admin/v1/partners", s.admin(s.adminCreatePartner))
 	mux.Handle("POST /admin/v1/partners/{partnerId}/secrets", s.admin(s.adminRotateSecret))
 	mux.Handle("POST /admin/v1/programs", s.admin(s.adminCreateProgram))

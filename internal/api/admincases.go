@@ -12,7 +12,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/care"
 )
 
-func (s *Server) adminCaseRoutes(mux *http.ServeMux) {
+func (s *Server) adminCaseRoutes(mux *router) {
 	mux.Handle("GET /admin/v1/cases", s.admin(s.adminListCases))
 	mux.Handle("GET /admin/v1/cases/{caseNumber}", s.admin(s.adminGetCase))
 	mux.Handle("PATCH /admin/v1/cases/{caseNumber}", s.admin(s.adminPatchCase))

@@ -10,7 +10,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/apperr"
 )
 
-func (s *Server) authRoutes(mux *http.ServeMux) {
+func (s *Server) authRoutes(mux *router) {
 	mux.Handle("POST /authentication", s.public(s.authenticate))
 }
 

@@ -8,7 +8,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/care"
 )
 
-func (s *Server) careRoutes(mux *http.ServeMux) {
+func (s *Server) careRoutes(mux *router) {
 	mux.Handle("POST /programs/{programCode}/customerCare/cases", s.partner(s.createCase))
 	s.adminCaseRoutes(mux)
 }

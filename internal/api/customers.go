@@ -10,7 +10,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/customer"
 )
 
-func (s *Server) customerRoutes(mux *http.ServeMux) {
+func (s *Server) customerRoutes(mux *router) {
 	mux.Handle("POST /customers", s.partner(s.createCustomer))
 	mux.Handle("POST /customers/{$}", s.partner(s.createCustomer)) // the page's "Sample /customers/ Request"
 	mux.Handle("POST /customers/{customerid}", s.partner(s.createCustomer))

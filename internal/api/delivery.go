@@ -8,7 +8,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/delivery"
 )
 
-func (s *Server) deliveryRoutes(mux *http.ServeMux) {
+func (s *Server) deliveryRoutes(mux *router) {
 	const card = "/programs/{programCode}/accounts/{accountIdentifier}/paymentInstruments/{paymentInstrumentIdentifier}"
 	mux.Handle("GET "+card+"/deliveryStatus", s.partner(s.deliveryStatus))
 	mux.Handle("POST /admin/v1"+card+"/deliveryEvents", s.admin(s.adminDeliveryEvent))

@@ -17,7 +17,7 @@ import (
 // (optional-api-add-ons.txt, "Account Features") and the operator's view
 // of an account's feature and terms history. The terms PUT on the account
 // itself is registered by accountRoutes.
-func (s *Server) featureRoutes(mux *http.ServeMux) {
+func (s *Server) featureRoutes(mux *router) {
 	mux.Handle("PUT /programs/{programCode}/accounts/{accountIdentifier}/features/{featureId}", s.partner(s.putFeature))
 	mux.Handle("GET /programs/{programCode}/accounts/{accountIdentifier}/features", s.partner(s.getFeatures))
 	mux.Handle("GET /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/history", s.admin(s.adminFeatureHistory))

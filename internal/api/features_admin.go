@@ -14,7 +14,7 @@ const OperatorActor = "operator"
 // featureAdminRoutes registers the operator's feature calls: enrolment on
 // a partner's behalf and terms backfill (the page asks for a backfill of
 // terms acceptances before a program starts enforcing them).
-func (s *Server) featureAdminRoutes(mux *http.ServeMux) {
+func (s *Server) featureAdminRoutes(mux *router) {
 	mux.Handle("PUT /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/features/{featureId}", s.admin(s.adminPutFeature))
 	mux.Handle("PUT /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/terms", s.admin(s.adminPutTerms))
 }

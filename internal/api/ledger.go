@@ -13,7 +13,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/money"
 )
 
-func (s *Server) ledgerRoutes(mux *http.ServeMux) {
+func (s *Server) ledgerRoutes(mux *router) {
 	const acct = "/programs/{programCode}/accounts/{accountIdentifier}"
 	mux.Handle("POST "+acct+"/adjustments", s.partner(s.postAdjustment))
 	mux.Handle("GET "+acct+"/adjustments/{adjustmentIdentifier}", s.partner(s.getAdjustment))

@@ -8,7 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-func (s *Server) opsRoutes(mux *http.ServeMux) {
+func (s *Server) opsRoutes(mux *router) {
 	mux.Handle("GET /ping", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		return nil

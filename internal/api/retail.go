@@ -8,7 +8,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/reload"
 )
 
-func (s *Server) retailRoutes(mux *http.ServeMux) {
+func (s *Server) retailRoutes(mux *router) {
 	mux.Handle("POST /card/details", s.partner(s.cardDetails))
 	s.retailAdminRoutes(mux)
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/reload"
 )
 
-func (s *Server) retailAdminRoutes(mux *http.ServeMux) {
+func (s *Server) retailAdminRoutes(mux *router) {
 	mux.Handle("POST /admin/v1/merchants", s.admin(s.adminCreateMerchant))
 	mux.Handle("GET /admin/v1/merchants/{merchantId}", s.admin(s.adminGetMerchant))
 	mux.Handle("PATCH /admin/v1/merchants/{merchantId}", s.admin(s.adminPatchMerchant))

@@ -77,7 +77,8 @@ type Server struct {
 	Registry *prometheus.Registry
 	Now      func() time.Time
 
-	metrics *httpMetrics
+	metrics  *httpMetrics
+	patterns []string
 }
 
 func (s *Server) now() time.Time {
@@ -99,14 +100,31 @@ func (s *Server) Handler() http.Handler {
 		s.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newHTTPMetrics(s.Registry)
-	mux := http.NewServeMux()
+	mux := &router{ServeMux: http.NewServeMux()}
 	s.routes(mux)
+	s.patterns = mux.patterns
 	return s.middleware(mux)
 }
 
+// router is a ServeMux that remembers its patterns, so a test can check
+// that the OpenAPI document describes every one of them.
+type router struct {
+	*http.ServeMux
+	patterns []string
+}
+
+// Handle registers h for pattern.
+func (m *router) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+// Routes answers every registered pattern ("GET /ping", ...) after Handler.
+func (s *Server) Routes() []string { return s.patterns }
+
 // routes registers every endpoint. Each capability adds its own register
 // function here.
-func (s *Server) routes(mux *http.ServeMux) {
+func (s *Server) routes(mux *router) {
 	s.opsRoutes(mux)
 	s.authRoutes(mux)
 	s.adminRoutes(mux)
@@ -118,7 +136,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.ledgerRoutes(mux)
 	s.deliveryRoutes(mux)
 	s.retailRoutes(mux)
-	mux.Handle("/", s.noRoute(mux))
+	mux.ServeMux.Handle("/", s.noRoute(mux.ServeMux))
 }
 
 // noRoute answers what no pattern matched, in the path's family: 405 with

@@ -10,7 +10,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/verification"
 )
 
-func (s *Server) verificationRoutes(mux *http.ServeMux) {
+func (s *Server) verificationRoutes(mux *router) {
 	mux.Handle("POST /programs/{programCode}/contactVerifications", s.partner(s.createContactVerification))
 	mux.Handle("PUT /programs/{programCode}/contactVerifications/{contactVerificationIdentifier}", s.partner(s.checkContactVerification))
 	mux.Handle("GET /programs/{programCode}/verification/status/{sessionIdentifier}", s.partner(s.contactVerificationStatus))
