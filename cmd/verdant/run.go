@@ -39,6 +39,7 @@ commands:
   sanctions show    print the OFAC list in force
   recon             a program's daily reconciliation (--program CODE --date YYYY-MM-DD [--format csv])
   ledger verify     check every balance against its entries and that the ledger balances
+  rekey             re-seal every value sealed with a retired data key under the current one
 
 Run 'verdant <command> -h' for a command's flags. Every flag can also be
 set as VERDANT_<FLAG> in the environment (dashes become underscores).
@@ -87,6 +88,7 @@ func init() {
 		"sanctions show":  sanctionsShow,
 		"recon":           recon,
 		"ledger verify":   ledgerVerify,
+		"rekey":           rekey,
 	}
 }
 
