@@ -128,6 +128,7 @@ func (s *Server) routes(mux *router) {
 	s.opsRoutes(mux)
 	s.authRoutes(mux)
 	s.adminRoutes(mux)
+	s.auditRoutes(mux)
 	s.accountRoutes(mux)
 	s.careRoutes(mux)
 	s.featureRoutes(mux)

@@ -27,12 +27,14 @@ type Partner struct {
 
 // Store persists partners. Secrets are only ever stored as hashes.
 type Store interface {
-	CreatePartner(ctx context.Context, p Partner, secretHash string) error
+	// CreatePartner and RotateSecret record an audit event by actor in the
+	// same transaction.
+	CreatePartner(ctx context.Context, p Partner, secretHash, actor string) error
 	Partner(ctx context.Context, id string) (Partner, error)
 	// PartnerByClientID answers the partner and its stored secret hash.
 	PartnerByClientID(ctx context.Context, clientID string) (Partner, string, error)
 	// RotateSecret replaces the secret hash and bumps SecretVersion.
-	RotateSecret(ctx context.Context, id, secretHash string, now time.Time) (Partner, error)
+	RotateSecret(ctx context.Context, id, secretHash string, now time.Time, actor string) (Partner, error)
 }
 
 // Hasher computes the keyed hash a client secret is stored as (the
@@ -41,6 +43,10 @@ type Store interface {
 type Hasher interface {
 	Index(namespace, value string) string
 }
+
+// Actor is the audit-trail actor of this service's changes: they are made
+// only through the operator API and CLI.
+const Actor = "operator"
 
 // Service is the partner use cases.
 type Service struct {
@@ -70,7 +76,7 @@ func (s *Service) Create(ctx context.Context, name string) (Credentials, error) 
 		SecretVersion: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	secret := "vs_" + randomToken(32)
-	if err := s.Store.CreatePartner(ctx, p, s.hash(secret)); err != nil {
+	if err := s.Store.CreatePartner(ctx, p, s.hash(secret), Actor); err != nil {
 		return Credentials{}, err
 	}
 	return Credentials{Partner: p, ClientSecret: secret}, nil
@@ -79,7 +85,7 @@ func (s *Service) Create(ctx context.Context, name string) (Credentials, error) 
 // RotateSecret issues a new client secret; the old one stops working at once.
 func (s *Service) RotateSecret(ctx context.Context, partnerID string) (Credentials, error) {
 	secret := "vs_" + randomToken(32)
-	p, err := s.Store.RotateSecret(ctx, partnerID, s.hash(secret), s.Now().UTC())
+	p, err := s.Store.RotateSecret(ctx, partnerID, s.hash(secret), s.Now().UTC(), Actor)
 	if err != nil {
 		return Credentials{}, err
 	}

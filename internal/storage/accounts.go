@@ -20,12 +20,25 @@ func scanAccount(row interface{ Scan(...any) error }) (account.Account, error) {
 	return a, err
 }
 
+// accountStatusDetail is the detail of account.opened (From empty) and
+// account.statusChanged events.
+type accountStatusDetail struct {
+	ProgramCode string `json:"programCode"`
+	From        string `json:"from,omitempty"`
+	To          string `json:"to"`
+}
+
 // CreateAccount implements account.Store.
-func (s *Store) CreateAccount(ctx context.Context, a account.Account) error {
-	_, err := s.Exec(ctx, `INSERT INTO accounts (`+accountCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.ProgramCode, string(a.Status), a.Holder.FirstName, a.Holder.LastName, a.Holder.ZipCode,
-		a.Holder.CustomerID, Micros(a.CreatedAt), Micros(a.UpdatedAt))
-	return err
+func (s *Store) CreateAccount(ctx context.Context, a account.Account, actor string) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO accounts (`+accountCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.ProgramCode, string(a.Status), a.Holder.FirstName, a.Holder.LastName, a.Holder.ZipCode,
+			a.Holder.CustomerID, Micros(a.CreatedAt), Micros(a.UpdatedAt)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, Micros(a.CreatedAt), actor, "account.opened", accountSubject(a.ID),
+			accountStatusDetail{ProgramCode: a.ProgramCode, To: string(a.Status)})
+	})
 }
 
 // Account implements account.Store.
@@ -38,16 +51,27 @@ func (s *Store) Account(ctx context.Context, programCode, id string) (account.Ac
 }
 
 // SetAccountStatus implements account.Store.
-func (s *Store) SetAccountStatus(ctx context.Context, programCode, id string, st account.Status, now time.Time) (account.Account, error) {
+// The account row is read with ForUpdate first (the per-account mutex), so
+// the event's from is the status the change replaced. Setting the status
+// an account already has changes nothing and writes no event.
+func (s *Store) SetAccountStatus(ctx context.Context, programCode, id string, st account.Status, now time.Time, actor string) (account.Account, error) {
 	var a account.Account
 	err := s.Tx(ctx, func(tx *Tx) error {
+		var from string
+		if err := tx.QueryRow(ctx, `SELECT status FROM accounts WHERE id = ? AND program_code = ?`+tx.ForUpdate(),
+			id, programCode).Scan(&from); err != nil {
+			return notFound(err, account.ErrNotFound.Message)
+		}
 		if _, err := tx.Exec(ctx, `UPDATE accounts SET status = ?, updated_at = ? WHERE id = ? AND program_code = ?`,
 			string(st), Micros(now), id, programCode); err != nil {
 			return err
 		}
 		var err error
-		a, err = scanAccount(tx.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = ? AND program_code = ?`, id, programCode))
-		return notFound(err, account.ErrNotFound.Message)
+		if a, err = scanAccount(tx.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = ?`, id)); err != nil || from == string(st) {
+			return err
+		}
+		return tx.audit(ctx, Micros(now), actor, "account.statusChanged", accountSubject(id),
+			accountStatusDetail{ProgramCode: programCode, From: from, To: string(st)})
 	})
 	return a, err
 }
@@ -70,3 +94,6 @@ func (s *Store) ListAccounts(ctx context.Context, programCode, after string, lim
 	}
 	return out, rows.Err()
 }
+
+// accountSubject is the audit_events subject of an account's events.
+func accountSubject(id string) string { return "account:" + id }

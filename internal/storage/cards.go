@@ -24,13 +24,35 @@ func scanCard(row interface{ Scan(...any) error }) (card.Card, error) {
 // panContext binds a sealed PAN to its card row.
 func panContext(cardID string) string { return "pan:" + cardID }
 
+func cardSubject(id string) string { return "card:" + id }
+
+// cardStatusDetail is the detail of card.issued (From empty) and
+// card.statusChanged events: the last four digits, never the PAN.
+type cardStatusDetail struct {
+	AccountID string `json:"accountIdentifier"`
+	Last4     string `json:"last4Pan"`
+	From      string `json:"from,omitempty"`
+	To        string `json:"to"`
+}
+
 // CreateCard implements card.Store: the PAN is sealed and indexed here.
-func (s *Store) CreateCard(ctx context.Context, c card.Card, pan string) error {
+func (s *Store) CreateCard(ctx context.Context, c card.Card, pan, actor string) error {
 	sealed, kid := s.Vault.Seal(pan, panContext(c.ID))
-	_, err := s.Exec(ctx, `INSERT INTO cards (id, account_id, program_code, pan_sealed, pan_key_id, pan_index, last4, bin,
+	index := s.Vault.Index("pan", pan)
+	return s.Tx(ctx, func(tx *Tx) error {
+		if err := insertCard(ctx, tx, c, sealed, kid, index); err != nil {
+			return err
+		}
+		return tx.audit(ctx, Micros(c.IssuedAt), actor, "card.issued", cardSubject(c.ID),
+			cardStatusDetail{AccountID: c.AccountID, Last4: c.Last4, To: string(c.Status)})
+	})
+}
+
+func insertCard(ctx context.Context, tx *Tx, c card.Card, sealed, kid, index string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO cards (id, account_id, program_code, pan_sealed, pan_key_id, pan_index, last4, bin,
 		expiry_year, expiry_month, type, status, emboss_type, delivery_method, issued_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.AccountID, c.ProgramCode, sealed, kid, s.Vault.Index("pan", pan), c.Last4, c.BIN, c.ExpiryYear,
+		c.ID, c.AccountID, c.ProgramCode, sealed, kid, index, c.Last4, c.BIN, c.ExpiryYear,
 		c.ExpiryMonth, c.Type, string(c.Status), c.EmbossType, c.DeliveryMethod, Micros(c.IssuedAt), Micros(c.UpdatedAt))
 	return err
 }
@@ -42,16 +64,27 @@ func (s *Store) Card(ctx context.Context, accountID, id string) (card.Card, erro
 }
 
 // SetCardStatus implements card.Store.
-func (s *Store) SetCardStatus(ctx context.Context, accountID, id string, st card.Status, now time.Time) (card.Card, error) {
+// The card row is read with ForUpdate first, so the event's from is the
+// status the change replaced; setting the status a card already has writes
+// no event.
+func (s *Store) SetCardStatus(ctx context.Context, accountID, id string, st card.Status, now time.Time, actor string) (card.Card, error) {
 	var c card.Card
 	err := s.Tx(ctx, func(tx *Tx) error {
+		var from string
+		if err := tx.QueryRow(ctx, `SELECT status FROM cards WHERE id = ? AND account_id = ?`+tx.ForUpdate(),
+			id, accountID).Scan(&from); err != nil {
+			return notFound(err, "payment instrument not found")
+		}
 		if _, err := tx.Exec(ctx, `UPDATE cards SET status = ?, updated_at = ? WHERE id = ? AND account_id = ?`,
 			string(st), Micros(now), id, accountID); err != nil {
 			return err
 		}
 		var err error
-		c, err = scanCard(tx.QueryRow(ctx, `SELECT `+cardCols+` FROM cards WHERE id = ? AND account_id = ?`, id, accountID))
-		return notFound(err, "payment instrument not found")
+		if c, err = scanCard(tx.QueryRow(ctx, `SELECT `+cardCols+` FROM cards WHERE id = ?`, id)); err != nil || from == string(st) {
+			return err
+		}
+		return tx.audit(ctx, Micros(now), actor, "card.statusChanged", cardSubject(id),
+			cardStatusDetail{AccountID: accountID, Last4: c.Last4, From: from, To: string(st)})
 	})
 	return c, err
 }

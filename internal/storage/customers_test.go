@@ -23,7 +23,7 @@ func customerStore(t *testing.T, db *storage.DB) (*storage.Store, string) {
 	}
 	st := storage.NewStore(db, v)
 	now := time.Now().UTC()
-	if err := st.CreatePartner(context.Background(), partner.Partner{ID: "p1", Name: "P1", ClientID: "c1", CreatedAt: now, UpdatedAt: now}, "h"); err != nil {
+	if err := st.CreatePartner(context.Background(), partner.Partner{ID: "p1", Name: "P1", ClientID: "c1", CreatedAt: now, UpdatedAt: now}, "h", "test"); err != nil {
 		t.Fatal(err)
 	}
 	return st, "p1"

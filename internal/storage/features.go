@@ -22,7 +22,7 @@ type reader interface {
 
 // featureSubject is the audit_events subject of an account's feature and
 // terms events.
-func featureSubject(accountID string) string { return "account:" + accountID }
+func featureSubject(accountID string) string { return accountSubject(accountID) }
 
 // UpdateFeatures implements feature.Store. The account row is read with
 // ForUpdate first: it is the per-account mutex the ledger's postings also
@@ -140,32 +140,26 @@ func eventDetail(e feature.Event) featureEventDetail {
 	return d
 }
 
-// FeatureHistory implements feature.Store.
+// FeatureHistory implements feature.Store: the account's feature and terms
+// events of the audit trail (AuditEvents, the operator's audit query).
 func (s *Store) FeatureHistory(ctx context.Context, accountID string, limit int) ([]feature.Event, error) {
-	rows, err := s.Query(ctx, `SELECT id, at, actor, action, detail FROM audit_events
-		WHERE subject = ? AND (action LIKE 'feature.%' OR action LIKE 'terms.%')
-		ORDER BY at DESC, id DESC LIMIT ?`, featureSubject(accountID), limit)
+	evs, err := s.AuditEvents(ctx, AuditFilter{Subject: featureSubject(accountID),
+		ActionPrefixes: []string{"feature.", "terms."}, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := []feature.Event{}
-	for rows.Next() {
-		var e feature.Event
-		var at int64
-		var detail string
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &detail); err != nil {
-			return nil, err
-		}
+	for _, ae := range evs {
 		var d featureEventDetail
-		if err := json.Unmarshal([]byte(detail), &d); err != nil {
+		if err := json.Unmarshal(ae.Detail, &d); err != nil {
 			return nil, err
 		}
-		e.At, e.Feature, e.TermsID, e.Reason = Time(at), d.Feature, d.TermsID, d.Reason
+		e := feature.Event{ID: ae.ID, At: Time(ae.At), Actor: ae.Actor, Action: ae.Action,
+			Feature: d.Feature, TermsID: d.TermsID, Reason: d.Reason}
 		if d.TermsAt != 0 {
 			e.TermsAt = Time(d.TermsAt)
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	return out, nil
 }

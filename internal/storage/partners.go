@@ -23,11 +23,19 @@ func scanPartner(row interface{ Scan(...any) error }, extra ...any) (partner.Par
 	return p, nil
 }
 
-// CreatePartner implements partner.Store.
-func (s *Store) CreatePartner(ctx context.Context, p partner.Partner, secretHash string) error {
-	_, err := s.Exec(ctx, `INSERT INTO partners (id, name, client_id, secret_hash, secret_version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Name, p.ClientID, secretHash, p.SecretVersion, Micros(p.CreatedAt), Micros(p.UpdatedAt))
-	return err
+func partnerSubject(id string) string { return "partner:" + id }
+
+// CreatePartner implements partner.Store. The audit event holds the name
+// and client id, never the secret or its hash.
+func (s *Store) CreatePartner(ctx context.Context, p partner.Partner, secretHash, actor string) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO partners (id, name, client_id, secret_hash, secret_version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Name, p.ClientID, secretHash, p.SecretVersion, Micros(p.CreatedAt), Micros(p.UpdatedAt)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, Micros(p.CreatedAt), actor, "partner.created", partnerSubject(p.ID),
+			map[string]any{"name": p.Name, "clientId": p.ClientID})
+	})
 }
 
 // Partner implements partner.Store.
@@ -44,7 +52,7 @@ func (s *Store) PartnerByClientID(ctx context.Context, clientID string) (partner
 }
 
 // RotateSecret implements partner.Store.
-func (s *Store) RotateSecret(ctx context.Context, id, secretHash string, now time.Time) (partner.Partner, error) {
+func (s *Store) RotateSecret(ctx context.Context, id, secretHash string, now time.Time, actor string) (partner.Partner, error) {
 	var p partner.Partner
 	err := s.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE partners SET secret_hash = ?, secret_version = secret_version + 1, updated_at = ? WHERE id = ?`,
@@ -55,8 +63,11 @@ func (s *Store) RotateSecret(ctx context.Context, id, secretHash string, now tim
 		if n, _ := res.RowsAffected(); n == 0 {
 			return &apperr.Error{Kind: apperr.NotFound, Message: "partner not found"}
 		}
-		p, err = scanPartner(tx.QueryRow(ctx, `SELECT `+partnerCols+` FROM partners WHERE id = ?`, id))
-		return err
+		if p, err = scanPartner(tx.QueryRow(ctx, `SELECT `+partnerCols+` FROM partners WHERE id = ?`, id)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, Micros(now), actor, "partner.secretRotated", partnerSubject(id),
+			map[string]any{"secretVersion": p.SecretVersion})
 	})
 	return p, err
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"reflect"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/program"
@@ -9,12 +10,32 @@ import (
 
 var _ program.Store = (*Store)(nil)
 
+func programSubject(code string) string { return "program:" + code }
+
+// programFields are a program's settable fields as the audit trail records
+// them (the operator API's names).
+func programFields(p program.Program) map[string]any {
+	return map[string]any{"name": p.Name, "bin": p.BIN, "adjustmentTypes": nonNil(p.AdjustmentTypes),
+		"features": nonNil(p.Features), "termsEnforced": nonNil(p.TermsEnforced)}
+}
+
+func nonNil(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
+}
+
 // CreateProgram implements program.Store.
-func (s *Store) CreateProgram(ctx context.Context, p program.Program) error {
-	_, err := s.Exec(ctx, `INSERT INTO programs (code, partner_id, name, bin, currency, adjustment_types, features,
-		terms_enforced, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.Code, p.PartnerID, p.Name, p.BIN, p.Currency, jsonList(p.AdjustmentTypes), jsonList(p.Features),
-		jsonList(p.TermsEnforced), Micros(p.CreatedAt), Micros(p.UpdatedAt))
+func (s *Store) CreateProgram(ctx context.Context, p program.Program, actor string) error {
+	err := s.Tx(ctx, func(tx *Tx) error {
+		if err := createProgram(ctx, tx, p); err != nil {
+			return err
+		}
+		d := programFields(p)
+		d["partnerId"], d["currency"] = p.PartnerID, p.Currency
+		return tx.audit(ctx, Micros(p.CreatedAt), actor, "program.created", programSubject(p.Code), d)
+	})
 	switch {
 	case IsUniqueViolation(err):
 		return &apperr.Error{Kind: apperr.Conflict, Field: "programCode", Message: "programCode already exists"}
@@ -24,13 +45,25 @@ func (s *Store) CreateProgram(ctx context.Context, p program.Program) error {
 	return err
 }
 
+func createProgram(ctx context.Context, tx *Tx, p program.Program) error {
+	_, err := tx.Exec(ctx, `INSERT INTO programs (code, partner_id, name, bin, currency, adjustment_types, features,
+		terms_enforced, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.Code, p.PartnerID, p.Name, p.BIN, p.Currency, jsonList(p.AdjustmentTypes), jsonList(p.Features),
+		jsonList(p.TermsEnforced), Micros(p.CreatedAt), Micros(p.UpdatedAt))
+	return err
+}
+
 // Program implements program.Store.
 func (s *Store) Program(ctx context.Context, code string) (program.Program, error) {
+	return loadProgram(ctx, s.DB, code, "")
+}
+
+func loadProgram(ctx context.Context, q reader, code, lock string) (program.Program, error) {
 	var p program.Program
 	var adj, feat, terms string
 	var created, updated int64
-	err := s.QueryRow(ctx, `SELECT code, partner_id, name, bin, currency, adjustment_types, features, terms_enforced,
-		created_at, updated_at FROM programs WHERE code = ?`, code).Scan(&p.Code, &p.PartnerID, &p.Name, &p.BIN,
+	err := q.QueryRow(ctx, `SELECT code, partner_id, name, bin, currency, adjustment_types, features, terms_enforced,
+		created_at, updated_at FROM programs WHERE code = ?`+lock, code).Scan(&p.Code, &p.PartnerID, &p.Name, &p.BIN,
 		&p.Currency, &adj, &feat, &terms, &created, &updated)
 	if err != nil {
 		return p, notFound(err, "program not found")
@@ -40,10 +73,30 @@ func (s *Store) Program(ctx context.Context, code string) (program.Program, erro
 	return p, nil
 }
 
-// UpdateProgram implements program.Store.
-func (s *Store) UpdateProgram(ctx context.Context, p program.Program) error {
-	_, err := s.Exec(ctx, `UPDATE programs SET name = ?, bin = ?, adjustment_types = ?, features = ?, terms_enforced = ?,
+// UpdateProgram implements program.Store. The audit event's detail is the
+// fields whose value changed, with their new values; an update that
+// changes nothing writes no event.
+func (s *Store) UpdateProgram(ctx context.Context, p program.Program, actor string) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		old, err := loadProgram(ctx, tx, p.Code, tx.ForUpdate())
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE programs SET name = ?, bin = ?, adjustment_types = ?, features = ?, terms_enforced = ?,
 		updated_at = ? WHERE code = ?`, p.Name, p.BIN, jsonList(p.AdjustmentTypes), jsonList(p.Features),
-		jsonList(p.TermsEnforced), Micros(p.UpdatedAt), p.Code)
-	return err
+			jsonList(p.TermsEnforced), Micros(p.UpdatedAt), p.Code); err != nil {
+			return err
+		}
+		before, after := programFields(old), programFields(p)
+		changed := map[string]any{}
+		for k, v := range after {
+			if !reflect.DeepEqual(before[k], v) {
+				changed[k] = v
+			}
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		return tx.audit(ctx, Micros(p.UpdatedAt), actor, "program.updated", programSubject(p.Code), changed)
+	})
 }

@@ -1,0 +1,91 @@
+package api
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/storage"
+)
+
+// auditRoutes registers the operator's read of the audit trail.
+func (s *Server) auditRoutes(mux *router) {
+	mux.Handle("GET /admin/v1/audit", s.admin(s.adminAudit))
+}
+
+// AuditEventJSON is one audit-trail event.
+type AuditEventJSON struct {
+	EventID string          `json:"eventId"`
+	At      time.Time       `json:"at"`
+	Actor   string          `json:"actor"`
+	Action  string          `json:"action"`
+	Subject string          `json:"subject"`
+	Detail  json.RawMessage `json:"detail"`
+}
+
+// adminAudit answers audit events newest first:
+// ?subject=<kind:id>&action=<prefix>&limit=1..100&before=<next of the previous page>.
+// It shares its query with the account history (storage.DB.AuditEvents).
+func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := storage.AuditFilter{Subject: q.Get("subject")}
+	if len(f.Subject) > 200 {
+		return apperr.Field("subject", "subject must be at most 200 characters")
+	}
+	if a := q.Get("action"); a != "" {
+		if len(a) > 100 {
+			return apperr.Field("action", "action must be at most 100 characters")
+		}
+		f.ActionPrefixes = []string{a}
+	}
+	var err error
+	if f.Limit, err = queryLimit(r, 50); err != nil {
+		return err
+	}
+	if b := q.Get("before"); b != "" {
+		pos, ok := parseAuditCursor(b)
+		if !ok {
+			return apperr.Field("before", "before must be the next value of a previous page")
+		}
+		f.Before = &pos
+	}
+	events, err := s.DB.AuditEvents(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Events []AuditEventJSON `json:"events"`
+		Next   string           `json:"next,omitempty"`
+	}{Events: []AuditEventJSON{}}
+	for _, e := range events {
+		out.Events = append(out.Events, AuditEventJSON{e.ID, storage.Time(e.At), e.Actor, e.Action, e.Subject, e.Detail})
+	}
+	if len(events) == f.Limit {
+		last := events[len(events)-1]
+		out.Next = auditCursor(storage.AuditPosition{At: last.At, ID: last.ID})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// auditCursor is an opaque page cursor: the last event's (at, id).
+func auditCursor(p storage.AuditPosition) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(p.At, 10) + ":" + p.ID))
+}
+
+func parseAuditCursor(s string) (storage.AuditPosition, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return storage.AuditPosition{}, false
+	}
+	at, id, ok := strings.Cut(string(b), ":")
+	n, err := strconv.ParseInt(at, 10, 64)
+	if !ok || err != nil || id == "" {
+		return storage.AuditPosition{}, false
+	}
+	return storage.AuditPosition{At: n, ID: id}, true
+}
