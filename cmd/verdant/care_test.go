@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -13,36 +12,17 @@ import (
 )
 
 func TestCLICaseCommands(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	env := func(string) string { return "" }
-	runOut := func(args ...string) []byte {
-		t.Helper()
-		var out bytes.Buffer
-		if err := run(ctx, append(args, "--data-dir", dir, "--log-level", "error"), env, &out); err != nil {
-			t.Fatalf("verdant %v: %v", args, err)
-		}
-		return out.Bytes()
-	}
-	var p struct{ PartnerID string }
-	json.Unmarshal(runOut("partner", "create", "--name", "Care CLI"), &p)
-	runOut("program", "create", "--code", "CARE1", "--partner", p.PartnerID, "--name", "Care", "--bin", "411111")
-	var a struct{ AccountIdentifier string }
-	json.Unmarshal(runOut("account", "open", "--program", "CARE1", "--first-name", "Ann", "--last-name", "Lee", "--zip", "10001"), &a)
-
-	c := common{dataDir: dir, logLevel: "error"}
-	app, err := c.open(ctx, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := app.Care.Create(ctx, p.PartnerID, "CARE1", "", care.Request{Subject: "Help", FirstName: "Ann", LastName: "Lee",
-		CustomerQuestion: "Where is my card?", EmailAddress: "ann@example.com", AccountIdentifier: a.AccountIdentifier})
+	c := newCLI(t)
+	partnerID, acct := c.seed("CARE1")
+	app := c.open()
+	k, err := app.Care.Create(c.ctx, partnerID, "CARE1", "", care.Request{Subject: "Help", FirstName: "Ann", LastName: "Lee",
+		CustomerQuestion: "Where is my card?", EmailAddress: "ann@example.com", AccountIdentifier: acct})
 	app.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var list []struct{ CaseNumber, Status string }
-	if err := json.Unmarshal(runOut("case", "list", "--status", "open", "--program", "CARE1"), &list); err != nil ||
+	if err := json.Unmarshal(c.run("case", "list", "--status", "open", "--program", "CARE1"), &list); err != nil ||
 		len(list) != 1 || list[0].CaseNumber != k.Number {
 		t.Fatalf("case list: %+v, %v", list, err)
 	}
@@ -50,11 +30,11 @@ func TestCLICaseCommands(t *testing.T) {
 		CaseNumber, EmailAddress string
 		History                  []struct{ Action string }
 	}
-	if err := json.Unmarshal(runOut("case", "show", "--number", k.Number), &shown); err != nil ||
+	if err := json.Unmarshal(c.run("case", "show", "--number", k.Number), &shown); err != nil ||
 		shown.EmailAddress != "ann@example.com" || len(shown.History) != 1 || shown.History[0].Action != "created" {
 		t.Fatalf("case show: %+v, %v", shown, err)
 	}
-	if err := run(ctx, []string{"case", "list", "--status", "lost", "--data-dir", dir}, env, &bytes.Buffer{}); err == nil {
+	if err := run(c.ctx, []string{"case", "list", "--status", "lost", "--data-dir", c.dir}, c.env, &bytes.Buffer{}); err == nil {
 		t.Fatal("bad status accepted")
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -169,25 +168,19 @@ func TestBinaryGracefulShutdownFinishesInFlight(t *testing.T) {
 }
 
 func TestCLIOperatorCommands(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	env := func(string) string { return "" }
-	runJSON := func(args ...string) map[string]any {
-		t.Helper()
-		var out bytes.Buffer
-		if err := run(ctx, append(args, "--data-dir", dir, "--log-level", "error"), env, &out); err != nil {
-			t.Fatalf("verdant %v: %v", args, err)
-		}
-		var m map[string]any
-		if err := json.Unmarshal(out.Bytes(), &m); err != nil {
-			t.Fatalf("verdant %v printed %q", args, out.String())
-		}
-		return m
+	cl := newCLI(t)
+	ctx, dir, env := cl.ctx, cl.dir, cl.env
+	partnerID, acct := cl.seed("CLI1")
+	var prog struct {
+		ProgramCode string   `json:"programCode"`
+		Features    []string `json:"features"`
 	}
-	p := runJSON("partner", "create", "--name", "CLI Partner")
-	runJSON("program", "create", "--code", "CLI1", "--partner", p["partnerId"].(string), "--name", "CLI", "--bin", "411111", "--features", "nb100")
-	a := runJSON("account", "open", "--program", "CLI1", "--first-name", "Ann", "--last-name", "Lee", "--zip", "10001")
-	c := runJSON("card", "issue", "--program", "CLI1", "--account", a["accountIdentifier"].(string))
+	cl.json(&prog, "program", "create", "--code", "CLI2", "--partner", partnerID, "--name", "CLI 2", "--bin", "411111", "--features", "nb100,ucb1")
+	if prog.ProgramCode != "CLI2" || strings.Join(prog.Features, ",") != "NB100,UCB1" {
+		t.Fatalf("program features: %v", prog.Features)
+	}
+	var c map[string]any
+	cl.json(&c, "card", "issue", "--program", "CLI1", "--account", acct)
 	if pan, _ := c["pan"].(string); len(pan) != 16 || !strings.HasPrefix(pan, "411111") {
 		t.Fatalf("card: %v", c)
 	}

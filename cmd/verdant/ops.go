@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/verdant-baas/verdant/internal/account"
+	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/program"
@@ -53,8 +54,9 @@ func programCreate(ctx context.Context, args []string, getenv func(string) strin
 	feat := fs.String("features", "", "comma-separated features")
 	terms := fs.String("terms-enforced", "", "comma-separated terms identifiers")
 	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
-		return a.Programs.Create(ctx, program.Program{Code: *code, PartnerID: *partnerID, Name: *name, BIN: *bin,
+		p, err := a.Programs.Create(ctx, program.Program{Code: *code, PartnerID: *partnerID, Name: *name, BIN: *bin,
 			AdjustmentTypes: splitList(*adj), Features: splitList(*feat), TermsEnforced: splitList(*terms)})
+		return api.ProgramView(p), err
 	})
 }
 

@@ -76,7 +76,8 @@ type ProgramJSON struct {
 	Reload *ReloadJSON `json:"reload,omitempty"`
 }
 
-func programJSON(p program.Program) ProgramJSON {
+// ProgramView is the operator view of a program (API and CLI alike).
+func ProgramView(p program.Program) ProgramJSON {
 	return ProgramJSON{p.Code, p.PartnerID, p.Name, p.BIN, p.Currency, p.AdjustmentTypes, p.Features,
 		p.TermsEnforced, p.CreatedAt, p.UpdatedAt, nil}
 }
@@ -119,7 +120,7 @@ func (s *Server) writeProgram(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	out, err := s.withReload(r.Context(), programJSON(p), rl)
+	out, err := s.withReload(r.Context(), ProgramView(p), rl)
 	if err != nil {
 		return err
 	}
