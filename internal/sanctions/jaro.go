@@ -22,17 +22,23 @@ func jaro(a, b string) float64 {
 	if la == 0 || lb == 0 {
 		return 0
 	}
-	window := max(la, lb)/2 - 1
-	if window < 0 {
-		window = 0
-	}
-	var ma, mb [64]bool
+	// Names are short: match flags live on the stack unless a name is
+	// over 64 bytes (rare), which allocates.
+	var sa, sb [64]bool
+	ma, mb := sa[:], sb[:]
 	if la > 64 || lb > 64 {
-		return jaroLong(a, b, window)
+		ma, mb = make([]bool, la), make([]bool, lb)
 	}
+	return jaroMatch(a, b, ma[:la], mb[:lb])
+}
+
+// jaroMatch is the Jaro similarity of a and b (neither empty), using ma
+// and mb (zeroed, len(a) and len(b)) as match flags.
+func jaroMatch(a, b string, ma, mb []bool) float64 {
+	window := max(max(len(a), len(b))/2-1, 0)
 	m := 0
-	for i := 0; i < la; i++ {
-		lo, hi := max(0, i-window), min(lb, i+window+1)
+	for i := 0; i < len(a); i++ {
+		lo, hi := max(0, i-window), min(len(b), i+window+1)
 		for k := lo; k < hi; k++ {
 			if !mb[k] && a[i] == b[k] {
 				ma[i], mb[k] = true, true
@@ -45,40 +51,7 @@ func jaro(a, b string) float64 {
 		return 0
 	}
 	t, k := 0, 0
-	for i := 0; i < la; i++ {
-		if !ma[i] {
-			continue
-		}
-		for !mb[k] {
-			k++
-		}
-		if a[i] != b[k] {
-			t++
-		}
-		k++
-	}
-	fm := float64(m)
-	return (fm/float64(la) + fm/float64(lb) + (fm-float64(t/2))/fm) / 3
-}
-
-// jaroLong is jaro for strings over 64 bytes (rare: very long names).
-func jaroLong(a, b string, window int) float64 {
-	ma, mb := make([]bool, len(a)), make([]bool, len(b))
-	m := 0
-	for i := range a {
-		for k := max(0, i-window); k < min(len(b), i+window+1); k++ {
-			if !mb[k] && a[i] == b[k] {
-				ma[i], mb[k] = true, true
-				m++
-				break
-			}
-		}
-	}
-	if m == 0 {
-		return 0
-	}
-	t, k := 0, 0
-	for i := range a {
+	for i := 0; i < len(a); i++ {
 		if !ma[i] {
 			continue
 		}

@@ -13,11 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/care"
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/storage/storagetest"
-	"github.com/verdant-baas/verdant/internal/vault"
 )
 
 // benchDB opens a migrated database for a benchmark: SQLite in a
@@ -71,22 +69,9 @@ func BenchmarkCareCreate(b *testing.B) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
 			db := benchDB(b, engine)
-			key, _ := vault.ParseKey(vault.GenerateKey())
-			v, _ := vault.New(key)
-			st := storage.NewStore(db, v)
-			acct := uuid.NewString()
+			st, acct := careFixture(b, db)
 			ctx := context.Background()
-			for _, q := range []string{
-				`INSERT INTO partners (id, name, client_id, secret_hash, created_at, updated_at) VALUES ('p1', 'P', 'c1', 'h', 0, 0)`,
-				`INSERT INTO programs (code, partner_id, name, bin, created_at, updated_at) VALUES ('PROG', 'p1', 'Prog', '499998', 0, 0)`,
-				`INSERT INTO accounts (id, program_code, status, first_name, last_name, zip_code, created_at, updated_at)
-					VALUES ('` + acct + `', 'PROG', 'normal', 'Jack', 'Jones', '91107', 0, 0)`,
-			} {
-				if _, err := db.Exec(ctx, q); err != nil {
-					b.Fatal(err)
-				}
-			}
-			svc := &care.Service{Store: st, Now: time.Now, Fingerprint: v.Index, Deliver: true}
+			svc := &care.Service{Store: st, Now: time.Now, Fingerprint: st.Vault.Index, Deliver: true}
 			body := []byte(strings.ReplaceAll(string(body), "ACCT", acct))
 			var n atomic.Int64
 			b.ReportAllocs()

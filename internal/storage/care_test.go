@@ -14,7 +14,9 @@ import (
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
-func careFixture(t *testing.T, db *storage.DB) (*storage.Store, string) {
+// careFixture seeds a partner, program and account for case tests and
+// benchmarks, and answers the store and the account id.
+func careFixture(t testing.TB, db *storage.DB) (*storage.Store, string) {
 	t.Helper()
 	key, _ := vault.ParseKey(vault.GenerateKey())
 	v, err := vault.New(key)
