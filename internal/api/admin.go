@@ -10,7 +10,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/delivery"
 	"github.com/verdant-baas/verdant/internal/program"
-	"github.com/verdant-baas/verdant/internal/reload"
+	"github.com/verdant-baas/verdant/internal/retail"
 )
 
 func (s *Server) adminRoutes(mux *router) {
@@ -116,7 +116,7 @@ func (s *Server) adminGetProgram(w http.ResponseWriter, r *http.Request) error {
 // writeProgram ends a program handler whose last call returned (p, err):
 // it stores rl (when set) and answers the program's operator view with its
 // reload settings.
-func (s *Server) writeProgram(w http.ResponseWriter, r *http.Request, status int, rl *reload.Settings, p program.Program, err error) error {
+func (s *Server) writeProgram(w http.ResponseWriter, r *http.Request, status int, rl *retail.Settings, p program.Program, err error) error {
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/money"
-	"github.com/verdant-baas/verdant/internal/reload"
+	"github.com/verdant-baas/verdant/internal/retail"
 )
 
 func (s *Server) retailRoutes(mux *router) {
@@ -33,7 +33,7 @@ type cardDetailsBody struct {
 // HTTP 400 like every validation failure of the platform, the business
 // codes are HTTP 200, GeneralFailure (1000) is HTTP 500.
 func (s *Server) cardDetails(w http.ResponseWriter, r *http.Request) error {
-	req := reload.Request{RequestID: r.Header.Get("X-GD-RequestId")}
+	req := retail.Request{RequestID: r.Header.Get("X-GD-RequestId")}
 	var b cardDetailsBody
 	if err := decodeJSON(r, &b); err != nil {
 		if k := apperr.KindOf(err); k != apperr.Invalid {
@@ -44,9 +44,9 @@ func (s *Server) cardDetails(w http.ResponseWriter, r *http.Request) error {
 	req.AccountNumber, req.AccountIdentifier = b.AccountNumber, b.AccountIdentifier
 	req.PaymentProgramType, req.TransactionAmount = b.PaymentProgramType, b.TransactionAmount
 	md := b.Metadata
-	req.Metadata = reload.Metadata{StoreID: md.StoreID, MerchantID: md.MerchantID, UserID: md.UserID,
+	req.Metadata = retail.Metadata{StoreID: md.StoreID, MerchantID: md.MerchantID, UserID: md.UserID,
 		RequestDateTime: md.RequestDateTime, RegisterID: md.RegisterID}
-	o, err := s.Reload.Validate(r.Context(), claimsFrom(r.Context()).PartnerID, req, s.Balances)
+	o, err := s.Retail.Validate(r.Context(), claimsFrom(r.Context()).PartnerID, req, s.Balances)
 	if err != nil {
 		return err
 	}
@@ -57,15 +57,15 @@ func (s *Server) cardDetails(w http.ResponseWriter, r *http.Request) error {
 // retailStatus is the HTTP status of a retail response code.
 func retailStatus(code int) int {
 	switch code {
-	case reload.CodeInvalidParam:
+	case retail.CodeInvalidParam:
 		return http.StatusBadRequest
-	case reload.CodeGeneralFailure:
+	case retail.CodeGeneralFailure:
 		return http.StatusInternalServerError
 	}
 	return http.StatusOK
 }
 
-func retailResponse(o reload.Outcome) RetailResponse {
+func retailResponse(o retail.Outcome) RetailResponse {
 	amt := func(v *int64) *string {
 		if v == nil {
 			return nil

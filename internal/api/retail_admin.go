@@ -7,7 +7,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/money"
-	"github.com/verdant-baas/verdant/internal/reload"
+	"github.com/verdant-baas/verdant/internal/retail"
 )
 
 func (s *Server) retailAdminRoutes(mux *router) {
@@ -42,7 +42,7 @@ type MerchantJSON struct {
 	UpdatedAt   time.Time `json:"updatedAt"`
 }
 
-func merchantJSON(m reload.Merchant) MerchantJSON {
+func merchantJSON(m retail.Merchant) MerchantJSON {
 	return MerchantJSON{m.ID, m.PartnerID, m.Name, amountText(m.MerchantFee), m.Enabled, m.CreatedAt, m.UpdatedAt}
 }
 
@@ -59,20 +59,20 @@ func (s *Server) adminCreateMerchant(w http.ResponseWriter, r *http.Request) err
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	fee, err := reload.ParseFee("merchantFee", in.MerchantFee)
+	fee, err := retail.ParseFee("merchantFee", in.MerchantFee)
 	if err != nil {
 		return err
 	}
-	m := reload.Merchant{ID: in.MerchantID, MerchantFee: fee, Enabled: true}
+	m := retail.Merchant{ID: in.MerchantID, MerchantFee: fee, Enabled: true}
 	set(&m.PartnerID, in.PartnerID)
 	set(&m.Name, in.Name)
 	set(&m.Enabled, in.Enabled)
-	m, err = s.Reload.CreateMerchant(r.Context(), m)
+	m, err = s.Retail.CreateMerchant(r.Context(), m)
 	return answer(w, http.StatusCreated, merchantJSON, m, err)
 }
 
 func (s *Server) adminGetMerchant(w http.ResponseWriter, r *http.Request) error {
-	m, err := s.Reload.Merchant(r.Context(), r.PathValue("merchantId"))
+	m, err := s.Retail.Merchant(r.Context(), r.PathValue("merchantId"))
 	return answer(w, http.StatusOK, merchantJSON, m, err)
 }
 
@@ -81,11 +81,11 @@ func (s *Server) adminPatchMerchant(w http.ResponseWriter, r *http.Request) erro
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	fee, err := reload.ParseFee("merchantFee", in.MerchantFee)
+	fee, err := retail.ParseFee("merchantFee", in.MerchantFee)
 	if err != nil {
 		return err
 	}
-	m, err := s.Reload.UpdateMerchant(r.Context(), r.PathValue("merchantId"), reload.MerchantPatch{
+	m, err := s.Retail.UpdateMerchant(r.Context(), r.PathValue("merchantId"), retail.MerchantPatch{
 		PartnerID: in.PartnerID, Name: in.Name, Enabled: in.Enabled, MerchantFee: fee,
 		ClearFee: in.MerchantFee.Present && in.MerchantFee.Null})
 	return answer(w, http.StatusOK, merchantJSON, m, err)
@@ -100,7 +100,7 @@ type StoreJSON struct {
 	UpdatedAt  time.Time `json:"updatedAt"`
 }
 
-func storeJSON(o reload.Outlet) StoreJSON {
+func storeJSON(o retail.Outlet) StoreJSON {
 	return StoreJSON{o.MerchantID, o.StoreID, o.Blocked, o.CreatedAt, o.UpdatedAt}
 }
 
@@ -112,12 +112,12 @@ func (s *Server) adminCreateStore(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	o, err := s.Reload.CreateOutlet(r.Context(), reload.Outlet{MerchantID: r.PathValue("merchantId"), StoreID: in.StoreID, Blocked: in.Blocked})
+	o, err := s.Retail.CreateOutlet(r.Context(), retail.Outlet{MerchantID: r.PathValue("merchantId"), StoreID: in.StoreID, Blocked: in.Blocked})
 	return answer(w, http.StatusCreated, storeJSON, o, err)
 }
 
 func (s *Server) adminGetStore(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.Reload.Outlet(r.Context(), r.PathValue("merchantId"), r.PathValue("storeId"))
+	o, err := s.Retail.Outlet(r.Context(), r.PathValue("merchantId"), r.PathValue("storeId"))
 	return answer(w, http.StatusOK, storeJSON, o, err)
 }
 
@@ -131,7 +131,7 @@ func (s *Server) adminPatchStore(w http.ResponseWriter, r *http.Request) error {
 	if in.Blocked == nil {
 		return apperr.Field("blocked", "blocked is required")
 	}
-	o, err := s.Reload.SetOutletBlocked(r.Context(), r.PathValue("merchantId"), r.PathValue("storeId"), *in.Blocked)
+	o, err := s.Retail.SetOutletBlocked(r.Context(), r.PathValue("merchantId"), r.PathValue("storeId"), *in.Blocked)
 	return answer(w, http.StatusOK, storeJSON, o, err)
 }
 
@@ -144,7 +144,7 @@ type RetailUserJSON struct {
 	UpdatedAt  time.Time `json:"updatedAt"`
 }
 
-func userJSON(u reload.User) RetailUserJSON {
+func userJSON(u retail.User) RetailUserJSON {
 	return RetailUserJSON{u.MerchantID, u.UserID, u.Active, u.CreatedAt, u.UpdatedAt}
 }
 
@@ -156,14 +156,14 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	u := reload.User{MerchantID: r.PathValue("merchantId"), UserID: in.UserID, Active: true}
+	u := retail.User{MerchantID: r.PathValue("merchantId"), UserID: in.UserID, Active: true}
 	set(&u.Active, in.Active)
-	u, err := s.Reload.CreateUser(r.Context(), u)
+	u, err := s.Retail.CreateUser(r.Context(), u)
 	return answer(w, http.StatusCreated, userJSON, u, err)
 }
 
 func (s *Server) adminGetUser(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.Reload.User(r.Context(), r.PathValue("merchantId"), r.PathValue("userId"))
+	u, err := s.Retail.User(r.Context(), r.PathValue("merchantId"), r.PathValue("userId"))
 	return answer(w, http.StatusOK, userJSON, u, err)
 }
 
@@ -177,7 +177,7 @@ func (s *Server) adminPatchUser(w http.ResponseWriter, r *http.Request) error {
 	if in.Active == nil {
 		return apperr.Field("active", "active is required")
 	}
-	u, err := s.Reload.SetUserActive(r.Context(), r.PathValue("merchantId"), r.PathValue("userId"), *in.Active)
+	u, err := s.Retail.SetUserActive(r.Context(), r.PathValue("merchantId"), r.PathValue("userId"), *in.Active)
 	return answer(w, http.StatusOK, userJSON, u, err)
 }
 
@@ -210,16 +210,16 @@ type ReloadInput struct {
 
 // Default reload settings for the fields an operator leaves out the first
 // time: the page's sample bounds (20 to 500) and a 2,500.00 daily limit.
-var defaultReload = reload.Settings{Enabled: true, MinLoadAmount: 2000, MaxLoadAmount: 50000, DailyLoadLimit: 250000,
-	CardType: reload.CardNormal}
+var defaultReload = retail.Settings{Enabled: true, MinLoadAmount: 2000, MaxLoadAmount: 50000, DailyLoadLimit: 250000,
+	CardType: retail.CardNormal}
 
 // reloadSettings merges in over a program's current settings (or the
 // defaults) and validates the result, before anything is stored.
-func (s *Server) reloadSettings(ctx context.Context, programCode string, in *ReloadInput) (*reload.Settings, error) {
+func (s *Server) reloadSettings(ctx context.Context, programCode string, in *ReloadInput) (*retail.Settings, error) {
 	if in == nil {
 		return nil, nil
 	}
-	st, err := s.Reload.Settings(ctx, programCode)
+	st, err := s.Retail.Settings(ctx, programCode)
 	if apperr.KindOf(err) == apperr.NotFound {
 		st, err = defaultReload, nil
 	}
@@ -230,7 +230,7 @@ func (s *Server) reloadSettings(ctx context.Context, programCode string, in *Rel
 	set(&st.Enabled, in.Enabled)
 	set(&st.CardType, in.CardType)
 	if in.ReloadFee.Present {
-		if st.ReloadFee, err = reload.ParseFee("reload.reloadFee", in.ReloadFee); err != nil {
+		if st.ReloadFee, err = retail.ParseFee("reload.reloadFee", in.ReloadFee); err != nil {
 			return nil, err
 		}
 	}
@@ -249,7 +249,7 @@ func (s *Server) reloadSettings(ctx context.Context, programCode string, in *Rel
 		}
 		*f.dst = v
 	}
-	if err := reload.CheckSettings(&st); err != nil {
+	if err := retail.CheckSettings(&st); err != nil {
 		return nil, err
 	}
 	return &st, nil
@@ -257,13 +257,13 @@ func (s *Server) reloadSettings(ctx context.Context, programCode string, in *Rel
 
 // withReload stores validated settings (if any) and adds the program's
 // reload settings to its operator view.
-func (s *Server) withReload(ctx context.Context, p ProgramJSON, st *reload.Settings) (ProgramJSON, error) {
+func (s *Server) withReload(ctx context.Context, p ProgramJSON, st *retail.Settings) (ProgramJSON, error) {
 	if st != nil {
-		if _, err := s.Reload.PutSettings(ctx, *st); err != nil {
+		if _, err := s.Retail.PutSettings(ctx, *st); err != nil {
 			return p, err
 		}
 	}
-	cur, err := s.Reload.Settings(ctx, p.ProgramCode)
+	cur, err := s.Retail.Settings(ctx, p.ProgramCode)
 	if apperr.KindOf(err) == apperr.NotFound {
 		return p, nil
 	}

@@ -24,7 +24,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
-	"github.com/verdant-baas/verdant/internal/reload"
+	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/verification"
@@ -54,17 +54,17 @@ type Server struct {
 	Customers *customer.Service
 	Lookup    *customer.Lookup
 	Sanctions *sanctions.Service
-	// Verifications, VerificationDelivery and Address serve contact and
+	// Verifications, OTPSender and Address serve contact and
 	// address verification (Address nil: the offline engine).
-	Verifications        *verification.Service
-	VerificationDelivery *verification.Delivery
-	Address              address.Provider
+	Verifications *verification.Service
+	OTPSender     *verification.Sender
+	Address       address.Provider
 	// OnVerificationCreated, if set, is called after a verification is
 	// stored (the app wakes the outbox worker with it).
 	OnVerificationCreated func()
-	// Delivery tracks physical cards; Reload is retail reload validation.
+	// Delivery tracks physical cards; Retail is retail reload validation.
 	Delivery *delivery.Service
-	Reload   *reload.Service
+	Retail   *retail.Service
 	// Care is customer care (support cases).
 	Care *care.Service
 

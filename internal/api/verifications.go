@@ -162,7 +162,7 @@ func (s *Server) adminSentMessages(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	ms, err := s.VerificationDelivery.Sent(r.Context(), to, limit, s.Sandbox)
+	ms, err := s.OTPSender.Sent(r.Context(), to, limit, s.Sandbox)
 	if err != nil {
 		return err
 	}

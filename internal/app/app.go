@@ -18,7 +18,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/outbox"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
-	"github.com/verdant-baas/verdant/internal/reload"
+	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/vault"
@@ -43,11 +43,11 @@ type App struct {
 	Customers *customer.Service
 	Sanctions *sanctions.Service
 	Delivery  *delivery.Service
-	Reload    *reload.Service
-	// Care is customer care; CareDelivery sends its cases to the CRM (nil
+	Retail    *retail.Service
+	// Care is customer care; CRMSender sends its cases to the CRM (nil
 	// when none is configured).
-	Care         *care.Service
-	CareDelivery *care.Delivery
+	Care      *care.Service
+	CRMSender *care.CRMSender
 
 	Server  *api.Server
 	Handler http.Handler
@@ -106,14 +106,14 @@ func (a *App) wire() {
 	a.Sanctions = &sanctions.Service{Store: st, Threshold: a.Config.SanctionsThreshold, Now: now}
 	a.Customers = &customer.Service{Store: st, Screener: a.Sanctions, Now: now}
 	a.Delivery = &delivery.Service{Store: st, Cards: st, Settings: a.Config.deliverySettings(), Now: now}
-	a.Reload = &reload.Service{Store: st, Indexer: a.Vault, Now: now}
+	a.Retail = &retail.Service{Store: st, Indexer: a.Vault, Now: now}
 	a.wireCare()
 	a.Server = &api.Server{
 		Log: a.Log, DB: a.DB,
 		Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
 		Ledger: a.Ledger, Balances: a.Ledger, Features: a.Features,
 		Customers: a.Customers, Lookup: &customer.Lookup{Store: st, Now: now}, Sanctions: a.Sanctions,
-		Delivery: a.Delivery, Reload: a.Reload, Care: a.Care,
+		Delivery: a.Delivery, Retail: a.Retail, Care: a.Care,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
 		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now,
 	}
@@ -127,9 +127,9 @@ func (a *App) Start(ctx context.Context) {
 	ctx, a.stopWorkers = context.WithCancel(ctx)
 	a.workers.Add(1)
 	go func() { defer a.workers.Done(); a.Outbox.Run(ctx) }()
-	if a.CareDelivery != nil {
+	if a.CRMSender != nil {
 		a.workers.Add(1)
-		go func() { defer a.workers.Done(); a.CareDelivery.Run(ctx, time.Minute) }()
+		go func() { defer a.workers.Done(); a.CRMSender.Run(ctx, time.Minute) }()
 	}
 }
 

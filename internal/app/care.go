@@ -15,7 +15,7 @@ func (a *App) wireCare() {
 	if !a.Config.CRM.Configured() {
 		return
 	}
-	a.CareDelivery = &care.Delivery{Store: a.Store, CRM: crm.New(a.Config.CRM), Now: a.Config.Now, Log: a.Log,
+	a.CRMSender = &care.CRMSender{Store: a.Store, CRM: crm.New(a.Config.CRM), Now: a.Config.Now, Log: a.Log,
 		Notify: a.Outbox.Notify}
-	a.Outbox.Handle(care.Topic, a.CareDelivery.Handle)
+	a.Outbox.Handle(care.Topic, a.CRMSender.Handle)
 }

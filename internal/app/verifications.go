@@ -51,9 +51,9 @@ func (a *App) wireVerifications() {
 	vc := a.Config.Verify
 	svc := &verification.Service{Store: a.Store, Vault: a.Vault, Now: now, TTL: vc.CodeTTL, Tries: vc.MaxTries,
 		Limits: verification.Limits{PerHour: vc.PerHour, MinGap: vc.MinGap}}
-	d := &verification.Delivery{Store: a.Store, Vault: a.Vault, Now: now, Email: email, Phone: phone}
+	d := &verification.Sender{Store: a.Store, Vault: a.Vault, Now: now, Email: email, Phone: phone}
 	a.Outbox.Handle(verification.Topic, d.Handle)
-	a.Server.Verifications, a.Server.VerificationDelivery = svc, d
+	a.Server.Verifications, a.Server.OTPSender = svc, d
 	a.Server.Address = address.Engine{}
 	a.Server.OnVerificationCreated = a.Outbox.Notify
 }

@@ -64,7 +64,7 @@ func TestCareBackfillEnqueuesEachCaseOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				d := &care.Delivery{Store: st, Now: time.Now}
+				d := &care.CRMSender{Store: st, Now: time.Now}
 				n, err := d.EnqueueQueued(ctx)
 				if err != nil {
 					t.Error(err)
@@ -80,7 +80,7 @@ func TestCareBackfillEnqueuesEachCaseOnce(t *testing.T) {
 		if total != 30 || messages != 30 {
 			t.Fatalf("enqueued %d (reported %d), want 30", messages, total)
 		}
-		if n, _ := (&care.Delivery{Store: st, Now: time.Now}).EnqueueQueued(ctx); n != 0 {
+		if n, _ := (&care.CRMSender{Store: st, Now: time.Now}).EnqueueQueued(ctx); n != 0 {
 			t.Fatalf("a second backfill enqueued %d", n)
 		}
 	})

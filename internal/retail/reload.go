@@ -1,11 +1,11 @@
-// Package reload is retail cash-reload validation ("Get Card Details",
+// Package retail is retail cash-reload validation ("Get Card Details",
 // card-details.txt): before a retailer takes cash for a card, it asks
 // whether the card can be reloaded with the amount and what the fees
 // are. Validation never moves money; every request and its outcome is
 // kept for the retailer's audit. This package also owns the retail
 // network the rules check (merchants, their stores and users) and each
 // program's reload settings.
-package reload
+package retail
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package reload
+package retail
 
 import (
 	"encoding/json"

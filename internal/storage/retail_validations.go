@@ -8,7 +8,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/card"
-	"github.com/verdant-baas/verdant/internal/reload"
+	"github.com/verdant-baas/verdant/internal/retail"
 )
 
 // reloadTargetCols reads an account, its program's partner and the
@@ -17,14 +17,14 @@ const reloadTargetCols = `SELECT a.id, a.program_code, a.status, a.first_name, a
 	a.created_at, a.updated_at, p.partner_id, r.program_code, r.enabled, r.reload_fee, r.min_load_amount,
 	r.max_load_amount, r.daily_load_limit, r.card_type`
 
-// ReloadTarget implements reload.Store.
-func (s *Store) ReloadTarget(ctx context.Context, accountID string) (reload.Target, error) {
+// ReloadTarget implements retail.Store.
+func (s *Store) ReloadTarget(ctx context.Context, accountID string) (retail.Target, error) {
 	return scanTarget(s.hotRow(ctx, reloadTargetCols+` FROM accounts a JOIN programs p ON p.code = a.program_code
 		LEFT JOIN program_reload r ON r.program_code = a.program_code WHERE a.id = ?`, accountID))
 }
 
-func scanTarget(row interface{ Scan(...any) error }, extra ...any) (reload.Target, error) {
-	var t reload.Target
+func scanTarget(row interface{ Scan(...any) error }, extra ...any) (retail.Target, error) {
+	var t retail.Target
 	a := &t.Account
 	var created, updated int64
 	var rcode, ctype sql.NullString
@@ -38,17 +38,17 @@ func scanTarget(row interface{ Scan(...any) error }, extra ...any) (reload.Targe
 	}
 	a.CreatedAt, a.UpdatedAt = Time(created), Time(updated)
 	if rcode.Valid {
-		t.Settings = &reload.Settings{ProgramCode: rcode.String, Enabled: enabled.Bool, ReloadFee: fromNull(fee),
+		t.Settings = &retail.Settings{ProgramCode: rcode.String, Enabled: enabled.Bool, ReloadFee: fromNull(fee),
 			MinLoadAmount: lo.Int64, MaxLoadAmount: hi.Int64, DailyLoadLimit: daily.Int64, CardType: ctype.String}
 	}
 	return t, nil
 }
 
-// ReloadCard implements reload.Store: the newest card with the PAN
+// ReloadCard implements retail.Store: the newest card with the PAN
 // (found by its keyed index) in the partner's programs, and its account's
 // target, in one query. Scoping in the query matters: the same number may
 // be on file in another partner's program.
-func (s *Store) ReloadCard(ctx context.Context, partnerID, pan string) (reload.Target, error) {
+func (s *Store) ReloadCard(ctx context.Context, partnerID, pan string) (retail.Target, error) {
 	var c card.Card
 	var issued, cupdated int64
 	t, err := scanTarget(s.hotRow(ctx, reloadTargetCols+`, c.id, c.account_id, c.program_code, c.last4, c.bin, c.expiry_year,
@@ -80,13 +80,13 @@ const validationCols = `id, merchant_id, request_id, partner_id, store_id, user_
 	payment_program_type, request_date_time, response_code, response_description, response_body, fingerprint, approved, created_at`
 
 // Validation answers the validation a merchant recorded for a request id.
-func (s *Store) Validation(ctx context.Context, merchantID, requestID string) (reload.Validation, error) {
+func (s *Store) Validation(ctx context.Context, merchantID, requestID string) (retail.Validation, error) {
 	return scanValidation(s.QueryRow(ctx, `SELECT `+validationCols+` FROM retail_validations
 		WHERE merchant_id = ? AND request_id = ?`, merchantID, requestID))
 }
 
-func scanValidation(row interface{ Scan(...any) error }) (reload.Validation, error) {
-	var v reload.Validation
+func scanValidation(row interface{ Scan(...any) error }) (retail.Validation, error) {
+	var v retail.Validation
 	var merchant, request sql.NullString
 	var body string
 	var approved bool
@@ -114,13 +114,13 @@ func nullString(s string) any {
 	return s
 }
 
-// RecordValidation implements reload.Store. The account row is the
+// RecordValidation implements retail.Store. The account row is the
 // per-account mutex: the daily sum and the insert that may add to it are
 // atomic across nodes. On SQLite concurrent validations share a commit
 // (GroupTx).
-func (s *Store) RecordValidation(ctx context.Context, v reload.Validation, dayStart time.Time,
-	decide func(usedToday int64) reload.Outcome) (reload.Validation, bool, error) {
-	var out reload.Validation
+func (s *Store) RecordValidation(ctx context.Context, v retail.Validation, dayStart time.Time,
+	decide func(usedToday int64) retail.Outcome) (retail.Validation, bool, error) {
+	var out retail.Validation
 	var fresh bool
 	fn := func(tx *Tx) error {
 		var err error
@@ -135,8 +135,8 @@ func (s *Store) RecordValidation(ctx context.Context, v reload.Validation, daySt
 	return prev, false, err
 }
 
-func recordValidation(ctx context.Context, tx *Tx, v reload.Validation, dayStart time.Time,
-	decide func(usedToday int64) reload.Outcome) (reload.Validation, bool, error) {
+func recordValidation(ctx context.Context, tx *Tx, v retail.Validation, dayStart time.Time,
+	decide func(usedToday int64) retail.Outcome) (retail.Validation, bool, error) {
 	out := v
 	if decide != nil {
 		// Lock the account row first, then sum in a second statement: on
@@ -160,7 +160,7 @@ func recordValidation(ctx context.Context, tx *Tx, v reload.Validation, dayStart
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, request_id) DO NOTHING`,
 		out.ResponseID, nullString(out.MerchantID), nullString(out.RequestID), out.PartnerID, out.StoreID, out.UserID,
 		out.RegisterID, out.AccountID, out.Last4, out.Amount, out.PaymentProgramType, out.RequestDateTime, out.Code,
-		out.Description, string(body), out.Fingerprint, out.Code == reload.CodeSuccess, Micros(out.At))
+		out.Description, string(body), out.Fingerprint, out.Code == retail.CodeSuccess, Micros(out.At))
 	if err != nil {
 		return out, false, err
 	}

@@ -29,8 +29,8 @@ type Payload struct {
 	CaseID string `json:"caseId"`
 }
 
-// Delivery sends cases to the CRM from the outbox.
-type Delivery struct {
+// CRMSender sends cases to the CRM from the outbox.
+type CRMSender struct {
 	Store Store
 	CRM   CRM
 	Now   func() time.Time
@@ -44,7 +44,7 @@ type Delivery struct {
 // hours, or a CRM rejecting a field until its administrator fixes the
 // mapping, delays cases but loses none. The upsert by case number makes a
 // retry after a lost answer update the same CRM case, never add one.
-func (d *Delivery) Handle(ctx context.Context, m outbox.Message) error {
+func (d *CRMSender) Handle(ctx context.Context, m outbox.Message) error {
 	var p Payload
 	if err := json.Unmarshal(m.Payload, &p); err != nil || p.CaseID == "" {
 		return outbox.Permanent(fmt.Errorf("care: bad outbox payload"))
@@ -110,7 +110,7 @@ func deviceText(d Device) string {
 
 // EnqueueQueued enqueues delivery of the cases waiting in the platform's
 // own queue (made while no CRM was configured) and wakes the worker.
-func (d *Delivery) EnqueueQueued(ctx context.Context) (int, error) {
+func (d *CRMSender) EnqueueQueued(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		n, err := d.Store.EnqueueQueuedCases(ctx, d.Now().UTC(), 100)
@@ -126,7 +126,7 @@ func (d *Delivery) EnqueueQueued(ctx context.Context) (int, error) {
 
 // Run enqueues queued cases at start and then every interval, so cases
 // made by a node without a CRM reach the CRM through one that has it.
-func (d *Delivery) Run(ctx context.Context, interval time.Duration) {
+func (d *CRMSender) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

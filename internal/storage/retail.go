@@ -5,10 +5,10 @@ import (
 	"database/sql"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
-	"github.com/verdant-baas/verdant/internal/reload"
+	"github.com/verdant-baas/verdant/internal/retail"
 )
 
-var _ reload.Store = (*Store)(nil)
+var _ retail.Store = (*Store)(nil)
 
 // nullable maps an optional amount to a nullable column value.
 func nullable(v *int64) any {
@@ -37,8 +37,8 @@ func created(err error, what, field string) error {
 	return err
 }
 
-// CreateMerchant implements reload.Store.
-func (s *Store) CreateMerchant(ctx context.Context, m reload.Merchant) error {
+// CreateMerchant implements retail.Store.
+func (s *Store) CreateMerchant(ctx context.Context, m retail.Merchant) error {
 	_, err := s.Exec(ctx, `INSERT INTO retail_merchants (id, partner_id, name, merchant_fee, enabled, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ID, m.PartnerID, m.Name, nullable(m.MerchantFee), m.Enabled,
 		Micros(m.CreatedAt), Micros(m.UpdatedAt))
@@ -48,8 +48,8 @@ func (s *Store) CreateMerchant(ctx context.Context, m reload.Merchant) error {
 	return created(err, "merchant", "merchantId")
 }
 
-// UpdateMerchant implements reload.Store.
-func (s *Store) UpdateMerchant(ctx context.Context, m reload.Merchant) error {
+// UpdateMerchant implements retail.Store.
+func (s *Store) UpdateMerchant(ctx context.Context, m retail.Merchant) error {
 	_, err := s.Exec(ctx, `UPDATE retail_merchants SET partner_id = ?, name = ?, merchant_fee = ?, enabled = ?, updated_at = ?
 		WHERE id = ?`, m.PartnerID, m.Name, nullable(m.MerchantFee), m.Enabled, Micros(m.UpdatedAt), m.ID)
 	if IsForeignKeyViolation(err) {
@@ -58,9 +58,9 @@ func (s *Store) UpdateMerchant(ctx context.Context, m reload.Merchant) error {
 	return err
 }
 
-// Merchant implements reload.Store.
-func (s *Store) Merchant(ctx context.Context, id string) (reload.Merchant, error) {
-	var m reload.Merchant
+// Merchant implements retail.Store.
+func (s *Store) Merchant(ctx context.Context, id string) (retail.Merchant, error) {
+	var m retail.Merchant
 	var fee sql.NullInt64
 	var c, u int64
 	err := s.QueryRow(ctx, `SELECT id, partner_id, name, merchant_fee, enabled, created_at, updated_at
@@ -69,23 +69,23 @@ func (s *Store) Merchant(ctx context.Context, id string) (reload.Merchant, error
 	return m, notFound(err, "merchant not found")
 }
 
-// CreateOutlet implements reload.Store.
-func (s *Store) CreateOutlet(ctx context.Context, o reload.Outlet) error {
+// CreateOutlet implements retail.Store.
+func (s *Store) CreateOutlet(ctx context.Context, o retail.Outlet) error {
 	_, err := s.Exec(ctx, `INSERT INTO retail_stores (merchant_id, store_id, blocked, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?)`, o.MerchantID, o.StoreID, o.Blocked, Micros(o.CreatedAt), Micros(o.UpdatedAt))
 	return created(err, "store", "storeId")
 }
 
-// UpdateOutlet implements reload.Store.
-func (s *Store) UpdateOutlet(ctx context.Context, o reload.Outlet) error {
+// UpdateOutlet implements retail.Store.
+func (s *Store) UpdateOutlet(ctx context.Context, o retail.Outlet) error {
 	_, err := s.Exec(ctx, `UPDATE retail_stores SET blocked = ?, updated_at = ? WHERE merchant_id = ? AND store_id = ?`,
 		o.Blocked, Micros(o.UpdatedAt), o.MerchantID, o.StoreID)
 	return err
 }
 
-// Outlet implements reload.Store.
-func (s *Store) Outlet(ctx context.Context, merchantID, storeID string) (reload.Outlet, error) {
-	var o reload.Outlet
+// Outlet implements retail.Store.
+func (s *Store) Outlet(ctx context.Context, merchantID, storeID string) (retail.Outlet, error) {
+	var o retail.Outlet
 	var c, u int64
 	err := s.QueryRow(ctx, `SELECT merchant_id, store_id, blocked, created_at, updated_at FROM retail_stores
 		WHERE merchant_id = ? AND store_id = ?`, merchantID, storeID).Scan(&o.MerchantID, &o.StoreID, &o.Blocked, &c, &u)
@@ -93,23 +93,23 @@ func (s *Store) Outlet(ctx context.Context, merchantID, storeID string) (reload.
 	return o, notFound(err, "store not found")
 }
 
-// CreateRetailUser implements reload.Store.
-func (s *Store) CreateRetailUser(ctx context.Context, u reload.User) error {
+// CreateRetailUser implements retail.Store.
+func (s *Store) CreateRetailUser(ctx context.Context, u retail.User) error {
 	_, err := s.Exec(ctx, `INSERT INTO retail_users (merchant_id, user_id, active, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?)`, u.MerchantID, u.UserID, u.Active, Micros(u.CreatedAt), Micros(u.UpdatedAt))
 	return created(err, "user", "userId")
 }
 
-// UpdateRetailUser implements reload.Store.
-func (s *Store) UpdateRetailUser(ctx context.Context, u reload.User) error {
+// UpdateRetailUser implements retail.Store.
+func (s *Store) UpdateRetailUser(ctx context.Context, u retail.User) error {
 	_, err := s.Exec(ctx, `UPDATE retail_users SET active = ?, updated_at = ? WHERE merchant_id = ? AND user_id = ?`,
 		u.Active, Micros(u.UpdatedAt), u.MerchantID, u.UserID)
 	return err
 }
 
-// RetailUser implements reload.Store.
-func (s *Store) RetailUser(ctx context.Context, merchantID, userID string) (reload.User, error) {
-	var u reload.User
+// RetailUser implements retail.Store.
+func (s *Store) RetailUser(ctx context.Context, merchantID, userID string) (retail.User, error) {
+	var u retail.User
 	var c, up int64
 	err := s.QueryRow(ctx, `SELECT merchant_id, user_id, active, created_at, updated_at FROM retail_users
 		WHERE merchant_id = ? AND user_id = ?`, merchantID, userID).Scan(&u.MerchantID, &u.UserID, &u.Active, &c, &up)
@@ -119,9 +119,9 @@ func (s *Store) RetailUser(ctx context.Context, merchantID, userID string) (relo
 
 const reloadCols = `program_code, enabled, reload_fee, min_load_amount, max_load_amount, daily_load_limit, card_type, updated_at`
 
-// ReloadSettings implements reload.Store.
-func (s *Store) ReloadSettings(ctx context.Context, programCode string) (reload.Settings, error) {
-	var st reload.Settings
+// ReloadSettings implements retail.Store.
+func (s *Store) ReloadSettings(ctx context.Context, programCode string) (retail.Settings, error) {
+	var st retail.Settings
 	var fee sql.NullInt64
 	var u int64
 	err := s.QueryRow(ctx, `SELECT `+reloadCols+` FROM program_reload WHERE program_code = ?`, programCode).
@@ -130,8 +130,8 @@ func (s *Store) ReloadSettings(ctx context.Context, programCode string) (reload.
 	return st, notFound(err, "reload settings not found")
 }
 
-// PutReloadSettings implements reload.Store.
-func (s *Store) PutReloadSettings(ctx context.Context, st reload.Settings) error {
+// PutReloadSettings implements retail.Store.
+func (s *Store) PutReloadSettings(ctx context.Context, st retail.Settings) error {
 	_, err := s.Exec(ctx, `INSERT INTO program_reload (`+reloadCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (program_code) DO UPDATE SET enabled = excluded.enabled, reload_fee = excluded.reload_fee,
 		min_load_amount = excluded.min_load_amount, max_load_amount = excluded.max_load_amount,
@@ -141,10 +141,10 @@ func (s *Store) PutReloadSettings(ctx context.Context, st reload.Settings) error
 	return err
 }
 
-// RetailPoint implements reload.Store: the merchant, store and user
+// RetailPoint implements retail.Store: the merchant, store and user
 // checks of a validation in one read.
-func (s *Store) RetailPoint(ctx context.Context, merchantID, storeID, userID string) (reload.Point, error) {
-	var pt reload.Point
+func (s *Store) RetailPoint(ctx context.Context, merchantID, storeID, userID string) (retail.Point, error) {
+	var pt retail.Point
 	m := &pt.Merchant
 	var fee sql.NullInt64
 	var c, u int64
@@ -160,10 +160,10 @@ func (s *Store) RetailPoint(ctx context.Context, merchantID, storeID, userID str
 	}
 	m.MerchantFee, m.CreatedAt, m.UpdatedAt = fromNull(fee), Time(c), Time(u)
 	if storeBlocked.Valid {
-		pt.Store = &reload.Outlet{MerchantID: m.ID, StoreID: storeID, Blocked: storeBlocked.Bool}
+		pt.Store = &retail.Outlet{MerchantID: m.ID, StoreID: storeID, Blocked: storeBlocked.Bool}
 	}
 	if userActive.Valid {
-		pt.User = &reload.User{MerchantID: m.ID, UserID: userID, Active: userActive.Bool}
+		pt.User = &retail.User{MerchantID: m.ID, UserID: userID, Active: userActive.Bool}
 	}
 	return pt, nil
 }

@@ -86,8 +86,8 @@ type MessageStore interface {
 	VerificationMessages(ctx context.Context, toIndex string, limit int) ([]Message, error)
 }
 
-// Delivery sends queued messages; it is the outbox handler of Topic.
-type Delivery struct {
+// Sender sends queued messages; it is the outbox handler of Topic.
+type Sender struct {
 	Store MessageStore
 	Vault Vault
 	Now   func() time.Time
@@ -100,7 +100,7 @@ type Delivery struct {
 // is not sent again, and the sent mark is written right after the
 // provider accepts it. Only a crash between those two steps can repeat a
 // message, and the repeat carries the same Message-ID / idempotency key.
-func (d *Delivery) Handle(ctx context.Context, om outbox.Message) error {
+func (d *Sender) Handle(ctx context.Context, om outbox.Message) error {
 	var p struct {
 		MessageID string `json:"messageId"`
 	}
@@ -155,7 +155,7 @@ func (d *Delivery) Handle(ctx context.Context, om outbox.Message) error {
 }
 
 // open recovers the handle and code and composes the real text.
-func (d *Delivery) open(m Message, v Verification) (notify.Message, error) {
+func (d *Sender) open(m Message, v Verification) (notify.Message, error) {
 	to, err := d.Vault.Open(v.HandleSealed, v.KeyID, "contact:"+v.ID)
 	if err != nil {
 		return notify.Message{}, fmt.Errorf("open contact handle: %w", err)
@@ -179,7 +179,7 @@ type SentMessage struct {
 // Sent answers the last limit messages to a handle (an email address or
 // a US phone number in any notation), newest first. With reveal the real
 // text and code are opened (sandbox only).
-func (d *Delivery) Sent(ctx context.Context, handle string, limit int, reveal bool) ([]SentMessage, error) {
+func (d *Sender) Sent(ctx context.Context, handle string, limit int, reveal bool) ([]SentMessage, error) {
 	norm, err := NormalizeEmail(handle)
 	if err != nil {
 		if norm, err = NormalizePhone(handle); err != nil {
