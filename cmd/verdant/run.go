@@ -40,6 +40,11 @@ commands:
   recon             a program's daily reconciliation (--program CODE --date YYYY-MM-DD [--format csv])
   ledger verify     check every balance against its entries and that the ledger balances
   rekey             re-seal every value sealed with a retired data key under the current one
+  operator create   create an operator (--email --name --roles) and print its password once
+  operator list     list operators
+  operator disable  disable an operator (--email); operator enable undoes it
+  operator reset-password  set a new password (printed once), end sessions, lift a lockout
+  operator token    issue an operator API token (--email [--name]), printed once
 
 Run 'verdant <command> -h' for a command's flags. Every flag can also be
 set as VERDANT_<FLAG> in the environment (dashes become underscores).
@@ -89,6 +94,13 @@ func init() {
 		"recon":           recon,
 		"ledger verify":   ledgerVerify,
 		"rekey":           rekey,
+
+		"operator create":         operatorCreate,
+		"operator list":           operatorList,
+		"operator disable":        operatorDisable,
+		"operator enable":         operatorEnable,
+		"operator reset-password": operatorResetPassword,
+		"operator token":          operatorToken,
 	}
 }
 
@@ -172,6 +184,7 @@ func (c *common) config(getenv func(string) string, log *slog.Logger) (app.Confi
 		DataDir: c.dataDir, DB: c.db, AdminToken: admin, DataKey: key, RetiredKeys: retired,
 		TokenTTL: envDuration(getenv, "VERDANT_TOKEN_TTL", time.Hour), MaxBodyBytes: maxBody, Version: version,
 		Notify: notify, Verify: verify, CRM: crmCfg, SanctionsThreshold: threshold, Delivery: deliv,
+		Console: consoleConfig(getenv),
 	}, nil
 }
 

@@ -32,9 +32,24 @@ type AuditEventJSON struct {
 // It shares its query with the account history (storage.DB.AuditEvents).
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := storage.AuditFilter{Subject: q.Get("subject")}
+	f := storage.AuditFilter{Subject: q.Get("subject"), Actor: q.Get("actor")}
 	if len(f.Subject) > 200 {
 		return apperr.Field("subject", "subject must be at most 200 characters")
+	}
+	if len(f.Actor) > 300 {
+		return apperr.Field("actor", "actor must be at most 300 characters")
+	}
+	for _, b := range []struct {
+		name string
+		dst  *int64
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(b.name); v != "" {
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				return apperr.Field(b.name, "%s must be an RFC 3339 time such as 2026-01-02T15:04:05Z", b.name)
+			}
+			*b.dst = storage.Micros(t)
+		}
 	}
 	if a := q.Get("action"); a != "" {
 		if len(a) > 100 {

@@ -15,6 +15,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/delivery"
 	"github.com/verdant-baas/verdant/internal/feature"
 	"github.com/verdant-baas/verdant/internal/ledger"
+	"github.com/verdant-baas/verdant/internal/operator"
 	"github.com/verdant-baas/verdant/internal/outbox"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
@@ -48,6 +49,8 @@ type App struct {
 	// when none is configured).
 	Care      *care.Service
 	CRMSender *care.CRMSender
+	// Operators are the named operators (console and operator API).
+	Operators *operator.Service
 
 	Server  *api.Server
 	Handler http.Handler
@@ -118,6 +121,7 @@ func (a *App) wire() {
 		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now,
 	}
 	a.wireVerifications() // sets the verification fields of a.Server
+	a.wireOperators()     // sets a.Server.Operators and a.Server.Console
 	a.Handler = a.Server.Handler()
 }
 

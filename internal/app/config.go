@@ -42,6 +42,8 @@ type Config struct {
 	SanctionsThreshold float64
 	// Delivery overrides the card delivery rules (nil: delivery.DefaultSettings).
 	Delivery *delivery.Settings
+	// Console is operator sign-in and the console (operators.go).
+	Console ConsoleConfig
 }
 
 // DefaultDB is the database URL for a data directory.

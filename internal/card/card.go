@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/operator"
 )
 
 // Status is a card's state.
@@ -64,10 +65,6 @@ type Store interface {
 	// CardsByPAN answers every card with this PAN, newest first.
 	CardsByPAN(ctx context.Context, pan string) ([]Card, error)
 }
-
-// Actor is the audit-trail actor of this service's changes: they are made
-// only through the operator API and CLI.
-const Actor = "operator"
 
 // Service is the card use cases.
 type Service struct {
@@ -124,7 +121,7 @@ func (s *Service) Issue(ctx context.Context, programCode, accountID, programBIN 
 	if c.DeliveryMethod != "reg" && c.DeliveryMethod != "exp" {
 		return Card{}, "", apperr.Field("deliveryMethod", "deliveryMethod must be reg or exp")
 	}
-	if err := s.Store.CreateCard(ctx, c, pan, Actor); err != nil {
+	if err := s.Store.CreateCard(ctx, c, pan, operator.ActorOf(ctx)); err != nil {
 		return Card{}, "", err
 	}
 	return c, pan, nil
@@ -174,7 +171,7 @@ func (s *Service) SetStatus(ctx context.Context, accountID, id string, st Status
 	if _, err := ParseStatus(string(st)); err != nil {
 		return Card{}, err
 	}
-	return s.Store.SetCardStatus(ctx, accountID, id, st, s.Now().UTC(), Actor)
+	return s.Store.SetCardStatus(ctx, accountID, id, st, s.Now().UTC(), operator.ActorOf(ctx))
 }
 
 // ForAccount answers an account's cards, newest first.

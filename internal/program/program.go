@@ -12,6 +12,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/feature"
+	"github.com/verdant-baas/verdant/internal/operator"
 )
 
 // Program is a partner's card program.
@@ -49,10 +50,6 @@ type Store interface {
 	UpdateProgram(ctx context.Context, p Program, actor string) error
 }
 
-// Actor is the audit-trail actor of this service's changes: they are made
-// only through the operator API and CLI.
-const Actor = "operator"
-
 // Service is the program use cases.
 type Service struct {
 	Store Store
@@ -80,7 +77,7 @@ func (s *Service) Create(ctx context.Context, p Program) (Program, error) {
 	}
 	now := s.Now().UTC()
 	p.CreatedAt, p.UpdatedAt = now, now
-	if err := s.Store.CreateProgram(ctx, p, Actor); err != nil {
+	if err := s.Store.CreateProgram(ctx, p, operator.ActorOf(ctx)); err != nil {
 		return Program{}, err
 	}
 	return p, nil
@@ -134,7 +131,7 @@ func (s *Service) Update(ctx context.Context, code string, patch Patch) (Program
 		return Program{}, err
 	}
 	p.UpdatedAt = s.Now().UTC()
-	if err := s.Store.UpdateProgram(ctx, p, Actor); err != nil {
+	if err := s.Store.UpdateProgram(ctx, p, operator.ActorOf(ctx)); err != nil {
 		return Program{}, err
 	}
 	return p, nil

@@ -26,6 +26,7 @@ type accountStatusDetail struct {
 	ProgramCode string `json:"programCode"`
 	From        string `json:"from,omitempty"`
 	To          string `json:"to"`
+	Reason      string `json:"reason,omitempty"`
 }
 
 // CreateAccount implements account.Store.
@@ -54,7 +55,7 @@ func (s *Store) Account(ctx context.Context, programCode, id string) (account.Ac
 // The account row is read with ForUpdate first (the per-account mutex), so
 // the event's from is the status the change replaced. Setting the status
 // an account already has changes nothing and writes no event.
-func (s *Store) SetAccountStatus(ctx context.Context, programCode, id string, st account.Status, now time.Time, actor string) (account.Account, error) {
+func (s *Store) SetAccountStatus(ctx context.Context, programCode, id string, st account.Status, now time.Time, actor, reason string) (account.Account, error) {
 	var a account.Account
 	err := s.Tx(ctx, func(tx *Tx) error {
 		var from string
@@ -71,7 +72,7 @@ func (s *Store) SetAccountStatus(ctx context.Context, programCode, id string, st
 			return err
 		}
 		return tx.audit(ctx, Micros(now), actor, "account.statusChanged", accountSubject(id),
-			accountStatusDetail{ProgramCode: programCode, From: from, To: string(st)})
+			accountStatusDetail{ProgramCode: programCode, From: from, To: string(st), Reason: reason})
 	})
 	return a, err
 }

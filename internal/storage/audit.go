@@ -23,6 +23,9 @@ type AuditEvent struct {
 // events strictly older than that position (keyset paging).
 type AuditFilter struct {
 	Subject string
+	Actor   string
+	// From and To bound at (microseconds): From <= at < To; zero: unbounded.
+	From, To int64
 	// ActionPrefixes keeps events whose action starts with any of them.
 	ActionPrefixes []string
 	Before         *AuditPosition
@@ -56,6 +59,18 @@ func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, err
 	if f.Subject != "" {
 		where = append(where, "subject = ?")
 		args = append(args, f.Subject)
+	}
+	if f.Actor != "" {
+		where = append(where, "actor = ?")
+		args = append(args, f.Actor)
+	}
+	if f.From != 0 {
+		where = append(where, "at >= ?")
+		args = append(args, f.From)
+	}
+	if f.To != 0 {
+		where = append(where, "at < ?")
+		args = append(args, f.To)
 	}
 	if len(f.ActionPrefixes) > 0 {
 		var or []string
