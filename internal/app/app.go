@@ -11,6 +11,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/care"
+	"github.com/verdant-baas/verdant/internal/console"
 	"github.com/verdant-baas/verdant/internal/customer"
 	"github.com/verdant-baas/verdant/internal/delivery"
 	"github.com/verdant-baas/verdant/internal/feature"
@@ -49,8 +50,10 @@ type App struct {
 	// when none is configured).
 	Care      *care.Service
 	CRMSender *care.CRMSender
-	// Operators are the named operators (console and operator API).
+	// Operators are the named operators (console and operator API);
+	// Console is the back-office console at /console.
 	Operators *operator.Service
+	Console   *console.Console
 
 	Server  *api.Server
 	Handler http.Handler

@@ -3,6 +3,7 @@ package app
 import (
 	"time"
 
+	"github.com/verdant-baas/verdant/internal/console"
 	"github.com/verdant-baas/verdant/internal/operator"
 	"github.com/verdant-baas/verdant/internal/storage"
 )
@@ -41,4 +42,23 @@ func (a *App) wireOperators() {
 		Hasher: a.Vault, Throttle: th, SessionRules: operator.SessionRules{Idle: c.IdleTimeout, MaxAge: c.MaxAge},
 		Now: a.Config.Now}
 	a.Server.Operators = a.Operators
+	if err := a.wireConsole(); err != nil {
+		// The templates are embedded and parsed by a test: a failure here
+		// is a build defect, not a runtime condition.
+		panic(err)
+	}
+}
+
+// wireConsole builds the console and mounts it on the server.
+func (a *App) wireConsole() error {
+	c := &console.Console{Log: a.Log, DB: a.DB, Store: storage.NewConsoleStore(a.DB, a.Vault), Operators: a.Operators,
+		Customers: a.Customers, Sanctions: a.Sanctions, Care: a.Care, Accounts: a.Accounts, Cards: a.Cards,
+		Programs: a.Programs, Ledger: a.Ledger, Features: a.Features, Delivery: a.Delivery, PII: a.Store,
+		SecureCookies: a.Config.Console.SecureCookies, Version: a.Config.Version, Now: a.Config.Now}
+	h, err := c.Handler()
+	if err != nil {
+		return err
+	}
+	a.Console, a.Server.Console = c, h
+	return nil
 }

@@ -298,3 +298,15 @@ func (s *Service) Deny(ctx context.Context, p Principal, what string, perm Permi
 	return s.Store.Record(ctx, Event{At: s.Now().UTC().Truncate(time.Microsecond), Actor: p.Actor(), Action: "operator.denied",
 		Subject: Subject(p.OperatorID), Detail: map[string]any{"action": what, "permission": perm, "roles": p.Roles}})
 }
+
+// Refuse records that a request was refused for reason (a form without
+// its CSRF token, an expired session) and changed nothing. p is who sent
+// it when known; client is the caller's address.
+func (s *Service) Refuse(ctx context.Context, p Principal, client, what, reason string) error {
+	ev := Event{At: s.Now().UTC().Truncate(time.Microsecond), Actor: p.Actor(), Action: "operator.refused",
+		Subject: Subject(p.OperatorID), Detail: map[string]any{"action": what, "reason": reason, "client": client}}
+	if p.OperatorID == "" && !p.Superuser {
+		ev.Actor, ev.Subject = clientKey(client), "console"
+	}
+	return s.Store.Record(ctx, ev)
+}
