@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -37,6 +38,13 @@ func newFixture(t *testing.T, e *apitest.Env) *fixture {
 		"zipcode": "10001", "dateofbirth": "08/07/1967", "address1": "1 Main St", "city": "New York", "state": "NY"}).Want(t, http.StatusOK).JSON(t)
 	if r["status"] != "OFACMatch-Pending" {
 		t.Fatalf("customer not held: %v", r)
+	}
+	for i, a := range []struct{ typ, amount, desc string }{
+		{"disbursement", "250.00", "Payroll"}, {"promo", "10.00", "Welcome bonus"}, {"anyDebitOut", "42.50", "Card purchase"},
+	} {
+		e.Partner("POST", "/programs/"+f.Seed.ProgramCode+"/accounts/"+f.Seed.AccountID+"/adjustments", map[string]any{
+			"adjustmentIdentifier": fmt.Sprintf("00000000-0000-4000-8000-00000000000%d", i+1), "amount": a.amount, "currency": "USD",
+			"adjustmentType": a.typ, "adjustmentDescription": a.desc}).Want(t, http.StatusOK)
 	}
 	var c struct{ CaseNumber string }
 	e.Partner("POST", "/programs/"+f.Seed.ProgramCode+"/customerCare/cases", map[string]any{
@@ -136,4 +144,12 @@ func (p page) want(t *testing.T, status int, contains ...string) page {
 		}
 	}
 	return p
+}
+
+func mustURL(t testing.TB, s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

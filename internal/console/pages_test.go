@@ -69,7 +69,7 @@ func TestAccountSearchAndStatus(t *testing.T) {
 		c.post("/console/accounts", url.Values{"csrf": {tok}, "pan": {"4111111111111111"}}).want(t, http.StatusOK, "No account matches.")
 
 		// The account page, and a status change with its reason.
-		c.get(acct).want(t, http.StatusOK, "Jack White", "Balances", "Ledger entries", "Change status")
+		c.get(acct).want(t, http.StatusOK, "Jack White", "217.50 USD", "Payroll", "Welcome bonus", "00000000-0000-4000-8000-000000000003", "-42.50 USD", "Change status")
 		c.post(acct+"/status", url.Values{"csrf": {tok}, "status": {"locked"}}).want(t, http.StatusBadRequest, "A reason is required")
 		p = c.post(acct+"/status", url.Values{"csrf": {tok}, "status": {"locked"}, "reason": {"Card reported stolen"}})
 		if p.Status != http.StatusSeeOther {
