@@ -273,13 +273,25 @@ func TestBrowserWalk(t *testing.T) {
 	b.submit(`form[action="/console/tokens"] button`, "#new-token")
 	b.check("tokens")
 	b.shot("tokens")
+	b.signOut()
+
+	// Finance: a program's day, and the ledger check.
+	b.signIn("finance@example.com")
+	b.open("/console/reconciliation?program="+f.Seed.ProgramCode+"&date="+f.Clock.Now().Format("2006-01-02"), "#totals")
+	b.submit(`form[action="/console/reconciliation/check"] button`, "#check")
+	if s := b.text("#check + p"); s != "The ledger balances: every balance matches its entries." {
+		t.Fatalf("ledger check: %q", s)
+	}
+	b.open("/console/reconciliation?program="+f.Seed.ProgramCode+"&date="+f.Clock.Now().Format("2006-01-02"), "#totals")
+	b.check("reconciliation")
+	b.shot("reconciliation")
 
 	// A phone's width: the same pages, one column, still accessible.
 	b.do(chromedp.EmulateViewport(390, 844))
 	b.open("/console/", ".tiles")
 	b.check("overview (phone)")
 	b.shot("overview-phone")
-	b.open("/console/accounts/"+f.Seed.AccountID, "#new-status")
+	b.open("/console/accounts/"+f.Seed.AccountID, "#balances")
 	b.check("account (phone)")
 	b.shot("account-phone")
 	wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))

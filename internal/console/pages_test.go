@@ -169,3 +169,29 @@ func TestOperatorsAdminAndTokens(t *testing.T) {
 		c.get("/console/audit?from=yesterday").want(t, http.StatusBadRequest, "Dates are YYYY-MM-DD.")
 	})
 }
+
+func TestReconciliation(t *testing.T) {
+	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
+		f := newFixture(t, e)
+		c := f.client(t)
+		tok := c.login("finance@example.com")
+		day := e.Clock.Now().Format("2006-01-02")
+		c.get("/console/reconciliation").want(t, http.StatusOK, "Show the day")
+		c.get("/console/reconciliation?program="+f.Seed.ProgramCode+"&date="+day).want(t, http.StatusOK,
+			"3 (3 completed, 0 declined)", "<dd class=\"num\">217.50</dd>", "<strong>yes</strong>", "Download CSV")
+		c.get("/console/reconciliation?program=NOPE&date="+day).want(t, http.StatusNotFound)
+		c.get("/console/reconciliation?program="+f.Seed.ProgramCode+"&date=yesterday").want(t, http.StatusBadRequest, "YYYY-MM-DD")
+		csv := c.get("/console/reconciliation.csv?program=" + f.Seed.ProgramCode + "&date=" + day).want(t, http.StatusOK, "disbursement")
+		if ct := csv.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+			t.Fatalf("CSV content type %q", ct)
+		}
+		c.post("/console/reconciliation/check", url.Values{"csrf": {tok}}).want(t, http.StatusOK, "The ledger balances")
+		// Support has no ledger view.
+		s := f.client(t)
+		s.login("support@example.com")
+		s.get("/console/reconciliation").want(t, http.StatusForbidden, "ledger.read")
+		if strings.Contains(s.get("/console/").Body, "/console/reconciliation") {
+			t.Fatal("support is offered the reconciliation link")
+		}
+	})
+}
