@@ -181,7 +181,7 @@ func TestReconciliation(t *testing.T) {
 			"3 (3 completed, 0 declined)", "<dd class=\"num\">217.50</dd>", "<strong>yes</strong>", "Download CSV")
 		c.get("/console/reconciliation?program=NOPE&date="+day).want(t, http.StatusNotFound)
 		c.get("/console/reconciliation?program="+f.Seed.ProgramCode+"&date=yesterday").want(t, http.StatusBadRequest, "YYYY-MM-DD")
-		csv := c.get("/console/reconciliation.csv?program=" + f.Seed.ProgramCode + "&date=" + day).want(t, http.StatusOK, "disbursement")
+		csv := c.get("/console/reconciliation.csv?program="+f.Seed.ProgramCode+"&date="+day).want(t, http.StatusOK, "disbursement")
 		if ct := csv.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
 			t.Fatalf("CSV content type %q", ct)
 		}
