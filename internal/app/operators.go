@@ -55,6 +55,9 @@ func (a *App) wireConsole() error {
 		Customers: a.Customers, Sanctions: a.Sanctions, Care: a.Care, Accounts: a.Accounts, Cards: a.Cards,
 		Programs: a.Programs, Ledger: a.Ledger, Features: a.Features, Delivery: a.Delivery, PII: a.Store,
 		SecureCookies: a.Config.Console.SecureCookies, Version: a.Config.Version, Now: a.Config.Now}
+	if a.Config.Console.FourEyes {
+		c.FourEyes = &operator.FourEyes{Store: storage.NewProposalStore(a.DB), Now: a.Config.Now}
+	}
 	h, err := c.Handler()
 	if err != nil {
 		return err

@@ -56,6 +56,10 @@ type Console struct {
 		CustomerPII(ctx context.Context, partnerID, id string) (ssn, dob string, err error)
 	}
 
+	// FourEyes, when set, makes an OFAC decision a proposal that a second
+	// risk operator approves or rejects.
+	FourEyes *operator.FourEyes
+
 	// SecureCookies marks cookies Secure on every response (behind a TLS
 	// proxy); a request over TLS gets Secure cookies anyway.
 	SecureCookies bool

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/verdant-baas/verdant/internal/apitest"
+	"github.com/verdant-baas/verdant/internal/app"
 )
 
 var reviewLinkRE = regexp.MustCompile(`href="/console/reviews/([0-9a-f-]{36})"`)
@@ -192,6 +193,59 @@ func TestReconciliation(t *testing.T) {
 		s.get("/console/reconciliation").want(t, http.StatusForbidden, "ledger.read")
 		if strings.Contains(s.get("/console/").Body, "/console/reconciliation") {
 			t.Fatal("support is offered the reconciliation link")
+		}
+	})
+}
+
+// Four-eyes mode: a risk operator's decision is a proposal; the same
+// operator cannot approve it; a second one rejects (with a reason) or
+// approves, and only then does the customer's status change.
+func TestFourEyesReview(t *testing.T) {
+	apitest.EnginesWith(t, apitest.Options{Configure: func(c *app.Config) { c.Console.FourEyes = true }}, func(t *testing.T, e *apitest.Env) {
+		f := newFixture(t, e)
+		e.Admin("POST", "/admin/v1/operators", map[string]any{"email": "risk2@example.com", "name": "Second Risk",
+			"roles": []string{"risk"}, "password": password}).Want(t, http.StatusCreated)
+		first, second := f.client(t), f.client(t)
+		tok1, tok2 := first.login("risk@example.com"), second.login("risk2@example.com")
+		id := reviewLinkRE.FindStringSubmatch(first.get("/console/reviews").Body)[1]
+		page := "/console/reviews/" + id
+		status := func() string {
+			return e.Partner("GET", "/customers/ofac1", nil).JSON(t)["Customer"].(map[string]any)["status"].(string)
+		}
+		p := first.post(page, url.Values{"csrf": {tok1}, "decision": {"confirm"}, "note": {"Same DOB."}})
+		first.get(p.Location).want(t, http.StatusOK, "Decision proposed", "Waiting for a second risk operator")
+		first.post(page, url.Values{"csrf": {tok1}, "decision": {"clear"}, "note": {"again"}}).want(t, http.StatusConflict, "already waiting")
+		if status() != "OFACMatch-Pending" {
+			t.Fatal("a proposal changed the customer")
+		}
+		proposal := regexp.MustCompile(`name="proposal" value="([^"]+)"`).FindStringSubmatch(second.get(page).Body)[1]
+		// The proposer cannot approve their own proposal.
+		first.post(page, url.Values{"csrf": {tok1}, "action": {"approve"}, "proposal": {proposal}}).
+			want(t, http.StatusForbidden, "not the one who proposed it")
+		second.post(page, url.Values{"csrf": {tok2}, "action": {"reject"}, "proposal": {proposal}}).want(t, http.StatusBadRequest, "Say why")
+		p = second.post(page, url.Values{"csrf": {tok2}, "action": {"reject"}, "proposal": {proposal}, "reason": {"Check the address first."}})
+		second.get(p.Location).want(t, http.StatusOK, "Proposal rejected")
+		if status() != "OFACMatch-Pending" {
+			t.Fatal("a rejected proposal changed the customer")
+		}
+		// Proposed again, approved by the second: applied in their name.
+		first.post(page, url.Values{"csrf": {tok1}, "decision": {"confirm"}, "note": {"Address matches too."}}).want(t, http.StatusSeeOther)
+		proposal = regexp.MustCompile(`name="proposal" value="([^"]+)"`).FindStringSubmatch(second.get(page).Body)[1]
+		p = second.post(page, url.Values{"csrf": {tok2}, "action": {"approve"}, "proposal": {proposal}})
+		second.get(p.Location).want(t, http.StatusOK, "Approved: the match is confirmed", "operator:risk2@example.com")
+		if status() != "OFACMatch-Confirmed" {
+			t.Fatalf("after approval: %s", status())
+		}
+		second.post(page, url.Values{"csrf": {tok2}, "action": {"approve"}, "proposal": {proposal}}).want(t, http.StatusConflict, "already approved")
+		var actions []string
+		for _, ev := range f.events(t, "sanctions.") {
+			actions = append(actions, ev.Action+" "+ev.Actor)
+		}
+		want := "sanctions.review.confirm operator:risk2@example.com,sanctions.proposalApproved operator:risk2@example.com," +
+			"sanctions.decisionProposed operator:risk@example.com,sanctions.proposalRejected operator:risk2@example.com," +
+			"sanctions.decisionProposed operator:risk@example.com"
+		if got := strings.Join(actions, ","); !strings.HasPrefix(got, want) {
+			t.Fatalf("trail:\n%s\nwant prefix\n%s", got, want)
 		}
 	})
 }

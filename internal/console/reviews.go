@@ -79,6 +79,14 @@ type listedEntry struct {
 }
 
 type reviewData struct {
+	// Four-eyes mode: on, and the review's pending proposal if any (Mine
+	// when the signed-in operator made it).
+	FourEyes    bool
+	Proposal    operator.Proposal
+	HasProposal bool
+	Mine        bool
+	Reason      string
+
 	Review   customer.Review
 	Customer customer.Profile
 	DOB      string
@@ -116,7 +124,14 @@ func (c *Console) reviewData(r *http.Request) (reviewData, error) {
 	if err != nil {
 		return reviewData{}, err
 	}
-	d := reviewData{Review: rv}
+	d := reviewData{Review: rv, FourEyes: c.FourEyes != nil}
+	if d.FourEyes {
+		if d.Proposal, d.HasProposal, err = c.FourEyes.Store.PendingProposal(r.Context(), rv.ID); err != nil {
+			return d, err
+		}
+		p, _ := operator.FromContext(r.Context())
+		d.Mine = d.HasProposal && d.Proposal.ProposedBy == p.OperatorID
+	}
 	if d.Customer, err = c.Customers.Get(r.Context(), rv.PartnerID, rv.CustomerID); err != nil {
 		return d, err
 	}
@@ -149,6 +164,9 @@ func (c *Console) decide(w http.ResponseWriter, r *http.Request, v *view) error 
 	}
 	d.Decision, d.Note = r.PostFormValue("decision"), strings.TrimSpace(r.PostFormValue("note"))
 	v.Title, v.Data = "OFAC review", d
+	if d.FourEyes {
+		return c.fourEyes(w, r, v, d)
+	}
 	switch {
 	case d.Decision != "confirm" && d.Decision != "clear":
 		err = apperr.Field("decision", "Choose confirm or clear.")

@@ -147,3 +147,25 @@ func TestSessionRules(t *testing.T) {
 		}
 	}
 }
+
+func TestFourEyesRule(t *testing.T) {
+	pr := Proposal{Status: "pending", ProposedBy: "a"}
+	for _, c := range []struct {
+		pr      Proposal
+		by      Principal
+		approve bool
+		reason  string
+		ok      bool
+	}{
+		{pr, Principal{OperatorID: "b"}, true, "", true},
+		{pr, Principal{OperatorID: "a"}, true, "", false},
+		{pr, Principal{Superuser: true}, true, "", false},
+		{pr, Principal{OperatorID: "b"}, false, "", false},
+		{pr, Principal{OperatorID: "b"}, false, "wrong person", true},
+		{Proposal{Status: "approved", ProposedBy: "a"}, Principal{OperatorID: "b"}, true, "", false},
+	} {
+		if err := closeRule(c.pr, c.by, c.approve, c.reason); (err == nil) != c.ok {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+}
