@@ -25,6 +25,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/feature"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/operator"
+	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/storage"
@@ -48,6 +49,7 @@ type Console struct {
 	Accounts  *account.Service
 	Cards     *card.Service
 	Programs  *program.Service
+	Partners  *partner.Service
 	Ledger    *ledger.Service
 	Features  *feature.Service
 	Delivery  *delivery.Service
@@ -104,6 +106,15 @@ func (c *Console) routes() []route {
 		{"GET /console/cases/{caseNumber}", operator.Read, c.caseView},
 		{"POST /console/cases/{caseNumber}", operator.WorkCases, c.workCase},
 		{"GET /console/audit", operator.Read, c.audit},
+		{"GET /console/partners", operator.Read, c.partners},
+		{"POST /console/partners", operator.ManagePartners, c.createPartner},
+		{"GET /console/partners/{partnerId}", operator.Read, c.partnerView},
+		{"POST /console/partners/{partnerId}/secret", operator.ManagePartners, c.rotateSecret},
+		{"GET /console/programs", operator.Read, c.programs},
+		{"GET /console/partners/{partnerId}/new-program", operator.ManagePartners, c.newProgram},
+		{"POST /console/programs", operator.ManagePartners, c.createProgram},
+		{"GET /console/programs/{programCode}", operator.Read, c.programView},
+		{"POST /console/programs/{programCode}", operator.ManagePartners, c.updateProgram},
 		{"GET /console/reconciliation", operator.ReadLedger, c.reconciliation},
 		{"GET /console/reconciliation.csv", operator.ReadLedger, c.reconCSV},
 		{"POST /console/reconciliation/check", operator.ReadLedger, c.ledgerCheck},

@@ -249,3 +249,63 @@ func TestFourEyesReview(t *testing.T) {
 		}
 	})
 }
+
+func TestPartnersAndPrograms(t *testing.T) {
+	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
+		f := newFixture(t, e)
+		c := f.client(t)
+		tok := c.login("admin@example.com")
+		c.get("/console/partners").want(t, http.StatusOK, "Partner PROG1", "New partner")
+		p := c.post("/console/partners", url.Values{"csrf": {tok}, "name": {"Beta Pay"}}).want(t, http.StatusCreated, "Its client secret is shown only now")
+		m := regexp.MustCompile(`<dt>Partner id</dt><dd><code>([^<]+)</code></dd>\s*<dt>Client id</dt><dd><code>([^<]+)</code></dd>[\s\S]*id="client-secret" readonly value="([^"]+)"`).FindStringSubmatch(p.Body)
+		if m == nil {
+			t.Fatalf("credentials not shown:\n%s", p.Body)
+		}
+		partnerID, clientID, secret := m[1], m[2], m[3]
+		e.TokenFor(clientID, secret) // the credentials work
+		c.post("/console/partners", url.Values{"csrf": {tok}, "name": {""}}).want(t, http.StatusBadRequest)
+
+		// A program for it, then an edit.
+		c.get("/console/partners/"+partnerID+"/new-program").want(t, http.StatusOK, `value="`+partnerID+`"`, "disbursement", "NB100")
+		form := url.Values{"csrf": {tok}, "programCode": {"BETA1"}, "partnerId": {partnerID}, "name": {"Beta Card"}, "bin": {"412345"},
+			"adjustmentTypes": {"disbursement", "promo"}, "features": {"NB100"}}
+		p = c.post("/console/programs", form)
+		if p.Status != http.StatusSeeOther || p.Location != "/console/programs/BETA1" {
+			t.Fatalf("create program: %d\n%s", p.Status, p.Body)
+		}
+		c.get(p.Location).want(t, http.StatusOK, "Program BETA1 created.", `value="disbursement" checked`)
+		c.post("/console/programs", form).want(t, http.StatusConflict)
+		form.Set("bin", "12")
+		form.Set("programCode", "BETA2")
+		c.post("/console/programs", form).want(t, http.StatusBadRequest, "bin")
+		c.post("/console/programs/BETA1", url.Values{"csrf": {tok}, "name": {"Beta Card Plus"}, "bin": {"412345"},
+			"adjustmentTypes": {"disbursement"}, "termsEnforced": {"negBal"}}).want(t, http.StatusSeeOther)
+		var prog struct {
+			Name                                     string
+			AdjustmentTypes, Features, TermsEnforced []string
+		}
+		e.Admin("GET", "/admin/v1/programs/BETA1", nil).Decode(t, &prog)
+		if prog.Name != "Beta Card Plus" || len(prog.AdjustmentTypes) != 1 || len(prog.Features) != 0 || len(prog.TermsEnforced) != 1 {
+			t.Fatalf("program = %+v", prog)
+		}
+		c.get("/console/programs").want(t, http.StatusOK, "BETA1", "PROG1")
+		c.get("/console/partners/"+partnerID).want(t, http.StatusOK, "BETA1")
+
+		// Rotation: a new secret, the old one stops working.
+		p = c.post("/console/partners/"+partnerID+"/secret", url.Values{"csrf": {tok}}).want(t, http.StatusOK, "New client secret")
+		newSecret := regexp.MustCompile(`id="client-secret" readonly value="([^"]+)"`).FindStringSubmatch(p.Body)[1]
+		e.TokenFor(clientID, newSecret)
+		req, _ := http.NewRequest("POST", e.URL+"/authentication", strings.NewReader("grant_type=client_credentials"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(clientID, secret)
+		e.Send(req).Want(t, http.StatusUnauthorized)
+
+		// A viewer reads, does not edit.
+		v := f.client(t)
+		vtok := v.login("viewer@example.com")
+		if pg := v.get("/console/programs/BETA1").want(t, http.StatusOK, "Beta Card Plus"); strings.Contains(pg.Body, "Save program") {
+			t.Fatal("a viewer is offered the save button")
+		}
+		v.post("/console/programs/BETA1", url.Values{"csrf": {vtok}, "name": {"x"}, "bin": {"412345"}}).want(t, http.StatusForbidden)
+	})
+}
