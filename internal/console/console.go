@@ -68,7 +68,8 @@ type Console struct {
 	Version       string
 	Now           func() time.Time
 
-	pages map[string]*template.Template
+	pages      map[string]*template.Template
+	chartCache chartCache
 }
 
 // handler is a console page or action: it returns its error for the

@@ -20,6 +20,7 @@ type overviewData struct {
 	ListError string
 	Generated time.Time
 	OpenCases int
+	Charts    []chart
 }
 
 type tierCount struct{ Tier, Count int }
@@ -47,6 +48,9 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request, v *view) erro
 	}
 	if d.List, err = c.Sanctions.Current(r.Context()); err != nil {
 		d.ListError = message(err)
+	}
+	if d.Charts, err = c.charts(r.Context()); err != nil {
+		return err
 	}
 	v.Title, v.Data = "Overview", d
 	return c.render(w, r, http.StatusOK, "overview", v)

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/verdant-baas/verdant/internal/apitest"
 	"github.com/verdant-baas/verdant/internal/app"
@@ -18,7 +19,10 @@ func TestReviewDecision(t *testing.T) {
 		f := newFixture(t, e)
 		risk := f.client(t)
 		tok := risk.login("risk@example.com")
-		risk.get("/console/").want(t, http.StatusOK, `<span class="count">1</span> OFAC reviews waiting`)
+		risk.get("/console/").want(t, http.StatusOK, `<span class="count">1</span> OFAC reviews waiting`,
+			`Adjustments per day <span class="sub">(total 3)`, `Amount adjusted per day <span class="sub">(total 302.50)`,
+			`Cases opened per day <span class="sub">(total 1)`, `OFAC screening hits per day <span class="sub">(total 1)`,
+			`<title>`)
 		list := risk.get("/console/reviews").want(t, http.StatusOK, "ofac1", "DAMDIN")
 		id := reviewLinkRE.FindStringSubmatch(list.Body)[1]
 		page := risk.get("/console/reviews/"+id).want(t, http.StatusOK, "Erdenebalsuren Damdin", "1967-08-07",
@@ -110,6 +114,8 @@ func TestCaseWork(t *testing.T) {
 			c.get(p.Location).want(t, http.StatusOK, step.flash)
 		}
 		c.post(page, url.Values{"csrf": {tok}, "action": {"resolve"}}).want(t, http.StatusBadRequest, "A note is required")
+		e.Clock.Advance(6 * time.Minute) // past the charts' cache
+		c.get("/console/").want(t, http.StatusOK, `Cases resolved or closed per day <span class="sub">(total 1)`)
 		var k struct {
 			Status, Assignee string
 			Tier             int

@@ -14,7 +14,9 @@
 --
 -- The indexes at the end serve the console's searches and pages: accounts
 -- by customer id, cards by BIN and last four, the audit log newest first
--- and by actor, and an account's ledger entries paged by (posted_at, id).
+-- and by actor, an account's ledger entries paged by (posted_at, id), and
+-- the overview's 30-day charts (cases, their history and OFAC reviews by
+-- time; adjustments use their existing (program_code, created_at) index).
 
 -- +goose Up
 CREATE TABLE operators (
@@ -76,6 +78,9 @@ CREATE INDEX cards_bin_last4 ON cards (bin, last4);
 CREATE INDEX audit_events_time ON audit_events (at, id);
 CREATE INDEX audit_events_actor ON audit_events (actor, at, id);
 CREATE INDEX ledger_entries_account_page ON ledger_entries (account, posted_at, id);
+CREATE INDEX care_cases_created ON care_cases (created_at);
+CREATE INDEX care_case_history_at ON care_case_history (at);
+CREATE INDEX sanctions_reviews_created ON sanctions_reviews (created_at);
 
 -- +goose Down
 -- Forward-only.
