@@ -77,7 +77,7 @@ func TestSignInAndRefusals(t *testing.T) {
 		tok = c2.login("risk@example.com")
 		e.Clock.Advance(31 * time.Minute)
 		c2.post(acct+"/status", url.Values{"csrf": {tok}, "status": {"locked"}, "reason": {"test"}}).
-			want(t, http.StatusUnauthorized, "Your session has expired. Sign in again.")
+			want(t, http.StatusUnauthorized, "Your session has expired. Sign in again.", `name="next" value="/console/"`)
 		if evs := f.events(t, "operator.refused"); len(evs) != 3 || !strings.Contains(string(evs[0].Detail), "no live session") {
 			t.Fatalf("expired refusal: %+v", evs)
 		}

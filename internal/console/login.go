@@ -42,7 +42,12 @@ func (c *Console) loginForm(w http.ResponseWriter, r *http.Request, v *view, sta
 	http.SetCookie(w, c.cookie(r, loginCookie, tok, 3600))
 	v.CSRF = tok
 	if _, ok := v.Data.(loginData); !ok {
-		v.Data = loginData{Next: safeNext(r.URL.RequestURI())}
+		// After signing in again, a refused form's page (not its action).
+		next := r.URL.RequestURI()
+		if r.Method != http.MethodGet {
+			next = "/console/"
+		}
+		v.Data = loginData{Next: safeNext(next)}
 	}
 	return c.render(w, r, status, "login", v)
 }
