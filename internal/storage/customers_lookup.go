@@ -4,12 +4,23 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/verdant-baas/verdant/internal/vault"
 	"strings"
 
 	"github.com/verdant-baas/verdant/internal/customer"
 )
 
-var _ customer.LookupStore = (*Store)(nil)
+// LookupStore implements customer.LookupStore: the cardholder lookup and its audit log. It
+// holds the vault to find a card by its PAN's keyed index.
+type LookupStore struct {
+	db    *DB
+	vault *vault.Vault
+}
+
+// NewLookupStore returns the lookup store over db.
+func NewLookupStore(db *DB, v *vault.Vault) *LookupStore { return &LookupStore{db: db, vault: v} }
+
+var _ customer.LookupStore = (*LookupStore)(nil)
 
 var cardholderQuery = `SELECT c.` + strings.ReplaceAll(cardCols, ", ", ", c.") + `, a.status, a.first_name,
 	a.last_name, a.zip_code, a.customer_id
@@ -18,8 +29,8 @@ var cardholderQuery = `SELECT c.` + strings.ReplaceAll(cardCols, ", ", ", c.") +
 
 // CardholderByPAN implements customer.LookupStore in one indexed query:
 // card by PAN HMAC, joined to its account and to the program's partner.
-func (s *Store) CardholderByPAN(ctx context.Context, partnerID, pan string) (customer.Cardholder, error) {
-	row := s.hotRow(ctx, cardholderQuery, s.Vault.Index("pan", pan), partnerID)
+func (s *LookupStore) CardholderByPAN(ctx context.Context, partnerID, pan string) (customer.Cardholder, error) {
+	row := s.db.hotRow(ctx, cardholderQuery, s.vault.Index("pan", pan), partnerID)
 	var ch customer.Cardholder
 	var issued, updated int64
 	c, a := &ch.Card, &ch.Account
@@ -37,8 +48,8 @@ func (s *Store) CardholderByPAN(ctx context.Context, partnerID, pan string) (cus
 // RecordLookup implements customer.LookupStore. On SQLite concurrent
 // lookups share a commit (GroupTx): the row is durable before the lookup
 // answers, but many lookups pay for one fsync instead of one each.
-func (s *Store) RecordLookup(ctx context.Context, r customer.LookupRecord) error {
-	return s.GroupTx(ctx, func(tx *Tx) error {
+func (s *LookupStore) RecordLookup(ctx context.Context, r customer.LookupRecord) error {
+	return s.db.GroupTx(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO customer_lookups (id, at, partner_id, outcome, card_id, last4,
 			store_number, store_name, state_code, latitude, longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ID, Micros(r.At), r.PartnerID, r.Outcome, r.CardID, r.Last4, r.Retailer.StoreNumber,
@@ -48,8 +59,8 @@ func (s *Store) RecordLookup(ctx context.Context, r customer.LookupRecord) error
 }
 
 // CustomerLookups answers a partner's audited lookups, newest first.
-func (s *Store) CustomerLookups(ctx context.Context, partnerID string, limit int) ([]customer.LookupRecord, error) {
-	rows, err := s.Query(ctx, `SELECT id, at, partner_id, outcome, card_id, last4, store_number, store_name,
+func (s *LookupStore) CustomerLookups(ctx context.Context, partnerID string, limit int) ([]customer.LookupRecord, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, at, partner_id, outcome, card_id, last4, store_number, store_name,
 		state_code, latitude, longitude FROM customer_lookups WHERE partner_id = ? ORDER BY at DESC, id DESC LIMIT ?`, partnerID, limit)
 	if err != nil {
 		return nil, err

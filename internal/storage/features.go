@@ -8,10 +8,19 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/account"
+	"github.com/verdant-baas/verdant/internal/audit"
 	"github.com/verdant-baas/verdant/internal/feature"
 )
 
-var _ feature.Store = (*Store)(nil)
+// FeatureStore implements feature.Store: account features and terms.
+type FeatureStore struct {
+	db *DB
+}
+
+// NewFeatureStore returns the feature store over db.
+func NewFeatureStore(db *DB) *FeatureStore { return &FeatureStore{db: db} }
+
+var _ feature.Store = (*FeatureStore)(nil)
 
 // reader is what loading a feature state needs: a *DB outside a
 // transaction, a *Tx inside one.
@@ -28,9 +37,9 @@ func featureSubject(accountID string) string { return accountSubject(accountID) 
 // ForUpdate first: it is the per-account mutex the ledger's postings also
 // take, so an enrolment change and a posting never interleave, and two
 // enrolments in one exclusive group run one after the other.
-func (s *Store) UpdateFeatures(ctx context.Context, accountID, actor string, now time.Time,
+func (s *FeatureStore) UpdateFeatures(ctx context.Context, accountID, actor string, now time.Time,
 	decide func(feature.State) (feature.Change, error)) error {
-	return s.Tx(ctx, func(tx *Tx) error {
+	return s.db.Tx(ctx, func(tx *Tx) error {
 		st, err := loadFeatureState(ctx, tx, accountID, tx.ForUpdate())
 		if err != nil {
 			return err
@@ -76,8 +85,8 @@ func applyFeatureChange(ctx context.Context, tx *Tx, accountID, actor string, no
 }
 
 // FeatureState implements feature.Store.
-func (s *Store) FeatureState(ctx context.Context, accountID string) (feature.State, error) {
-	return loadFeatureState(ctx, s.DB, accountID, "")
+func (s *FeatureStore) FeatureState(ctx context.Context, accountID string) (feature.State, error) {
+	return loadFeatureState(ctx, s.db, accountID, "")
 }
 
 // loadFeatureState reads an account's status (with the lock suffix, if
@@ -141,9 +150,9 @@ func eventDetail(e feature.Event) featureEventDetail {
 }
 
 // FeatureHistory implements feature.Store: the account's feature and terms
-// events of the audit trail (AuditEvents, the operator's audit query).
-func (s *Store) FeatureHistory(ctx context.Context, accountID string, limit int) ([]feature.Event, error) {
-	evs, err := s.AuditEvents(ctx, AuditFilter{Subject: featureSubject(accountID),
+// events of the audit trail (the operator's audit query).
+func (s *FeatureStore) FeatureHistory(ctx context.Context, accountID string, limit int) ([]feature.Event, error) {
+	evs, err := auditEvents(ctx, s.db, audit.Filter{Subject: featureSubject(accountID),
 		ActionPrefixes: []string{"feature.", "terms."}, Limit: limit})
 	if err != nil {
 		return nil, err
@@ -154,7 +163,7 @@ func (s *Store) FeatureHistory(ctx context.Context, accountID string, limit int)
 		if err := json.Unmarshal(ae.Detail, &d); err != nil {
 			return nil, err
 		}
-		e := feature.Event{ID: ae.ID, At: Time(ae.At), Actor: ae.Actor, Action: ae.Action,
+		e := feature.Event{ID: ae.ID, At: ae.At, Actor: ae.Actor, Action: ae.Action,
 			Feature: d.Feature, TermsID: d.TermsID, Reason: d.Reason}
 		if d.TermsAt != 0 {
 			e.TermsAt = Time(d.TermsAt)

@@ -9,8 +9,8 @@ import (
 )
 
 // DayActivity implements ledger.Store.
-func (s *Store) DayActivity(ctx context.Context, programCode string, from, to time.Time) ([]ledger.Adjustment, []ledger.AccountDay, error) {
-	rows, err := s.Query(ctx, `SELECT `+adjustmentCols+` FROM adjustments
+func (s *LedgerStore) DayActivity(ctx context.Context, programCode string, from, to time.Time) ([]ledger.Adjustment, []ledger.AccountDay, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+adjustmentCols+` FROM adjustments
 		WHERE program_code = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id`,
 		programCode, Micros(from), Micros(to))
 	if err != nil {
@@ -20,7 +20,7 @@ func (s *Store) DayActivity(ctx context.Context, programCode string, from, to ti
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err = s.Query(ctx, `SELECT account,
+	rows, err = s.db.Query(ctx, `SELECT account,
 		CAST(SUM(CASE WHEN posted_at < ? THEN amount ELSE 0 END) AS BIGINT), CAST(SUM(amount) AS BIGINT)
 		FROM ledger_entries WHERE program_code = ? AND posted_at < ? GROUP BY account ORDER BY account`,
 		Micros(from), programCode, Micros(to))
@@ -59,10 +59,10 @@ var verifyChecks = []struct{ name, q string }{
 }
 
 // VerifyLedger implements ledger.Store.
-func (s *Store) VerifyLedger(ctx context.Context) ([]string, error) {
+func (s *LedgerStore) VerifyLedger(ctx context.Context) ([]string, error) {
 	var problems []string
 	for _, c := range verifyChecks {
-		rows, err := s.Query(ctx, c.q)
+		rows, err := s.db.Query(ctx, c.q)
 		if err != nil {
 			return nil, fmt.Errorf("verify %q: %w", c.name, err)
 		}

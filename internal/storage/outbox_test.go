@@ -14,10 +14,10 @@ import (
 	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 )
 
-func enqueue(t *testing.T, st *storage.Store, n int, commit bool) []string {
+func enqueue(t *testing.T, db *storage.DB, n int, commit bool) []string {
 	t.Helper()
 	var ids []string
-	err := st.Tx(context.Background(), func(tx *storage.Tx) error {
+	err := db.Tx(context.Background(), func(tx *storage.Tx) error {
 		ids = ids[:0]
 		for i := 0; i < n; i++ {
 			id, err := tx.Enqueue(context.Background(), "test", map[string]int{"i": i}, time.Now())
@@ -39,9 +39,9 @@ func enqueue(t *testing.T, st *storage.Store, n int, commit bool) []string {
 
 func TestOutboxDeliversOnlyCommitted(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
-		st := storage.NewStore(db, nil)
-		enqueue(t, st, 3, false)
-		ids := enqueue(t, st, 5, true)
+		st := storage.NewOutboxStore(db)
+		enqueue(t, db, 3, false)
+		ids := enqueue(t, db, 5, true)
 		var got sync.Map
 		w := &outbox.Worker{Store: st, Log: app.Discard}
 		w.Handle("test", func(ctx context.Context, m outbox.Message) error { got.Store(m.ID, true); return nil })
@@ -72,8 +72,8 @@ func TestOutboxDeliversOnlyCommitted(t *testing.T) {
 
 func TestOutboxRetriesWithBackoffThenDeadLetters(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
-		st := storage.NewStore(db, nil)
-		ids := enqueue(t, st, 2, true)
+		st := storage.NewOutboxStore(db)
+		ids := enqueue(t, db, 2, true)
 		now := time.Now()
 		clock := func() time.Time { return now }
 		calls := map[string]int{}
@@ -105,8 +105,8 @@ func TestOutboxRetriesWithBackoffThenDeadLetters(t *testing.T) {
 
 func TestOutboxLeaseExpiryRedelivers(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
-		st := storage.NewStore(db, nil)
-		ids := enqueue(t, st, 1, true)
+		st := storage.NewOutboxStore(db)
+		ids := enqueue(t, db, 1, true)
 		now := time.Now()
 		// A node claims the message and dies before completing it.
 		msgs, err := st.ClaimOutbox(context.Background(), now, time.Minute, 10)
@@ -140,8 +140,8 @@ func TestOutboxLeaseExpiryRedelivers(t *testing.T) {
 
 func TestOutboxConcurrentWorkersDeliverEachOnce(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
-		st := storage.NewStore(db, nil)
-		enqueue(t, st, 60, true)
+		st := storage.NewOutboxStore(db)
+		enqueue(t, db, 60, true)
 		var deliveries atomic.Int64
 		seen := sync.Map{}
 		var wg sync.WaitGroup
@@ -181,8 +181,8 @@ func TestOutboxConcurrentWorkersDeliverEachOnce(t *testing.T) {
 // an expiring lease.
 func TestOutboxSkipsMessagesWithSpentLease(t *testing.T) {
 	db := storagetest.OpenSQLite(t)
-	st := storage.NewStore(db, nil)
-	ids := enqueue(t, st, 3, true)
+	st := storage.NewOutboxStore(db)
+	ids := enqueue(t, db, 3, true)
 	now := time.Now()
 	var handled []string
 	w := &outbox.Worker{Store: st, Log: app.Discard, Now: func() time.Time { return now }, Lease: time.Minute, Batch: 3}

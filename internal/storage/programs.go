@@ -8,7 +8,15 @@ import (
 	"github.com/verdant-baas/verdant/internal/program"
 )
 
-var _ program.Store = (*Store)(nil)
+// ProgramStore implements program.Store: programs.
+type ProgramStore struct {
+	db *DB
+}
+
+// NewProgramStore returns the program store over db.
+func NewProgramStore(db *DB) *ProgramStore { return &ProgramStore{db: db} }
+
+var _ program.Store = (*ProgramStore)(nil)
 
 func programSubject(code string) string { return "program:" + code }
 
@@ -27,8 +35,8 @@ func nonNil(v []string) []string {
 }
 
 // CreateProgram implements program.Store.
-func (s *Store) CreateProgram(ctx context.Context, p program.Program, actor string) error {
-	err := s.Tx(ctx, func(tx *Tx) error {
+func (s *ProgramStore) CreateProgram(ctx context.Context, p program.Program, actor string) error {
+	err := s.db.Tx(ctx, func(tx *Tx) error {
 		if err := createProgram(ctx, tx, p); err != nil {
 			return err
 		}
@@ -54,8 +62,8 @@ func createProgram(ctx context.Context, tx *Tx, p program.Program) error {
 }
 
 // Program implements program.Store.
-func (s *Store) Program(ctx context.Context, code string) (program.Program, error) {
-	return loadProgram(ctx, s.DB, code, "")
+func (s *ProgramStore) Program(ctx context.Context, code string) (program.Program, error) {
+	return loadProgram(ctx, s.db, code, "")
 }
 
 func loadProgram(ctx context.Context, q reader, code, lock string) (program.Program, error) {
@@ -76,8 +84,8 @@ func loadProgram(ctx context.Context, q reader, code, lock string) (program.Prog
 // UpdateProgram implements program.Store. The audit event's detail is the
 // fields whose value changed, with their new values; an update that
 // changes nothing writes no event.
-func (s *Store) UpdateProgram(ctx context.Context, p program.Program, actor string) error {
-	return s.Tx(ctx, func(tx *Tx) error {
+func (s *ProgramStore) UpdateProgram(ctx context.Context, p program.Program, actor string) error {
+	return s.db.Tx(ctx, func(tx *Tx) error {
 		old, err := loadProgram(ctx, tx, p.Code, tx.ForUpdate())
 		if err != nil {
 			return err

@@ -11,13 +11,21 @@ import (
 	"github.com/verdant-baas/verdant/internal/sanctions"
 )
 
-var _ sanctions.Store = (*Store)(nil)
+// SanctionsStore implements sanctions.Store: the sanctions lists in force.
+type SanctionsStore struct {
+	db *DB
+}
+
+// NewSanctionsStore returns the sanctions store over db.
+func NewSanctionsStore(db *DB) *SanctionsStore { return &SanctionsStore{db: db} }
+
+var _ sanctions.Store = (*SanctionsStore)(nil)
 
 // CurrentSanctionsList implements sanctions.Store.
-func (s *Store) CurrentSanctionsList(ctx context.Context) (sanctions.ListInfo, error) {
+func (s *SanctionsStore) CurrentSanctionsList(ctx context.Context) (sanctions.ListInfo, error) {
 	var i sanctions.ListInfo
 	var at int64
-	err := s.QueryRow(ctx, `SELECT version, published, sdn_rows, alt_rows, add_rows, source, loaded_by, loaded_at
+	err := s.db.QueryRow(ctx, `SELECT version, published, sdn_rows, alt_rows, add_rows, source, loaded_by, loaded_at
 		FROM sanctions_lists ORDER BY loaded_at DESC, version DESC LIMIT 1`).
 		Scan(&i.Version, &i.Published, &i.SDNRows, &i.AltRows, &i.AddRows, &i.Source, &i.LoadedBy, &at)
 	i.LoadedAt = Time(at)
@@ -25,9 +33,9 @@ func (s *Store) CurrentSanctionsList(ctx context.Context) (sanctions.ListInfo, e
 }
 
 // SanctionsListFiles implements sanctions.Store.
-func (s *Store) SanctionsListFiles(ctx context.Context, version string) (sanctions.Files, error) {
+func (s *SanctionsStore) SanctionsListFiles(ctx context.Context, version string) (sanctions.Files, error) {
 	var a, b, c string
-	if err := s.QueryRow(ctx, `SELECT sdn_gz, alt_gz, add_gz FROM sanctions_lists WHERE version = ?`, version).Scan(&a, &b, &c); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT sdn_gz, alt_gz, add_gz FROM sanctions_lists WHERE version = ?`, version).Scan(&a, &b, &c); err != nil {
 		return sanctions.Files{}, notFound(err, "sanctions list not found")
 	}
 	var f sanctions.Files
@@ -45,8 +53,8 @@ func (s *Store) SanctionsListFiles(ctx context.Context, version string) (sanctio
 
 // SaveSanctionsList implements sanctions.Store: loading a version again
 // makes it the one in force again (loaded_at moves).
-func (s *Store) SaveSanctionsList(ctx context.Context, i sanctions.ListInfo, f sanctions.Files) error {
-	return s.Tx(ctx, func(tx *Tx) error {
+func (s *SanctionsStore) SaveSanctionsList(ctx context.Context, i sanctions.ListInfo, f sanctions.Files) error {
+	return s.db.Tx(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO sanctions_lists (version, published, sdn_rows, alt_rows, add_rows, source,
 			loaded_by, loaded_at, sdn_gz, alt_gz, add_gz) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (version) DO UPDATE SET published = excluded.published, loaded_by = excluded.loaded_by,
