@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/account"
@@ -36,8 +37,9 @@ type accountStatusDetail struct {
 	To          string `json:"to"`
 }
 
-// CreateAccount implements account.Store.
-func (s *AccountStore) CreateAccount(ctx context.Context, a account.Account, actor string) error {
+// Create implements account.Store.
+func (s *AccountStore) Create(ctx context.Context, a account.Account, actor string) (err error) {
+	defer apperr.Op(&err, "storage.AccountStore.Create(%s)", a.ID)
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO accounts (`+accountCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.ProgramCode, string(a.Status), a.Holder.FirstName, a.Holder.LastName, a.Holder.ZipCode,
@@ -50,7 +52,8 @@ func (s *AccountStore) CreateAccount(ctx context.Context, a account.Account, act
 }
 
 // Account implements account.Store.
-func (s *AccountStore) Account(ctx context.Context, programCode, id string) (account.Account, error) {
+func (s *AccountStore) Account(ctx context.Context, programCode, id string) (_ account.Account, err error) {
+	defer apperr.Op(&err, "storage.AccountStore.Account(%s, %s)", programCode, id)
 	a, err := scanAccount(s.db.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = ? AND program_code = ?`, id, programCode))
 	if err != nil {
 		return a, notFound(err, account.ErrNotFound.Message)
@@ -58,13 +61,14 @@ func (s *AccountStore) Account(ctx context.Context, programCode, id string) (acc
 	return a, nil
 }
 
-// SetAccountStatus implements account.Store.
+// SetStatus implements account.Store.
 // The account row is read with ForUpdate first (the per-account mutex), so
 // the event's from is the status the change replaced. Setting the status
 // an account already has changes nothing and writes no event.
-func (s *AccountStore) SetAccountStatus(ctx context.Context, programCode, id string, st account.Status, now time.Time, actor string) (account.Account, error) {
+func (s *AccountStore) SetStatus(ctx context.Context, programCode, id string, st account.Status, now time.Time, actor string) (_ account.Account, err error) {
+	defer apperr.Op(&err, "storage.AccountStore.SetStatus(%s, %s)", programCode, id)
 	var a account.Account
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		var from string
 		if err := tx.QueryRow(ctx, `SELECT status FROM accounts WHERE id = ? AND program_code = ?`+tx.ForUpdate(),
 			id, programCode).Scan(&from); err != nil {
@@ -84,8 +88,9 @@ func (s *AccountStore) SetAccountStatus(ctx context.Context, programCode, id str
 	return a, err
 }
 
-// ListAccounts implements account.Store.
-func (s *AccountStore) ListAccounts(ctx context.Context, programCode, after string, limit int) ([]account.Account, error) {
+// List implements account.Store.
+func (s *AccountStore) List(ctx context.Context, programCode, after string, limit int) (_ []account.Account, err error) {
+	defer apperr.Op(&err, "storage.AccountStore.List(%s)", programCode)
 	rows, err := s.db.Query(ctx, `SELECT `+accountCols+` FROM accounts WHERE program_code = ? AND id > ? ORDER BY id LIMIT ?`,
 		programCode, after, limit)
 	if err != nil {

@@ -14,14 +14,14 @@ import (
 	"github.com/verdant-baas/verdant/internal/care"
 )
 
-// CareStore implements care.Store: customer-care cases. It holds the vault because a case's
-// contact details are sealed at rest.
+// CareStore implements care.Store: customer-care cases. It holds the vault
+// because a case's contact details are sealed at rest.
 type CareStore struct {
 	db    *DB
 	vault *vault.Vault
 }
 
-// NewCareStore returns the care store over db.
+// NewCareStore returns the care store over db and the vault v.
 func NewCareStore(db *DB, v *vault.Vault) *CareStore { return &CareStore{db: db, vault: v} }
 
 var _ care.Store = (*CareStore)(nil)
@@ -70,8 +70,9 @@ func (s *CareStore) scanCase(row interface{ Scan(...any) error }) (care.Case, er
 	return c, nil
 }
 
-// CreateCase implements care.Store.
-func (s *CareStore) CreateCase(ctx context.Context, c care.Case, first care.Change, deliver bool) (care.Case, bool, error) {
+// Create implements care.Store.
+func (s *CareStore) Create(ctx context.Context, c care.Case, first care.Change, deliver bool) (_ care.Case, _ bool, err error) {
+	defer apperr.Op(&err, "storage.CareStore.Create(%s, %s)", c.ProgramCode, c.RequestID)
 	ct, _ := json.Marshal(contact{c.Email, c.Phone.Number})
 	sealed, kid := s.vault.Seal(string(ct), contactContext(c.ID))
 	device, _ := json.Marshal(c.Device)
@@ -81,7 +82,7 @@ func (s *CareStore) CreateCase(ctx context.Context, c care.Case, first care.Chan
 	}
 	var out care.Case
 	var replay bool
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		replay = false
 		if c.RequestID != "" {
 			prev, err := s.scanCase(tx.QueryRow(ctx, `SELECT `+caseCols+caseFrom+
@@ -155,14 +156,16 @@ func insertChange(ctx context.Context, tx *Tx, ch care.Change) error {
 	return err
 }
 
-// CaseByNumber implements care.Store.
-func (s *CareStore) CaseByNumber(ctx context.Context, number string) (care.Case, error) {
+// ByNumber implements care.Store.
+func (s *CareStore) ByNumber(ctx context.Context, number string) (_ care.Case, err error) {
+	defer apperr.Op(&err, "storage.CareStore.ByNumber(%s)", number)
 	c, err := s.scanCase(s.db.QueryRow(ctx, `SELECT `+caseCols+caseFrom+`WHERE c.case_number = ?`, number))
 	return c, caseNotFound(err)
 }
 
-// CaseByID implements care.Store.
-func (s *CareStore) CaseByID(ctx context.Context, id string) (care.Case, error) {
+// ByID implements care.Store.
+func (s *CareStore) ByID(ctx context.Context, id string) (_ care.Case, err error) {
+	defer apperr.Op(&err, "storage.CareStore.ByID(%s)", id)
 	c, err := s.scanCase(s.db.QueryRow(ctx, `SELECT `+caseCols+caseFrom+`WHERE c.id = ?`, id))
 	return c, caseNotFound(err)
 }
@@ -174,9 +177,10 @@ func caseNotFound(err error) error {
 	return err
 }
 
-// ListCases implements care.Store: oldest first, by id (UUIDv7, so in
+// List implements care.Store: oldest first, by id (UUIDv7, so in
 // creation order), after the cursor.
-func (s *CareStore) ListCases(ctx context.Context, f care.Filter) ([]care.Case, error) {
+func (s *CareStore) List(ctx context.Context, f care.Filter) (_ []care.Case, err error) {
+	defer apperr.Op(&err, "storage.CareStore.List()")
 	var where []string
 	var args []any
 	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
@@ -226,12 +230,13 @@ func (s *CareStore) ListCases(ctx context.Context, f care.Filter) ([]care.Case, 
 	return out, rows.Err()
 }
 
-// UpdateCase implements care.Store. The case row is the case's mutex: two
+// Update implements care.Store. The case row is the case's mutex: two
 // agents changing one case are serialised, and each history entry records
 // the values it actually replaced.
-func (s *CareStore) UpdateCase(ctx context.Context, number string, fn func(c *care.Case) (care.Change, error)) (care.Case, error) {
+func (s *CareStore) Update(ctx context.Context, number string, fn func(c *care.Case) (care.Change, error)) (_ care.Case, err error) {
+	defer apperr.Op(&err, "storage.CareStore.Update(%s)", number)
 	var out care.Case
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		var id string
 		if err := tx.QueryRow(ctx, `SELECT id FROM care_cases WHERE case_number = ?`+tx.ForUpdate(), number).Scan(&id); err != nil {
 			return caseNotFound(err)
@@ -257,8 +262,9 @@ func (s *CareStore) UpdateCase(ctx context.Context, number string, fn func(c *ca
 	return out, err
 }
 
-// CaseHistory implements care.Store, oldest first.
-func (s *CareStore) CaseHistory(ctx context.Context, caseID string) ([]care.Change, error) {
+// History implements care.Store, oldest first.
+func (s *CareStore) History(ctx context.Context, caseID string) (_ []care.Change, err error) {
+	defer apperr.Op(&err, "storage.CareStore.History(%s)", caseID)
 	rows, err := s.db.Query(ctx, `SELECT id, case_id, at, actor, action, from_status, to_status, from_tier, to_tier,
 		from_assignee, to_assignee, note FROM care_case_history WHERE case_id = ? ORDER BY id`, caseID)
 	if err != nil {
@@ -286,9 +292,10 @@ func (s *CareStore) CaseHistory(ctx context.Context, caseID string) ([]care.Chan
 	return out, rows.Err()
 }
 
-// MarkCaseDelivered implements care.Store. Only the first delivery
+// MarkDelivered implements care.Store. Only the first delivery
 // records itself; a late duplicate changes nothing.
-func (s *CareStore) MarkCaseDelivered(ctx context.Context, caseID, crmID string, now time.Time) error {
+func (s *CareStore) MarkDelivered(ctx context.Context, caseID, crmID string, now time.Time) (err error) {
+	defer apperr.Op(&err, "storage.CareStore.MarkDelivered(%s)", caseID)
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE care_cases SET crm_status = ?, crm_case_id = ?, crm_delivered_at = ?
 			WHERE id = ? AND crm_status = ?`, care.CRMDelivered, crmID, Micros(now), caseID, care.CRMQueued)
@@ -303,11 +310,12 @@ func (s *CareStore) MarkCaseDelivered(ctx context.Context, caseID, crmID string,
 	})
 }
 
-// EnqueueQueuedCases implements care.Store. On PostgreSQL the row locks
+// EnqueueQueued implements care.Store. On PostgreSQL the row locks
 // make concurrent callers on several nodes enqueue each case once.
-func (s *CareStore) EnqueueQueuedCases(ctx context.Context, now time.Time, limit int) (int, error) {
+func (s *CareStore) EnqueueQueued(ctx context.Context, now time.Time, limit int) (_ int, err error) {
+	defer apperr.Op(&err, "storage.CareStore.EnqueueQueued()")
 	n := 0
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		n = 0
 		rows, err := tx.Query(ctx, `SELECT id FROM care_cases WHERE crm_status = ? AND crm_outbox_id = ''
 			ORDER BY id LIMIT ?`+tx.ForUpdate(), care.CRMQueued, limit)

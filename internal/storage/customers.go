@@ -14,14 +14,14 @@ import (
 	"github.com/verdant-baas/verdant/internal/customer"
 )
 
-// CustomerStore implements customer.Store: customers. It holds the vault because SSNs and dates
-// of birth are sealed where they are written.
+// CustomerStore implements customer.Store: customers. It holds the vault
+// because SSNs and dates of birth are sealed where they are written.
 type CustomerStore struct {
 	db    *DB
 	vault *vault.Vault
 }
 
-// NewCustomerStore returns the customer store over db.
+// NewCustomerStore returns the customer store over db and the vault v.
 func NewCustomerStore(db *DB, v *vault.Vault) *CustomerStore { return &CustomerStore{db: db, vault: v} }
 
 var _ customer.Store = (*CustomerStore)(nil)
@@ -49,11 +49,12 @@ func (s *CustomerStore) seal(v, kind, partnerID, id string) (string, string) {
 	return s.vault.Seal(v, piiContext(kind, partnerID, id))
 }
 
-// CreateCustomer implements customer.Store.
-func (s *CustomerStore) CreateCustomer(ctx context.Context, p customer.Profile, review *customer.Review) (customer.Profile, error) {
+// Create implements customer.Store.
+func (s *CustomerStore) Create(ctx context.Context, p customer.Profile, review *customer.Review) (_ customer.Profile, err error) {
+	defer apperr.Op(&err, "storage.CustomerStore.Create(%s)", p.ID)
 	fp := s.vault.Index("customer-request", p.Canonical())
 	var out customer.Profile
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		existing, efp, err := scanCustomer(tx.QueryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE partner_id = ? AND id = ?`, p.PartnerID, p.ID))
 		switch {
 		case err == nil && efp == fp:
@@ -123,7 +124,8 @@ func insertReview(ctx context.Context, tx *Tx, r *customer.Review) error {
 }
 
 // Customer implements customer.Store.
-func (s *CustomerStore) Customer(ctx context.Context, partnerID, id string) (customer.Profile, error) {
+func (s *CustomerStore) Customer(ctx context.Context, partnerID, id string) (_ customer.Profile, err error) {
+	defer apperr.Op(&err, "storage.CustomerStore.Customer(%s, %s)", partnerID, id)
 	p, _, err := scanCustomer(s.db.QueryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE partner_id = ? AND id = ?`, partnerID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, customer.ErrNotFound
@@ -131,9 +133,10 @@ func (s *CustomerStore) Customer(ctx context.Context, partnerID, id string) (cus
 	return p, err
 }
 
-// CustomerPII opens a customer's sealed SSN and date of birth
+// PII opens a customer's sealed SSN and date of birth
 // (YYYY-MM-DD), for the few paths that need them (tests, exports).
-func (s *CustomerStore) CustomerPII(ctx context.Context, partnerID, id string) (ssn, dob string, err error) {
+func (s *CustomerStore) PII(ctx context.Context, partnerID, id string) (ssn, dob string, err error) {
+	defer apperr.Op(&err, "storage.CustomerStore.PII(%s, %s)", partnerID, id)
 	var ssnS, ssnK, dobS, dobK string
 	if err := s.db.QueryRow(ctx, `SELECT ssn_sealed, ssn_key_id, dob_sealed, dob_key_id FROM customers WHERE partner_id = ? AND id = ?`,
 		partnerID, id).Scan(&ssnS, &ssnK, &dobS, &dobK); err != nil {
@@ -153,9 +156,10 @@ func (s *CustomerStore) CustomerPII(ctx context.Context, partnerID, id string) (
 }
 
 // PartnerLabel implements customer.Store.
-func (s *CustomerStore) PartnerLabel(ctx context.Context, partnerID string) (string, string, error) {
+func (s *CustomerStore) PartnerLabel(ctx context.Context, partnerID string) (_ string, _ string, err error) {
+	defer apperr.Op(&err, "storage.CustomerStore.PartnerLabel(%s)", partnerID)
 	var name, prog string
-	err := s.db.QueryRow(ctx, `SELECT p.name, COALESCE((SELECT code FROM programs WHERE partner_id = p.id
+	err = s.db.QueryRow(ctx, `SELECT p.name, COALESCE((SELECT code FROM programs WHERE partner_id = p.id
 		ORDER BY created_at, code LIMIT 1), '') FROM partners p WHERE p.id = ?`, partnerID).Scan(&name, &prog)
 	return name, prog, notFound(err, "partner not found")
 }
@@ -184,7 +188,8 @@ func scanReview(row interface{ Scan(...any) error }) (customer.Review, error) {
 }
 
 // SanctionsReviews implements customer.Store.
-func (s *CustomerStore) SanctionsReviews(ctx context.Context, status string, limit int) ([]customer.Review, error) {
+func (s *CustomerStore) SanctionsReviews(ctx context.Context, status string, limit int) (_ []customer.Review, err error) {
+	defer apperr.Op(&err, "storage.CustomerStore.SanctionsReviews()")
 	q, args := `SELECT `+reviewCols+` FROM sanctions_reviews`, []any{}
 	if status != "" {
 		q += ` WHERE status = ?`
@@ -208,9 +213,10 @@ func (s *CustomerStore) SanctionsReviews(ctx context.Context, status string, lim
 
 // DecideSanctionsReview implements customer.Store: the review row and the
 // customer row change together with an audit event, in one transaction.
-func (s *CustomerStore) DecideSanctionsReview(ctx context.Context, d customer.Decision, st customer.Status, active bool, now time.Time) (customer.Review, error) {
+func (s *CustomerStore) DecideSanctionsReview(ctx context.Context, d customer.Decision, st customer.Status, active bool, now time.Time) (_ customer.Review, err error) {
+	defer apperr.Op(&err, "storage.CustomerStore.DecideSanctionsReview(%s)", d.CustomerID)
 	var out customer.Review
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		q, args := `SELECT `+reviewCols+` FROM sanctions_reviews WHERE customer_id = ? AND status = 'pending'`, []any{d.CustomerID}
 		if d.PartnerID != "" {
 			q += ` AND partner_id = ?`

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"strings"
 
 	"github.com/verdant-baas/verdant/internal/account"
@@ -13,10 +14,11 @@ import (
 const bulkBatch = 500
 
 // BulkCreateCardholders inserts accounts and cards (pans[i] is cards[i]'s
-// PAN, sealed and indexed like CreateCard does) in one transaction with
+// PAN, sealed and indexed like CardStore.Create does) in one transaction with
 // multi-row INSERTs: for imports and for seeding load tests with 100,000
 // cards in seconds.
-func (s *LookupStore) BulkCreateCardholders(ctx context.Context, accounts []account.Account, cards []card.Card, pans []string) error {
+func (s *LookupStore) BulkCreateCardholders(ctx context.Context, accounts []account.Account, cards []card.Card, pans []string) (err error) {
+	defer apperr.Op(&err, "storage.LookupStore.BulkCreateCardholders()")
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		for i := 0; i < len(accounts); i += bulkBatch {
 			batch := accounts[i:min(i+bulkBatch, len(accounts))]

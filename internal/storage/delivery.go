@@ -9,7 +9,8 @@ import (
 	"github.com/verdant-baas/verdant/internal/delivery"
 )
 
-// DeliveryStore implements delivery.Store: card fulfilment and delivery events.
+// DeliveryStore implements delivery.Store: card fulfilment and delivery
+// events.
 type DeliveryStore struct {
 	db *DB
 }
@@ -20,16 +21,18 @@ func NewDeliveryStore(db *DB) *DeliveryStore { return &DeliveryStore{db: db} }
 var _ delivery.Store = (*DeliveryStore)(nil)
 
 // CreateFulfilment implements delivery.Store.
-func (s *DeliveryStore) CreateFulfilment(ctx context.Context, f delivery.Fulfilment) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO card_fulfilments (card_id, material, created_at) VALUES (?, ?, ?)
+func (s *DeliveryStore) CreateFulfilment(ctx context.Context, f delivery.Fulfilment) (err error) {
+	defer apperr.Op(&err, "storage.DeliveryStore.CreateFulfilment(%s)", f.CardID)
+	_, err = s.db.Exec(ctx, `INSERT INTO card_fulfilments (card_id, material, created_at) VALUES (?, ?, ?)
 		ON CONFLICT (card_id) DO NOTHING`, f.CardID, f.Material, Micros(f.CreatedAt))
 	return err
 }
 
-// RecordDeliveryEvent implements delivery.Store.
-func (s *DeliveryStore) RecordDeliveryEvent(ctx context.Context, e delivery.Event) (delivery.Event, bool, error) {
+// RecordEvent implements delivery.Store.
+func (s *DeliveryStore) RecordEvent(ctx context.Context, e delivery.Event) (_ delivery.Event, _ bool, err error) {
+	defer apperr.Op(&err, "storage.DeliveryStore.RecordEvent(%s)", e.CardID)
 	created := false
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		created = false
 		if _, err := tx.Exec(ctx, `INSERT INTO card_fulfilments (card_id, material, created_at)
 			SELECT id, 'pvc', issued_at FROM cards WHERE id = ? ON CONFLICT (card_id) DO NOTHING`, e.CardID); err != nil {
@@ -69,13 +72,15 @@ func (s *DeliveryStore) RecordDeliveryEvent(ctx context.Context, e delivery.Even
 
 // CardsSharingPAN implements delivery.Store: the PAN is never opened, the
 // keyed indexes are compared.
-func (s *DeliveryStore) CardsSharingPAN(ctx context.Context, programCode, cardID string) ([]card.Card, error) {
+func (s *DeliveryStore) CardsSharingPAN(ctx context.Context, programCode, cardID string) (_ []card.Card, err error) {
+	defer apperr.Op(&err, "storage.DeliveryStore.CardsSharingPAN(%s, %s)", programCode, cardID)
 	return s.db.cards(ctx, `SELECT `+cardCols+` FROM cards WHERE program_code = ?
 		AND pan_index = (SELECT pan_index FROM cards WHERE id = ?) ORDER BY issued_at DESC, id DESC`, programCode, cardID)
 }
 
 // Shipments implements delivery.Store.
-func (s *DeliveryStore) Shipments(ctx context.Context, cards []card.Card) ([]delivery.Shipment, error) {
+func (s *DeliveryStore) Shipments(ctx context.Context, cards []card.Card) (_ []delivery.Shipment, err error) {
+	defer apperr.Op(&err, "storage.DeliveryStore.Shipments()")
 	if len(cards) == 0 {
 		return nil, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,12 +34,13 @@ type reader interface {
 // terms events.
 func featureSubject(accountID string) string { return accountSubject(accountID) }
 
-// UpdateFeatures implements feature.Store. The account row is read with
+// Update implements feature.Store. The account row is read with
 // ForUpdate first: it is the per-account mutex the ledger's postings also
 // take, so an enrolment change and a posting never interleave, and two
 // enrolments in one exclusive group run one after the other.
-func (s *FeatureStore) UpdateFeatures(ctx context.Context, accountID, actor string, now time.Time,
-	decide func(feature.State) (feature.Change, error)) error {
+func (s *FeatureStore) Update(ctx context.Context, accountID, actor string, now time.Time,
+	decide func(feature.State) (feature.Change, error)) (err error) {
+	defer apperr.Op(&err, "storage.FeatureStore.Update(%s)", accountID)
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		st, err := loadFeatureState(ctx, tx, accountID, tx.ForUpdate())
 		if err != nil {
@@ -84,8 +86,9 @@ func applyFeatureChange(ctx context.Context, tx *Tx, accountID, actor string, no
 	return nil
 }
 
-// FeatureState implements feature.Store.
-func (s *FeatureStore) FeatureState(ctx context.Context, accountID string) (feature.State, error) {
+// State implements feature.Store.
+func (s *FeatureStore) State(ctx context.Context, accountID string) (_ feature.State, err error) {
+	defer apperr.Op(&err, "storage.FeatureStore.State(%s)", accountID)
 	return loadFeatureState(ctx, s.db, accountID, "")
 }
 
@@ -149,9 +152,10 @@ func eventDetail(e feature.Event) featureEventDetail {
 	return d
 }
 
-// FeatureHistory implements feature.Store: the account's feature and terms
+// History implements feature.Store: the account's feature and terms
 // events of the audit trail (the operator's audit query).
-func (s *FeatureStore) FeatureHistory(ctx context.Context, accountID string, limit int) ([]feature.Event, error) {
+func (s *FeatureStore) History(ctx context.Context, accountID string, limit int) (_ []feature.Event, err error) {
+	defer apperr.Op(&err, "storage.FeatureStore.History(%s)", accountID)
 	evs, err := auditEvents(ctx, s.db, audit.Filter{Subject: featureSubject(accountID),
 		ActionPrefixes: []string{"feature.", "terms."}, Limit: limit})
 	if err != nil {

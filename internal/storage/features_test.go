@@ -64,7 +64,7 @@ func TestFeatureStore(t *testing.T) {
 		}
 		// A refused decision writes nothing.
 		boom := errors.New("refused")
-		err = st.UpdateFeatures(ctx, featAccount, "p1", time.Now(), func(feature.State) (feature.Change, error) {
+		err = st.Update(ctx, featAccount, "p1", time.Now(), func(feature.State) (feature.Change, error) {
 			return feature.Change{Enrol: []string{"UCB1"}}, boom
 		})
 		if !errors.Is(err, boom) {

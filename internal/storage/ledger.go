@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"math"
 	"strings"
 
@@ -25,8 +26,9 @@ var _ ledger.Store = (*LedgerStore)(nil)
 // ledgerTx is the locked view of the ledger inside one transaction.
 type ledgerTx struct{ tx *Tx }
 
-// LedgerTx implements ledger.Store.
-func (s *LedgerStore) LedgerTx(ctx context.Context, fn func(ledger.Tx) error) error {
+// Tx implements ledger.Store.
+func (s *LedgerStore) Tx(ctx context.Context, fn func(ledger.Tx) error) (err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.Tx()")
 	s.db.PrepareWrites(ctx, postingStatements...)
 	return s.db.Tx(ctx, func(tx *Tx) error { return fn(ledgerTx{tx}) })
 }
@@ -142,7 +144,8 @@ func scanAdjustment(row interface{ Scan(...any) error }) (ledger.Adjustment, err
 }
 
 // Adjustment implements ledger.Store.
-func (s *LedgerStore) Adjustment(ctx context.Context, accountID, adjustmentID string) (ledger.Adjustment, error) {
+func (s *LedgerStore) Adjustment(ctx context.Context, accountID, adjustmentID string) (_ ledger.Adjustment, err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.Adjustment(%s, %s)", accountID, adjustmentID)
 	a, err := scanAdjustment(s.db.QueryRow(ctx, `SELECT `+adjustmentCols+` FROM adjustments WHERE account_id = ? AND adjustment_id = ?`,
 		accountID, adjustmentID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -151,11 +154,12 @@ func (s *LedgerStore) Adjustment(ctx context.Context, accountID, adjustmentID st
 	return a, err
 }
 
-// LedgerBalance implements ledger.Store. An account never posted to has
+// Balance implements ledger.Store. An account never posted to has
 // a zero balance in the program's currency.
-func (s *LedgerStore) LedgerBalance(ctx context.Context, accountID string) (ledger.Balance, error) {
+func (s *LedgerStore) Balance(ctx context.Context, accountID string) (_ ledger.Balance, err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.Balance(%s)", accountID)
 	var b ledger.Balance
-	err := s.db.QueryRow(ctx, `SELECT COALESCE(b.currency, p.currency), COALESCE(b.posted, 0)
+	err = s.db.QueryRow(ctx, `SELECT COALESCE(b.currency, p.currency), COALESCE(b.posted, 0)
 		FROM accounts a JOIN programs p ON p.code = a.program_code
 		LEFT JOIN ledger_balances b ON b.account_id = a.id WHERE a.id = ?`, accountID).Scan(&b.Currency, &b.Posted)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -166,7 +170,8 @@ func (s *LedgerStore) LedgerBalance(ctx context.Context, accountID string) (ledg
 }
 
 // Transactions implements ledger.Store.
-func (s *LedgerStore) Transactions(ctx context.Context, q ledger.TransactionQuery) ([]ledger.Adjustment, error) {
+func (s *LedgerStore) Transactions(ctx context.Context, q ledger.TransactionQuery) (_ []ledger.Adjustment, err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.Transactions(%s)", q.AccountID)
 	from, to := int64(math.MinInt64), int64(math.MaxInt64)
 	if !q.From.IsZero() {
 		from = Micros(q.From)
@@ -202,7 +207,8 @@ func collectAdjustments(rows *sql.Rows) ([]ledger.Adjustment, error) {
 }
 
 // RecentEntries implements ledger.Store.
-func (s *LedgerStore) RecentEntries(ctx context.Context, accountID string, limit int) ([]ledger.PostedEntry, error) {
+func (s *LedgerStore) RecentEntries(ctx context.Context, accountID string, limit int) (_ []ledger.PostedEntry, err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.RecentEntries(%s)", accountID)
 	rows, err := s.db.Query(ctx, `SELECT e.id, e.posting_id, a.adjustment_id, e.account, e.currency, e.amount, e.posted_at
 		FROM ledger_entries e JOIN adjustments a ON a.id = e.posting_id
 		WHERE e.account = ? ORDER BY e.posted_at DESC, e.id DESC LIMIT ?`, accountID, limit)

@@ -3,13 +3,15 @@ package storage
 import (
 	"context"
 	"fmt"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/ledger"
 )
 
 // DayActivity implements ledger.Store.
-func (s *LedgerStore) DayActivity(ctx context.Context, programCode string, from, to time.Time) ([]ledger.Adjustment, []ledger.AccountDay, error) {
+func (s *LedgerStore) DayActivity(ctx context.Context, programCode string, from, to time.Time) (_ []ledger.Adjustment, _ []ledger.AccountDay, err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.DayActivity(%s)", programCode)
 	rows, err := s.db.Query(ctx, `SELECT `+adjustmentCols+` FROM adjustments
 		WHERE program_code = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id`,
 		programCode, Micros(from), Micros(to))
@@ -58,8 +60,9 @@ var verifyChecks = []struct{ name, q string }{
 		AND EXISTS (SELECT 1 FROM ledger_entries e WHERE e.posting_id = a.id)`},
 }
 
-// VerifyLedger implements ledger.Store.
-func (s *LedgerStore) VerifyLedger(ctx context.Context) ([]string, error) {
+// Verify implements ledger.Store.
+func (s *LedgerStore) Verify(ctx context.Context) (_ []string, err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.Verify()")
 	var problems []string
 	for _, c := range verifyChecks {
 		rows, err := s.db.Query(ctx, c.q)

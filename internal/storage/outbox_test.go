@@ -58,7 +58,7 @@ func TestOutboxDeliversOnlyCommitted(t *testing.T) {
 			if _, ok := got.Load(id); !ok {
 				t.Fatalf("message %s not delivered", id)
 			}
-			if status, _, _, _ := st.OutboxStatus(context.Background(), id); status != "delivered" {
+			if status, _, _, _ := st.Status(context.Background(), id); status != "delivered" {
 				t.Fatalf("status = %s", status)
 			}
 		}
@@ -94,10 +94,10 @@ func TestOutboxRetriesWithBackoffThenDeadLetters(t *testing.T) {
 			}
 			now = now.Add(5 * time.Second) // past any backoff
 		}
-		if s, a, _, _ := st.OutboxStatus(context.Background(), ids[0]); s != "delivered" || a != 3 {
+		if s, a, _, _ := st.Status(context.Background(), ids[0]); s != "delivered" || a != 3 {
 			t.Fatalf("retried message: status %s after %d attempts", s, a)
 		}
-		if s, a, e, _ := st.OutboxStatus(context.Background(), ids[1]); s != "dead" || a != 1 || e != "rejected" {
+		if s, a, e, _ := st.Status(context.Background(), ids[1]); s != "dead" || a != 1 || e != "rejected" {
 			t.Fatalf("permanent failure: status %s, %d attempts, error %q", s, a, e)
 		}
 	})
@@ -109,30 +109,30 @@ func TestOutboxLeaseExpiryRedelivers(t *testing.T) {
 		ids := enqueue(t, db, 1, true)
 		now := time.Now()
 		// A node claims the message and dies before completing it.
-		msgs, err := st.ClaimOutbox(context.Background(), now, time.Minute, 10)
+		msgs, err := st.Claim(context.Background(), now, time.Minute, 10)
 		if err != nil || len(msgs) != 1 {
 			t.Fatalf("claim = %v, %v", msgs, err)
 		}
-		if again, _ := st.ClaimOutbox(context.Background(), now.Add(30*time.Second), time.Minute, 10); len(again) != 0 {
+		if again, _ := st.Claim(context.Background(), now.Add(30*time.Second), time.Minute, 10); len(again) != 0 {
 			t.Fatal("a leased message was claimed twice")
 		}
-		again, err := st.ClaimOutbox(context.Background(), now.Add(61*time.Second), time.Minute, 10)
+		again, err := st.Claim(context.Background(), now.Add(61*time.Second), time.Minute, 10)
 		if err != nil || len(again) != 1 || again[0].ID != ids[0] || again[0].Attempts != 2 {
 			t.Fatalf("after lease expiry: %+v, %v", again, err)
 		}
 		// The first worker wakes up late: its claim is superseded, so its
 		// bookkeeping changes nothing, before or after the second's.
-		if err := st.RetryOutbox(context.Background(), msgs[0], now, "late", true); err != nil {
+		if err := st.Retry(context.Background(), msgs[0], now, "late", true); err != nil {
 			t.Fatal(err)
 		}
-		if s, _, _, _ := st.OutboxStatus(context.Background(), ids[0]); s != "pending" {
+		if s, _, _, _ := st.Status(context.Background(), ids[0]); s != "pending" {
 			t.Fatalf("a superseded claim changed the status to %s", s)
 		}
-		if err := st.CompleteOutbox(context.Background(), again[0], now); err != nil {
+		if err := st.Complete(context.Background(), again[0], now); err != nil {
 			t.Fatal(err)
 		}
-		st.RetryOutbox(context.Background(), msgs[0], now, "late", false)
-		if s, _, _, _ := st.OutboxStatus(context.Background(), ids[0]); s != "delivered" {
+		st.Retry(context.Background(), msgs[0], now, "late", false)
+		if s, _, _, _ := st.Status(context.Background(), ids[0]); s != "delivered" {
 			t.Fatalf("a superseded claim revived a delivered message: %s", s)
 		}
 	})
@@ -197,7 +197,7 @@ func TestOutboxSkipsMessagesWithSpentLease(t *testing.T) {
 	if len(handled) != 2 {
 		t.Fatalf("handled %d messages of the batch, want 2 (the third's lease was mostly spent)", len(handled))
 	}
-	if s, _, _, _ := st.OutboxStatus(context.Background(), ids[2]); s != "pending" {
+	if s, _, _, _ := st.Status(context.Background(), ids[2]); s != "pending" {
 		t.Fatalf("skipped message status %s", s)
 	}
 	now = now.Add(time.Minute) // its lease lapses; it is claimed again

@@ -33,9 +33,10 @@ func scanPartner(row interface{ Scan(...any) error }, extra ...any) (partner.Par
 
 func partnerSubject(id string) string { return "partner:" + id }
 
-// CreatePartner implements partner.Store. The audit event holds the name
+// Create implements partner.Store. The audit event holds the name
 // and client id, never the secret or its hash.
-func (s *PartnerStore) CreatePartner(ctx context.Context, p partner.Partner, secretHash, actor string) error {
+func (s *PartnerStore) Create(ctx context.Context, p partner.Partner, secretHash, actor string) (err error) {
+	defer apperr.Op(&err, "storage.PartnerStore.Create(%s)", p.ID)
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO partners (id, name, client_id, secret_hash, secret_version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Name, p.ClientID, secretHash, p.SecretVersion, Micros(p.CreatedAt), Micros(p.UpdatedAt)); err != nil {
@@ -47,22 +48,25 @@ func (s *PartnerStore) CreatePartner(ctx context.Context, p partner.Partner, sec
 }
 
 // Partner implements partner.Store.
-func (s *PartnerStore) Partner(ctx context.Context, id string) (partner.Partner, error) {
+func (s *PartnerStore) Partner(ctx context.Context, id string) (_ partner.Partner, err error) {
+	defer apperr.Op(&err, "storage.PartnerStore.Partner(%s)", id)
 	p, err := scanPartner(s.db.QueryRow(ctx, `SELECT `+partnerCols+` FROM partners WHERE id = ?`, id))
 	return p, notFound(err, "partner not found")
 }
 
-// PartnerByClientID implements partner.Store.
-func (s *PartnerStore) PartnerByClientID(ctx context.Context, clientID string) (partner.Partner, string, error) {
+// ByClientID implements partner.Store.
+func (s *PartnerStore) ByClientID(ctx context.Context, clientID string) (_ partner.Partner, _ string, err error) {
+	defer apperr.Op(&err, "storage.PartnerStore.ByClientID(%s)", clientID)
 	var hash string
 	p, err := scanPartner(s.db.QueryRow(ctx, `SELECT `+partnerCols+`, secret_hash FROM partners WHERE client_id = ?`, clientID), &hash)
 	return p, hash, notFound(err, "partner not found")
 }
 
 // RotateSecret implements partner.Store.
-func (s *PartnerStore) RotateSecret(ctx context.Context, id, secretHash string, now time.Time, actor string) (partner.Partner, error) {
+func (s *PartnerStore) RotateSecret(ctx context.Context, id, secretHash string, now time.Time, actor string) (_ partner.Partner, err error) {
+	defer apperr.Op(&err, "storage.PartnerStore.RotateSecret(%s)", id)
 	var p partner.Partner
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE partners SET secret_hash = ?, secret_version = secret_version + 1, updated_at = ? WHERE id = ?`,
 			secretHash, Micros(now), id)
 		if err != nil {

@@ -61,9 +61,9 @@ func TestCardPANSealedAndFoundByIndex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		found, err := st.Cards.CardsByPAN(ctx, pan)
+		found, err := st.Cards.ByPAN(ctx, pan)
 		if err != nil || len(found) != 2 || found[0].ID != c2.ID || found[1].ID != c1.ID {
-			t.Fatalf("CardsByPAN = %+v, %v", found, err)
+			t.Fatalf("ByPAN = %+v, %v", found, err)
 		}
 		var raw string
 		if err := db.QueryRow(ctx, `SELECT pan_sealed || pan_index || last4 || bin FROM cards WHERE id = ?`, c1.ID).Scan(&raw); err != nil {
@@ -72,11 +72,11 @@ func TestCardPANSealedAndFoundByIndex(t *testing.T) {
 		if strings.Contains(raw, pan) || strings.Contains(raw, pan[6:12]) {
 			t.Fatal("PAN stored in plaintext")
 		}
-		got, err := st.Cards.CardPAN(ctx, c1.ID)
+		got, err := st.Cards.PAN(ctx, c1.ID)
 		if err != nil || got != pan {
-			t.Fatalf("CardPAN = %q, %v", got, err)
+			t.Fatalf("PAN = %q, %v", got, err)
 		}
-		if none, _ := st.Cards.CardsByPAN(ctx, "4111111111111111"); len(none) != 0 {
+		if none, _ := st.Cards.ByPAN(ctx, "4111111111111111"); len(none) != 0 {
 			t.Fatalf("unknown PAN found %d cards", len(none))
 		}
 	})

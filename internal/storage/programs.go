@@ -34,9 +34,10 @@ func nonNil(v []string) []string {
 	return v
 }
 
-// CreateProgram implements program.Store.
-func (s *ProgramStore) CreateProgram(ctx context.Context, p program.Program, actor string) error {
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+// Create implements program.Store.
+func (s *ProgramStore) Create(ctx context.Context, p program.Program, actor string) (err error) {
+	defer apperr.Op(&err, "storage.ProgramStore.Create(%s)", p.Code)
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		if err := createProgram(ctx, tx, p); err != nil {
 			return err
 		}
@@ -62,7 +63,8 @@ func createProgram(ctx context.Context, tx *Tx, p program.Program) error {
 }
 
 // Program implements program.Store.
-func (s *ProgramStore) Program(ctx context.Context, code string) (program.Program, error) {
+func (s *ProgramStore) Program(ctx context.Context, code string) (_ program.Program, err error) {
+	defer apperr.Op(&err, "storage.ProgramStore.Program(%s)", code)
 	return loadProgram(ctx, s.db, code, "")
 }
 
@@ -81,10 +83,11 @@ func loadProgram(ctx context.Context, q reader, code, lock string) (program.Prog
 	return p, nil
 }
 
-// UpdateProgram implements program.Store. The audit event's detail is the
+// Update implements program.Store. The audit event's detail is the
 // fields whose value changed, with their new values; an update that
 // changes nothing writes no event.
-func (s *ProgramStore) UpdateProgram(ctx context.Context, p program.Program, actor string) error {
+func (s *ProgramStore) Update(ctx context.Context, p program.Program, actor string) (err error) {
+	defer apperr.Op(&err, "storage.ProgramStore.Update(%s)", p.Code)
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		old, err := loadProgram(ctx, tx, p.Code, tx.ForUpdate())
 		if err != nil {

@@ -3,18 +3,20 @@ package storage
 import (
 	"context"
 	"fmt"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/vault"
 	"slices"
 	"strings"
 )
 
-// VaultStore does the vault's bulk work on the database: re-sealing of every sealed column.
+// VaultStore does the vault's bulk work on the database: re-sealing of every
+// sealed column.
 type VaultStore struct {
 	db    *DB
 	vault *vault.Vault
 }
 
-// NewVaultStore returns the vault store over db.
+// NewVaultStore returns the vault store over db and the vault v.
 func NewVaultStore(db *DB, v *vault.Vault) *VaultStore { return &VaultStore{db: db, vault: v} }
 
 // RekeyReport counts, per table, the rows whose sealed values Rekey
@@ -82,7 +84,8 @@ var sealedTables = []sealedTable{
 // nothing. A value that cannot be opened (its key is not in the vault)
 // stops it with an error naming the table and row; the batches before
 // stay committed. The report counts the rows rewritten.
-func (s *VaultStore) Rekey(ctx context.Context) (RekeyReport, error) {
+func (s *VaultStore) Rekey(ctx context.Context) (_ RekeyReport, err error) {
+	defer apperr.Op(&err, "storage.VaultStore.Rekey()")
 	r := RekeyReport{KeyID: s.vault.KeyID()}
 	for _, t := range sealedTables {
 		// A row a concurrent writer changed between the read and the

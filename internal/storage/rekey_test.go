@@ -49,7 +49,7 @@ func TestRekeyResealsUnderCurrentKey(t *testing.T) {
 			{PartnerID: pid, ID: "c3", FirstName: "Bob", LastName: "Poe", Zip: "54321", SSN: "555654321", Status: customer.Verified, Active: true},
 		} {
 			p.CreatedAt, p.UpdatedAt = time.Now().UTC(), time.Now().UTC()
-			if _, err := stA.Customers.CreateCustomer(ctx, p, nil); err != nil {
+			if _, err := stA.Customers.Create(ctx, p, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -98,15 +98,15 @@ func TestRekeyResealsUnderCurrentKey(t *testing.T) {
 		}
 		stOnlyB := newStores(db, vOnlyB)
 		for id, pan := range pans {
-			if got, err := stOnlyB.Cards.CardPAN(ctx, id); err != nil || got != pan {
-				t.Fatalf("CardPAN(%s) with only the new key: %q, %v", id, got, err)
+			if got, err := stOnlyB.Cards.PAN(ctx, id); err != nil || got != pan {
+				t.Fatalf("PAN(%s) with only the new key: %q, %v", id, got, err)
 			}
-			if found, err := stOnlyB.Cards.CardsByPAN(ctx, pan); err != nil || len(found) != 1 || found[0].ID != id {
-				t.Fatalf("CardsByPAN after rekey: %+v, %v", found, err)
+			if found, err := stOnlyB.Cards.ByPAN(ctx, pan); err != nil || len(found) != 1 || found[0].ID != id {
+				t.Fatalf("ByPAN after rekey: %+v, %v", found, err)
 			}
 		}
-		if ssn, d, err := stOnlyB.Customers.CustomerPII(ctx, pid, "c1"); err != nil || ssn != "555123456" || d != "1980-02-29" {
-			t.Fatalf("CustomerPII after rekey: %q %q %v", ssn, d, err)
+		if ssn, d, err := stOnlyB.Customers.PII(ctx, pid, "c1"); err != nil || ssn != "555123456" || d != "1980-02-29" {
+			t.Fatalf("PII after rekey: %q %q %v", ssn, d, err)
 		}
 		var l4s, l4k, found string
 		if err := db.QueryRow(ctx, `SELECT last4_sealed, last4_key_id FROM customers WHERE partner_id = ? AND id = 'c1'`, pid).Scan(&l4s, &l4k); err != nil {
@@ -140,7 +140,7 @@ func TestRekeyResealsUnderCurrentKey(t *testing.T) {
 				t.Fatalf("verification code after rekey: %v", err)
 			}
 		}
-		if got, err := stOnlyB.Cases.CaseByID(ctx, cc.ID); err != nil || got.Email != "j@example.com" {
+		if got, err := stOnlyB.Cases.ByID(ctx, cc.ID); err != nil || got.Email != "j@example.com" {
 			t.Fatalf("care case after rekey: %q, %v", got.Email, err)
 		}
 

@@ -47,7 +47,7 @@ func TestMasterKeyRotationKeepsIndexesAndTokens(t *testing.T) {
 			t.Fatal(err)
 		}
 		stB := newStores(db, vB)
-		if found, err := stB.Cards.CardsByPAN(ctx, pan); err != nil || len(found) != 1 {
+		if found, err := stB.Cards.ByPAN(ctx, pan); err != nil || len(found) != 1 {
 			t.Fatalf("card lookup after rotation: %d cards, %v", len(found), err)
 		}
 		ps := &partner.Service{Store: stB.Partners, Hasher: vB, Now: time.Now, Tokens: &partner.Tokens{Key: vB.TokenKey(), TTL: time.Hour}}

@@ -2,12 +2,14 @@ package storage
 
 import (
 	"context"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/verification"
 )
 
-// VerificationStore implements verification.Store and verification.MessageStore: contact verifications and their messages.
+// VerificationStore implements verification.Store and
+// verification.MessageStore: contact verifications and their messages.
 type VerificationStore struct {
 	db *DB
 }
@@ -37,12 +39,13 @@ func scanVerification(row interface{ Scan(...any) error }) (verification.Verific
 	return v, err
 }
 
-// CreateVerification implements verification.Store. The per-handle row
+// Create implements verification.Store. The per-handle row
 // in contact_rate_limits is the handle's mutex: it is created if missing
 // and locked (FOR UPDATE on PostgreSQL; SQLite write transactions are
 // exclusive) before the recent verifications are counted, so two nodes
 // cannot both pass the limit.
-func (s *VerificationStore) CreateVerification(ctx context.Context, v verification.Verification, m verification.Message, lim verification.Limits) error {
+func (s *VerificationStore) Create(ctx context.Context, v verification.Verification, m verification.Message, lim verification.Limits) (err error) {
+	defer apperr.Op(&err, "storage.VerificationStore.Create(%s)", v.ID)
 	now := Micros(v.CreatedAt)
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO contact_rate_limits (handle_index, last_at) VALUES (?, 0)
@@ -86,16 +89,18 @@ func (s *VerificationStore) CreateVerification(ctx context.Context, v verificati
 }
 
 // Verification implements verification.Store.
-func (s *VerificationStore) Verification(ctx context.Context, programCode, id string) (verification.Verification, error) {
+func (s *VerificationStore) Verification(ctx context.Context, programCode, id string) (_ verification.Verification, err error) {
+	defer apperr.Op(&err, "storage.VerificationStore.Verification(%s, %s)", programCode, id)
 	v, err := scanVerification(s.db.QueryRow(ctx, `SELECT `+verificationCols+` FROM contact_verifications
 		WHERE id = ? AND program_code = ?`, id, programCode))
 	return v, notFound(err, "contact verification not found")
 }
 
-// CheckVerification implements verification.Store.
-func (s *VerificationStore) CheckVerification(ctx context.Context, programCode, id string, fn func(v *verification.Verification) error) error {
+// Check implements verification.Store.
+func (s *VerificationStore) Check(ctx context.Context, programCode, id string, fn func(v *verification.Verification) error) (err error) {
+	defer apperr.Op(&err, "storage.VerificationStore.Check(%s, %s)", programCode, id)
 	var outcome error
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		v, err := scanVerification(tx.QueryRow(ctx, `SELECT `+verificationCols+` FROM contact_verifications
 			WHERE id = ? AND program_code = ?`+tx.ForUpdate(), id, programCode))
 		if err != nil {
@@ -140,8 +145,9 @@ func scanMessage(row interface{ Scan(...any) error }) (verification.Message, err
 	return m, err
 }
 
-// VerificationMessage implements verification.MessageStore.
-func (s *VerificationStore) VerificationMessage(ctx context.Context, id string) (verification.Message, verification.Verification, error) {
+// Message implements verification.MessageStore.
+func (s *VerificationStore) Message(ctx context.Context, id string) (_ verification.Message, _ verification.Verification, err error) {
+	defer apperr.Op(&err, "storage.VerificationStore.Message(%s)", id)
 	m, err := scanMessage(s.db.QueryRow(ctx, `SELECT `+messageCols+` FROM verification_messages WHERE id = ?`, id))
 	if err != nil {
 		return m, verification.Verification{}, notFound(err, "verification message not found")
@@ -150,10 +156,11 @@ func (s *VerificationStore) VerificationMessage(ctx context.Context, id string) 
 	return m, v, notFound(err, "contact verification not found")
 }
 
-// MarkVerificationMessage implements verification.MessageStore. The
+// MarkMessage implements verification.MessageStore. The
 // message and its verification change in one transaction, so "sent" is
 // recorded once for both.
-func (s *VerificationStore) MarkVerificationMessage(ctx context.Context, id string, st verification.MessageStatus, lastErr string, now time.Time) error {
+func (s *VerificationStore) MarkMessage(ctx context.Context, id string, st verification.MessageStatus, lastErr string, now time.Time) (err error) {
+	defer apperr.Op(&err, "storage.VerificationStore.MarkMessage(%s)", id)
 	if len(lastErr) > 500 {
 		lastErr = lastErr[:500]
 	}
@@ -185,8 +192,9 @@ func (s *VerificationStore) MarkVerificationMessage(ctx context.Context, id stri
 	})
 }
 
-// VerificationMessages implements verification.MessageStore.
-func (s *VerificationStore) VerificationMessages(ctx context.Context, toIndex string, limit int) ([]verification.Message, error) {
+// Messages implements verification.MessageStore.
+func (s *VerificationStore) Messages(ctx context.Context, toIndex string, limit int) (_ []verification.Message, err error) {
+	defer apperr.Op(&err, "storage.VerificationStore.Messages()")
 	rows, err := s.db.Query(ctx, `SELECT `+messageCols+` FROM verification_messages WHERE to_index = ?
 		ORDER BY created_at DESC, id DESC LIMIT ?`, toIndex, limit)
 	if err != nil {
