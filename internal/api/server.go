@@ -76,6 +76,9 @@ type Server struct {
 	Version    string
 	// MaxBodyBytes bounds every request body (default 1 MiB).
 	MaxBodyBytes int64
+	// SeparateMetrics leaves GET /metrics out of Handler: it is served on
+	// its own listener with MetricsHandler (VERDANT_METRICS_ADDR).
+	SeparateMetrics bool
 	// Registry receives the HTTP metrics (default: a new registry).
 	Registry *prometheus.Registry
 	Now      func() time.Time
