@@ -100,8 +100,7 @@ func (a *App) wire() {
 	a.Programs = &program.Service{Store: st, Now: now}
 	a.Accounts = &account.Service{Store: st, Now: now}
 	a.Cards = &card.Service{Store: st, Now: now}
-	a.Ledger = &ledger.Service{Store: st, Now: now, Batch: &ledger.Committer{Store: st, Now: now,
-		Workers: ledgerWorkers(a.DB.Engine), MaxBatch: 128}}
+	a.Ledger = &ledger.Service{Store: st, Now: now}
 	a.Features = &feature.Service{Store: st, Now: now}
 	a.Sanctions = &sanctions.Service{Store: st, Threshold: a.Config.SanctionsThreshold, Now: now}
 	a.Customers = &customer.Service{Store: st, Screener: a.Sanctions, Now: now}
@@ -133,23 +132,13 @@ func (a *App) Start(ctx context.Context) {
 	}
 }
 
-// ledgerWorkers is how many group-commit batches may run at once: SQLite
-// has one writer; PostgreSQL commits several transactions in parallel.
-func ledgerWorkers(e storage.Engine) int {
-	if e == storage.Postgres {
-		return 4
-	}
-	return 1
-}
-
-// Close finishes queued postings and releases the database.
+// Close stops the workers and releases the database.
 func (a *App) Close() error {
 	a.closeOnce.Do(func() {
 		if a.stopWorkers != nil {
 			a.stopWorkers()
 		}
 		a.workers.Wait()
-		a.Ledger.Batch.Close()
 		a.closeErr = a.DB.Close()
 	})
 	return a.closeErr

@@ -17,10 +17,12 @@ var _ ledger.Store = (*Store)(nil)
 // ledgerTx is the locked view of the ledger inside one transaction.
 type ledgerTx struct{ tx *Tx }
 
-// LedgerTx implements ledger.Store.
-func (s *Store) LedgerTx(ctx context.Context, fn func(ledger.Tx) error) error {
+// LedgerTx implements ledger.Store: postings are group-committed on
+// either engine (lockedGroupTx), each still deciding under its account's
+// row lock.
+func (s *Store) LedgerTx(ctx context.Context, accountID string, fn func(ledger.Tx) error) error {
 	s.PrepareWrites(ctx, postingStatements...)
-	return s.Tx(ctx, func(tx *Tx) error { return fn(ledgerTx{tx}) })
+	return s.lockedGroupTx(ctx, accountID, func(tx *Tx) error { return fn(ledgerTx{tx}) })
 }
 
 // LockAccount implements ledger.Tx: the account row lock is the
