@@ -104,8 +104,7 @@ func (a *App) wire() {
 	cards := storage.NewCardStore(db, v)
 	a.Cards = &card.Service{Store: cards, Now: now}
 	ledgerStore := storage.NewLedgerStore(db)
-	a.Ledger = &ledger.Service{Store: ledgerStore, Now: now, Batch: &ledger.Committer{Store: ledgerStore, Now: now,
-		Workers: ledgerWorkers(db.Engine), MaxBatch: 128}}
+	a.Ledger = &ledger.Service{Store: ledgerStore, Now: now}
 	a.Features = &feature.Service{Store: storage.NewFeatureStore(db), Now: now}
 	a.Sanctions = &sanctions.Service{Store: storage.NewSanctionsStore(db), Threshold: a.Config.SanctionsThreshold, Now: now}
 	a.Customers = &customer.Service{Store: storage.NewCustomerStore(db, v), Screener: a.Sanctions, Now: now}
@@ -138,23 +137,13 @@ func (a *App) Start(ctx context.Context) {
 	}
 }
 
-// ledgerWorkers is how many group-commit batches may run at once: SQLite
-// has one writer; PostgreSQL commits several transactions in parallel.
-func ledgerWorkers(e storage.Engine) int {
-	if e == storage.Postgres {
-		return 4
-	}
-	return 1
-}
-
-// Close finishes queued postings and releases the database.
+// Close stops the workers and releases the database.
 func (a *App) Close() error {
 	a.closeOnce.Do(func() {
 		if a.stopWorkers != nil {
 			a.stopWorkers()
 		}
 		a.workers.Wait()
-		a.Ledger.Batch.Close()
 		a.closeErr = a.DB.Close()
 	})
 	return a.closeErr
