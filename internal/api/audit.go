@@ -62,7 +62,8 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 		Next   string           `json:"next,omitempty"`
 	}{Events: []AuditEventJSON{}}
 	for _, e := range events {
-		out.Events = append(out.Events, AuditEventJSON{e.ID, storage.Time(e.At), e.Actor, e.Action, e.Subject, e.Detail})
+		out.Events = append(out.Events, AuditEventJSON{EventID: e.ID, At: storage.Time(e.At), Actor: e.Actor,
+			Action: e.Action, Subject: e.Subject, Detail: e.Detail})
 	}
 	if len(events) == f.Limit {
 		last := events[len(events)-1]
