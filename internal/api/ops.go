@@ -14,7 +14,8 @@ func (s *Server) opsRoutes(mux *router) {
 		return nil
 	}))
 	mux.Handle("GET /healthCheck", s.public(s.healthCheck))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry,
+		promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, ErrorLog: promLog{s}}))
 	mux.Handle("GET /openapi.yaml", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		doc, err := OpenAPIYAML()
 		if err != nil {

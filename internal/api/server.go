@@ -73,9 +73,14 @@ type Server struct {
 	Version    string
 	// MaxBodyBytes bounds every request body (default 1 MiB).
 	MaxBodyBytes int64
-	// Registry receives the HTTP metrics (default: a new registry).
+	// Registry receives the HTTP metrics and the runtime, process,
+	// database-pool and outbox collectors (default: a new registry).
 	Registry *prometheus.Registry
-	Now      func() time.Time
+	// Pools and OutboxDepth are read at scrape time for the database-pool
+	// and outbox-depth metrics (nil: that collector is left out).
+	Pools       DBPools
+	OutboxDepth OutboxCounter
+	Now         func() time.Time
 
 	metrics  *httpMetrics
 	patterns []string
@@ -100,6 +105,7 @@ func (s *Server) Handler() http.Handler {
 		s.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newHTTPMetrics(s.Registry)
+	s.registerCollectors(s.Registry)
 	mux := &router{ServeMux: http.NewServeMux()}
 	s.routes(mux)
 	s.patterns = mux.patterns

@@ -115,7 +115,7 @@ func (a *App) wire() {
 		Customers: a.Customers, Lookup: &customer.Lookup{Store: st, Now: now}, Sanctions: a.Sanctions,
 		Delivery: a.Delivery, Retail: a.Retail, Care: a.Care,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
-		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now,
+		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now, Pools: a.DB, OutboxDepth: st,
 	}
 	a.wireVerifications() // sets the verification fields of a.Server
 	a.Handler = a.Server.Handler()
