@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
@@ -59,7 +61,10 @@ func serveHTTP(ctx context.Context, a *app.App, ln net.Listener, stdout io.Write
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    api.MaxHeaderBytes,
+		// What net/http itself logs (a TLS handshake or accept error) goes to
+		// verdant's log, not to stderr in another format.
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 2)
 	metrics, err := serveMetrics(a, errc, stdout)
@@ -70,7 +75,7 @@ func serveHTTP(ctx context.Context, a *app.App, ln net.Listener, stdout io.Write
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorkers()
 	a.Start(workers)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(a.Server.Listener(ln)) }()
 	a.Log.Info("listening", "addr", ln.Addr().String(), "engine", string(a.DB.Engine), "sandbox", a.Config.Sandbox, "version", version)
 	fmt.Fprintf(stdout, "verdant listening on http://%s\n", ln.Addr())
 	select {

@@ -46,7 +46,8 @@ func (s *Server) adminCreatePartner(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusCreated, partnerJSON{c.Partner.ID, c.Partner.Name, c.Partner.ClientID, c.ClientSecret})
+	writeJSON(w, http.StatusCreated, partnerJSON{PartnerID: c.Partner.ID, Name: c.Partner.Name,
+		ClientID: c.Partner.ClientID, ClientSecret: c.ClientSecret})
 	return nil
 }
 
@@ -78,8 +79,9 @@ type ProgramJSON struct {
 
 // ProgramView is the operator view of a program (API and CLI alike).
 func ProgramView(p program.Program) ProgramJSON {
-	return ProgramJSON{p.Code, p.PartnerID, p.Name, p.BIN, p.Currency, p.AdjustmentTypes, p.Features,
-		p.TermsEnforced, p.CreatedAt, p.UpdatedAt, nil}
+	return ProgramJSON{ProgramCode: p.Code, PartnerID: p.PartnerID, Name: p.Name, BIN: p.BIN, Currency: p.Currency,
+		AdjustmentTypes: p.AdjustmentTypes, Features: p.Features, TermsEnforced: p.TermsEnforced,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
 
 func (s *Server) adminCreateProgram(w http.ResponseWriter, r *http.Request) error {
@@ -177,7 +179,8 @@ type AccountJSON struct {
 func accountJSON(a account.Account) AccountJSON {
 	h := a.Holder
 	return AccountJSON{AccountIdentifier: a.ID, ProgramCode: a.ProgramCode, Status: string(a.Status),
-		Holder: HolderJSON{h.FirstName, h.LastName, h.ZipCode, h.CustomerID}, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		Holder:    HolderJSON{FirstName: h.FirstName, LastName: h.LastName, ZipCode: h.ZipCode, CustomerID: h.CustomerID},
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 func (s *Server) adminOpenAccount(w http.ResponseWriter, r *http.Request) error {
@@ -328,8 +331,9 @@ type CardJSON struct {
 }
 
 func cardJSON(c card.Card, pan string) CardJSON {
-	return CardJSON{c.ID, c.AccountID, pan, c.Last4, c.BIN, c.ExpiryYear, c.ExpiryMonth, string(c.Status), c.Type,
-		c.EmbossType, c.DeliveryMethod, c.IssuedAt}
+	return CardJSON{PaymentInstrumentIdentifier: c.ID, AccountIdentifier: c.AccountID, PAN: pan, Last4PAN: c.Last4,
+		BIN: c.BIN, ExpiryYear: c.ExpiryYear, ExpiryMonth: c.ExpiryMonth, Status: string(c.Status), Type: c.Type,
+		EmbossType: c.EmbossType, DeliveryMethod: c.DeliveryMethod, IssuedAt: c.IssuedAt}
 }
 
 func (s *Server) adminIssueCard(w http.ResponseWriter, r *http.Request) error {

@@ -61,7 +61,8 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 		Next   string           `json:"next,omitempty"`
 	}{Events: []AuditEventJSON{}}
 	for _, e := range page.Events {
-		out.Events = append(out.Events, AuditEventJSON{e.ID, e.At, e.Actor, e.Action, e.Subject, e.Detail})
+		out.Events = append(out.Events, AuditEventJSON{EventID: e.ID, At: e.At, Actor: e.Actor,
+			Action: e.Action, Subject: e.Subject, Detail: e.Detail})
 	}
 	if page.Next != nil {
 		out.Next = auditCursor(*page.Next)

@@ -132,7 +132,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, CreateCustomerJSON{
 		CustomerID: p.ID, CustomerURI: customerURI(r, p.ID), Status: string(p.Status),
 		ResponseCode: 0, ResponseMessage: "Success", ResponseDate: ResponseDate(s.now()),
-		ResponseDetail: ProfileDetail{p.DetailCode, p.Detail},
+		ResponseDetail: ProfileDetail{Code: p.DetailCode, Description: p.Detail},
 	})
 	return nil
 }
@@ -152,7 +152,7 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
 			LastName: p.LastName, IsActive: p.Active, Email: p.Email, PhoneNumber: p.Phone,
 			PartnerProgramIdentifier: prog, PartnerName: name, LinkID: p.LinkID, Status: string(p.Status)},
 		ResponseCode: 0, ResponseMessage: "Success", ResponseDate: ResponseDate(s.now()),
-		ResponseDetail: ProfileDetail{p.DetailCode, p.Detail},
+		ResponseDetail: ProfileDetail{Code: p.DetailCode, Description: p.Detail},
 	})
 	return nil
 }

@@ -96,7 +96,8 @@ type DeliveryEventJSON struct {
 }
 
 func eventJSON(e delivery.Event) DeliveryEventJSON {
-	return DeliveryEventJSON{string(e.Status), e.TrackingNumber, e.OccurredAt, e.ReceivedAt}
+	return DeliveryEventJSON{DeliveryStatusCode: string(e.Status), TrackingNumber: e.TrackingNumber,
+		OccurredAt: e.OccurredAt, ReceivedAt: e.ReceivedAt}
 }
 
 // adminDeliveryEvent receives one event of the card processor's feed:

@@ -124,8 +124,9 @@ func (s *Server) adminCustomerLookups(w http.ResponseWriter, r *http.Request) er
 	}{Lookups: []LookupLogJSON{}}
 	for _, l := range logs {
 		rt := l.Retailer
-		out.Lookups = append(out.Lookups, LookupLogJSON{l.ID, l.At, l.Outcome, l.CardID, l.Last4,
-			rt.StoreNumber, rt.StoreName, rt.StateCode, rt.Latitude, rt.Longitude})
+		out.Lookups = append(out.Lookups, LookupLogJSON{ID: l.ID, At: l.At, Outcome: l.Outcome, CardID: l.CardID,
+			Last4PAN: l.Last4, StoreNumber: rt.StoreNumber, StoreName: rt.StoreName, StateCode: rt.StateCode,
+			Latitude: rt.Latitude, Longitude: rt.Longitude})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -32,7 +32,8 @@ func (s *Server) opsRoutes(mux *router) {
 // sets up the registry). Handler routes GET /metrics to it unless
 // SeparateMetrics, when the caller serves it on its own listener.
 func (s *Server) MetricsHandler() http.Handler {
-	return promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})
+	return promhttp.HandlerFor(s.Registry,
+		promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, ErrorLog: promLog{s}})
 }
 
 type dependency struct {

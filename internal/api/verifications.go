@@ -130,7 +130,8 @@ func (s *Server) contactVerificationStatus(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, VerificationStatusJSON{v.ID, int(st), string(v.ContactType), string(v.Channel), Success()})
+	writeJSON(w, http.StatusOK, VerificationStatusJSON{SessionIdentifier: v.ID, ContactVerificationStatus: int(st),
+		ContactType: string(v.ContactType), CommunicationType: string(v.Channel), ResponseDetails: Success()})
 	return nil
 }
 

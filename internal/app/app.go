@@ -96,7 +96,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 func (a *App) wire() {
 	now, db, v := a.Config.Now, a.DB, a.Vault
-	a.Outbox = &outbox.Worker{Store: storage.NewOutboxStore(db), Log: a.Log, Now: now}
+	outboxStore := storage.NewOutboxStore(db)
+	a.Outbox = &outbox.Worker{Store: outboxStore, Log: a.Log, Now: now}
 	a.Partners = &partner.Service{Store: storage.NewPartnerStore(db), Hasher: v, Now: now,
 		Tokens: &partner.Tokens{Key: v.TokenKey(), TTL: a.Config.TokenTTL}}
 	a.Programs = &program.Service{Store: storage.NewProgramStore(db), Now: now}
@@ -120,6 +121,7 @@ func (a *App) wire() {
 		Sanctions: a.Sanctions, Delivery: a.Delivery, Retail: a.Retail, Care: a.Care, Audit: a.Audit,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
 		MaxBodyBytes: a.Config.MaxBodyBytes, SeparateMetrics: a.Config.MetricsAddr != "", Now: now,
+		Pools: a.DB, OutboxDepth: outboxStore,
 	}
 	a.wireVerifications() // sets the verification fields of a.Server
 	a.Handler = a.Server.Handler()
