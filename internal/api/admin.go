@@ -15,7 +15,7 @@ import (
 
 func (s *Server) adminRoutes(mux *router) {
 	mux.Handle("POST /admin/v1/partners", s.admin(s.adminCreatePartner))
-	mux.Handle("POST /admin/v1/partners/{partnerId}/secrets", s.admin(s.adminRotateSecret))
+	mux.Handle("POST /admin/v1/partners/{partnerId}/secrets", s.admin(s.adminRotatePartnerSecret))
 	mux.Handle("POST /admin/v1/programs", s.admin(s.adminCreateProgram))
 	mux.Handle("GET /admin/v1/programs/{programCode}", s.admin(s.adminGetProgram))
 	mux.Handle("PATCH /admin/v1/programs/{programCode}", s.admin(s.adminPatchProgram))
@@ -23,7 +23,7 @@ func (s *Server) adminRoutes(mux *router) {
 	mux.Handle("GET /admin/v1/programs/{programCode}/accounts", s.admin(s.adminListAccounts))
 	mux.Handle("GET /admin/v1/programs/{programCode}/accounts/{accountIdentifier}", s.admin(s.adminGetAccount))
 	mux.Handle("PATCH /admin/v1/programs/{programCode}/accounts/{accountIdentifier}", s.admin(s.adminPatchAccount))
-	mux.Handle("POST /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/paymentInstruments", s.admin(s.adminIssueCard))
+	mux.Handle("POST /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/paymentInstruments", s.admin(s.adminCreateCard))
 	mux.Handle("PATCH /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/paymentInstruments/{paymentInstrumentIdentifier}", s.admin(s.adminPatchCard))
 }
 
@@ -51,7 +51,7 @@ func (s *Server) adminCreatePartner(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-func (s *Server) adminRotateSecret(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminRotatePartnerSecret(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.Partners.RotateSecret(r.Context(), r.PathValue("partnerId"))
 	if err != nil {
 		return err
@@ -336,7 +336,7 @@ func cardJSON(c card.Card, pan string) CardJSON {
 		EmbossType: c.EmbossType, DeliveryMethod: c.DeliveryMethod, IssuedAt: c.IssuedAt}
 }
 
-func (s *Server) adminIssueCard(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminCreateCard(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		PAN            string `json:"pan"`
 		ExpiryYear     string `json:"expiryYear"`

@@ -16,11 +16,11 @@ func (s *Server) customerRoutes(mux *router) {
 	mux.Handle("POST /customers/{customerid}", s.partner(s.createCustomer))
 	mux.Handle("GET /customers/{customerid}", s.partner(s.getCustomer))
 	mux.Handle("POST /customers/accounts/search", s.partner(s.lookupCustomer))
-	mux.Handle("POST /admin/v1/customers/{customerid}/sanctionsReview", s.admin(s.adminSanctionsReview))
-	mux.Handle("GET /admin/v1/sanctions/reviews", s.admin(s.adminSanctionsReviews))
-	mux.Handle("GET /admin/v1/sanctions/lists", s.admin(s.adminSanctionsList))
+	mux.Handle("POST /admin/v1/customers/{customerid}/sanctionsReview", s.admin(s.adminDecideSanctionsReview))
+	mux.Handle("GET /admin/v1/sanctions/reviews", s.admin(s.adminListSanctionsReviews))
+	mux.Handle("GET /admin/v1/sanctions/lists", s.admin(s.adminGetSanctionsList))
 	mux.Handle("POST /admin/v1/sanctions/lists", s.admin(s.adminLoadSanctionsList))
-	mux.Handle("GET /admin/v1/partners/{partnerId}/customerLookups", s.admin(s.adminCustomerLookups))
+	mux.Handle("GET /admin/v1/partners/{partnerId}/customerLookups", s.admin(s.adminListCustomerLookups))
 }
 
 // ProfileDetail is the customer-profile family's responsedetail.

@@ -19,7 +19,7 @@ func (s *Server) ledgerRoutes(mux *router) {
 	mux.Handle("GET "+acct+"/adjustments/{adjustmentIdentifier}", s.partner(s.getAdjustment))
 	mux.Handle("GET "+acct+"/transactions", s.partner(s.listTransactions))
 	mux.Handle("GET "+acct+"/balances", s.partner(s.getBalances))
-	mux.Handle("GET /admin/v1/programs/{programCode}/reconciliation/{date}", s.admin(s.adminReconciliation))
+	mux.Handle("GET /admin/v1/programs/{programCode}/reconciliation/{date}", s.admin(s.adminGetReconciliation))
 }
 
 // AdjustmentResultJSON answers POST .../adjustments.

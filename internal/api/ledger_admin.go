@@ -79,9 +79,9 @@ func ReconciliationView(rc ledger.Reconciliation) ReconciliationJSON {
 	return out
 }
 
-// adminReconciliation answers a program's daily batch as JSON, or as CSV
+// adminGetReconciliation answers a program's daily batch as JSON, or as CSV
 // with ?format=csv or Accept: text/csv.
-func (s *Server) adminReconciliation(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminGetReconciliation(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.Programs.Get(r.Context(), r.PathValue("programCode"))
 	if err != nil {
 		return err

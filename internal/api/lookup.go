@@ -104,9 +104,9 @@ type LookupLogJSON struct {
 	Longitude   string    `json:"longitude"`
 }
 
-// adminCustomerLookups answers a partner's audited lookups, newest first
+// adminListCustomerLookups answers a partner's audited lookups, newest first
 // (?limit=, default and maximum 500).
-func (s *Server) adminCustomerLookups(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminListCustomerLookups(w http.ResponseWriter, r *http.Request) error {
 	limit := 500
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

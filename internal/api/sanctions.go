@@ -42,7 +42,7 @@ func operator(r *http.Request) string {
 	return "operator"
 }
 
-func (s *Server) adminSanctionsReview(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminDecideSanctionsReview(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Decision  string `json:"decision"`
 		Note      string `json:"note"`
@@ -60,7 +60,7 @@ func (s *Server) adminSanctionsReview(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
-func (s *Server) adminSanctionsReviews(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminListSanctionsReviews(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.Customers.Reviews(r.Context(), r.URL.Query().Get("status"))
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ func (s *Server) adminSanctionsReviews(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
-func (s *Server) adminSanctionsList(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminGetSanctionsList(w http.ResponseWriter, r *http.Request) error {
 	info, err := s.Sanctions.Current(r.Context())
 	if err != nil {
 		return err
