@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/api"
@@ -16,12 +15,11 @@ import (
 // the audit trail names the actor "operator".
 
 func operatorCreate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("operator create", getenv, &c)
+	fs := newFlags("operator create")
 	email := fs.String("email", "", "sign-in email (required)")
 	name := fs.String("name", "", "full name (required)")
 	roles := fs.String("roles", "", "comma-separated roles: admin, risk, support, finance, viewer (required)")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		cr, err := a.Operators.Create(ctx, operator.NewOperator{Email: *email, Name: *name, Roles: splitList(*roles)})
 		if err != nil {
 			return nil, err
@@ -33,9 +31,8 @@ func operatorCreate(ctx context.Context, args []string, getenv func(string) stri
 }
 
 func operatorList(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("operator list", getenv, &c)
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	fs := newFlags("operator list")
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		out := []api.OperatorJSON{}
 		for after := ""; ; {
 			ops, err := a.Operators.List(ctx, after, 500)
@@ -57,10 +54,9 @@ func operatorList(ctx context.Context, args []string, getenv func(string) string
 // operator named by --email.
 func operatorByEmail(name string, f func(ctx context.Context, a *app.App, o operator.Operator) (any, error)) command {
 	return func(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-		var c common
-		fs := newFlags(name, getenv, &c)
+		fs := newFlags(name)
 		email := fs.String("email", "", "the operator's email (required)")
-		return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+		return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 			o, err := a.Operators.ByEmail(ctx, *email)
 			if err != nil {
 				return nil, err
@@ -90,11 +86,10 @@ var (
 
 // operatorToken issues an API token for the operator API (printed once).
 func operatorToken(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("operator token", getenv, &c)
+	fs := newFlags("operator token")
 	email := fs.String("email", "", "the operator's email (required)")
 	name := fs.String("name", "cli "+time.Now().UTC().Format("2006-01-02"), "where the token is used")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		o, err := a.Operators.ByEmail(ctx, *email)
 		if err != nil {
 			return nil, err
@@ -102,19 +97,4 @@ func operatorToken(ctx context.Context, args []string, getenv func(string) strin
 		t, secret, err := a.Operators.IssueToken(ctx, o.ID, *name)
 		return api.TokenView(t, secret), err
 	})
-}
-
-// consoleConfig reads the operator sign-in and console settings
-// (docs/console.md); unset values keep their defaults.
-func consoleConfig(getenv func(string) string) app.ConsoleConfig {
-	failures, _ := strconv.Atoi(getenv("VERDANT_LOGIN_MAX_FAILURES"))
-	return app.ConsoleConfig{
-		IdleTimeout:   envDuration(getenv, "VERDANT_CONSOLE_IDLE_TIMEOUT", 0),
-		MaxAge:        envDuration(getenv, "VERDANT_CONSOLE_SESSION_MAX_AGE", 0),
-		SecureCookies: envBool(getenv, "VERDANT_CONSOLE_SECURE_COOKIES"),
-		FourEyes:      envBool(getenv, "VERDANT_CONSOLE_FOUR_EYES"),
-		LoginFailures: failures,
-		LoginWindow:   envDuration(getenv, "VERDANT_LOGIN_WINDOW", 0),
-		LoginLockout:  envDuration(getenv, "VERDANT_LOGIN_LOCKOUT", 0),
-	}
 }

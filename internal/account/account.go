@@ -53,14 +53,14 @@ type Account struct {
 
 // Store persists accounts.
 type Store interface {
-	// CreateAccount and SetAccountStatus record an audit event by actor in
+	// Create and SetStatus record an audit event by actor in
 	// the same transaction.
-	CreateAccount(ctx context.Context, a Account, actor string) error
+	Create(ctx context.Context, a Account, actor string) error
 	// Account answers NotFound unless the account exists in programCode.
 	Account(ctx context.Context, programCode, id string) (Account, error)
-	SetAccountStatus(ctx context.Context, programCode, id string, st Status, now time.Time, actor, reason string) (Account, error)
-	// ListAccounts answers accounts of a program with id > after, in id order.
-	ListAccounts(ctx context.Context, programCode, after string, limit int) ([]Account, error)
+	SetStatus(ctx context.Context, programCode, id string, st Status, now time.Time, actor, reason string) (Account, error)
+	// List answers accounts of a program with id > after, in id order.
+	List(ctx context.Context, programCode, after string, limit int) ([]Account, error)
 }
 
 // Service is the account use cases.
@@ -107,7 +107,7 @@ func (s *Service) Open(ctx context.Context, programCode string, h Holder, st Sta
 	}
 	now := s.Now().UTC()
 	a := Account{ID: uuid.NewString(), ProgramCode: programCode, Status: st, Holder: h, CreatedAt: now, UpdatedAt: now}
-	if err := s.Store.CreateAccount(ctx, a, operator.ActorOf(ctx)); err != nil {
+	if err := s.Store.Create(ctx, a, operator.ActorOf(ctx)); err != nil {
 		return Account{}, err
 	}
 	return a, nil
@@ -146,7 +146,7 @@ func (s *Service) SetStatus(ctx context.Context, programCode, id string, st Stat
 	if len(reason) > MaxReason || strings.ContainsFunc(reason, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' }) {
 		return Account{}, apperr.Field("reason", "reason must be at most %d characters, no control characters", MaxReason)
 	}
-	return s.Store.SetAccountStatus(ctx, programCode, id, st, s.Now().UTC(), operator.ActorOf(ctx), reason)
+	return s.Store.SetStatus(ctx, programCode, id, st, s.Now().UTC(), operator.ActorOf(ctx), reason)
 }
 
 // List answers up to limit accounts of a program in id order, after the
@@ -155,5 +155,5 @@ func (s *Service) List(ctx context.Context, programCode, after string, limit int
 	if limit <= 0 || limit > 100 {
 		limit = 100
 	}
-	return s.Store.ListAccounts(ctx, programCode, after, limit)
+	return s.Store.List(ctx, programCode, after, limit)
 }

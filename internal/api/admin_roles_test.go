@@ -8,8 +8,8 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/apitest"
+	"github.com/verdant-baas/verdant/internal/audit"
 	"github.com/verdant-baas/verdant/internal/operator"
-	"github.com/verdant-baas/verdant/internal/storage"
 )
 
 // adminRoutes answers every registered operator-API route pattern.
@@ -104,7 +104,8 @@ func TestRoleOverreachChangesNothing(t *testing.T) {
 		}
 		e.As(support, "POST", "/admin/v1/customers/c-1/sanctionsReview", map[string]any{"decision": "clear", "note": "x"}).
 			Want(t, http.StatusForbidden)
-		evs, err := e.App.DB.AuditEvents(t.Context(), storage.AuditFilter{Subject: operator.Subject(supportID), Limit: 10})
+		page, err := e.App.Audit.List(t.Context(), audit.Filter{Subject: operator.Subject(supportID), Limit: 10})
+		evs := page.Events
 		if err != nil || len(evs) != 3 || evs[0].Action != "operator.denied" {
 			t.Fatalf("events = %+v, %v", evs, err)
 		}

@@ -14,15 +14,15 @@ func (s *Server) operatorRoutes(mux *router) {
 		return
 	}
 	const op = "/admin/v1/operators/{operatorId}"
-	mux.Handle("GET /admin/v1/operators/me", s.admin(s.adminWhoAmI))
+	mux.Handle("GET /admin/v1/operators/me", s.admin(s.adminGetCurrentOperator))
 	mux.Handle("GET /admin/v1/operators", s.admin(s.adminListOperators))
 	mux.Handle("POST /admin/v1/operators", s.admin(s.adminCreateOperator))
 	mux.Handle("GET "+op, s.admin(s.adminGetOperator))
 	mux.Handle("PATCH "+op, s.admin(s.adminPatchOperator))
-	mux.Handle("POST "+op+"/password", s.admin(s.adminResetPassword))
-	mux.Handle("GET "+op+"/tokens", s.admin(s.adminListTokens))
-	mux.Handle("POST "+op+"/tokens", s.admin(s.adminIssueToken))
-	mux.Handle("DELETE "+op+"/tokens/{tokenId}", s.admin(s.adminRevokeToken))
+	mux.Handle("POST "+op+"/password", s.admin(s.adminResetOperatorPassword))
+	mux.Handle("GET "+op+"/tokens", s.admin(s.adminListOperatorTokens))
+	mux.Handle("POST "+op+"/tokens", s.admin(s.adminIssueOperatorToken))
+	mux.Handle("DELETE "+op+"/tokens/{tokenId}", s.admin(s.adminRevokeOperatorToken))
 }
 
 // OperatorJSON is the operator API's view of an operator: never the
@@ -67,7 +67,7 @@ func TokenView(t operator.Token, secret string) TokenJSON {
 	return out
 }
 
-func (s *Server) adminWhoAmI(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminGetCurrentOperator(w http.ResponseWriter, r *http.Request) error {
 	p, _ := operator.FromContext(r.Context())
 	out := struct {
 		OperatorID string   `json:"operatorId,omitempty"`
@@ -149,9 +149,9 @@ func (s *Server) adminPatchOperator(w http.ResponseWriter, r *http.Request) erro
 	return answer(w, http.StatusOK, OperatorView, o, err)
 }
 
-// adminResetPassword sets a generated password (answered once), ends the
+// adminResetOperatorPassword sets a generated password (answered once), ends the
 // operator's sessions and lifts a sign-in lockout.
-func (s *Server) adminResetPassword(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminResetOperatorPassword(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("operatorId")
 	pw, err := s.Operators.ResetPassword(r.Context(), id, "")
 	if err != nil {
@@ -165,7 +165,7 @@ func (s *Server) adminResetPassword(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-func (s *Server) adminListTokens(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminListOperatorTokens(w http.ResponseWriter, r *http.Request) error {
 	toks, err := s.Operators.Tokens(r.Context(), r.PathValue("operatorId"))
 	if err != nil {
 		return err
@@ -180,7 +180,7 @@ func (s *Server) adminListTokens(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) adminIssueToken(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminIssueOperatorToken(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Name string `json:"name"`
 	}
@@ -196,7 +196,7 @@ func (s *Server) adminIssueToken(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) adminRevokeToken(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminRevokeOperatorToken(w http.ResponseWriter, r *http.Request) error {
 	t, err := s.Operators.RevokeToken(r.Context(), r.PathValue("operatorId"), r.PathValue("tokenId"))
 	if err != nil {
 		return err

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/verdant-baas/verdant/internal/apitest"
-	"github.com/verdant-baas/verdant/internal/storage"
+	"github.com/verdant-baas/verdant/internal/audit"
 )
 
 func TestOperatorsAPI(t *testing.T) {
@@ -83,7 +83,8 @@ func TestOperatorsAPI(t *testing.T) {
 
 		// Changes made with an operator's token are audited in its name.
 		e.As(admin, "PATCH", "/admin/v1/programs/"+s.ProgramCode, map[string]any{"name": "Renamed"}).Want(t, http.StatusOK)
-		evs, _ := e.App.DB.AuditEvents(t.Context(), storage.AuditFilter{Subject: "program:" + s.ProgramCode, Limit: 1})
+		trail, _ := e.App.Audit.List(t.Context(), audit.Filter{Subject: "program:" + s.ProgramCode, Limit: 1})
+		evs := trail.Events
 		if len(evs) != 1 || evs[0].Actor != "operator:"+adminEmail {
 			t.Fatalf("program event = %+v", evs)
 		}
@@ -92,7 +93,8 @@ func TestOperatorsAPI(t *testing.T) {
 		acct := "/admin/v1/programs/" + s.ProgramCode + "/accounts/" + s.AccountID
 		e.As(risk, "PATCH", acct, map[string]any{"status": "restricted", "reason": "chargeback pattern"}).Want(t, http.StatusOK)
 		e.As(risk, "PATCH", acct, map[string]any{"status": "locked", "reason": "bad\u0000reason"}).Want(t, http.StatusBadRequest)
-		evs, _ = e.App.DB.AuditEvents(t.Context(), storage.AuditFilter{Subject: "account:" + s.AccountID, Limit: 1})
+		trail, _ = e.App.Audit.List(t.Context(), audit.Filter{Subject: "account:" + s.AccountID, Limit: 1})
+		evs = trail.Events
 		if len(evs) != 1 || evs[0].Actor != "operator:"+riskEmail || !strings.Contains(string(evs[0].Detail), `"reason":"chargeback pattern"`) {
 			t.Fatalf("status event = %+v", evs)
 		}

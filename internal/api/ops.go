@@ -14,7 +14,9 @@ func (s *Server) opsRoutes(mux *router) {
 		return nil
 	}))
 	mux.Handle("GET /healthCheck", s.public(s.healthCheck))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	if !s.SeparateMetrics {
+		mux.Handle("GET /metrics", s.MetricsHandler())
+	}
 	mux.Handle("GET /openapi.yaml", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		doc, err := OpenAPIYAML()
 		if err != nil {
@@ -26,11 +28,29 @@ func (s *Server) opsRoutes(mux *router) {
 	}))
 }
 
+// MetricsHandler serves the Prometheus metrics (after Handler, which
+// sets up the registry). Handler routes GET /metrics to it unless
+// SeparateMetrics, when the caller serves it on its own listener.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.Registry,
+		promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, ErrorLog: promLog{s}})
+}
+
 type dependency struct {
 	Name      string  `json:"name"`
 	Status    string  `json:"status"`
 	LatencyMS float64 `json:"latencyMs"`
 	Error     string  `json:"error,omitempty"`
+}
+
+// Database is what the health check asks of the database (implemented by
+// *storage.DB).
+type Database interface {
+	// EngineName names the engine: "sqlite" or "postgres".
+	EngineName() string
+	// SchemaVersion answers the applied migration version; an error means
+	// the database did not answer.
+	SchemaVersion(ctx context.Context) (int64, error)
 }
 
 type health struct {
@@ -47,7 +67,7 @@ type health struct {
 func (s *Server) healthCheck(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	h := health{Status: "healthy", Mode: "production", Version: s.Version, Engine: string(s.DB.Engine)}
+	h := health{Status: "healthy", Mode: "production", Version: s.Version, Engine: s.DB.EngineName()}
 	if s.Sandbox {
 		h.Mode = "sandbox"
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/address"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/audit"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/care"
 	"github.com/verdant-baas/verdant/internal/customer"
@@ -27,7 +28,6 @@ import (
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/sanctions"
-	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/verification"
 )
 
@@ -35,7 +35,8 @@ import (
 // but Registry and Now, which default.
 type Server struct {
 	Log *slog.Logger
-	DB  *storage.DB
+	// DB is the database as the health check sees it.
+	DB Database
 
 	// Platform: partners and their OAuth, programs, accounts, cards.
 	Partners *partner.Service
@@ -68,6 +69,8 @@ type Server struct {
 	Retail   *retail.Service
 	// Care is customer care (support cases).
 	Care *care.Service
+	// Audit reads the audit trail of operator changes.
+	Audit *audit.Service
 
 	// Operators are the named operators behind the operator API and the
 	// console (nil: only AdminToken opens the operator API).
@@ -80,9 +83,17 @@ type Server struct {
 	Version    string
 	// MaxBodyBytes bounds every request body (default 1 MiB).
 	MaxBodyBytes int64
-	// Registry receives the HTTP metrics (default: a new registry).
+	// SeparateMetrics leaves GET /metrics out of Handler: it is served on
+	// its own listener with MetricsHandler (VERDANT_METRICS_ADDR).
+	SeparateMetrics bool
+	// Registry receives the HTTP metrics and the runtime, process,
+	// database-pool and outbox collectors (default: a new registry).
 	Registry *prometheus.Registry
-	Now      func() time.Time
+	// Pools and OutboxDepth are read at scrape time for the database-pool
+	// and outbox-depth metrics (nil: that collector is left out).
+	Pools       DBPools
+	OutboxDepth OutboxCounter
+	Now         func() time.Time
 
 	metrics  *httpMetrics
 	patterns []string
@@ -107,6 +118,7 @@ func (s *Server) Handler() http.Handler {
 		s.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newHTTPMetrics(s.Registry)
+	s.registerCollectors(s.Registry)
 	mux := &router{ServeMux: http.NewServeMux()}
 	s.routes(mux)
 	s.patterns = mux.patterns

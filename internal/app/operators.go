@@ -8,8 +8,9 @@ import (
 	"github.com/verdant-baas/verdant/internal/storage"
 )
 
-// ConsoleConfig holds operator sign-in and console settings (zero:
-// defaults; docs/console.md).
+// ConsoleConfig holds operator sign-in and console settings (Settings
+// loads and checks them; a zero field takes the operator package's
+// default; docs/console.md).
 type ConsoleConfig struct {
 	IdleTimeout time.Duration // VERDANT_CONSOLE_IDLE_TIMEOUT (30m)
 	MaxAge      time.Duration // VERDANT_CONSOLE_SESSION_MAX_AGE (12h)
@@ -53,7 +54,8 @@ func (a *App) wireOperators() {
 func (a *App) wireConsole() error {
 	c := &console.Console{Log: a.Log, DB: a.DB, Store: storage.NewConsoleStore(a.DB, a.Vault), Operators: a.Operators,
 		Customers: a.Customers, Sanctions: a.Sanctions, Care: a.Care, Accounts: a.Accounts, Cards: a.Cards,
-		Programs: a.Programs, Partners: a.Partners, Ledger: a.Ledger, Features: a.Features, Delivery: a.Delivery, PII: a.Store,
+		Programs: a.Programs, Partners: a.Partners, Ledger: a.Ledger, Features: a.Features, Delivery: a.Delivery,
+		PII: storage.NewCustomerStore(a.DB, a.Vault), Audit: a.Audit,
 		SecureCookies: a.Config.Console.SecureCookies, Version: a.Config.Version, Now: a.Config.Now}
 	if a.Config.Console.FourEyes {
 		c.FourEyes = &operator.FourEyes{Store: storage.NewProposalStore(a.DB), Now: a.Config.Now}

@@ -6,12 +6,12 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/audit"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/delivery"
 	"github.com/verdant-baas/verdant/internal/feature"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/program"
-	"github.com/verdant-baas/verdant/internal/storage"
 )
 
 // Page sizes of the account page's two ledger lists.
@@ -36,7 +36,7 @@ type accountData struct {
 	NextEntries string
 	Adjustments []ledger.Adjustment
 	NextAdj     string
-	History     []storage.AuditEvent
+	History     []audit.Event
 	Statuses    []account.Status
 	Status      string
 	Reason      string
@@ -81,7 +81,8 @@ func (c *Console) accountData(r *http.Request) (*accountData, error) {
 	if err := c.accountLedger(r, d); err != nil {
 		return nil, err
 	}
-	d.History, err = c.DB.AuditEvents(ctx, storage.AuditFilter{Subject: "account:" + id, ActionPrefixes: []string{"account."}, Limit: 10})
+	history, err := c.Audit.List(ctx, audit.Filter{Subject: "account:" + id, ActionPrefixes: []string{"account."}, Limit: 10})
+	d.History = history.Events
 	return d, err
 }
 

@@ -6,12 +6,12 @@ import (
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
-	"github.com/verdant-baas/verdant/internal/storage"
+	"github.com/verdant-baas/verdant/internal/audit"
 )
 
 type auditData struct {
 	Actor, Subject, Action, From, To string
-	Events                           []storage.AuditEvent
+	Events                           []audit.Event
 	Next                             string
 }
 
@@ -22,7 +22,7 @@ func (c *Console) audit(w http.ResponseWriter, r *http.Request, v *view) error {
 	d := auditData{Actor: strings.TrimSpace(q.Get("actor")), Subject: strings.TrimSpace(q.Get("subject")),
 		Action: strings.TrimSpace(q.Get("action")), From: q.Get("from"), To: q.Get("to")}
 	v.Title, v.Data = "Audit log", &d
-	f := storage.AuditFilter{Actor: d.Actor, Subject: d.Subject, Limit: pageSize}
+	f := audit.Filter{Actor: d.Actor, Subject: d.Subject, Limit: pageSize}
 	if len(d.Actor) > 300 || len(d.Subject) > 200 || len(d.Action) > 100 {
 		return apperr.E(apperr.Invalid, "A filter is too long.")
 	}
@@ -31,7 +31,7 @@ func (c *Console) audit(w http.ResponseWriter, r *http.Request, v *view) error {
 	}
 	for _, b := range []struct {
 		v    string
-		dst  *int64
+		dst  *time.Time
 		next bool
 	}{{d.From, &f.From, false}, {d.To, &f.To, true}} {
 		if b.v == "" {
@@ -45,21 +45,22 @@ func (c *Console) audit(w http.ResponseWriter, r *http.Request, v *view) error {
 		if b.next { // "to" includes its day
 			t = t.AddDate(0, 0, 1)
 		}
-		*b.dst = storage.Micros(t)
+		*b.dst = t
 	}
 	before, err := parseCursor(q.Get("before"))
 	if err != nil {
 		return err
 	}
 	if before != nil {
-		f.Before = &storage.AuditPosition{At: storage.Micros(before.At), ID: before.ID}
+		f.Before = &audit.Position{At: before.At, ID: before.ID}
 	}
-	if d.Events, err = c.DB.AuditEvents(r.Context(), f); err != nil {
+	page, err := c.Audit.List(r.Context(), f)
+	if err != nil {
 		return err
 	}
-	if len(d.Events) == pageSize {
-		last := d.Events[len(d.Events)-1]
-		d.Next = cursor(storage.Time(last.At), last.ID)
+	d.Events = page.Events
+	if page.Next != nil {
+		d.Next = cursor(page.Next.At, page.Next.ID)
 	}
 	return c.render(w, r, http.StatusOK, "audit", v)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/audit"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/care"
 	"github.com/verdant-baas/verdant/internal/customer"
@@ -55,8 +56,9 @@ type Console struct {
 	Delivery  *delivery.Service
 	// PII opens a customer's sealed date of birth for an OFAC reviewer.
 	PII interface {
-		CustomerPII(ctx context.Context, partnerID, id string) (ssn, dob string, err error)
+		PII(ctx context.Context, partnerID, id string) (ssn, dob string, err error)
 	}
+	Audit *audit.Service
 
 	// FourEyes, when set, makes an OFAC decision a proposal that a second
 	// risk operator approves or rejects.

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/verdant-baas/verdant/internal/apitest"
-	"github.com/verdant-baas/verdant/internal/storage"
+	"github.com/verdant-baas/verdant/internal/audit"
 )
 
 // password is every test operator's password.
@@ -55,13 +55,13 @@ func newFixture(t *testing.T, e *apitest.Env) *fixture {
 }
 
 // events answers the audit events with an action, newest first.
-func (f *fixture) events(t *testing.T, action string) []storage.AuditEvent {
+func (f *fixture) events(t *testing.T, action string) []audit.Event {
 	t.Helper()
-	evs, err := f.App.DB.AuditEvents(t.Context(), storage.AuditFilter{ActionPrefixes: []string{action}, Limit: 100})
+	page, err := f.App.Audit.List(t.Context(), audit.Filter{ActionPrefixes: []string{action}, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return evs
+	return page.Events
 }
 
 // client is a signed-in (or not) browser without a browser: a cookie jar

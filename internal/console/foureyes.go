@@ -28,7 +28,7 @@ func (c *Console) fourEyes(w http.ResponseWriter, r *http.Request, v *view, d re
 		_, err = c.Customers.Review(ctx, customer.Decision{PartnerID: rv.PartnerID, CustomerID: rv.CustomerID,
 			Decision: pr.Decision, Note: pr.Note, Actor: operator.ActorOf(ctx)})
 		if err != nil {
-			if rerr := c.FourEyes.Store.ReopenProposal(ctx, pr.ID); rerr != nil {
+			if rerr := c.FourEyes.Store.Reopen(ctx, pr.ID); rerr != nil {
 				return rerr
 			}
 			break

@@ -126,7 +126,7 @@ func (c *Console) reviewData(r *http.Request) (reviewData, error) {
 	}
 	d := reviewData{Review: rv, FourEyes: c.FourEyes != nil}
 	if d.FourEyes {
-		if d.Proposal, d.HasProposal, err = c.FourEyes.Store.PendingProposal(r.Context(), rv.ID); err != nil {
+		if d.Proposal, d.HasProposal, err = c.FourEyes.Store.Pending(r.Context(), rv.ID); err != nil {
 			return d, err
 		}
 		p, _ := operator.FromContext(r.Context())
@@ -137,7 +137,7 @@ func (c *Console) reviewData(r *http.Request) (reviewData, error) {
 	}
 	// The date of birth is opened for the reviewer, the one person who
 	// needs it to tell a namesake from the listed person.
-	if _, d.DOB, err = c.PII.CustomerPII(r.Context(), rv.PartnerID, rv.CustomerID); err != nil {
+	if _, d.DOB, err = c.PII.PII(r.Context(), rv.PartnerID, rv.CustomerID); err != nil {
 		return d, err
 	}
 	for _, m := range rv.Matches {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/money"
 	"github.com/verdant-baas/verdant/internal/operator"
-	"github.com/verdant-baas/verdant/internal/storage"
 )
 
 // parse builds one template per page: the layout with the page's
@@ -35,16 +34,15 @@ func (c *Console) parse() error {
 }
 
 var funcs = template.FuncMap{
-	"when":   when,
-	"day":    func(t time.Time) string { return t.UTC().Format("2006-01-02") },
-	"money":  money.Format,
-	"age":    age,
-	"join":   strings.Join,
-	"pct":    func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
-	"micros": storage.Time,
-	"str":    func(b []byte) string { return string(b) },
-	"under":  func(path, prefix string) bool { return path == prefix || strings.HasPrefix(path, prefix+"/") },
-	"list":   func(s ...string) []string { return s },
+	"when":  when,
+	"day":   func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	"money": money.Format,
+	"age":   age,
+	"join":  strings.Join,
+	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
+	"str":   func(b []byte) string { return string(b) },
+	"under": func(path, prefix string) bool { return path == prefix || strings.HasPrefix(path, prefix+"/") },
+	"list":  func(s ...string) []string { return s },
 	"short": func(s string) string {
 		if len(s) > 12 {
 			return s[:12]

@@ -92,19 +92,23 @@ type Decision struct {
 
 // Store persists customers and sanctions reviews.
 type Store interface {
-	// CreateCustomer stores p (and its review, if any) unless the partner
+	// Create stores p (and its review, if any) unless the partner
 	// already has a customer with this id: then it answers that customer
 	// when the request is the same (by canonical form), Conflict otherwise.
-	CreateCustomer(ctx context.Context, p Profile, review *Review) (Profile, error)
+	Create(ctx context.Context, p Profile, review *Review) (Profile, error)
 	// Customer answers NotFound unless the partner has this customer.
 	Customer(ctx context.Context, partnerID, id string) (Profile, error)
 	// PartnerLabel answers the partner's name and first program's code.
 	PartnerLabel(ctx context.Context, partnerID string) (name, program string, err error)
 	// SanctionsReviews answers reviews with the status ("" for all), oldest first.
 	SanctionsReviews(ctx context.Context, status string, limit int) ([]Review, error)
-	// DecideSanctionsReview applies a decision to the customer's pending
-	// review, sets the customer's status and writes the audit trail.
-	DecideSanctionsReview(ctx context.Context, d Decision, st Status, active bool, now time.Time) (Review, error)
+	// DecideSanctionsReview runs one transaction on d's customer: it locks
+	// the customer's pending reviews (of d.PartnerID, when given), calls
+	// decide on them, and writes its outcome to the review and the customer
+	// with an audit event by d.Actor; it answers the decided review.
+	// decide may run more than once (transaction retries) and must be pure.
+	DecideSanctionsReview(ctx context.Context, d Decision, now time.Time,
+		decide func(pending []Review) (ReviewOutcome, error)) (Review, error)
 }
 
 // Screener screens a person against the sanctions list in force.
@@ -146,7 +150,7 @@ func (s *Service) Create(ctx context.Context, partnerID string, in Input) (Profi
 				Matches: matches, Status: "pending", CreatedAt: now}
 		}
 	}
-	stored, err := s.Store.CreateCustomer(ctx, p, review)
+	stored, err := s.Store.Create(ctx, p, review)
 	if err != nil {
 		return Profile{}, nil, err
 	}
@@ -174,13 +178,13 @@ func (s *Service) Review(ctx context.Context, d Decision) (Review, error) {
 	if len(d.Note) > 1000 {
 		return Review{}, apperr.Field("note", "note must be at most 1000 characters")
 	}
-	switch d.Decision {
-	case "confirm":
-		return s.Store.DecideSanctionsReview(ctx, d, OFACConfirmed, false, s.Now().UTC())
-	case "clear":
-		return s.Store.DecideSanctionsReview(ctx, d, Verified, true, s.Now().UTC())
+	if _, ok := reviewStatus[d.Decision]; !ok {
+		return Review{}, apperr.Field("decision", `decision must be "confirm" or "clear"`)
 	}
-	return Review{}, apperr.Field("decision", `decision must be "confirm" or "clear"`)
+	now := s.Now().UTC()
+	return s.Store.DecideSanctionsReview(ctx, d, now, func(pending []Review) (ReviewOutcome, error) {
+		return DecideReview(d, pending, now)
+	})
 }
 
 // Reviews answers sanctions reviews by status: pending, confirmed,

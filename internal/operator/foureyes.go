@@ -32,14 +32,14 @@ type Proposal struct {
 type ProposalStore interface {
 	// Propose stores p; Conflict when the review already has a pending one.
 	Propose(ctx context.Context, p Proposal, ev Event) error
-	// PendingProposal answers the review's pending proposal, if any.
-	PendingProposal(ctx context.Context, reviewID string) (Proposal, bool, error)
-	// CloseProposal locks the proposal, lets decide close it (or refuse),
+	// Pending answers the review's pending proposal, if any.
+	Pending(ctx context.Context, reviewID string) (Proposal, bool, error)
+	// Close locks the proposal, lets decide close it (or refuse),
 	// and stores the result with the event, in one transaction.
-	CloseProposal(ctx context.Context, id string, ev Event, decide func(*Proposal) error) (Proposal, error)
-	// ReopenProposal sets an approved proposal pending again (its decision
+	Close(ctx context.Context, id string, ev Event, decide func(*Proposal) error) (Proposal, error)
+	// Reopen sets an approved proposal pending again (its decision
 	// could not be applied).
-	ReopenProposal(ctx context.Context, id string) error
+	Reopen(ctx context.Context, id string) error
 }
 
 // FourEyes is the four-eyes rule for OFAC decisions.
@@ -84,7 +84,7 @@ func (f *FourEyes) Close(ctx context.Context, id, subject string, approve bool, 
 	if approve {
 		ev.Action = "sanctions.proposalApproved"
 	}
-	return f.Store.CloseProposal(ctx, id, ev, func(pr *Proposal) error {
+	return f.Store.Close(ctx, id, ev, func(pr *Proposal) error {
 		if err := closeRule(*pr, p, approve, reason); err != nil {
 			return err
 		}

@@ -168,7 +168,7 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (Op
 			return Operator{}, errLocked(d)
 		}
 	}
-	o, hash, err := s.Store.OperatorByEmail(ctx, email)
+	o, hash, err := s.Store.ByEmail(ctx, email)
 	if err != nil && apperr.KindOf(err) != apperr.NotFound {
 		return Operator{}, err
 	}

@@ -52,19 +52,19 @@ type Change struct {
 // Store persists operators, their tokens and the login throttle. Every
 // write records its Event in the same transaction.
 type Store interface {
-	// CreateOperator stores o with its password hash; an email already
+	// Create stores o with its password hash; an email already
 	// taken is a Conflict.
-	CreateOperator(ctx context.Context, o Operator, passwordHash string, ev Event) error
+	Create(ctx context.Context, o Operator, passwordHash string, ev Event) error
 	// Operator answers NotFound for an unknown id.
 	Operator(ctx context.Context, id string) (Operator, error)
-	// OperatorByEmail answers the operator and its password hash.
-	OperatorByEmail(ctx context.Context, email string) (Operator, string, error)
-	// Operators answers operators with id > after, in id order.
-	Operators(ctx context.Context, after string, limit int) ([]Operator, error)
-	// ChangeOperator locks the operator, lets decide change it, and stores
+	// ByEmail answers the operator and its password hash.
+	ByEmail(ctx context.Context, email string) (Operator, string, error)
+	// List answers operators with id > after, in id order.
+	List(ctx context.Context, after string, limit int) ([]Operator, error)
+	// Change locks the operator, lets decide change it, and stores
 	// the change with its event (At and Actor from ev). A disabled
 	// operator's console sessions end in the same transaction.
-	ChangeOperator(ctx context.Context, id string, ev Event, decide func(*Operator) (Change, error)) (Operator, error)
+	Change(ctx context.Context, id string, ev Event, decide func(*Operator) (Change, error)) (Operator, error)
 	// SetPassword replaces the password hash, ends the operator's console
 	// sessions and lifts its login lockout (the throttle key given).
 	SetPassword(ctx context.Context, id, hash, throttleKey string, ev Event) error
@@ -155,7 +155,7 @@ func (s *Service) Create(ctx context.Context, in NewOperator) (Created, error) {
 	o := Operator{ID: uuid.Must(uuid.NewV7()).String(), Email: email, Name: name, Roles: roles, CreatedAt: now, UpdatedAt: now}
 	ev := Event{At: now, Actor: ActorOf(ctx), Action: "operator.created", Subject: Subject(o.ID),
 		Detail: map[string]any{"email": email, "name": name, "roles": roles}}
-	if err := s.Store.CreateOperator(ctx, o, s.KDF.Hash(pw), ev); err != nil {
+	if err := s.Store.Create(ctx, o, s.KDF.Hash(pw), ev); err != nil {
 		return Created{}, err
 	}
 	return Created{Operator: o, Password: pw}, nil
@@ -171,7 +171,7 @@ func (s *Service) Get(ctx context.Context, id string) (Operator, error) {
 
 // ByEmail answers an operator by email address.
 func (s *Service) ByEmail(ctx context.Context, email string) (Operator, error) {
-	o, _, err := s.Store.OperatorByEmail(ctx, NormalizeEmail(email))
+	o, _, err := s.Store.ByEmail(ctx, NormalizeEmail(email))
 	return o, err
 }
 
@@ -183,7 +183,7 @@ func (s *Service) List(ctx context.Context, after string, limit int) ([]Operator
 	if limit <= 0 || limit > 500 {
 		limit = 500
 	}
-	return s.Store.Operators(ctx, after, limit)
+	return s.Store.List(ctx, after, limit)
 }
 
 // Update is a change to an operator; nil fields are unchanged.
@@ -218,7 +218,7 @@ func (s *Service) Change(ctx context.Context, id string, u Update) (Operator, er
 	self, _ := FromContext(ctx)
 	now := s.Now().UTC().Truncate(time.Microsecond)
 	ev := Event{At: now, Actor: self.Actor(), Subject: Subject(id)}
-	return s.Store.ChangeOperator(ctx, id, ev, func(o *Operator) (Change, error) {
+	return s.Store.Change(ctx, id, ev, func(o *Operator) (Change, error) {
 		return applyUpdate(o, u, roles, self.OperatorID == o.ID)
 	})
 }

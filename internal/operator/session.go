@@ -23,18 +23,18 @@ type Session struct {
 
 // SessionStore persists console sessions, so any node serves them.
 type SessionStore interface {
-	// CreateSession stores s and records ev.
-	CreateSession(ctx context.Context, s Session, ev Event) error
-	// SessionOperator answers the session with this id and its operator
+	// Create stores s and records ev.
+	Create(ctx context.Context, s Session, ev Event) error
+	// Session answers the session with this id and its operator
 	// (NotFound when there is none).
-	SessionOperator(ctx context.Context, id string) (Session, Operator, error)
-	// TouchSession moves the session's SeenAt.
-	TouchSession(ctx context.Context, id string, seen time.Time) error
-	// DeleteSession ends a session, recording ev when it existed.
-	DeleteSession(ctx context.Context, id string, ev Event) error
-	// DeleteIdleSessions ends sessions seen before idle or created before
+	Session(ctx context.Context, id string) (Session, Operator, error)
+	// Touch moves the session's SeenAt.
+	Touch(ctx context.Context, id string, seen time.Time) error
+	// Delete ends a session, recording ev when it existed.
+	Delete(ctx context.Context, id string, ev Event) error
+	// DeleteIdle ends sessions seen before idle or created before
 	// born, and answers how many.
-	DeleteIdleSessions(ctx context.Context, idle, born time.Time) (int, error)
+	DeleteIdle(ctx context.Context, idle, born time.Time) (int, error)
 }
 
 // SessionRules are a session's lifetimes: it ends after Idle without a
@@ -89,14 +89,14 @@ func (s *Service) sessionID(secret string) string { return s.Hasher.Index("conso
 // time, so the table stays small without a scheduler.
 func (s *Service) StartSession(ctx context.Context, o Operator, client string) (string, Session, error) {
 	now, rules := s.Now().UTC().Truncate(time.Microsecond), s.SessionRules.orDefault()
-	if _, err := s.Sessions.DeleteIdleSessions(ctx, now.Add(-rules.Idle), now.Add(-rules.MaxAge)); err != nil {
+	if _, err := s.Sessions.DeleteIdle(ctx, now.Add(-rules.Idle), now.Add(-rules.MaxAge)); err != nil {
 		return "", Session{}, err
 	}
 	secret := randomToken()
 	ss := Session{ID: s.sessionID(secret), OperatorID: o.ID, CSRF: randomToken(), CreatedAt: now, SeenAt: now}
 	ev := Event{At: now, Actor: "operator:" + o.Email, Action: "operator.signedIn", Subject: Subject(o.ID),
 		Detail: map[string]any{"client": client}}
-	if err := s.Sessions.CreateSession(ctx, ss, ev); err != nil {
+	if err := s.Sessions.Create(ctx, ss, ev); err != nil {
 		return "", Session{}, err
 	}
 	return secret, ss, nil
@@ -110,7 +110,7 @@ func (s *Service) Resume(ctx context.Context, secret string) (Principal, Session
 		return Principal{}, Session{}, ErrSessionExpired
 	}
 	now, rules := s.Now().UTC(), s.SessionRules.orDefault()
-	ss, o, err := s.Sessions.SessionOperator(ctx, s.sessionID(secret))
+	ss, o, err := s.Sessions.Session(ctx, s.sessionID(secret))
 	if apperr.KindOf(err) == apperr.NotFound {
 		return Principal{}, Session{}, ErrSessionExpired
 	}
@@ -121,7 +121,7 @@ func (s *Service) Resume(ctx context.Context, secret string) (Principal, Session
 		return Principal{}, Session{}, ErrSessionExpired
 	}
 	if rules.Touch(ss, now) {
-		if err := s.Sessions.TouchSession(ctx, ss.ID, now.Truncate(time.Microsecond)); err != nil {
+		if err := s.Sessions.Touch(ctx, ss.ID, now.Truncate(time.Microsecond)); err != nil {
 			return Principal{}, Session{}, err
 		}
 	}
@@ -137,5 +137,5 @@ func (s *Service) EndSession(ctx context.Context, secret string) error {
 	ev := Event{At: now, Actor: ActorOf(ctx), Action: "operator.signedOut"}
 	p, _ := FromContext(ctx)
 	ev.Subject = Subject(p.OperatorID)
-	return s.Sessions.DeleteSession(ctx, s.sessionID(secret), ev)
+	return s.Sessions.Delete(ctx, s.sessionID(secret), ev)
 }

@@ -10,26 +10,21 @@ import (
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/customer"
 	"github.com/verdant-baas/verdant/internal/ledger"
+	"github.com/verdant-baas/verdant/internal/vault"
 )
 
 // ConsoleStore answers the back-office console's reads that no domain
 // service has: queue counts, account search across programs, and an
 // account's ledger entries by cursor. Every query is served by an index
-// (migration 00011); none scans a table per page view.
+// (migration 00011); none scans a table per page view. It holds the vault
+// for the keyed index a card number is found by.
 type ConsoleStore struct {
-	db *DB
-	// Indexer computes the keyed index a card number is found by.
-	Indexer interface {
-		Index(namespace, value string) string
-	}
+	db    *DB
+	vault *vault.Vault
 }
 
-// NewConsoleStore returns a ConsoleStore over db.
-func NewConsoleStore(db *DB, ix interface {
-	Index(namespace, value string) string
-}) *ConsoleStore {
-	return &ConsoleStore{db: db, Indexer: ix}
-}
+// NewConsoleStore returns the console store over db and the vault v.
+func NewConsoleStore(db *DB, v *vault.Vault) *ConsoleStore { return &ConsoleStore{db: db, vault: v} }
 
 // QueueCounts is what the console's overview shows.
 type QueueCounts struct {
@@ -44,7 +39,8 @@ type QueueCounts struct {
 }
 
 // Counts answers the queue counts.
-func (s *ConsoleStore) Counts(ctx context.Context) (QueueCounts, error) {
+func (s *ConsoleStore) Counts(ctx context.Context) (_ QueueCounts, err error) {
+	defer apperr.Op(&err, "storage.ConsoleStore.Counts")
 	c := QueueCounts{OpenCasesByTier: map[int]int{}, DeadByTopic: map[string]int{}}
 	var oldest *int64
 	if err := s.db.QueryRow(ctx, `SELECT COUNT(*), MIN(created_at) FROM sanctions_reviews WHERE status = 'pending'`).
@@ -101,7 +97,8 @@ type AccountSearch struct {
 const maxHits = 50
 
 // FindAccounts answers accounts matching q, across programs.
-func (s *ConsoleStore) FindAccounts(ctx context.Context, q AccountSearch) ([]AccountHit, error) {
+func (s *ConsoleStore) FindAccounts(ctx context.Context, q AccountSearch) (_ []AccountHit, err error) {
+	defer apperr.Op(&err, "storage.ConsoleStore.FindAccounts")
 	var where string
 	var args []any
 	switch {
@@ -110,7 +107,7 @@ func (s *ConsoleStore) FindAccounts(ctx context.Context, q AccountSearch) ([]Acc
 	case q.CustomerID != "":
 		where, args = `a.customer_id = ?`, []any{q.CustomerID}
 	case q.PAN != "":
-		where, args = `a.id IN (SELECT account_id FROM cards WHERE pan_index = ?)`, []any{s.Indexer.Index("pan", q.PAN)}
+		where, args = `a.id IN (SELECT account_id FROM cards WHERE pan_index = ?)`, []any{s.vault.Index("pan", q.PAN)}
 	case q.BIN != "" && q.Last4 != "":
 		where, args = `a.id IN (SELECT account_id FROM cards WHERE bin = ? AND last4 = ?)`, []any{q.BIN, q.Last4}
 	default:
@@ -163,7 +160,8 @@ func (s *ConsoleStore) accountCards(ctx context.Context, accountID string) ([]ca
 
 // Account answers an account by id alone (the console's pages are not
 // under a program).
-func (s *ConsoleStore) Account(ctx context.Context, id string) (account.Account, error) {
+func (s *ConsoleStore) Account(ctx context.Context, id string) (_ account.Account, err error) {
+	defer apperr.Op(&err, "storage.ConsoleStore.Account(%s)", id)
 	a, err := scanAccount(s.db.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = ?`, id))
 	return a, notFound(err, account.ErrNotFound.Message)
 }
@@ -178,7 +176,8 @@ type EntryCursor struct {
 // Entries answers an account's ledger entries newest first, strictly
 // older than before when it is set: a keyset page served by the
 // (account, posted_at, id) index whatever the account's size.
-func (s *ConsoleStore) Entries(ctx context.Context, accountID string, before *EntryCursor, limit int) ([]ledger.PostedEntry, error) {
+func (s *ConsoleStore) Entries(ctx context.Context, accountID string, before *EntryCursor, limit int) (_ []ledger.PostedEntry, err error) {
+	defer apperr.Op(&err, "storage.ConsoleStore.Entries(%s)", accountID)
 	q := `SELECT e.id, e.posting_id, a.adjustment_id, e.account, e.currency, e.amount, e.posted_at
 		FROM ledger_entries e JOIN adjustments a ON a.id = e.posting_id WHERE e.account = ?`
 	args := []any{accountID}
@@ -206,14 +205,16 @@ func (s *ConsoleStore) Entries(ctx context.Context, accountID string, before *En
 }
 
 // Review answers a sanctions review by id.
-func (s *ConsoleStore) Review(ctx context.Context, id string) (customer.Review, error) {
+func (s *ConsoleStore) Review(ctx context.Context, id string) (_ customer.Review, err error) {
+	defer apperr.Op(&err, "storage.ConsoleStore.Review(%s)", id)
 	r, err := scanReview(s.db.QueryRow(ctx, `SELECT `+reviewCols+` FROM sanctions_reviews WHERE id = ?`, id))
 	return r, notFound(err, "review not found")
 }
 
 // Reviews answers reviews with a status, oldest first, after a cursor
 // (the last review's created_at and id).
-func (s *ConsoleStore) Reviews(ctx context.Context, status string, after *EntryCursor, limit int) ([]customer.Review, error) {
+func (s *ConsoleStore) Reviews(ctx context.Context, status string, after *EntryCursor, limit int) (_ []customer.Review, err error) {
+	defer apperr.Op(&err, "storage.ConsoleStore.Reviews(%s)", status)
 	q, args := `SELECT `+reviewCols+` FROM sanctions_reviews WHERE status = ?`, []any{status}
 	if after != nil {
 		q += ` AND (created_at > ? OR (created_at = ? AND id > ?))`

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"time"
 )
 
@@ -20,7 +21,8 @@ const microsPerDay = int64(24 * time.Hour / time.Microsecond)
 // day's start). Each query reads the window through an index (adjustments
 // per program and time; cases, their history and reviews by time): its
 // cost follows the window's volume, not the tables' size.
-func (s *ConsoleStore) Daily(ctx context.Context, since time.Time) (map[time.Time]*Day, error) {
+func (s *ConsoleStore) Daily(ctx context.Context, since time.Time) (_ map[time.Time]*Day, err error) {
+	defer apperr.Op(&err, "storage.ConsoleStore.Daily")
 	out := map[time.Time]*Day{}
 	day := func(d int64) *Day {
 		t := time.UnixMicro(d * microsPerDay).UTC()

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"github.com/verdant-baas/verdant/internal/apperr"
 
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
@@ -9,7 +10,8 @@ import (
 
 // Partners answers partners with id > after, in id order (the console's
 // list; a partner's secret hash is never read).
-func (s *ConsoleStore) Partners(ctx context.Context, after string, limit int) ([]partner.Partner, error) {
+func (s *ConsoleStore) Partners(ctx context.Context, after string, limit int) (_ []partner.Partner, err error) {
+	defer apperr.Op(&err, "storage.ConsoleStore.Partners")
 	rows, err := s.db.Query(ctx, `SELECT `+partnerCols+` FROM partners WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, err
@@ -28,7 +30,8 @@ func (s *ConsoleStore) Partners(ctx context.Context, after string, limit int) ([
 
 // Programs answers programs with code > after in code order, all of them
 // or one partner's (by the programs_partner index).
-func (s *ConsoleStore) Programs(ctx context.Context, partnerID, after string, limit int) ([]program.Program, error) {
+func (s *ConsoleStore) Programs(ctx context.Context, partnerID, after string, limit int) (_ []program.Program, err error) {
+	defer apperr.Op(&err, "storage.ConsoleStore.Programs(%s)", partnerID)
 	q, args := `SELECT code, partner_id, name, bin, currency, adjustment_types, features, terms_enforced, created_at, updated_at
 		FROM programs WHERE code > ?`, []any{after}
 	if partnerID != "" {

@@ -87,8 +87,8 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.SetMaxOpenConns(32)
-	p.SetMaxIdleConns(32)
+	p.SetMaxOpenConns(DefaultMaxConns)
+	p.SetMaxIdleConns(DefaultMaxConns)
 	p.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{Engine: Postgres, w: p, r: p}
 	if err := p.PingContext(ctx); err != nil {
@@ -202,3 +202,6 @@ func Micros(t time.Time) int64 { return t.UnixMicro() }
 
 // Time converts a stored timestamp back to a UTC time.
 func Time(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// EngineName names the engine: "sqlite" or "postgres".
+func (db *DB) EngineName() string { return string(db.Engine) }

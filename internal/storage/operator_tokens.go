@@ -25,7 +25,8 @@ func scanToken(row interface{ Scan(...any) error }) (operator.Token, error) {
 }
 
 // CreateToken implements operator.TokenStore.
-func (s *OperatorStore) CreateToken(ctx context.Context, t operator.Token, hash string, ev operator.Event) error {
+func (s *OperatorStore) CreateToken(ctx context.Context, t operator.Token, hash string, ev operator.Event) (err error) {
+	defer apperr.Op(&err, "storage.OperatorStore.CreateToken(%s, %s)", t.OperatorID, t.ID)
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO operator_tokens (`+tokenCols+`, token_hash) VALUES (?, ?, ?, ?, 0, ?)`,
 			t.ID, t.OperatorID, t.Name, Micros(t.CreatedAt), hash); err != nil {
@@ -36,7 +37,8 @@ func (s *OperatorStore) CreateToken(ctx context.Context, t operator.Token, hash 
 }
 
 // Tokens implements operator.TokenStore.
-func (s *OperatorStore) Tokens(ctx context.Context, operatorID string) ([]operator.Token, error) {
+func (s *OperatorStore) Tokens(ctx context.Context, operatorID string) (_ []operator.Token, err error) {
+	defer apperr.Op(&err, "storage.OperatorStore.Tokens(%s)", operatorID)
 	rows, err := s.db.Query(ctx, `SELECT `+tokenCols+` FROM operator_tokens WHERE operator_id = ? ORDER BY id DESC`, operatorID)
 	if err != nil {
 		return nil, err
@@ -54,9 +56,10 @@ func (s *OperatorStore) Tokens(ctx context.Context, operatorID string) ([]operat
 }
 
 // RevokeToken implements operator.TokenStore.
-func (s *OperatorStore) RevokeToken(ctx context.Context, operatorID, tokenID string, ev operator.Event) (operator.Token, error) {
+func (s *OperatorStore) RevokeToken(ctx context.Context, operatorID, tokenID string, ev operator.Event) (_ operator.Token, err error) {
+	defer apperr.Op(&err, "storage.OperatorStore.RevokeToken(%s, %s)", operatorID, tokenID)
 	var t operator.Token
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		var err error
 		t, err = scanToken(tx.QueryRow(ctx, `SELECT `+tokenCols+` FROM operator_tokens WHERE id = ? AND operator_id = ?`+tx.ForUpdate(),
 			tokenID, operatorID))
@@ -73,7 +76,8 @@ func (s *OperatorStore) RevokeToken(ctx context.Context, operatorID, tokenID str
 }
 
 // TokenOperator implements operator.TokenStore.
-func (s *OperatorStore) TokenOperator(ctx context.Context, hash string) (operator.Operator, operator.Token, error) {
+func (s *OperatorStore) TokenOperator(ctx context.Context, hash string) (_ operator.Operator, _ operator.Token, err error) {
+	defer apperr.Op(&err, "storage.OperatorStore.TokenOperator")
 	var t operator.Token
 	var created int64
 	o, err := scanOperator(s.db.QueryRow(ctx, `SELECT o.id, o.email, o.name, o.roles, o.disabled, o.created_at, o.updated_at,
@@ -84,7 +88,8 @@ func (s *OperatorStore) TokenOperator(ctx context.Context, hash string) (operato
 }
 
 // LoginAttempts implements operator.ThrottleStore.
-func (s *OperatorStore) LoginAttempts(ctx context.Context, keys []string) ([]operator.Attempts, error) {
+func (s *OperatorStore) LoginAttempts(ctx context.Context, keys []string) (_ []operator.Attempts, err error) {
+	defer apperr.Op(&err, "storage.OperatorStore.LoginAttempts")
 	out := make([]operator.Attempts, 0, len(keys))
 	for _, k := range keys {
 		a, err := loadAttempts(ctx, s.db, k, "")
@@ -129,7 +134,8 @@ func micros0(a operator.Attempts) (start, locked int64) {
 // FailLogin implements operator.ThrottleStore. Each key's row is created
 // if missing and then locked, so concurrent failures on any node all count.
 func (s *OperatorStore) FailLogin(ctx context.Context, keys []string,
-	decide func([]operator.Attempts) ([]operator.Attempts, operator.Event)) error {
+	decide func([]operator.Attempts) ([]operator.Attempts, operator.Event)) (err error) {
+	defer apperr.Op(&err, "storage.OperatorStore.FailLogin")
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		var cur []operator.Attempts
 		for _, k := range keys {
@@ -155,7 +161,8 @@ func (s *OperatorStore) FailLogin(ctx context.Context, keys []string,
 }
 
 // SucceedLogin implements operator.ThrottleStore.
-func (s *OperatorStore) SucceedLogin(ctx context.Context, key string) error {
-	_, err := s.db.Exec(ctx, `DELETE FROM login_attempts WHERE key = ?`, key)
+func (s *OperatorStore) SucceedLogin(ctx context.Context, key string) (err error) {
+	defer apperr.Op(&err, "storage.OperatorStore.SucceedLogin")
+	_, err = s.db.Exec(ctx, `DELETE FROM login_attempts WHERE key = ?`, key)
 	return err
 }

@@ -51,9 +51,10 @@ func writeEvent(ctx context.Context, tx *Tx, ev operator.Event) error {
 
 var errOperatorNotFound = operator.ErrNotFound
 
-// CreateOperator implements operator.Store.
-func (s *OperatorStore) CreateOperator(ctx context.Context, o operator.Operator, hash string, ev operator.Event) error {
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+// Create implements operator.Store.
+func (s *OperatorStore) Create(ctx context.Context, o operator.Operator, hash string, ev operator.Event) (err error) {
+	defer apperr.Op(&err, "storage.OperatorStore.Create(%s)", o.ID)
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO operators (`+operatorCols+`, password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			o.ID, o.Email, o.Name, rolesJSON(o.Roles), o.Disabled, Micros(o.CreatedAt), Micros(o.UpdatedAt), hash); err != nil {
 			return err
@@ -67,20 +68,23 @@ func (s *OperatorStore) CreateOperator(ctx context.Context, o operator.Operator,
 }
 
 // Operator implements operator.Store.
-func (s *OperatorStore) Operator(ctx context.Context, id string) (operator.Operator, error) {
+func (s *OperatorStore) Operator(ctx context.Context, id string) (_ operator.Operator, err error) {
+	defer apperr.Op(&err, "storage.OperatorStore.Operator(%s)", id)
 	o, err := scanOperator(s.db.QueryRow(ctx, `SELECT `+operatorCols+` FROM operators WHERE id = ?`, id))
 	return o, notFoundAs(err, errOperatorNotFound)
 }
 
-// OperatorByEmail implements operator.Store.
-func (s *OperatorStore) OperatorByEmail(ctx context.Context, email string) (operator.Operator, string, error) {
+// ByEmail implements operator.Store.
+func (s *OperatorStore) ByEmail(ctx context.Context, email string) (_ operator.Operator, _ string, err error) {
+	defer apperr.Op(&err, "storage.OperatorStore.ByEmail")
 	var hash string
 	o, err := scanOperator(s.db.QueryRow(ctx, `SELECT `+operatorCols+`, password_hash FROM operators WHERE email = ?`, email), &hash)
 	return o, hash, notFoundAs(err, errOperatorNotFound)
 }
 
-// Operators implements operator.Store.
-func (s *OperatorStore) Operators(ctx context.Context, after string, limit int) ([]operator.Operator, error) {
+// List implements operator.Store.
+func (s *OperatorStore) List(ctx context.Context, after string, limit int) (_ []operator.Operator, err error) {
+	defer apperr.Op(&err, "storage.OperatorStore.List")
 	rows, err := s.db.Query(ctx, `SELECT `+operatorCols+` FROM operators WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, err
@@ -97,11 +101,12 @@ func (s *OperatorStore) Operators(ctx context.Context, after string, limit int) 
 	return out, rows.Err()
 }
 
-// ChangeOperator implements operator.Store.
-func (s *OperatorStore) ChangeOperator(ctx context.Context, id string, ev operator.Event,
-	decide func(*operator.Operator) (operator.Change, error)) (operator.Operator, error) {
+// Change implements operator.Store.
+func (s *OperatorStore) Change(ctx context.Context, id string, ev operator.Event,
+	decide func(*operator.Operator) (operator.Change, error)) (_ operator.Operator, err error) {
+	defer apperr.Op(&err, "storage.OperatorStore.Change(%s)", id)
 	var o operator.Operator
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		var err error
 		o, err = scanOperator(tx.QueryRow(ctx, `SELECT `+operatorCols+` FROM operators WHERE id = ?`+tx.ForUpdate(), id))
 		if err != nil {
@@ -128,7 +133,8 @@ func (s *OperatorStore) ChangeOperator(ctx context.Context, id string, ev operat
 }
 
 // SetPassword implements operator.Store.
-func (s *OperatorStore) SetPassword(ctx context.Context, id, hash, throttleKey string, ev operator.Event) error {
+func (s *OperatorStore) SetPassword(ctx context.Context, id, hash, throttleKey string, ev operator.Event) (err error) {
+	defer apperr.Op(&err, "storage.OperatorStore.SetPassword(%s)", id)
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE operators SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, Micros(ev.At), id)
 		if err != nil {
@@ -148,7 +154,8 @@ func (s *OperatorStore) SetPassword(ctx context.Context, id, hash, throttleKey s
 }
 
 // Record implements operator.Store.
-func (s *OperatorStore) Record(ctx context.Context, ev operator.Event) error {
+func (s *OperatorStore) Record(ctx context.Context, ev operator.Event) (err error) {
+	defer apperr.Op(&err, "storage.OperatorStore.Record(%s)", ev.Subject)
 	return s.db.Tx(ctx, func(tx *Tx) error { return writeEvent(ctx, tx, ev) })
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/audit"
 	"github.com/verdant-baas/verdant/internal/operator"
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/storage/storagetest"
@@ -24,9 +25,9 @@ func operators(t *testing.T, db *storage.DB, c *clock) *operator.Service {
 		Hasher: st.Vault, KDF: operator.KDF{Memory: 64, Time: 1, Threads: 1}, Now: c.Now}
 }
 
-func auditActions(t *testing.T, db *storage.DB, subject string) []storage.AuditEvent {
+func auditActions(t *testing.T, db *storage.DB, subject string) []audit.Event {
 	t.Helper()
-	evs, err := db.AuditEvents(context.Background(), storage.AuditFilter{Subject: subject, Limit: 100})
+	evs, err := storage.NewAuditStore(db).Events(context.Background(), audit.Filter{Subject: subject, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

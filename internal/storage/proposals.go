@@ -34,8 +34,9 @@ func scanProposal(row interface{ Scan(...any) error }) (operator.Proposal, error
 }
 
 // Propose implements operator.ProposalStore.
-func (s *ProposalStore) Propose(ctx context.Context, p operator.Proposal, ev operator.Event) error {
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+func (s *ProposalStore) Propose(ctx context.Context, p operator.Proposal, ev operator.Event) (err error) {
+	defer apperr.Op(&err, "storage.ProposalStore.Propose(%s)", p.ReviewID)
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO four_eyes_proposals (id, review_id, decision, note, proposed_by, proposed_at, status)
 			VALUES (?, ?, ?, ?, ?, ?, 'pending')`, p.ID, p.ReviewID, p.Decision, p.Note, p.ProposedBy, Micros(p.ProposedAt)); err != nil {
 			return err
@@ -48,8 +49,9 @@ func (s *ProposalStore) Propose(ctx context.Context, p operator.Proposal, ev ope
 	return err
 }
 
-// PendingProposal implements operator.ProposalStore.
-func (s *ProposalStore) PendingProposal(ctx context.Context, reviewID string) (operator.Proposal, bool, error) {
+// Pending implements operator.ProposalStore.
+func (s *ProposalStore) Pending(ctx context.Context, reviewID string) (_ operator.Proposal, _ bool, err error) {
+	defer apperr.Op(&err, "storage.ProposalStore.Pending(%s)", reviewID)
 	p, err := scanProposal(s.db.QueryRow(ctx, `SELECT `+proposalCols+` FROM four_eyes_proposals p
 		JOIN operators o ON o.id = p.proposed_by WHERE p.review_id = ? AND p.status = 'pending'`, reviewID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -58,10 +60,11 @@ func (s *ProposalStore) PendingProposal(ctx context.Context, reviewID string) (o
 	return p, err == nil, err
 }
 
-// CloseProposal implements operator.ProposalStore.
-func (s *ProposalStore) CloseProposal(ctx context.Context, id string, ev operator.Event, decide func(*operator.Proposal) error) (operator.Proposal, error) {
+// Close implements operator.ProposalStore.
+func (s *ProposalStore) Close(ctx context.Context, id string, ev operator.Event, decide func(*operator.Proposal) error) (_ operator.Proposal, err error) {
+	defer apperr.Op(&err, "storage.ProposalStore.Close(%s)", id)
 	var p operator.Proposal
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		var err error
 		p, err = scanProposal(tx.QueryRow(ctx, `SELECT `+proposalCols+` FROM four_eyes_proposals p
 			JOIN operators o ON o.id = p.proposed_by WHERE p.id = ?`+tx.ForUpdate(), id))
@@ -80,9 +83,10 @@ func (s *ProposalStore) CloseProposal(ctx context.Context, id string, ev operato
 	return p, err
 }
 
-// ReopenProposal implements operator.ProposalStore.
-func (s *ProposalStore) ReopenProposal(ctx context.Context, id string) error {
-	_, err := s.db.Exec(ctx, `UPDATE four_eyes_proposals SET status = 'pending', decided_by = '', decided_at = 0
+// Reopen implements operator.ProposalStore.
+func (s *ProposalStore) Reopen(ctx context.Context, id string) (err error) {
+	defer apperr.Op(&err, "storage.ProposalStore.Reopen(%s)", id)
+	_, err = s.db.Exec(ctx, `UPDATE four_eyes_proposals SET status = 'pending', decided_by = '', decided_at = 0
 		WHERE id = ? AND status = 'approved'`, id)
 	return err
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/operator"
@@ -16,8 +17,9 @@ func NewSessionStore(db *DB) *SessionStore { return &SessionStore{db: db} }
 
 var _ operator.SessionStore = (*SessionStore)(nil)
 
-// CreateSession implements operator.SessionStore.
-func (s *SessionStore) CreateSession(ctx context.Context, ss operator.Session, ev operator.Event) error {
+// Create implements operator.SessionStore.
+func (s *SessionStore) Create(ctx context.Context, ss operator.Session, ev operator.Event) (err error) {
+	defer apperr.Op(&err, "storage.SessionStore.Create(%s)", ss.OperatorID)
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO console_sessions (id, operator_id, csrf, created_at, seen_at) VALUES (?, ?, ?, ?, ?)`,
 			ss.ID, ss.OperatorID, ss.CSRF, Micros(ss.CreatedAt), Micros(ss.SeenAt)); err != nil {
@@ -27,8 +29,9 @@ func (s *SessionStore) CreateSession(ctx context.Context, ss operator.Session, e
 	})
 }
 
-// SessionOperator implements operator.SessionStore.
-func (s *SessionStore) SessionOperator(ctx context.Context, id string) (operator.Session, operator.Operator, error) {
+// Session implements operator.SessionStore.
+func (s *SessionStore) Session(ctx context.Context, id string) (_ operator.Session, _ operator.Operator, err error) {
+	defer apperr.Op(&err, "storage.SessionStore.Session")
 	ss := operator.Session{ID: id}
 	var created, seen int64
 	o, err := scanOperator(s.db.QueryRow(ctx, `SELECT o.id, o.email, o.name, o.roles, o.disabled, o.created_at, o.updated_at,
@@ -38,14 +41,16 @@ func (s *SessionStore) SessionOperator(ctx context.Context, id string) (operator
 	return ss, o, notFoundAs(err, operator.ErrSessionExpired)
 }
 
-// TouchSession implements operator.SessionStore.
-func (s *SessionStore) TouchSession(ctx context.Context, id string, seen time.Time) error {
-	_, err := s.db.Exec(ctx, `UPDATE console_sessions SET seen_at = ? WHERE id = ? AND seen_at < ?`, Micros(seen), id, Micros(seen))
+// Touch implements operator.SessionStore.
+func (s *SessionStore) Touch(ctx context.Context, id string, seen time.Time) (err error) {
+	defer apperr.Op(&err, "storage.SessionStore.Touch")
+	_, err = s.db.Exec(ctx, `UPDATE console_sessions SET seen_at = ? WHERE id = ? AND seen_at < ?`, Micros(seen), id, Micros(seen))
 	return err
 }
 
-// DeleteSession implements operator.SessionStore.
-func (s *SessionStore) DeleteSession(ctx context.Context, id string, ev operator.Event) error {
+// Delete implements operator.SessionStore.
+func (s *SessionStore) Delete(ctx context.Context, id string, ev operator.Event) (err error) {
+	defer apperr.Op(&err, "storage.SessionStore.Delete")
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, `DELETE FROM console_sessions WHERE id = ?`, id)
 		if err != nil {
@@ -58,8 +63,9 @@ func (s *SessionStore) DeleteSession(ctx context.Context, id string, ev operator
 	})
 }
 
-// DeleteIdleSessions implements operator.SessionStore.
-func (s *SessionStore) DeleteIdleSessions(ctx context.Context, idle, born time.Time) (int, error) {
+// DeleteIdle implements operator.SessionStore.
+func (s *SessionStore) DeleteIdle(ctx context.Context, idle, born time.Time) (_ int, err error) {
+	defer apperr.Op(&err, "storage.SessionStore.DeleteIdle")
 	res, err := s.db.Exec(ctx, `DELETE FROM console_sessions WHERE seen_at < ? OR created_at < ?`, Micros(idle), Micros(born))
 	if err != nil {
 		return 0, err

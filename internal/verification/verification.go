@@ -87,25 +87,21 @@ func (v Verification) StatusAt(now time.Time) Status {
 	return StatusPending
 }
 
-// Limits are the rate limits per contact handle.
-type Limits struct {
-	PerHour int           // codes per handle in any hour (default 5)
-	MinGap  time.Duration // least time between two codes (default 30s)
-}
-
 // Store persists verifications.
 type Store interface {
-	// CreateVerification stores v with its outgoing message and outbox
-	// row in one transaction, after taking the per-handle lock and
-	// checking lim against the handle's recent verifications (answering
-	// ErrTooMany or ErrTooSoon).
-	CreateVerification(ctx context.Context, v Verification, m Message, lim Limits) error
+	// Create runs one transaction on v's handle: it takes the
+	// per-handle lock, reads the handle's Sends (codes created after
+	// since) and calls allow; unless allow answers an error (then nothing
+	// is written and the error is answered) it stores v with its outgoing
+	// message and outbox row and records v as the handle's last code.
+	// allow may run more than once (transaction retries) and must be pure.
+	Create(ctx context.Context, v Verification, m Message, since time.Time, allow func(Sends) error) error
 	// Verification answers one verification of a program (NotFound otherwise).
 	Verification(ctx context.Context, programCode, id string) (Verification, error)
-	// CheckVerification locks the verification, runs fn on it, saves its
+	// Check locks the verification, runs fn on it, saves its
 	// State, Attempts and VerifiedAt whatever fn answers, commits, and
 	// answers fn's error.
-	CheckVerification(ctx context.Context, programCode, id string, fn func(v *Verification) error) error
+	Check(ctx context.Context, programCode, id string, fn func(v *Verification) error) error
 }
 
 // Vault seals and indexes secrets (implemented by *vault.Vault).
@@ -190,7 +186,9 @@ func (s *Service) Create(ctx context.Context, r Request) (Verification, error) {
 	m := Message{ID: uuid.Must(uuid.NewV7()).String(), VerificationID: v.ID, ProgramCode: v.ProgramCode,
 		Channel: ch, ToIndex: v.HandleIndex, ToMasked: v.HandleMasked, Subject: subject, Body: body,
 		Status: MessageQueued, CreatedAt: now}
-	if err := s.Store.CreateVerification(ctx, v, m, s.limits()); err != nil {
+	lim := s.limits()
+	allow := func(sent Sends) error { return lim.Allow(sent, now) }
+	if err := s.Store.Create(ctx, v, m, now.Add(-Window), allow); err != nil {
 		return Verification{}, err
 	}
 	return v, nil
@@ -240,7 +238,7 @@ func (s *Service) Check(ctx context.Context, programCode, id, code string) error
 	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
 		return ErrNotFound
 	}
-	err := s.Store.CheckVerification(ctx, programCode, id, func(v *Verification) error {
+	err := s.Store.Check(ctx, programCode, id, func(v *Verification) error {
 		now := s.Now().UTC()
 		switch v.StatusAt(now) {
 		case StatusVerified:
