@@ -80,9 +80,9 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"serve":   serve,
-		"migrate": migrate,
-		"version": printVersion,
+		"serve":          serve,
+		"migrate":        migrate,
+		"version":        printVersion,
 		"partner create": partnerCreate,
 		"program create": programCreate,
 		"account open":   accountOpen,

@@ -134,6 +134,7 @@ func (s *Server) routes(mux *router) {
 	s.opsRoutes(mux)
 	s.authRoutes(mux)
 	s.adminRoutes(mux)
+	s.listRoutes(mux)
 	s.auditRoutes(mux)
 	s.accountRoutes(mux)
 	s.careRoutes(mux)
