@@ -132,6 +132,7 @@ func (s *Server) Routes() []string { return s.patterns }
 // function here.
 func (s *Server) routes(mux *router) {
 	s.opsRoutes(mux)
+	s.docsRoutes(mux)
 	s.authRoutes(mux)
 	s.adminRoutes(mux)
 	s.listRoutes(mux)
