@@ -174,3 +174,64 @@ func promised(cmd string) []string {
 	}
 	return nil
 }
+
+// The getting-started pages work as written against the demo: every sh
+// block without a <placeholder> runs in order in one bash, after the
+// variables the page asks for are set from what the demo printed, and
+// every answer is a success.
+func TestBinaryGettingStartedPages(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl not installed")
+	}
+	srv := startCommand(t, t.TempDir(), []string{"VERDANT_ADDR=127.0.0.1:0"}, "serve", "--demo")
+	out := srv.output()
+	field := func(name string) string {
+		m := regexp.MustCompile(name + `:\s+(\S+)`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("demo output lacks %s", name)
+		}
+		return m[1]
+	}
+	for page, vars := range map[string]string{
+		"../../docs/getting-started-partner.md": "BASE=" + srv.URL + " CLIENT_ID=" + field("client id") + " CLIENT_SECRET=" +
+			field("client secret") + " PROGRAM=DEMO ACCOUNT=" + field("account") + " CARD=" + field("card") +
+			" PAN=" + field("card number"),
+		"../../docs/getting-started-operator.md": "BASE=" + srv.URL + " ADMIN=" + field("operator token"),
+	} {
+		b, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		script := "set -euo pipefail\n" + vars + "\n"
+		blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(b), -1)
+		ran := 0
+		for _, blk := range blocks {
+			if !strings.Contains(blk[1], "<") {
+				script += blk[1]
+				ran++
+			}
+		}
+		if ran < 5 {
+			t.Fatalf("%s: only %d blocks to run", page, ran)
+		}
+		got, err := exec.Command("bash", "-c", script).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s failed: %v\n%s", page, err, got)
+		}
+		answers := 0
+		for _, line := range strings.Split(strings.TrimSpace(string(got)), "\n") {
+			var v map[string]any
+			if err := json.Unmarshal([]byte(line), &v); err != nil {
+				t.Errorf("%s: not an answer: %s", page, line)
+				continue
+			}
+			if why := failure(v); why != "" {
+				t.Errorf("%s: %s: %s", page, why, line)
+			}
+			answers++
+		}
+		if answers < 10 {
+			t.Errorf("%s: only %d answers", page, answers)
+		}
+	}
+}

@@ -61,10 +61,10 @@ func programCreate(ctx context.Context, args []string, getenv func(string) strin
 func accountOpen(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := newFlags("account open")
 	code := fs.String("program", "", "programCode (required)")
-	first := fs.String("first-name", "", "holder first name (required)")
-	last := fs.String("last-name", "", "holder last name (required)")
-	zip := fs.String("zip", "", "holder zip code (required)")
-	customer := fs.String("customer-id", "", "holder customer id")
+	first := fs.String("first-name", "", "holder first name (required unless --customer-id: the profile's)")
+	last := fs.String("last-name", "", "holder last name (required unless --customer-id: the profile's)")
+	zip := fs.String("zip", "", "holder zip code (required unless --customer-id: the profile's)")
+	customer := fs.String("customer-id", "", "the holder's customer profile (of the program's partner): links the account to it")
 	status := fs.String("status", "normal", "account status")
 	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		p, err := a.Programs.Get(ctx, *code)
