@@ -49,6 +49,12 @@ func TestAccountLinkedToProfile(t *testing.T) {
 				t.Fatalf("%s: %s", id, r.Body)
 			}
 		}
+		// A blocked customer (a confirmed sanctions match) gets no account.
+		e.Partner("POST", "/customers/ofac-1", map[string]any{"firstname": "Erdenebalsuren", "lastname": "Damdin",
+			"zipcode": "10001", "dateofbirth": "08/07/1967"}).Want(t, http.StatusOK)
+		e.Admin("POST", "/admin/v1/customers/ofac-1/sanctionsReview", map[string]any{"decision": "confirm"}).Want(t, http.StatusOK)
+		e.Admin("POST", "/admin/v1/programs/OTHER/accounts", map[string]any{"holder": map[string]any{"customerId": "ofac-1"}}).
+			Want(t, http.StatusConflict)
 		var list struct{ Accounts []any }
 		e.Admin("GET", accounts, nil).Want(t, http.StatusOK).Decode(t, &list)
 		if len(list.Accounts) != 3 { // the seed's and the two linked ones
