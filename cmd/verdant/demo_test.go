@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -84,7 +85,19 @@ func TestBinaryQuickStartAndDemoLines(t *testing.T) {
 		t.Fatalf("credentials changed across a restart:\n%s\n---\n%s", out, again)
 	}
 	next := tryIt(t, again)
-	checkAnswers(t, next[1:3], runLines(t, []string{next[1], next[3]})) // token, then the customer profile
+	checkAnswers(t, []string{next[1], next[3]}, runLines(t, []string{next[1], next[3]})) // token, then the customer profile
+
+	// Without the kept credentials the demo finds its world again and
+	// makes the partner a new secret (the old one is stored nowhere).
+	if err := os.Remove(filepath.Join(dir, demoStateFile)); err != nil {
+		t.Fatal(err)
+	}
+	third := startCommand(t, dir, []string{"VERDANT_ADDR=127.0.0.1:0"}, args...).output()
+	if field(third, "client secret") == secret || field(third, "account") != acct || field(third, "card") != field(out, "card") {
+		t.Fatalf("recovered world:\n%s", third)
+	}
+	lines = tryIt(t, third)
+	checkAnswers(t, []string{lines[1], lines[3]}, runLines(t, []string{lines[1], lines[3]}))
 }
 
 // runLines runs the commands in one bash (set -e, so variables carry
