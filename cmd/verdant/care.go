@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/verdant-baas/verdant/internal/api"
@@ -16,11 +17,15 @@ func caseList(ctx context.Context, args []string, getenv func(string) string, st
 	program := fs.String("program", "", "only cases of this programCode")
 	crmStatus := fs.String("crm-status", "", "only cases queued for or delivered to the CRM (queued, delivered)")
 	limit := fs.Int("limit", 50, "at most this many cases (1 to 100)")
+	after := fs.String("after", "", "the next of the previous page")
 	cfg, err := load(fs, args, getenv, stdout)
 	if err != nil {
 		return err
 	}
-	f := care.Filter{ProgramCode: *program, CRMStatus: *crmStatus, Limit: *limit}
+	if *limit < 1 || *limit > 100 { // the API's limit
+		return fmt.Errorf("--limit must be an integer from 1 to 100")
+	}
+	f := care.Filter{ProgramCode: *program, CRMStatus: *crmStatus, Limit: *limit, After: *after}
 	if *status != "" {
 		st, err := care.ParseStatus(*status)
 		if err != nil {
@@ -33,9 +38,15 @@ func caseList(ctx context.Context, args []string, getenv func(string) string, st
 		if err != nil {
 			return err
 		}
-		out := []api.CaseJSON{}
+		out := struct { // as GET /admin/v1/cases
+			Cases []api.CaseJSON `json:"cases"`
+			Next  string         `json:"next,omitempty"`
+		}{Cases: []api.CaseJSON{}}
 		for _, k := range cases {
-			out = append(out, api.CaseView(k, nil))
+			out.Cases = append(out.Cases, api.CaseView(k, nil))
+		}
+		if len(cases) == f.Limit {
+			out.Next = cases[len(cases)-1].ID
 		}
 		return printJSON(stdout, out)
 	})

@@ -22,10 +22,12 @@ func TestCLICaseCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var list []struct{ CaseNumber, Status string }
-	if err := json.Unmarshal(c.run("case", "list", "--status", "open", "--program", "CARE1"), &list); err != nil ||
-		len(list) != 1 || list[0].CaseNumber != k.Number {
-		t.Fatalf("case list: %+v, %v", list, err)
+	var page struct {
+		Cases []struct{ CaseNumber, Status string }
+	} // the API's shape
+	if err := json.Unmarshal(c.run("case", "list", "--status", "open", "--program", "CARE1"), &page); err != nil ||
+		len(page.Cases) != 1 || page.Cases[0].CaseNumber != k.Number {
+		t.Fatalf("case list: %+v, %v", page, err)
 	}
 	var shown struct {
 		CaseNumber, EmailAddress string

@@ -111,7 +111,9 @@ func TestBinaryMetricsOnOwnListener(t *testing.T) {
 // --db-max-conns reaches the PostgreSQL pool of the app a command opens.
 func TestDBMaxConnsSetting(t *testing.T) {
 	for engine, dsn := range storagetest.DSNs(t) {
-		env := func(k string) string { return map[string]string{"VERDANT_DB_MAX_CONNS": "7"}[k] }
+		env := func(k string) string {
+			return map[string]string{"VERDANT_DB_MAX_CONNS": "7", "VERDANT_DATA_KEY": strings.Repeat("ab", 32)}[k]
+		}
 		cfg, err := app.Load(newFlags("test"), []string{"--db", dsn, "--data-dir", t.TempDir(), "--log-level", "error"}, env)
 		if err != nil {
 			t.Fatal(err)

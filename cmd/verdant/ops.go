@@ -31,7 +31,7 @@ func partnerCreate(ctx context.Context, args []string, getenv func(string) strin
 			return nil, err
 		}
 		return map[string]string{"partnerId": cr.Partner.ID, "name": cr.Partner.Name,
-			"clientId": cr.Partner.ClientID, "clientSecret": cr.ClientSecret}, nil
+			"clientId": cr.Partner.ClientID, "clientSecret": cr.ClientSecret}, nil // as POST /admin/v1/partners
 	})
 }
 
@@ -61,10 +61,10 @@ func programCreate(ctx context.Context, args []string, getenv func(string) strin
 func accountOpen(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := newFlags("account open")
 	code := fs.String("program", "", "programCode (required)")
-	first := fs.String("first-name", "", "holder first name (required)")
-	last := fs.String("last-name", "", "holder last name (required)")
-	zip := fs.String("zip", "", "holder zip code (required)")
-	customer := fs.String("customer-id", "", "holder customer id")
+	first := fs.String("first-name", "", "holder first name (required unless --customer-id: the profile's)")
+	last := fs.String("last-name", "", "holder last name (required unless --customer-id: the profile's)")
+	zip := fs.String("zip", "", "holder zip code (required unless --customer-id: the profile's)")
+	customer := fs.String("customer-id", "", "the holder's customer profile (of the program's partner): links the account to it")
 	status := fs.String("status", "normal", "account status")
 	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		p, err := a.Programs.Get(ctx, *code)
@@ -73,11 +73,7 @@ func accountOpen(ctx context.Context, args []string, getenv func(string) string,
 		}
 		acct, err := a.Accounts.Open(ctx, p.Code, account.Holder{FirstName: *first, LastName: *last, ZipCode: *zip,
 			CustomerID: *customer}, account.Status(*status))
-		if err != nil {
-			return nil, err
-		}
-		return map[string]string{"accountIdentifier": acct.ID, "programCode": acct.ProgramCode,
-			"status": string(acct.Status)}, nil
+		return api.AccountView(acct), err
 	})
 }
 
@@ -106,10 +102,6 @@ func cardIssue(ctx context.Context, args []string, getenv func(string) string, s
 			return nil, err
 		}
 		cd, pan, err := a.Cards.Issue(ctx, p.Code, acct.ID, p.BIN, req)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]string{"paymentInstrumentIdentifier": cd.ID, "pan": pan, "last4Pan": cd.Last4,
-			"bin": cd.BIN, "expiryYear": cd.ExpiryYear, "expiryMonth": cd.ExpiryMonth, "status": string(cd.Status)}, nil
+		return api.CardView(cd, pan), err
 	})
 }

@@ -13,17 +13,20 @@ import (
 	"github.com/verdant-baas/verdant/internal/logging"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version, when set at build time with -ldflags "-X main.version=...",
+// overrides the module version from the build info (versionString).
+var version = ""
 
 const usage = `verdant: self-hostable Banking-as-a-Service
 
 usage: verdant <command> [flags]
+       verdant help | -h | --help        this text
+       verdant version | --version       the version and VCS revision
 
 commands:
   serve             run the partner and operator APIs (--demo seeds demo data)
   migrate           apply database migrations and exit
-  version           print the version
+  version           print the version, VCS revision and Go version
   partner create    create a partner and print its client credentials
   program create    create a program
   account open      open an account in a program
@@ -54,6 +57,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprint(stdout, usage)
 		return errors.New("no command given")
 	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		_, err := fmt.Fprint(stdout, usage)
+		return err
+	case "--version", "-version":
+		args = []string{"version"}
+	}
 	cmd, rest := args[0], args[1:]
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") && cmd != "serve" && cmd != "migrate" {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
@@ -75,12 +85,9 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"serve":   serve,
-		"migrate": migrate,
-		"version": func(_ context.Context, _ []string, _ func(string) string, w io.Writer) error {
-			_, err := fmt.Fprintln(w, "verdant", version)
-			return err
-		},
+		"serve":          serve,
+		"migrate":        migrate,
+		"version":        printVersion,
 		"partner create": partnerCreate,
 		"program create": programCreate,
 		"account open":   accountOpen,
@@ -115,6 +122,16 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
+// readers are the commands that only read (or rewrite) what a database
+// already holds: run where none exists, they say so rather than create an
+// empty one with a new key.
+var readers = map[string]bool{
+	"case list": true, "case show": true, "feature history": true, "sanctions show": true,
+	"recon": true, "ledger verify": true, "rekey": true,
+	"operator list": true, "operator disable": true, "operator enable": true, "operator reset-password": true,
+	"operator token": true,
+}
+
 // load parses a command's flags and the environment into the
 // configuration (app.Load); with -h it prints the command's usage.
 func load(fs *flag.FlagSet, args []string, getenv func(string) string, stdout io.Writer) (app.Config, error) {
@@ -122,8 +139,23 @@ func load(fs *flag.FlagSet, args []string, getenv func(string) string, stdout io
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage(fs, stdout)
 	}
-	cfg.Version = version
+	cfg.Version = versionString()
+	if err == nil && readers[fs.Name()] {
+		err = requireDatabase(cfg)
+	}
 	return cfg, err
+}
+
+// requireDatabase answers an error when the configured SQLite database
+// does not exist. (A PostgreSQL database that does not exist fails to
+// connect, which says so already.)
+func requireDatabase(cfg app.Config) error {
+	path, sqlite := strings.CutPrefix(cfg.DB, "sqlite:")
+	if _, err := os.Stat(path); sqlite && errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no database at %s: this command reads an existing one (give --data-dir or --db, "+
+			"or start 'verdant serve' or run 'verdant migrate' first)", path)
+	}
+	return nil
 }
 
 // printUsage lists a command's own flags, then the settings: all of them
@@ -151,13 +183,13 @@ func printUsage(fs *flag.FlagSet, w io.Writer) {
 // data directory, and the data key (generated there for development when
 // none is set).
 func open(ctx context.Context, cfg app.Config, getenv func(string) string) (*app.App, error) {
-	log := logging.New(os.Stderr, cfg.LogLevel)
+	log := logging.NewFormat(os.Stderr, cfg.LogLevel, cfg.LogFormat)
 	if strings.HasPrefix(cfg.DB, "sqlite:") {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, err
 		}
 	}
-	key, err := app.LoadDataKey(getenv, cfg.DataDir, log)
+	key, err := app.LoadDataKey(getenv, cfg, log)
 	if err != nil {
 		return nil, err
 	}

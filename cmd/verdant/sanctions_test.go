@@ -17,6 +17,9 @@ func TestSanctionsLoadAndShow(t *testing.T) {
 	getenv := func(k string) string {
 		return map[string]string{"VERDANT_DATA_DIR": dir, "VERDANT_LOG_LEVEL": "error"}[k]
 	}
+	if err := run(context.Background(), []string{"migrate"}, getenv, &bytes.Buffer{}); err != nil { // show reads an existing database
+		t.Fatal(err)
+	}
 	show := func() map[string]any {
 		var out bytes.Buffer
 		if err := run(context.Background(), []string{"sanctions", "show"}, getenv, &out); err != nil {

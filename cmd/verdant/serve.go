@@ -32,6 +32,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer a.Close()
+	a.WarnDelivery()
 	switch {
 	case cfg.AdminToken == "":
 		a.Log.Warn("no VERDANT_ADMIN_TOKEN: the operator API answers 401 to everything")
@@ -76,7 +77,7 @@ func serveHTTP(ctx context.Context, a *app.App, ln net.Listener, stdout io.Write
 	defer stopWorkers()
 	a.Start(workers)
 	go func() { errc <- srv.Serve(a.Server.Listener(ln)) }()
-	a.Log.Info("listening", "addr", ln.Addr().String(), "engine", string(a.DB.Engine), "sandbox", a.Config.Sandbox, "version", version)
+	a.Log.Info("listening", "addr", ln.Addr().String(), "engine", string(a.DB.Engine), "sandbox", a.Config.Sandbox, "version", a.Config.Version)
 	fmt.Fprintf(stdout, "verdant listening on http://%s\n", ln.Addr())
 	select {
 	case err := <-errc:

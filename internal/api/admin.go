@@ -176,6 +176,9 @@ type AccountJSON struct {
 	RecentEntries []EntryJSON          `json:"recentEntries,omitempty"`
 }
 
+// AccountView is the operator view of an account (API and CLI alike).
+func AccountView(a account.Account) AccountJSON { return accountJSON(a) }
+
 func accountJSON(a account.Account) AccountJSON {
 	h := a.Holder
 	return AccountJSON{AccountIdentifier: a.ID, ProgramCode: a.ProgramCode, Status: string(a.Status),
@@ -332,6 +335,10 @@ type CardJSON struct {
 	DeliveryMethod              string    `json:"deliveryMethod"`
 	IssuedAt                    time.Time `json:"issuedAt"`
 }
+
+// CardView is the operator view of a card; pan is set only when the card
+// was just issued (API and CLI alike).
+func CardView(c card.Card, pan string) CardJSON { return cardJSON(c, pan) }
 
 func cardJSON(c card.Card, pan string) CardJSON {
 	return CardJSON{PaymentInstrumentIdentifier: c.ID, AccountIdentifier: c.AccountID, PAN: pan, Last4PAN: c.Last4,

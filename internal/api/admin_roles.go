@@ -18,6 +18,8 @@ import (
 // every registered /admin/ route to be here.
 var adminPermissions = map[string]operator.Permission{
 	"POST /admin/v1/partners":                                    operator.ManagePartners,
+	"GET /admin/v1/partners":                                     operator.Read,
+	"GET /admin/v1/programs":                                     operator.Read,
 	"POST /admin/v1/partners/{partnerId}/secrets":                operator.ManagePartners,
 	"GET /admin/v1/partners/{partnerId}/customerLookups":         operator.Read,
 	"POST /admin/v1/programs":                                    operator.ManagePartners,

@@ -11,7 +11,7 @@ import (
 )
 
 // family is one of the API families of the contract; each has its own
-// response envelope (shared/spec/README.md).
+// response envelope (the contract's four families).
 type family int
 
 const (

@@ -145,8 +145,10 @@ func (s *Server) Routes() []string { return s.patterns }
 // function here.
 func (s *Server) routes(mux *router) {
 	s.opsRoutes(mux)
+	s.docsRoutes(mux)
 	s.authRoutes(mux)
 	s.adminRoutes(mux)
+	s.listRoutes(mux)
 	s.auditRoutes(mux)
 	s.accountRoutes(mux)
 	s.careRoutes(mux)

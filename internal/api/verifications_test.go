@@ -51,11 +51,13 @@ func waitStatus(t *testing.T, e *apitest.Env, prog, id string, want int) {
 	wantStatus(t, e, prog, id, want)
 }
 
+// wrongCode is a code other than code, and never the sandbox's fixed code
+// (verification.SandboxCode), which would verify there.
 func wrongCode(code string) string {
-	if code == "000000" {
-		return "000001"
+	if code == "111111" {
+		return "222222"
 	}
-	return "000000"
+	return "111111"
 }
 
 func TestEmailVerificationLifecycle(t *testing.T) {

@@ -179,6 +179,12 @@ func (e *Env) Do(method, path string, body any, headers ...Header) *Response {
 // Send sends a prepared request and validates the response.
 func (e *Env) Send(req *http.Request) *Response {
 	e.T.Helper()
+	var reqBody []byte
+	if req.GetBody != nil {
+		if b, err := req.GetBody(); err == nil {
+			reqBody, _ = io.ReadAll(b)
+		}
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		e.T.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
@@ -189,7 +195,7 @@ func (e *Env) Send(req *http.Request) *Response {
 		e.T.Fatal(err)
 	}
 	r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
-	validate(e.T, req, r)
+	validate(e.T, req, reqBody, r)
 	return r
 }
 

@@ -45,7 +45,7 @@ func (e *Env) ReadResponse(br *bufio.Reader, as *http.Request) *Response {
 	}
 	r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 	if as != nil {
-		validate(e.T, as, r)
+		validate(e.T, as, nil, r)
 	}
 	return r
 }

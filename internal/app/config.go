@@ -29,8 +29,9 @@ type Config struct {
 	DB           string        // sqlite:PATH or postgres://... (VERDANT_DB)
 	DBMaxConns   int           // PostgreSQL pool size per node; 0 = storage's default (VERDANT_DB_MAX_CONNS)
 	LogLevel     slog.Level    // VERDANT_LOG_LEVEL
+	LogFormat    string        // json or text (VERDANT_LOG_FORMAT)
 	Sandbox      bool          // non-production deployment (VERDANT_SANDBOX)
-	Demo         bool          // seed demo data; a weak admin token is accepted (VERDANT_DEMO)
+	Demo         bool          // seed demo data; implies Sandbox; a weak admin token is accepted (VERDANT_DEMO)
 	AdminToken   string        // operator API token (VERDANT_ADMIN_TOKEN / _FILE)
 	DataKey      []byte        // master data key (VERDANT_DATA_KEY / _FILE)
 	RetiredKeys  [][]byte      // older data keys still able to open values (VERDANT_DATA_KEY_RETIRED)
@@ -60,9 +61,13 @@ func DefaultDB(dataDir string) string { return "sqlite:" + filepath.Join(dataDir
 const DevKeyFile = "verdant-dev.key"
 
 // LoadDataKey resolves the data key: VERDANT_DATA_KEY, else the file in
-// VERDANT_DATA_KEY_FILE, else a development key generated on first start
-// into the data directory (with a warning to log).
-func LoadDataKey(getenv func(string) string, dataDir string, log *slog.Logger) ([]byte, error) {
+// VERDANT_DATA_KEY_FILE. Without either, SQLite falls back to a
+// development key in the data directory: the one kept there, or a new one
+// generated together with a new database (with a warning to log). It
+// never makes a key for a database that already exists (that key could
+// not open what is sealed in it), and never on PostgreSQL, where every
+// node must share one key that outlives any node's directory.
+func LoadDataKey(getenv func(string) string, cfg Config, log *slog.Logger) ([]byte, error) {
 	if v := getenv("VERDANT_DATA_KEY"); v != "" {
 		return named("VERDANT_DATA_KEY")(vault.ParseKey(v))
 	}
@@ -73,14 +78,24 @@ func LoadDataKey(getenv func(string) string, dataDir string, log *slog.Logger) (
 		}
 		return named("VERDANT_DATA_KEY_FILE")(vault.ParseKey(string(b)))
 	}
-	path := filepath.Join(dataDir, DevKeyFile)
+	dbPath, sqlite := strings.CutPrefix(cfg.DB, "sqlite:")
+	if !sqlite {
+		return nil, errors.New("VERDANT_DATA_KEY or VERDANT_DATA_KEY_FILE is required on PostgreSQL: every node must use " +
+			"the same key for the life of the database (make one once: openssl rand -hex 32 > data.key, keep it safe, " +
+			"and set VERDANT_DATA_KEY_FILE=data.key)")
+	}
+	path := filepath.Join(cfg.DataDir, DevKeyFile)
 	if b, err := os.ReadFile(path); err == nil {
 		log.Warn("using the development data key; set VERDANT_DATA_KEY or VERDANT_DATA_KEY_FILE in production", "file", path)
 		return vault.ParseKey(string(b))
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+	if _, err := os.Stat(dbPath); err == nil {
+		return nil, fmt.Errorf("the database %s exists but no data key is set and %s is missing: set VERDANT_DATA_KEY "+
+			"or VERDANT_DATA_KEY_FILE to the key it was made with, or put that file back", dbPath, path)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
 	}
 	key := vault.GenerateKey()

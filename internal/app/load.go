@@ -105,6 +105,9 @@ func (c *Config) finish() error {
 	if c.DB == "" {
 		c.DB = DefaultDB(c.DataDir)
 	}
+	if c.Demo { // the demo is a sandbox: its codes must be visible to the person trying it
+		c.Sandbox = true
+	}
 	if c.AdminToken != "" && WeakToken(c.AdminToken) && !c.Demo {
 		return fmt.Errorf("VERDANT_ADMIN_TOKEN: too weak: use at least %d characters with at least %d different ones "+
 			"(e.g. openssl rand -hex 32); only --demo accepts a weak token", minTokenLength, minTokenSymbols)

@@ -34,13 +34,15 @@ var settingCases = []struct {
 		good: ":0", want: ":0", bad: []string{"8080", "host:port", "127.0.0.1:70000"}},
 	{env: "VERDANT_DATA_DIR", field: func(c Config) any { return c.DataDir }, dfl: ".", good: "/var/lib/verdant", want: "/var/lib/verdant"},
 	{env: "VERDANT_DB", field: func(c Config) any { return c.DB }, dfl: "sqlite:verdant.db",
-		good: "postgres://u:p@db/verdant", want: "postgres://u:p@db/verdant", bad: []string{"sqlite:", "postgres://u:p@/x"}},
+		good: "postgres://u:p@db/verdant", want: "postgres://u:p@db/verdant", bad: []string{"sqlite:", "postgres://u:p@/x", "mysql://u:p@db/verdant", "verdant.db"}},
 	{env: "VERDANT_DB_MAX_CONNS", field: func(c Config) any { return c.DBMaxConns }, dfl: 32, good: "8", want: 8,
 		bad: []string{"0", "-1", "many", "1001", "8.5"}},
 	{env: "VERDANT_SANDBOX", field: func(c Config) any { return c.Sandbox }, dfl: false, good: "true", want: true, bad: []string{"yes", "2"}},
 	{env: "VERDANT_DEMO", field: func(c Config) any { return c.Demo }, dfl: false, good: "1", want: true, bad: []string{"on"}},
 	{env: "VERDANT_LOG_LEVEL", field: func(c Config) any { return c.LogLevel }, dfl: slog.LevelInfo, good: "WARN", want: slog.LevelWarn,
 		bad: []string{"verbose", "info+2"}},
+	{env: "VERDANT_LOG_FORMAT", field: func(c Config) any { return c.LogFormat }, dfl: "json", good: "text", want: "text",
+		bad: []string{"logfmt", "pretty"}},
 	{env: "VERDANT_METRICS_ADDR", field: func(c Config) any { return c.MetricsAddr }, dfl: "", good: "10.0.0.5:9090", want: "10.0.0.5:9090",
 		bad: []string{"9090", "127.0.0.1:8080"}}, // the second is the main address
 	{env: "VERDANT_ADMIN_TOKEN", field: func(c Config) any { return c.AdminToken }, dfl: "", good: strongToken, want: strongToken,
@@ -169,8 +171,11 @@ func TestLoadErrorMessages(t *testing.T) {
 
 func TestLoadFlagsWinOverEnvironment(t *testing.T) {
 	env := map[string]string{"VERDANT_TOKEN_TTL": "2h", "VERDANT_ADDR": ":9000", "VERDANT_SANDBOX": "true"}
-	c, err := load(env, "--token-ttl", "30m", "--sandbox=false", "--demo")
-	if err != nil || c.TokenTTL != 30*time.Minute || c.Addr != ":9000" || c.Sandbox || !c.Demo {
+	c, err := load(env, "--token-ttl", "30m", "--sandbox=false")
+	if err != nil || c.TokenTTL != 30*time.Minute || c.Addr != ":9000" || c.Sandbox {
+		t.Fatalf("%+v %v", c, err)
+	}
+	if c, err := load(env, "--demo"); err != nil || !c.Demo { // a bool flag without a value
 		t.Fatalf("%+v %v", c, err)
 	}
 	// A bad flag is refused naming the flag, even when its variable is good.
@@ -226,13 +231,46 @@ func TestLoadWeakAdminTokenOnlyForDemo(t *testing.T) {
 
 func TestLoadDataKeyNamesTheVariable(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := LoadDataKey(func(k string) string { return map[string]string{"VERDANT_DATA_KEY": "short"}[k] }, dir, Discard); err == nil ||
+	cfg := Config{DataDir: dir, DB: DefaultDB(dir)}
+	if _, err := LoadDataKey(func(k string) string { return map[string]string{"VERDANT_DATA_KEY": "short"}[k] }, cfg, Discard); err == nil ||
 		!strings.HasPrefix(err.Error(), "VERDANT_DATA_KEY: ") {
 		t.Fatalf("%v", err)
 	}
-	key, err := LoadDataKey(func(string) string { return "" }, dir, Discard) // generated for development
+	key, err := LoadDataKey(func(string) string { return "" }, cfg, Discard) // generated for development
 	if err != nil || len(key) != 32 {
 		t.Fatalf("%d %v", len(key), err)
+	}
+	again, err := LoadDataKey(func(string) string { return "" }, cfg, Discard) // kept, not made again
+	if err != nil || string(again) != string(key) {
+		t.Fatalf("second start: another key (%v)", err)
+	}
+}
+
+// A key is generated only with a new SQLite database: never on
+// PostgreSQL, and never for a database that exists without its key.
+func TestLoadDataKeyNeverThrowaway(t *testing.T) {
+	none := func(string) string { return "" }
+	_, err := LoadDataKey(none, Config{DataDir: t.TempDir(), DB: "postgres://u@db/verdant"}, Discard)
+	if err == nil || !strings.Contains(err.Error(), "VERDANT_DATA_KEY or VERDANT_DATA_KEY_FILE is required on PostgreSQL") {
+		t.Fatalf("PostgreSQL without a key: %v", err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "verdant.db"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = LoadDataKey(none, Config{DataDir: dir, DB: DefaultDB(dir)}, Discard)
+	if err == nil || !strings.Contains(err.Error(), "exists but no data key is set") {
+		t.Fatalf("existing database without its key: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, DevKeyFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a key file was written for an existing database: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "data.key")
+	os.WriteFile(file, []byte(strings.Repeat("ab", 32)+"\n"), 0o600)
+	key, err := LoadDataKey(func(k string) string { return map[string]string{"VERDANT_DATA_KEY_FILE": file}[k] },
+		Config{DataDir: t.TempDir(), DB: "postgres://u@db/verdant"}, Discard)
+	if err != nil || len(key) != 32 {
+		t.Fatalf("PostgreSQL with VERDANT_DATA_KEY_FILE: %v", err)
 	}
 }
 
@@ -244,5 +282,17 @@ func TestWeakToken(t *testing.T) {
 		if WeakToken(tok) != weak {
 			t.Errorf("WeakToken(%q) = %v", tok, !weak)
 		}
+	}
+}
+
+// The demo is a sandbox: codes visible, the fixed code accepted, and
+// /healthCheck says so.
+func TestDemoIsSandbox(t *testing.T) {
+	c, err := load(nil, "--demo")
+	if err != nil || !c.Sandbox {
+		t.Fatalf("--demo: sandbox %v (%v)", c.Sandbox, err)
+	}
+	if c, _ := load(nil); c.Sandbox {
+		t.Fatal("sandbox without --demo or --sandbox")
 	}
 }

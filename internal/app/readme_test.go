@@ -15,7 +15,7 @@ const (
 	readme      = "../../README.md"
 	tableBegin  = "<!-- settings:begin"
 	tableEnd    = "<!-- settings:end -->"
-	testOnlyEnv = "VERDANT_TEST_POSTGRES_URL VERDANT_BENCH_POSTGRES_URL VERDANT_BENCH_SECONDS " + // read by tests, not by verdant
+	testOnlyEnv = "VERDANT_TEST_POSTGRES_URL VERDANT_BENCH_POSTGRES_URL VERDANT_BENCH_SECONDS VERDANT_RECORD_EXAMPLES " + // read by tests, not by verdant
 		"VERDANT_REQUIRE_BROWSER VERDANT_SCREENSHOTS VERDANT_BENCH_CONSOLE"
 )
 
@@ -81,4 +81,30 @@ func firstWithPrefix(known map[string]bool, prefix string) string {
 		}
 	}
 	return prefix + "*"
+}
+
+// The README and the docs link only to files in the repository (a link
+// that resolves after a clone), and name the contract's pages by their
+// titles, never by a path outside the repository.
+func TestDocsLinksResolve(t *testing.T) {
+	pages, _ := filepath.Glob("../../docs/*.md")
+	link := regexp.MustCompile(`\]\(([^)#\s]+)(#[^)]*)?\)`)
+	for _, p := range append([]string{readme}, pages...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "shared/spec") {
+			t.Errorf("%s names a path outside the repository (shared/spec): name the page by its title", p)
+		}
+		for _, m := range link.FindAllStringSubmatch(string(b), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(filepath.Dir(p), target)); err != nil {
+				t.Errorf("%s links to %s, which does not exist", p, target)
+			}
+		}
+	}
 }

@@ -149,8 +149,9 @@ func httpURL(v string) error {
 	return nil
 }
 
-// databaseURL checks sqlite:PATH, a bare path or postgres://...; it never
-// quotes the value, which may hold a password.
+// databaseURL checks sqlite:PATH or postgres://... (postgresql:// too);
+// any other scheme is refused. It never quotes the value, which may hold
+// a password.
 func databaseURL(v string) error {
 	if strings.HasPrefix(v, "postgres://") || strings.HasPrefix(v, "postgresql://") {
 		if u, err := url.Parse(v); err != nil || u.Host == "" {
@@ -158,7 +159,11 @@ func databaseURL(v string) error {
 		}
 		return nil
 	}
-	if strings.TrimPrefix(v, "sqlite:") == "" {
+	path, ok := strings.CutPrefix(v, "sqlite:")
+	switch {
+	case !ok:
+		return fmt.Errorf("not a database verdant knows: give sqlite:PATH or postgres://user:pass@host/db")
+	case path == "":
 		return fmt.Errorf("sqlite: needs a path")
 	}
 	return nil

@@ -32,7 +32,7 @@ type rule struct {
 // rules is the adjustment table of optional-api-add-ons.txt ("Adjustments"),
 // with the reversal rows as types of their own. achOut reverses with
 // achOutReversal (the page prints anyDebitOutReversal, a typo decided in
-// shared/spec/README.md).
+// the contract's decisions).
 var rules = map[string]rule{
 	"disbursement":         {Credit, "disbursementReversal"},
 	"disbursementReversal": {Debit, "disbursement"},
@@ -167,7 +167,7 @@ const (
 )
 
 // The BaaS answer of a declined adjustment: HTTP 200 with a non-zero code,
-// as every business decline of the family (shared/spec/README.md), in the
+// as every business decline of the family (the contract's convention), in the
 // 4/xxx family of account-level declines (4/105 is the account's status).
 const (
 	CodeDeclined             = 4

@@ -36,6 +36,8 @@ type Store interface {
 	ByClientID(ctx context.Context, clientID string) (Partner, string, error)
 	// RotateSecret replaces the secret hash and bumps SecretVersion.
 	RotateSecret(ctx context.Context, id, secretHash string, now time.Time, actor string) (Partner, error)
+	// List answers partners with id > after, in id order.
+	List(ctx context.Context, after string, limit int) ([]Partner, error)
 }
 
 // Hasher computes the keyed hash a client secret is stored as (the
@@ -92,6 +94,15 @@ func (s *Service) RotateSecret(ctx context.Context, partnerID string) (Credentia
 // Get answers a partner by id.
 func (s *Service) Get(ctx context.Context, id string) (Partner, error) {
 	return s.Store.Partner(ctx, id)
+}
+
+// List answers up to limit partners (1 to 100; default 100) in id order
+// after the given id (cursor pagination for operators).
+func (s *Service) List(ctx context.Context, after string, limit int) ([]Partner, error) {
+	if limit <= 0 || limit > 100 {
+		limit = 100
+	}
+	return s.Store.List(ctx, after, limit)
 }
 
 // Authenticate checks client credentials and issues an access token. Every

@@ -83,3 +83,22 @@ func (s *PartnerStore) RotateSecret(ctx context.Context, id, secretHash string, 
 	})
 	return p, err
 }
+
+// List implements partner.Store.
+func (s *PartnerStore) List(ctx context.Context, after string, limit int) (_ []partner.Partner, err error) {
+	defer apperr.Op(&err, "storage.PartnerStore.List(%s)", after)
+	rows, err := s.db.Query(ctx, `SELECT `+partnerCols+` FROM partners WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []partner.Partner
+	for rows.Next() {
+		p, err := scanPartner(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

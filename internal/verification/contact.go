@@ -23,7 +23,7 @@ const (
 	ChannelVoice Channel = "voice"
 )
 
-// The BaaS validation codes (shared/spec/README.md: 400/200 missing,
+// The BaaS validation codes (the contract's code tables: 400/200 missing,
 // 400/400 too long, 400/640 invalid value).
 const (
 	codeMissing = 200

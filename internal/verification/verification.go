@@ -119,7 +119,14 @@ type Service struct {
 	TTL    time.Duration // code lifetime (default 10m)
 	Tries  int           // wrong codes before lock (default 5)
 	Limits Limits
+	// FixedCode, when set, verifies any verification besides its own
+	// code: a sandbox sets SandboxCode so a partner's tests need no
+	// mailbox. Never set in production.
+	FixedCode string
 }
+
+// SandboxCode is the code that always verifies in a sandbox.
+const SandboxCode = "000000"
 
 func (s *Service) ttl() time.Duration {
 	if s.TTL > 0 {
@@ -250,7 +257,7 @@ func (s *Service) Check(ctx context.Context, programCode, id, code string) error
 		case StatusFailed:
 			return ErrUndelivered
 		}
-		if subtle.ConstantTimeCompare([]byte(s.hash(v.ID, code)), []byte(v.CodeHash)) == 1 {
+		if subtle.ConstantTimeCompare([]byte(s.hash(v.ID, code)), []byte(v.CodeHash)) == 1 || s.fixed(code) {
 			v.State, v.VerifiedAt = StateVerified, now
 			return nil
 		}
@@ -265,6 +272,11 @@ func (s *Service) Check(ctx context.Context, programCode, id, code string) error
 		return ErrNotFound
 	}
 	return err
+}
+
+// fixed reports whether code is the configured fixed code.
+func (s *Service) fixed(code string) bool {
+	return s.FixedCode != "" && subtle.ConstantTimeCompare([]byte(code), []byte(s.FixedCode)) == 1
 }
 
 func allDigits(s string) bool {
