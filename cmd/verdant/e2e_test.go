@@ -67,6 +67,7 @@ func (s *server) output() string {
 }
 
 func TestBinaryDemoEndToEnd(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv := startServer(t, nil, "--demo", "--data-dir", dir)
 	out := srv.output()
@@ -126,6 +127,9 @@ func TestBinaryDemoEndToEnd(t *testing.T) {
 	}
 }
 
+// Serial: it gives the server fixed sleeps (200ms to read the partial
+// request, 300ms to close its listener after SIGTERM), which other tests'
+// load could outlast.
 func TestBinaryGracefulShutdownFinishesInFlight(t *testing.T) {
 	dir := t.TempDir()
 	const admin = "adm-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -169,6 +173,7 @@ func TestBinaryGracefulShutdownFinishesInFlight(t *testing.T) {
 }
 
 func TestCLIOperatorCommands(t *testing.T) {
+	t.Parallel()
 	cl := newCLI(t)
 	ctx, dir, env := cl.ctx, cl.dir, cl.env
 	partnerID, acct := cl.seed("CLI1")

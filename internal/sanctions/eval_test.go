@@ -135,6 +135,7 @@ func recase(rng *rand.Rand, s string) string {
 // 1,000 ordinary names built from common US first and last names at most
 // 1% may be flagged. Run with -v to see the rates and per-name latency.
 func TestScreeningEvaluation(t *testing.T) {
+	t.Parallel()
 	ix := loadIndex(t)
 	rng := rand.New(rand.NewPCG(20240812, 4))
 	var people []Entry
