@@ -106,6 +106,7 @@ func wantNulls(t *testing.T, b map[string]any, keys ...string) {
 }
 
 func TestCardDetailsSuccess(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e)
 		b := wantRetail(t, w.call(e, w.body(), "test101"), http.StatusOK, 0, "Success")
@@ -139,6 +140,7 @@ func (brokenBalance) Balance(context.Context, string) (ledger.Balance, error) {
 }
 
 func TestCardDetailsInvalidParameter(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e)
 		long := func(n int) string { return strings.Repeat("x", n) }
@@ -190,6 +192,7 @@ func TestCardDetailsInvalidParameter(t *testing.T) {
 }
 
 func TestCardDetailsBusinessCodes(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e)
 		other := e.Seed(apitest.ProgramSpec{Code: "OTHER"}) // e.Token is now the other partner's
@@ -286,6 +289,7 @@ func TestCardDetailsBusinessCodes(t *testing.T) {
 }
 
 func TestCardDetailsLoadLimits(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e) // 20.00 to 500.00 a load, 1000.00 a day
 		body := func(amount any) map[string]any {
@@ -317,6 +321,7 @@ func TestCardDetailsLoadLimits(t *testing.T) {
 }
 
 func TestCardDetailsDuplicateRequestAndAudit(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e)
 		first := wantRetail(t, w.call(e, w.body(), "dup-1"), http.StatusOK, 0, "Success")
@@ -385,6 +390,7 @@ func mustJSON(v any) []byte {
 // Concurrent validations of one account never approve more than the daily
 // load limit (the account row lock; on SQLite, inside a shared commit).
 func TestCardDetailsDailyLimitUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e) // 1000.00 a day
 		body, _ := json.Marshal(func() map[string]any { b := w.body(); b["transactionAmount"] = "200.00"; return b }())
@@ -422,6 +428,7 @@ func TestCardDetailsDailyLimitUnderConcurrency(t *testing.T) {
 // An authentication failure is HTTP 401 with responseCode 401 (a code the
 // page's table does not list) in the retail envelope, both headers set.
 func TestCardDetailsUnauthorized(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e)
 		for _, token := range []string{"", "Bearer not-a-token"} {
