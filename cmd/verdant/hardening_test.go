@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/verdant-baas/verdant/internal/ledger"
+	"github.com/verdant-baas/verdant/internal/loadtest"
+	"github.com/verdant-baas/verdant/internal/storage"
+	"github.com/verdant-baas/verdant/internal/storage/storagetest"
+	"github.com/verdant-baas/verdant/internal/vault"
+)
+
+// call sends one JSON request to a running server and answers the status
+// and body.
+func call(t *testing.T, method, url, bearer string, body any) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
+
+// hardeningNodes starts the real binary once per engine, each on a fresh
+// database, and runs fn with it.
+func hardeningNodes(t *testing.T, fn func(t *testing.T, n loadtest.Node, srv *loadtest.Server)) {
+	if testing.Short() {
+		t.Skip("starts the real binary")
+	}
+	bin := verdantBin(t)
+	for name, dsn := range storagetest.DSNs(t) {
+		t.Run(name, func(t *testing.T) {
+			n := loadtest.Node{Bin: bin, DB: dsn, DataDir: t.TempDir(), DataKey: vault.GenerateKey()}
+			fn(t, n, startNode(t, n))
+		})
+	}
+}
+
+// TestBinaryProgramAccountsBounded reproduces issue 16's overflow against
+// the real binary: a credit whose fee takes all of it is refused, a
+// program funding account seeded next to its bound refuses the credit
+// that would cross it, and `verdant ledger verify` checks the program
+// accounts (here: the seeded balance no longer equals its entries).
+func TestBinaryProgramAccountsBounded(t *testing.T) {
+	hardeningNodes(t, func(t *testing.T, n loadtest.Node, srv *loadtest.Server) {
+		ctx := context.Background()
+		c := &loadtest.Client{URL: srv.URL, HTTP: loadtest.NewHTTP(2)}
+		fx, err := loadtest.Seed(ctx, c, "BOUND", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := srv.URL + "/programs/BOUND/accounts/" + fx.Accounts[0] + "/adjustments"
+		post := func(amount, fee string) int {
+			st, body := call(t, "POST", path, c.Token, map[string]any{"adjustmentIdentifier": uuid.NewString(),
+				"amount": amount, "fee": fee, "currency": "USD", "adjustmentType": "promo"})
+			if st == 500 {
+				t.Fatalf("500: %s", body)
+			}
+			return st
+		}
+		if st := post("1000000000000.00", "1000000000000.00"); st != 400 {
+			t.Fatalf("credit whose fee is all of it: %d, want 400", st)
+		}
+		if st := post("10.00", "0.10"); st != 200 {
+			t.Fatalf("credit: %d", st)
+		}
+		db, err := storage.Open(ctx, n.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.Exec(ctx, `UPDATE ledger_program_balances SET posted = ? WHERE account = ?`,
+			-ledger.MaxProgramBalance+100, ledger.FundingAccount("BOUND"))
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := post("1.01", ""); st != 400 {
+			t.Fatalf("credit past the funding bound: %d, want 400", st)
+		}
+		if st := post("1.00", ""); st != 200 {
+			t.Fatalf("credit up to the funding bound: %d, want 200", st)
+		}
+		srv.Stop()
+		cmd := exec.Command(n.Bin, "ledger", "verify", "--db", n.DB, "--data-dir", n.DataDir)
+		cmd.Env = append(os.Environ(), "VERDANT_DATA_KEY="+n.DataKey)
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "program balance differs from the sum of its entries: program:BOUND:funding") {
+			t.Fatalf("ledger verify of a seeded program balance: %v\n%s", err, out)
+		}
+	})
+}

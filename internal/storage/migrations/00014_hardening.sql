@@ -1,0 +1,22 @@
+-- Hardening (issue 16): bounded program ledger accounts.
+
+-- +goose Up
+-- The balance of each program ledger account (program:CODE:funding,
+-- program:CODE:fees), so a posting can refuse to take one beyond its
+-- bound (ledger.MaxProgramBalance). Postings add to it once per
+-- transaction, just before commit and in account order (storage/ledger.go),
+-- so concurrent batches hold its row lock only while they commit. The
+-- CHECK is the hard stop, four times the bound the postings check.
+CREATE TABLE ledger_program_balances (
+    account      TEXT PRIMARY KEY,
+    program_code TEXT NOT NULL,
+    currency     TEXT NOT NULL,
+    posted       BIGINT NOT NULL CHECK (posted BETWEEN -4000000000000000000 AND 4000000000000000000),
+    updated_at   BIGINT NOT NULL
+);
+INSERT INTO ledger_program_balances (account, program_code, currency, posted, updated_at)
+    SELECT account, MIN(program_code), MIN(currency), SUM(amount), COALESCE(MAX(posted_at), 0)
+    FROM ledger_entries WHERE account LIKE 'program:%' GROUP BY account;
+
+-- +goose Down
+-- Forward-only.
