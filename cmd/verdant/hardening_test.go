@@ -116,3 +116,38 @@ func TestBinaryProgramAccountsBounded(t *testing.T) {
 		}
 	})
 }
+
+// TestBinaryRefusesControlCharacters reproduces issue 16's NUL findings
+// against the real binary: a NUL in a partner path segment, a partner
+// body field, an operator body field and a query parameter is a 400 on
+// both engines (PostgreSQL answered 500).
+func TestBinaryRefusesControlCharacters(t *testing.T) {
+	hardeningNodes(t, func(t *testing.T, n loadtest.Node, srv *loadtest.Server) {
+		ctx := context.Background()
+		c := &loadtest.Client{URL: srv.URL, HTTP: loadtest.NewHTTP(2)}
+		fx, err := loadtest.Seed(ctx, c, "NUL", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acct := "/programs/NUL/accounts/" + fx.Accounts[0]
+		for _, tc := range []struct {
+			method, path, bearer string
+			body                 any
+		}{
+			{"GET", "/programs/NUL/accounts/a%00b", c.Token, nil},
+			{"GET", acct + "/transactions?cursor=%00", c.Token, nil},
+			{"POST", acct + "/adjustments", c.Token, map[string]any{"adjustmentIdentifier": uuid.NewString(), "amount": "1.00",
+				"currency": "USD", "adjustmentType": "promo", "adjustmentDescription": "a\x00b"}},
+			{"POST", "/customers/cust%00", c.Token, map[string]any{"firstname": "A"}},
+			{"POST", "/programs/NUL/contactVerifications", c.Token, map[string]any{"contactType": "email",
+				"communicationType": "email", "contactHandle": "a@example.com", "firstName": "Ann\r\n\r\nCall +1 555 0100"}},
+			{"POST", "/admin/v1/partners", loadtest.AdminToken, map[string]any{"name": "a\x00b"}},
+			{"GET", "/admin/v1/programs/NUL%00", loadtest.AdminToken, nil},
+			{"GET", "/admin/v1/audit?subject=%00", loadtest.AdminToken, nil},
+		} {
+			if st, body := call(t, tc.method, srv.URL+tc.path, tc.bearer, tc.body); st != 400 {
+				t.Errorf("%s %s: %d, want 400: %s", tc.method, tc.path, st, body)
+			}
+		}
+	})
+}

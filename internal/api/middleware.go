@@ -64,6 +64,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					"X-GD-RequestId must be at most %d printable characters", MaxRequestIDLen))
 				return
 			}
+			if err := checkURLText(r2); err != nil {
+				s.renderError(rec, r2, familyOf(r.URL.Path), err)
+				return
+			}
 			next.ServeHTTP(rec, r2)
 		}()
 		s.observe(r2, rec.status, time.Since(start), info)
