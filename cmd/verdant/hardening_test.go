@@ -10,10 +10,12 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/loadtest"
+	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 	"github.com/verdant-baas/verdant/internal/vault"
@@ -150,4 +152,94 @@ func TestBinaryRefusesControlCharacters(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestBinaryRotationEndsTokens reproduces issue 16's rotation finding
+// against the real binary: after a secret rotation the old token stops
+// working at once on the node that rotated and, on PostgreSQL, within
+// partner.StandingTTL on a second node; a disabled partner's new token
+// stops the same way.
+func TestBinaryRotationEndsTokens(t *testing.T) {
+	hardeningNodes(t, func(t *testing.T, n loadtest.Node, a *loadtest.Server) {
+		ctx := context.Background()
+		c := &loadtest.Client{URL: a.URL, HTTP: loadtest.NewHTTP(2)}
+		fx, err := loadtest.Seed(ctx, c, "ROT", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		servers := []*loadtest.Server{a}
+		if strings.HasPrefix(n.DB, "postgres") {
+			servers = append(servers, startNode(t, n))
+		}
+		balance := func(srv *loadtest.Server, token string) int {
+			st, _ := call(t, "GET", srv.URL+"/programs/ROT/accounts/"+fx.Accounts[0]+"/balances", token, nil)
+			return st
+		}
+		ended := func(token, what string) {
+			t.Helper()
+			for i, srv := range servers {
+				start := time.Now()
+				for balance(srv, token) != 401 {
+					if time.Since(start) > partner.StandingTTL+time.Second {
+						t.Fatalf("node %d accepts the token %s after %s", i, time.Since(start), what)
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+		}
+		for i, srv := range servers {
+			if st := balance(srv, c.Token); st != 200 {
+				t.Fatalf("node %d: %d before rotation", i, st)
+			}
+		}
+		st, body := call(t, "POST", a.URL+"/admin/v1/partners/"+partnerOf(t, a, fx)+"/secrets", loadtest.AdminToken, nil)
+		if st != 201 {
+			t.Fatalf("rotate: %d %s", st, body)
+		}
+		if balance(a, c.Token) != 401 {
+			t.Fatal("the rotating node still accepts the old token")
+		}
+		ended(c.Token, "the rotation")
+		var creds struct{ ClientSecret string }
+		json.Unmarshal(body, &creds)
+		fx.Secret = creds.ClientSecret
+		if err := c.Login(ctx, fx); err != nil {
+			t.Fatal(err)
+		}
+		for i, srv := range servers {
+			if st := balance(srv, c.Token); st != 200 {
+				t.Fatalf("node %d refuses the new token: %d", i, st)
+			}
+		}
+		if st, body := call(t, "POST", a.URL+"/admin/v1/partners/"+partnerOf(t, a, fx)+"/disable", loadtest.AdminToken, nil); st != 200 {
+			t.Fatalf("disable: %d %s", st, body)
+		}
+		ended(c.Token, "the disable")
+		if err := c.Login(ctx, fx); err == nil {
+			t.Fatal("a disabled partner got a token")
+		}
+	})
+}
+
+// partnerOf answers the partner id of the fixture's client (from the
+// audit trail of its creation).
+func partnerOf(t *testing.T, srv *loadtest.Server, fx loadtest.Fixture) string {
+	t.Helper()
+	st, body := call(t, "GET", srv.URL+"/admin/v1/audit?action=partner.created", loadtest.AdminToken, nil)
+	var out struct {
+		Events []struct {
+			Subject string
+			Detail  struct{ ClientID string }
+		}
+	}
+	if st != 200 || json.Unmarshal(body, &out) != nil {
+		t.Fatalf("audit: %d %s", st, body)
+	}
+	for _, e := range out.Events {
+		if e.Detail.ClientID == fx.ClientID {
+			return strings.TrimPrefix(e.Subject, "partner:")
+		}
+	}
+	t.Fatalf("no partner with client id %s", fx.ClientID)
+	return ""
 }

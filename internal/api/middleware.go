@@ -177,5 +177,5 @@ func (s *Server) bearer(r *http.Request) (claimsT, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
 		return claimsT{}, apperr.E(apperr.Unauthorized, "Authorization header must be 'Bearer <token>'")
 	}
-	return s.Partners.Tokens.Verify(strings.TrimSpace(tok), s.now())
+	return s.Partners.Verify(r.Context(), strings.TrimSpace(tok))
 }

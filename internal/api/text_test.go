@@ -84,7 +84,7 @@ func TestRefusedCharactersInEveryRoute(t *testing.T) {
 				target := fill(path, "", "") + "?limit=1" + bad
 				want400(pattern+" query "+target, e.Do(method, target, nil, auth(target)))
 			}
-			if method == "GET" || pattern == "POST /admin/v1/partners/{partnerId}/secrets" { // reads no body
+			if method == "GET" || strings.HasPrefix(pattern, "POST /admin/v1/partners/{partnerId}/") { // reads no body
 				continue
 			}
 			target := fill(path, "", "")

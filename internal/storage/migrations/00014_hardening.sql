@@ -1,4 +1,5 @@
--- Hardening (issue 16): bounded program ledger accounts.
+-- Hardening (issue 16): bounded program ledger accounts; partner status
+-- and token epoch (revocation).
 
 -- +goose Up
 -- The balance of each program ledger account (program:CODE:funding,
@@ -17,6 +18,12 @@ CREATE TABLE ledger_program_balances (
 INSERT INTO ledger_program_balances (account, program_code, currency, posted, updated_at)
     SELECT account, MIN(program_code), MIN(currency), SUM(amount), COALESCE(MAX(posted_at), 0)
     FROM ledger_entries WHERE account LIKE 'program:%' GROUP BY account;
+
+-- A partner is active or disabled; token_epoch is carried in its access
+-- tokens and incremented by a secret rotation or a disable, which ends
+-- every token issued before (partner.Service.Verify).
+ALTER TABLE partners ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE partners ADD COLUMN token_epoch INTEGER NOT NULL DEFAULT 1;
 
 -- +goose Down
 -- Forward-only.
