@@ -243,3 +243,27 @@ func partnerOf(t *testing.T, srv *loadtest.Server, fx loadtest.Fixture) string {
 	t.Fatalf("no partner with client id %s", fx.ClientID)
 	return ""
 }
+
+// TestBinaryThrottlesOperatorGuesses reproduces issue 16's operator-token
+// finding against the real binary: wrong tokens are 401 up to the budget
+// (VERDANT_AUTH_MAX_FAILURES, default 10), then every attempt from the
+// address is 429 with Retry-After, the right token included.
+func TestBinaryThrottlesOperatorGuesses(t *testing.T) {
+	hardeningNodes(t, func(t *testing.T, n loadtest.Node, srv *loadtest.Server) {
+		for i := 0; i < 10; i++ {
+			if st, _ := call(t, "GET", srv.URL+"/admin/v1/audit", "guess-"+strings.Repeat("x", 40), nil); st != 401 {
+				t.Fatalf("guess %d: %d, want 401", i+1, st)
+			}
+		}
+		req, _ := http.NewRequest("GET", srv.URL+"/admin/v1/audit", nil)
+		req.Header.Set("Authorization", "Bearer "+loadtest.AdminToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
+			t.Fatalf("after 10 failures: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+	})
+}

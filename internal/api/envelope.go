@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,6 +104,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, f family, e
 	if e.Kind == apperr.Unauthorized && f != familyOAuth {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", retryAfter(e.RetryAfter))
+	}
 	switch f {
 	case familyBaaS:
 		writeJSON(w, status, map[string]any{"responseDetails": Detail(codeOr(e.Code, status), e.SubCode, message(e))})
@@ -122,6 +126,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, f family, e
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(problem(e, status, r))
 	}
+}
+
+// retryAfter renders a wait as Retry-After's whole seconds, rounded up.
+func retryAfter(d time.Duration) string {
+	return strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10)
 }
 
 func codeOr(code, def int) int {

@@ -77,7 +77,7 @@ func TestRotationAndDisableEndTokens(t *testing.T) {
 // stops working there within partner.StandingTTL of a rotation or a
 // disable made through the other.
 func TestRevocationReachesOtherNodes(t *testing.T) {
-	apitest.Nodes(t, 2, func(t *testing.T, nodes []*apitest.Env) {
+	apitest.Nodes(t, 2, apitest.Options{}, func(t *testing.T, nodes []*apitest.Env) {
 		a, b := nodes[0], nodes[1]
 		s := a.Seed()
 		b.Token = a.Token

@@ -7,6 +7,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies an error by what the caller can do about it. Each Kind
@@ -62,6 +63,10 @@ type Error struct {
 	Field   string
 	Message string
 	Err     error // cause, logged but never rendered
+
+	// RetryAfter, when set, is how long the caller should wait before
+	// trying again (the Retry-After header of a 429 or 503).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

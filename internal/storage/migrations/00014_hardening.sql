@@ -1,5 +1,5 @@
 -- Hardening (issue 16): bounded program ledger accounts; partner status
--- and token epoch (revocation).
+-- and token epoch (revocation); failed authentication counts.
 
 -- +goose Up
 -- The balance of each program ledger account (program:CODE:funding,
@@ -24,6 +24,19 @@ INSERT INTO ledger_program_balances (account, program_code, currency, posted, up
 -- every token issued before (partner.Service.Verify).
 ALTER TABLE partners ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
 ALTER TABLE partners ADD COLUMN token_epoch INTEGER NOT NULL DEFAULT 1;
+
+-- Failed authentication attempts per client in a fixed window
+-- (internal/throttle): scope 'operator' counts operator-token failures
+-- per client address, 'client' POST /authentication failures per client
+-- id. Shared by every node, so the limit holds across them.
+CREATE TABLE auth_failures (
+    scope        TEXT NOT NULL,
+    client       TEXT NOT NULL,
+    window_start BIGINT NOT NULL,
+    failures     INTEGER NOT NULL,
+    PRIMARY KEY (scope, client)
+);
+CREATE INDEX auth_failures_window ON auth_failures (window_start);
 
 -- +goose Down
 -- Forward-only.
