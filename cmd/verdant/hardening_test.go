@@ -267,3 +267,45 @@ func TestBinaryThrottlesOperatorGuesses(t *testing.T) {
 		}
 	})
 }
+
+// TestBinaryOTPLimitPerPartner reproduces issue 16's cross-tenant OTP
+// finding against the real binary: after one partner used its hourly
+// codes on a number, another partner's customer with the number still
+// gets a code.
+func TestBinaryOTPLimitPerPartner(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the real binary")
+	}
+	for name, dsn := range storagetest.DSNs(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			srv := startServer(t, []string{"VERDANT_ADMIN_TOKEN=" + loadtest.AdminToken, "VERDANT_DATA_KEY=" + vault.GenerateKey(),
+				"VERDANT_VERIFY_MIN_GAP=1s", "VERDANT_VERIFY_PER_HOUR=2"}, "--db", dsn, "--data-dir", t.TempDir(), "--log-level", "error")
+			var tokens []string
+			for _, code := range []string{"OTPA", "OTPB"} {
+				c := &loadtest.Client{URL: srv.URL, HTTP: loadtest.NewHTTP(1)}
+				if _, err := loadtest.Seed(ctx, c, code, 0); err != nil {
+					t.Fatal(err)
+				}
+				tokens = append(tokens, c.Token)
+			}
+			send := func(i int) int {
+				st, _ := call(t, "POST", srv.URL+"/programs/"+[]string{"OTPA", "OTPB"}[i]+"/contactVerifications", tokens[i],
+					map[string]any{"contactType": "phone", "communicationType": "sms", "contactHandle": "+12025550143"})
+				time.Sleep(1100 * time.Millisecond) // past the global gap
+				return st
+			}
+			for n := 1; n <= 2; n++ {
+				if st := send(0); st != 200 {
+					t.Fatalf("code %d of partner A: %d", n, st)
+				}
+			}
+			if st := send(0); st != 429 {
+				t.Fatalf("partner A over its hourly cap: %d, want 429", st)
+			}
+			if st := send(1); st != 200 {
+				t.Fatalf("partner B's customer with the same number: %d, want 200", st)
+			}
+		})
+	}
+}

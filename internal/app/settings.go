@@ -105,10 +105,10 @@ var Settings = []Setting{
 		Usage: "wrong codes before the verification locks (1 to 100)",
 		set:   intIn(1, 100, func(c *Config, n int64) { c.Verify.MaxTries = int(n) })},
 	{Env: "VERDANT_VERIFY_PER_HOUR", Flag: "verify-per-hour", Default: "5", Page: "verifications",
-		Usage: "codes per contact handle per hour (1 to 1000)",
+		Usage: "codes per partner and contact handle per hour (1 to 1000)",
 		set:   intIn(1, 1000, func(c *Config, n int64) { c.Verify.PerHour = int(n) })},
 	{Env: "VERDANT_VERIFY_MIN_GAP", Flag: "verify-min-gap", Default: "30s", Page: "verifications",
-		Usage: "least time between two codes to one handle (1s to 1h)",
+		Usage: "least time between two codes to one handle, from any partner (1s to 1h)",
 		set:   durationIn(time.Second, time.Hour, func(c *Config) *time.Duration { return &c.Verify.MinGap })},
 
 	// Customer care: the CRM that support cases are sent to.

@@ -1,5 +1,6 @@
 -- Hardening (issue 16): bounded program ledger accounts; partner status
--- and token epoch (revocation); failed authentication counts.
+-- and token epoch (revocation); failed authentication counts; OTP limits
+-- per mailbox and partner.
 
 -- +goose Up
 -- The balance of each program ledger account (program:CODE:funding,
@@ -37,6 +38,14 @@ CREATE TABLE auth_failures (
     PRIMARY KEY (scope, client)
 );
 CREATE INDEX auth_failures_window ON auth_failures (window_start);
+
+-- The rate limit's key of a verification: the index of the mailbox its
+-- handle reaches (verification.LimitHandle: +tags and Gmail dots folded),
+-- equal to handle_index for a handle without aliases, which is what rows
+-- from before this migration get. contact_rate_limits is keyed by it now.
+ALTER TABLE contact_verifications ADD COLUMN limit_index TEXT NOT NULL DEFAULT '';
+UPDATE contact_verifications SET limit_index = handle_index;
+CREATE INDEX contact_verifications_limit ON contact_verifications (limit_index, created_at);
 
 -- +goose Down
 -- Forward-only.
