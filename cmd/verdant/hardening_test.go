@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -307,5 +308,111 @@ func TestBinaryOTPLimitPerPartner(t *testing.T) {
 				t.Fatalf("partner B's customer with the same number: %d, want 200", st)
 			}
 		})
+	}
+}
+
+// TestBinaryDatabaseRefusalIs503 reproduces issue 16's connection finding
+// against the real binary on PostgreSQL: with the server refusing every
+// new connection (the role's connection limit reached) and the node's
+// connections gone, requests answer 503 with Retry-After in their
+// family's envelope, not 500, and succeed again once the server accepts
+// connections.
+func TestBinaryDatabaseRefusalIs503(t *testing.T) {
+	base := os.Getenv(storagetest.PostgresURLEnv)
+	if base == "" || testing.Short() {
+		t.Skip(storagetest.PostgresURLEnv + " not set")
+	}
+	ctx := context.Background()
+	admin, err := storage.Open(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "verdant_limited_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	for _, q := range []string{"CREATE ROLE " + name + " LOGIN", "CREATE SCHEMA " + name + " AUTHORIZATION " + name} {
+		if _, err := admin.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kick := func() {
+		admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '`+name+`'`)
+	}
+	t.Cleanup(func() {
+		admin.Exec(ctx, "ALTER ROLE "+name+" CONNECTION LIMIT 0")
+		kick()
+		admin.Exec(ctx, "DROP SCHEMA "+name+" CASCADE")
+		admin.Exec(ctx, "DROP ROLE "+name)
+		admin.Close()
+	})
+	u, _ := url.Parse(base)
+	u.User = url.User(name)
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	n := loadtest.Node{Bin: verdantBin(t), DB: u.String(), DataDir: t.TempDir(), DataKey: vault.GenerateKey()}
+	srv := startNode(t, n)
+	c := &loadtest.Client{URL: srv.URL, HTTP: loadtest.NewHTTP(2)}
+	fx, err := loadtest.Seed(ctx, c, "DOWN", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := srv.URL + "/programs/DOWN/accounts/" + fx.Accounts[0]
+	adjust := func() (int, []byte) {
+		return call(t, "POST", acct+"/adjustments", c.Token, map[string]any{"adjustmentIdentifier": uuid.NewString(),
+			"amount": "1.00", "currency": "USD", "adjustmentType": "promo"})
+	}
+	if st, body := adjust(); st != 200 {
+		t.Fatalf("before: %d %s", st, body)
+	}
+
+	if _, err := admin.Exec(ctx, "ALTER ROLE "+name+" CONNECTION LIMIT 0"); err != nil {
+		t.Fatal(err)
+	}
+	kick()
+	checks := []struct {
+		name, method, url, bearer, envelope string
+		body                                any
+	}{
+		{"BaaS read", "GET", acct + "/balances", c.Token, `"responseDetails":[{"code":503`, nil},
+		{"BaaS adjustment", "POST", acct + "/adjustments", c.Token, `"responseDetails":[{"code":503`, map[string]any{
+			"adjustmentIdentifier": uuid.NewString(), "amount": "1.00", "currency": "USD", "adjustmentType": "promo"}},
+		{"operator", "GET", srv.URL + "/admin/v1/programs/DOWN", loadtest.AdminToken, `"status":503`, nil},
+	}
+	for _, ck := range checks {
+		var rd io.Reader
+		if ck.body != nil {
+			b, _ := json.Marshal(ck.body)
+			rd = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(ck.method, ck.url, rd)
+		req.Header.Set("Authorization", "Bearer "+ck.bearer)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), ck.envelope) {
+			t.Errorf("%s while the database refuses: %d Retry-After %q %s", ck.name, resp.StatusCode, resp.Header.Get("Retry-After"), body)
+		}
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/authentication", strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(fx.ClientID, fx.Secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 503 || !strings.Contains(string(body), "temporarily_unavailable") {
+		t.Errorf("token request while the database refuses: %d %s", resp.StatusCode, body)
+	}
+
+	if _, err := admin.Exec(ctx, "ALTER ROLE "+name+" CONNECTION LIMIT -1"); err != nil {
+		t.Fatal(err)
+	}
+	if st, body := adjust(); st != 200 {
+		t.Fatalf("after the database accepts connections again: %d %s", st, body)
 	}
 }

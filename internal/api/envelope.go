@@ -92,7 +92,7 @@ func answer[T, J any](w http.ResponseWriter, status int, view func(T) J, v T, er
 // renderError writes err in the envelope of family f. This is the one
 // place an internal error becomes a response.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, f family, err error) {
-	e := apperr.As(err)
+	e := apperr.Answer(err) // a database that refuses or times out: 503 with Retry-After
 	status := httpStatus(e.Kind)
 	info := infoFrom(r.Context())
 	if info != nil {
@@ -184,8 +184,10 @@ func oauthCode(e *apperr.Error) string {
 	switch e.Kind {
 	case apperr.Unauthorized:
 		return "invalid_client"
-	case apperr.Internal, apperr.Unavailable:
+	case apperr.Internal:
 		return "server_error"
+	case apperr.Unavailable, apperr.RateLimited:
+		return "temporarily_unavailable" // RFC 6749's code for "try again later"
 	}
 	return "invalid_request"
 }

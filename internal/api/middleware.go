@@ -45,7 +45,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		} else {
 			setExact(w.Header(), "X-GD-RequestId", raw)
 		}
-		r2 := r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		ctx := context.WithValue(r.Context(), infoKey{}, info)
+		if s.RequestTimeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, s.RequestTimeout)
+			defer cancel()
+		}
+		r2 := r.WithContext(ctx)
 		r2.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(r))
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		func() {

@@ -79,6 +79,9 @@ type Server struct {
 	// per client address (operator token) and per client id (POST
 	// /authentication), across nodes; nil: unlimited.
 	OperatorThrottle, ClientThrottle *throttle.Guard
+	// RequestTimeout bounds each request's context (0: none), so a
+	// request waiting for a pooled database connection ends, answered 503.
+	RequestTimeout time.Duration
 
 	// MaxBodyBytes bounds every request body (default 1 MiB).
 	MaxBodyBytes int64

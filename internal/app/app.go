@@ -124,6 +124,7 @@ func (a *App) wire() {
 		MaxBodyBytes: a.Config.MaxBodyBytes, SeparateMetrics: a.Config.MetricsAddr != "", Now: now,
 		Pools: a.DB, OutboxDepth: outboxStore,
 	}
+	a.Server.RequestTimeout = a.Config.RequestTimeout
 	a.wireThrottles()
 	a.wireVerifications() // sets the verification fields of a.Server
 	a.Handler = a.Server.Handler()

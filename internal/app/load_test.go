@@ -53,6 +53,8 @@ var settingCases = []struct {
 		bad: []string{"0", "-1", "ten", "1001"}},
 	{env: "VERDANT_AUTH_FAILURE_WINDOW", field: func(c Config) any { return c.AuthFailures.Window }, dfl: 15 * time.Minute,
 		good: "1h", want: time.Hour, bad: []string{"30s", "25h", "15"}},
+	{env: "VERDANT_REQUEST_TIMEOUT", field: func(c Config) any { return c.RequestTimeout }, dfl: 30 * time.Second,
+		good: "5s", want: 5 * time.Second, bad: []string{"0s", "61s", "30"}},
 	{env: "VERDANT_MAX_BODY_BYTES", field: func(c Config) any { return c.MaxBodyBytes }, dfl: int64(1 << 20), good: "2048", want: int64(2048),
 		bad: []string{"1MiB", "-1", "0", "2147483648"}},
 	{env: "VERDANT_SMTP_HOST", field: func(c Config) any { return c.Notify.SMTPHost }, dfl: "", good: "mail.example.com", want: "mail.example.com"},

@@ -65,7 +65,7 @@ type Guard struct {
 // ErrThrottled is the answer to a client over its budget: 429 with
 // Retry-After in the family's envelope.
 func ErrThrottled(retryAfter time.Duration) *apperr.Error {
-	return &apperr.Error{Kind: apperr.RateLimited, Reason: "temporarily_unavailable", RetryAfter: retryAfter,
+	return &apperr.Error{Kind: apperr.RateLimited, RetryAfter: retryAfter,
 		Message: "too many failed authentication attempts; retry later"}
 }
 
