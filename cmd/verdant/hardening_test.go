@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/loadtest"
 	"github.com/verdant-baas/verdant/internal/partner"
@@ -414,5 +415,48 @@ func TestBinaryDatabaseRefusalIs503(t *testing.T) {
 	}
 	if st, body := adjust(); st != 200 {
 		t.Fatalf("after the database accepts connections again: %d %s", st, body)
+	}
+}
+
+// TestTokenKeyRotation follows docs/security.md's "every access token at
+// once": with a new data key and the stored token key deleted, every
+// token issued before fails, while client secrets (hashed with the
+// unchanged index key) still authenticate.
+func TestTokenKeyRotation(t *testing.T) {
+	ctx := context.Background()
+	dsn := storagetest.DSNs(t)["sqlite"]
+	oldKey, _ := vault.ParseKey(vault.GenerateKey())
+	newKey, _ := vault.ParseKey(vault.GenerateKey())
+	a, err := app.New(ctx, app.Config{DB: dsn, DataKey: oldKey, TokenTTL: time.Hour, Now: time.Now}, app.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err := a.Partners.Create(ctx, "P")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := a.Partners.Authenticate(ctx, cr.Partner.ClientID, cr.ClientSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.DB.Exec(ctx, `DELETE FROM vault_secrets WHERE name = 'token'`); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	b, err := app.New(ctx, app.Config{DB: dsn, DataKey: newKey, RetiredKeys: [][]byte{oldKey}, TokenTTL: time.Hour,
+		Now: time.Now}, app.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := b.Partners.Verify(ctx, tok.AccessToken); err == nil {
+		t.Fatal("a token signed with the old token key still verifies")
+	}
+	fresh, err := b.Partners.Authenticate(ctx, cr.Partner.ClientID, cr.ClientSecret)
+	if err != nil {
+		t.Fatalf("the unchanged secret no longer authenticates: %v", err)
+	}
+	if _, err := b.Partners.Verify(ctx, fresh.AccessToken); err != nil {
+		t.Fatal(err)
 	}
 }
