@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/partner"
 )
 
 func (s *Server) authRoutes(mux *router) {
@@ -39,8 +40,14 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) error {
 	id, secret, ok := r.BasicAuth()
 	if !ok {
 		id, secret = form.Get("client_id"), form.Get("client_secret")
+	} else if err := checkFormText(r, url.Values{"client_id": {id}, "client_secret": {secret}}); err != nil {
+		return err
 	}
-	tok, err := s.Partners.Authenticate(r.Context(), id, secret)
+	var tok partner.Token
+	err = s.throttledClient(r, id, func() (err error) {
+		tok, err = s.Partners.Authenticate(r.Context(), id, secret)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -69,7 +76,7 @@ func readAuthBody(r *http.Request) (url.Values, error) {
 				return nil, apperr.Field(k, "%s is given more than once", k)
 			}
 		}
-		return r.PostForm, nil
+		return r.PostForm, checkFormText(r, r.PostForm)
 	}
 	var body map[string]any
 	if err := decodeJSON(r, &body); err != nil {
@@ -90,6 +97,13 @@ func readAuthBody(r *http.Request) (url.Values, error) {
 	return out, nil
 }
 
+// adminTokenOK reports whether r carries the admin bearer token.
+func (s *Server) adminTokenOK(r *http.Request) bool {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") &&
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.AdminToken)) == 1
+}
+
 // admin adapts an operator handler: the admin token is required; with no
 // admin token configured every operator call is refused.
 func (s *Server) admin(h handler) http.Handler {
@@ -97,10 +111,8 @@ func (s *Server) admin(h handler) http.Handler {
 		if s.AdminToken == "" {
 			return apperr.E(apperr.Unauthorized, "the operator API is disabled: no admin token is configured")
 		}
-		scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") ||
-			subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.AdminToken)) != 1 {
-			return apperr.E(apperr.Unauthorized, "a valid admin bearer token is required")
+		if err := s.throttledOperator(r, s.adminTokenOK); err != nil {
+			return err
 		}
 		if info := infoFrom(r.Context()); info != nil {
 			info.partnerID = "operator"

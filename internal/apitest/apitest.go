@@ -70,6 +70,30 @@ func EnginesWith(t *testing.T, opts Options, fn func(t *testing.T, e *Env)) {
 	}
 }
 
+// Nodes runs fn once per available engine with n platforms (nodes) on
+// one fresh database, sharing one data key, as several `verdant serve`
+// processes on one database would; opts apply to each.
+func Nodes(t *testing.T, n int, opts Options, fn func(t *testing.T, nodes []*Env)) {
+	t.Helper()
+	for name, dsn := range storagetest.DSNs(t) {
+		t.Run(name, func(t *testing.T) {
+			key, _ := vault.ParseKey(vault.GenerateKey())
+			o := opts
+			o.Configure = func(c *app.Config) {
+				c.DataKey = key
+				if opts.Configure != nil {
+					opts.Configure(c)
+				}
+			}
+			nodes := make([]*Env, n)
+			for i := range nodes {
+				nodes[i] = NewWith(t, dsn, o)
+			}
+			fn(t, nodes)
+		})
+	}
+}
+
 // New starts a platform on a fresh SQLite database.
 func New(t *testing.T) *Env {
 	return NewWith(t, storagetest.DSNs(t)["sqlite"], Options{})
