@@ -13,6 +13,7 @@ import (
 )
 
 func TestCLICaseCommands(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	partnerID, acct := c.seed("CARE1")
 	app := c.open()
@@ -43,6 +44,7 @@ func TestCLICaseCommands(t *testing.T) {
 }
 
 func TestCRMConfigFromEnv(t *testing.T) {
+	t.Parallel()
 	secretFile := filepath.Join(t.TempDir(), "secret")
 	os.WriteFile(secretFile, []byte("s3cret\n"), 0o600)
 	vars := map[string]string{

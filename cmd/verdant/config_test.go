@@ -17,6 +17,7 @@ import (
 )
 
 func TestServeHelpListsEverySetting(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"serve", "--help"}, func(string) string { return "" }, &out); err != nil {
 		t.Fatal(err)
@@ -31,6 +32,7 @@ func TestServeHelpListsEverySetting(t *testing.T) {
 // A bad value of a setting stops every command that loads the settings,
 // naming the variable, before anything is opened.
 func TestBadSettingStopsCommands(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ env, value, want string }{
 		{"VERDANT_TOKEN_TTL", "1hour", `VERDANT_TOKEN_TTL: "1hour" is not a duration`},
 		{"VERDANT_TOKEN_TTL", "-1h", `VERDANT_TOKEN_TTL: "-1h" is under the minimum`},
@@ -55,6 +57,7 @@ func TestBadSettingStopsCommands(t *testing.T) {
 
 // The real binary exits non-zero with the message on stderr.
 func TestBinaryRefusesBadSetting(t *testing.T) {
+	t.Parallel()
 	for env, want := range map[string]string{
 		"VERDANT_TOKEN_TTL=1hour":   `verdant: VERDANT_TOKEN_TTL: "1hour" is not a duration`,
 		"VERDANT_ADMIN_TOKEN=a":     `verdant: VERDANT_ADMIN_TOKEN: too weak`,
@@ -85,6 +88,7 @@ func TestBinaryRefusesBadSetting(t *testing.T) {
 // With VERDANT_METRICS_ADDR, /metrics is served there and not on the main
 // listener.
 func TestBinaryMetricsOnOwnListener(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, []string{"VERDANT_METRICS_ADDR=127.0.0.1:0"}, "--data-dir", t.TempDir())
 	m := regexp.MustCompile(`verdant metrics on (\S+)`).FindStringSubmatch(srv.output())
 	if m == nil {
@@ -110,6 +114,7 @@ func TestBinaryMetricsOnOwnListener(t *testing.T) {
 
 // --db-max-conns reaches the PostgreSQL pool of the app a command opens.
 func TestDBMaxConnsSetting(t *testing.T) {
+	t.Parallel()
 	for engine, dsn := range storagetest.DSNs(t) {
 		env := func(k string) string {
 			return map[string]string{"VERDANT_DB_MAX_CONNS": "7", "VERDANT_DATA_KEY": strings.Repeat("ab", 32)}[k]

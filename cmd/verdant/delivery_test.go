@@ -8,6 +8,7 @@ import (
 )
 
 func TestDeliverySettingsFromEnv(t *testing.T) {
+	t.Parallel()
 	deliverySettings := func(m map[string]string) (*delivery.Settings, error) {
 		cfg, err := app.Load(newFlags("serve"), nil, func(k string) string { return m[k] })
 		return cfg.Delivery, err

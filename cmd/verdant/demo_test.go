@@ -51,6 +51,7 @@ func tryIt(t *testing.T, out string) []string {
 // succeeds, and each capability answers what the demo world promises.
 // A restart keeps the credentials, and the printed token line still works.
 func TestBinaryQuickStartAndDemoLines(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl not installed")
 	}
@@ -193,6 +194,7 @@ func promised(cmd string) []string {
 // variables the page asks for are set from what the demo printed, and
 // every answer is a success.
 func TestBinaryGettingStartedPages(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl not installed")
 	}

@@ -72,6 +72,9 @@ func (s *server) output() string {
 	return s.stdout.String()
 }
 
+// Serial: it gives the server fixed sleeps (200ms to read the partial
+// request, 300ms to close its listener after SIGTERM), which other tests'
+// load could outlast.
 func TestBinaryGracefulShutdownFinishesInFlight(t *testing.T) {
 	dir := t.TempDir()
 	const admin = "adm-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -115,6 +118,7 @@ func TestBinaryGracefulShutdownFinishesInFlight(t *testing.T) {
 }
 
 func TestCLIOperatorCommands(t *testing.T) {
+	t.Parallel()
 	cl := newCLI(t)
 	ctx, dir, env := cl.ctx, cl.dir, cl.env
 	partnerID, acct := cl.seed("CLI1")

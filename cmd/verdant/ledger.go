@@ -43,8 +43,8 @@ func recon(ctx context.Context, args []string, getenv func(string) string, stdou
 			err = printJSON(stdout, api.ReconciliationView(rc))
 		}
 		if err == nil && !rc.Totals.TiesOut {
-			err = fmt.Errorf("recon: %s %s does not tie out (net %d, customer movement %d, ledger closing %d minor units)",
-				p.Code, *date, rc.Totals.Net, rc.Totals.CustomerMove, rc.Totals.LedgerClosing)
+			err = fmt.Errorf("recon: %s %s does not tie out (net %s, customer movement %s, ledger closing %s)",
+				p.Code, *date, rc.Totals.Net.Format(), rc.Totals.CustomerMove.Format(), rc.Totals.LedgerClosing.Format())
 		}
 		return err
 	})
@@ -68,7 +68,7 @@ func ledgerVerify(ctx context.Context, args []string, getenv func(string) string
 		if len(problems) > 0 {
 			return fmt.Errorf("ledger verify: %d problem(s)", len(problems))
 		}
-		_, err = fmt.Fprintln(stdout, "ledger OK: every balance equals the sum of its entries, every posting balances, the ledger sums to zero")
+		_, err = fmt.Fprintln(stdout, "ledger OK: every balance (customers and program accounts) equals the sum of its entries and is within its bound, every posting balances, the ledger sums to zero, program accounts match their adjustments")
 		return err
 	})
 }

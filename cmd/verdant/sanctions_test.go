@@ -10,6 +10,7 @@ import (
 )
 
 func TestSanctionsLoadAndShow(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	list := filepath.Join(dir, "list")
 	os.Mkdir(list, 0o700)

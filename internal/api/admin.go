@@ -9,6 +9,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/delivery"
+	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/retail"
 )
@@ -16,6 +17,8 @@ import (
 func (s *Server) adminRoutes(mux *router) {
 	mux.Handle("POST /admin/v1/partners", s.admin(s.adminCreatePartner))
 	mux.Handle("POST /admin/v1/partners/{partnerId}/secrets", s.admin(s.adminRotatePartnerSecret))
+	mux.Handle("POST /admin/v1/partners/{partnerId}/disable", s.admin(s.adminSetPartnerStatus(partner.Disabled)))
+	mux.Handle("POST /admin/v1/partners/{partnerId}/enable", s.admin(s.adminSetPartnerStatus(partner.Active)))
 	mux.Handle("POST /admin/v1/programs", s.admin(s.adminCreateProgram))
 	mux.Handle("GET /admin/v1/programs/{programCode}", s.admin(s.adminGetProgram))
 	mux.Handle("PATCH /admin/v1/programs/{programCode}", s.admin(s.adminPatchProgram))
@@ -59,6 +62,31 @@ func (s *Server) adminRotatePartnerSecret(w http.ResponseWriter, r *http.Request
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusCreated, partnerJSON{PartnerID: c.Partner.ID, ClientID: c.Partner.ClientID, ClientSecret: c.ClientSecret})
 	return nil
+}
+
+// PartnerStatusJSON is the operator view of a partner's standing.
+type PartnerStatusJSON struct {
+	PartnerID  string    `json:"partnerId"`
+	Name       string    `json:"name"`
+	ClientID   string    `json:"clientId"`
+	Status     string    `json:"status"`
+	TokenEpoch int       `json:"tokenEpoch"`
+	UpdatedAt  time.Time `json:"updatedAt"`
+}
+
+// adminSetPartnerStatus disables a partner (no new token; its tokens end
+// on every node within partner.StandingTTL) or enables it again (its old
+// tokens stay ended).
+func (s *Server) adminSetPartnerStatus(status string) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.Partners.SetStatus(r.Context(), r.PathValue("partnerId"), status)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, PartnerStatusJSON{PartnerID: p.ID, Name: p.Name, ClientID: p.ClientID,
+			Status: p.Status, TokenEpoch: p.TokenEpoch, UpdatedAt: p.UpdatedAt})
+		return nil
+	}
 }
 
 // ProgramJSON is the operator view of a program.

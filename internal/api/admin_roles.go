@@ -21,6 +21,8 @@ var adminPermissions = map[string]operator.Permission{
 	"GET /admin/v1/partners":                                     operator.Read,
 	"GET /admin/v1/programs":                                     operator.Read,
 	"POST /admin/v1/partners/{partnerId}/secrets":                operator.ManagePartners,
+	"POST /admin/v1/partners/{partnerId}/disable":                operator.ManagePartners,
+	"POST /admin/v1/partners/{partnerId}/enable":                 operator.ManagePartners,
 	"GET /admin/v1/partners/{partnerId}/customerLookups":         operator.Read,
 	"POST /admin/v1/programs":                                    operator.ManagePartners,
 	"GET /admin/v1/programs/{programCode}":                       operator.Read,
@@ -86,7 +88,10 @@ func AdminPermission(pattern string) (operator.Permission, bool) {
 // in the context, so the audit trail names the operator.
 func (s *Server) admin(h handler) http.Handler {
 	return s.public(func(w http.ResponseWriter, r *http.Request) error {
-		p, err := s.operatorPrincipal(r)
+		if s.AdminToken == "" && s.Operators == nil {
+			return apperr.E(apperr.Unauthorized, "the operator API is disabled: no admin token is configured")
+		}
+		p, err := s.throttledOperator(r)
 		if err != nil {
 			return err
 		}
@@ -106,9 +111,6 @@ func (s *Server) admin(h handler) http.Handler {
 
 // operatorPrincipal authenticates an operator API call.
 func (s *Server) operatorPrincipal(r *http.Request) (operator.Principal, error) {
-	if s.AdminToken == "" && s.Operators == nil {
-		return operator.Principal{}, apperr.E(apperr.Unauthorized, "the operator API is disabled: no admin token is configured")
-	}
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	tok = strings.TrimSpace(tok)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {

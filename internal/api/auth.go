@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/partner"
 )
 
 func (s *Server) authRoutes(mux *router) {
@@ -38,8 +39,14 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) error {
 	id, secret, ok := r.BasicAuth()
 	if !ok {
 		id, secret = form.Get("client_id"), form.Get("client_secret")
+	} else if err := checkFormText(r, url.Values{"client_id": {id}, "client_secret": {secret}}); err != nil {
+		return err
 	}
-	tok, err := s.Partners.Authenticate(r.Context(), id, secret)
+	var tok partner.Token
+	err = s.throttledClient(r, id, func() (err error) {
+		tok, err = s.Partners.Authenticate(r.Context(), id, secret)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -68,7 +75,7 @@ func readAuthBody(r *http.Request) (url.Values, error) {
 				return nil, apperr.Field(k, "%s is given more than once", k)
 			}
 		}
-		return r.PostForm, nil
+		return r.PostForm, checkFormText(r, r.PostForm)
 	}
 	var body map[string]any
 	if err := decodeJSON(r, &body); err != nil {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestDuplicateKey(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ body, want string }{
 		{body: ``, want: ""},
 		{body: `{}`, want: ""},
@@ -55,6 +56,7 @@ func manyKeys(n int, tail string) string {
 }
 
 func TestTypeMessageNamesJSONTypes(t *testing.T) {
+	t.Parallel()
 	type amount struct{ Raw string }
 	for _, c := range []struct {
 		t     reflect.Type

@@ -73,9 +73,9 @@ func ReconciliationView(rc ledger.Reconciliation) ReconciliationJSON {
 	}
 	t := rc.Totals
 	out.Totals = ReconTotalsJSON{Adjustments: t.Adjustments, Completed: t.Completed, Declined: t.Declined,
-		Credits: money.Format(t.Credits), Debits: money.Format(t.Debits), Fees: money.Format(t.Fees),
-		Net: money.Format(t.Net), CustomerMovement: money.Format(t.CustomerMove),
-		LedgerClosing: money.Format(t.LedgerClosing), TiesOut: t.TiesOut}
+		Credits: t.Credits.Format(), Debits: t.Debits.Format(), Fees: t.Fees.Format(),
+		Net: t.Net.Format(), CustomerMovement: t.CustomerMove.Format(),
+		LedgerClosing: t.LedgerClosing.Format(), TiesOut: t.TiesOut}
 	return out
 }
 

@@ -25,6 +25,7 @@ func wantLookupError(t *testing.T, r *apitest.Response, status int, code string)
 }
 
 func TestCustomerLookup(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		const path = "/customers/accounts/search"

@@ -23,6 +23,7 @@ var goTypeRE = regexp.MustCompile(`struct ?\{|int64|float64|\bjson:|map\[|\[\]|\
 // A value of the wrong JSON type is named by its field and the JSON type
 // wanted, in every family: never a Go type ("struct { StoreID string ...").
 func TestWrongTypeNamesJSONType(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e)
 		retail := w.body()
@@ -64,6 +65,7 @@ func TestWrongTypeNamesJSONType(t *testing.T) {
 // every family, wherever the object is (a partner's validator may keep the
 // first where encoding/json keeps the last).
 func TestDuplicateKeysRefused(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e)
 		const id = "0b9f3c52-8a57-4d0e-9f43-1c1d0c9e4a11"
@@ -148,6 +150,7 @@ var huge = "X-Filler: " + strings.Repeat("a", api.MaxHeaderBytes+8<<10) + "\r\n"
 // limit) comes in the family's envelope with the right status, the retail
 // headers included.
 func TestPreHandlerAnswersInEnvelope(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := e.Seed()
 		baas := "/programs/" + w.ProgramCode + "/accounts/" + w.AccountID + "/balances"
@@ -242,6 +245,7 @@ func TestPreHandlerAnswersInEnvelope(t *testing.T) {
 // answered in its own family: each request's start is read afresh. The
 // retail headers keep the contract's spelling.
 func TestPreHandlerAnswerOnKeptAliveConnection(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	u, _ := url.Parse(e.URL)
 	c, err := net.Dial("tcp", u.Host)

@@ -33,6 +33,7 @@ func scrape(t *testing.T, e *apitest.Env) map[string]float64 {
 }
 
 func TestMetricsCollectors(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		// A message no handler takes stays pending (it is retried with
 		// backoff), written as if 90 seconds ago.

@@ -53,21 +53,35 @@ type Database interface {
 	SchemaVersion(ctx context.Context) (int64, error)
 }
 
+// health is the /healthCheck answer. Version, Engine and SchemaVersion
+// tell an attacker which software and schema to aim at, so they are
+// answered only to a request carrying the operator token.
 type health struct {
 	Status        string       `json:"status"`
 	Mode          string       `json:"mode"`
-	Version       string       `json:"version"`
-	Engine        string       `json:"engine"`
-	SchemaVersion int64        `json:"schemaVersion"`
+	Version       string       `json:"version,omitempty"`
+	Engine        string       `json:"engine,omitempty"`
+	SchemaVersion int64        `json:"schemaVersion,omitempty"`
 	Dependencies  []dependency `json:"dependencies"`
 }
 
 // healthCheck reports the database's health and the deployment mode; it
-// answers 503 when the database does not answer.
+// answers 503 when the database does not answer. With the operator token
+// it adds the version, the engine and the schema version; a wrong token
+// is counted as a failed operator authentication (it would otherwise
+// test guesses unthrottled) and answered the public view.
 func (s *Server) healthCheck(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	h := health{Status: "healthy", Mode: "production", Version: s.Version, Engine: s.DB.EngineName()}
+	operator := false
+	if (s.AdminToken != "" || s.Operators != nil) && r.Header.Get("Authorization") != "" {
+		_, err := s.throttledOperator(r)
+		operator = err == nil
+	}
+	h := health{Status: "healthy", Mode: "production"}
+	if operator {
+		h.Version, h.Engine = s.Version, s.DB.EngineName()
+	}
 	if s.Sandbox {
 		h.Mode = "sandbox"
 	}
@@ -79,7 +93,9 @@ func (s *Server) healthCheck(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		dep.Status, dep.Error, h.Status, status = "unhealthy", "database did not answer", "unhealthy", http.StatusServiceUnavailable
 	}
-	h.SchemaVersion = v
+	if operator {
+		h.SchemaVersion = v
+	}
 	h.Dependencies = []dependency{dep}
 	writeJSON(w, status, h)
 	return nil

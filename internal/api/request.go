@@ -53,9 +53,10 @@ func decode(r *http.Request, v any, strict bool) error {
 // readJSON checks the content type and reads the whole body as it came,
 // for a handler whose domain parses the bytes itself (care.ParseRequest).
 // It answers UnsupportedMedia for a non-JSON content type, TooLarge for
-// a body over the limit and Invalid for a key given twice in one object:
-// every family's body passes here, so none can read a request differently
-// from the partner's own validator.
+// a body over the limit, Invalid for a key given twice in one object and
+// Invalid for a control character or bidirectional override in a string
+// (badJSONText): every family's body passes here, so none can read a
+// request differently from the partner's own validator.
 func readJSON(r *http.Request) ([]byte, error) {
 	if err := requireJSON(r); err != nil {
 		return nil, err
@@ -70,6 +71,9 @@ func readJSON(r *http.Request) ([]byte, error) {
 	}
 	if key := duplicateKey(body); key != "" {
 		return nil, apperr.Field(key, "%s is given more than once in one object", key)
+	}
+	if field := badJSONText(body, freeText[r.Pattern]); field != "" {
+		return nil, textError(r, field)
 	}
 	return body, nil
 }

@@ -19,6 +19,7 @@ func listed() map[string]any {
 }
 
 func TestSanctionsReviewFlow(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		r := e.Partner("POST", "/customers/ofac1", listed()).Want(t, http.StatusOK).JSON(t)
@@ -147,6 +148,7 @@ const testSDN = `90001,"ZZTESTOV, Ivan Petrovich","individual","SDGT",-0- ,-0- ,
 ` + "\x1a"
 
 func TestSanctionsListLoad(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		e.Seed()
 		var before sanctions.ListInfo
@@ -180,6 +182,7 @@ func TestSanctionsListLoad(t *testing.T) {
 // The full OFAC list as plain CSV is several megabytes: the upload call
 // takes it although the general body limit is 1 MiB.
 func TestSanctionsFullListUpload(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	f, err := sanctions.Snapshot()
 	if err != nil {

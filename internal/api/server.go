@@ -28,6 +28,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/sanctions"
+	"github.com/verdant-baas/verdant/internal/throttle"
 	"github.com/verdant-baas/verdant/internal/verification"
 )
 
@@ -81,6 +82,14 @@ type Server struct {
 	AdminToken string // the bootstrap superuser; empty with no Operators: the operator API answers 401 to everything
 	Sandbox    bool
 	Version    string
+	// OperatorThrottle and ClientThrottle limit failed authentications
+	// per client address (operator token) and per client id (POST
+	// /authentication), across nodes; nil: unlimited.
+	OperatorThrottle, ClientThrottle *throttle.Guard
+	// RequestTimeout bounds each request's context (0: none), so a
+	// request waiting for a pooled database connection ends, answered 503.
+	RequestTimeout time.Duration
+
 	// MaxBodyBytes bounds every request body (default 1 MiB).
 	MaxBodyBytes int64
 	// SeparateMetrics leaves GET /metrics out of Handler: it is served on

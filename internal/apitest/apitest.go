@@ -54,11 +54,45 @@ func Engines(t *testing.T, fn func(t *testing.T, e *Env)) {
 	EnginesWith(t, Options{}, fn)
 }
 
-// EnginesWith is Engines with options.
+// EnginesWith is Engines with options. The engines' subtests run in
+// parallel with each other (and with other parallel tests), each with its
+// own database and platform, unless opts has Configure or Log: those
+// usually hand both engines one fake (a mailbox, a CRM, a log buffer) that
+// the test inspects, so those engines run one after the other.
 func EnginesWith(t *testing.T, opts Options, fn func(t *testing.T, e *Env)) {
 	t.Helper()
+	shared := opts.Configure != nil || opts.Log != nil
 	for name, dsn := range storagetest.DSNs(t) {
-		t.Run(name, func(t *testing.T) { fn(t, NewWith(t, dsn, opts)) })
+		t.Run(name, func(t *testing.T) {
+			if !shared {
+				t.Parallel()
+			}
+			fn(t, NewWith(t, dsn, opts))
+		})
+	}
+}
+
+// Nodes runs fn once per available engine with n platforms (nodes) on
+// one fresh database, sharing one data key, as several `verdant serve`
+// processes on one database would; opts apply to each.
+func Nodes(t *testing.T, n int, opts Options, fn func(t *testing.T, nodes []*Env)) {
+	t.Helper()
+	for name, dsn := range storagetest.DSNs(t) {
+		t.Run(name, func(t *testing.T) {
+			key, _ := vault.ParseKey(vault.GenerateKey())
+			o := opts
+			o.Configure = func(c *app.Config) {
+				c.DataKey = key
+				if opts.Configure != nil {
+					opts.Configure(c)
+				}
+			}
+			nodes := make([]*Env, n)
+			for i := range nodes {
+				nodes[i] = NewWith(t, dsn, o)
+			}
+			fn(t, nodes)
+		})
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/storage"
+	"github.com/verdant-baas/verdant/internal/throttle"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
@@ -129,9 +130,25 @@ func (a *App) wire() {
 		MaxBodyBytes: a.Config.MaxBodyBytes, SeparateMetrics: a.Config.MetricsAddr != "", Now: now,
 		Pools: a.DB, OutboxDepth: outboxStore,
 	}
+	a.Server.RequestTimeout = a.Config.RequestTimeout
+	a.wireThrottles()
 	a.wireVerifications() // sets the verification fields of a.Server
 	a.wireOperators()     // sets a.Server.Operators and a.Server.Console
 	a.Handler = a.Server.Handler()
+}
+
+// wireThrottles limits failed authentications per client, across nodes.
+func (a *App) wireThrottles() {
+	lim := a.Config.AuthFailures
+	if lim.Max <= 0 {
+		lim.Max = DefaultAuthFailures.Max
+	}
+	if lim.Window <= 0 {
+		lim.Window = DefaultAuthFailures.Window
+	}
+	st := storage.NewThrottleStore(a.DB)
+	a.Server.OperatorThrottle = &throttle.Guard{Store: st, Limit: lim, Scope: throttle.Operator, Now: a.Config.Now}
+	a.Server.ClientThrottle = &throttle.Guard{Store: st, Limit: lim, Scope: throttle.Client, Now: a.Config.Now}
 }
 
 // Start runs the background workers until ctx ends or the app is closed;

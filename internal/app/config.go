@@ -15,6 +15,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/crm"
 	"github.com/verdant-baas/verdant/internal/delivery"
+	"github.com/verdant-baas/verdant/internal/throttle"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
@@ -50,6 +51,15 @@ type Config struct {
 	SanctionsThreshold float64
 	// Delivery overrides the card delivery rules (nil: delivery.DefaultSettings).
 	Delivery *delivery.Settings
+	// RequestTimeout bounds each request, waiting for a pooled database
+	// connection included: past it the answer is 503 with Retry-After
+	// (VERDANT_REQUEST_TIMEOUT; zero: no bound).
+	RequestTimeout time.Duration
+	// AuthFailures is the failed-authentication budget per client
+	// address (operator token) and per client id (POST /authentication)
+	// (VERDANT_AUTH_MAX_FAILURES, VERDANT_AUTH_FAILURE_WINDOW; zero:
+	// DefaultAuthFailures).
+	AuthFailures throttle.Limit
 	// Console is operator sign-in and the console (operators.go).
 	Console ConsoleConfig
 }

@@ -6,12 +6,20 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/operator"
 	"github.com/verdant-baas/verdant/internal/sanctions"
+	"github.com/verdant-baas/verdant/internal/throttle"
 )
 
 // MaxTokenTTL is the longest lifetime VERDANT_TOKEN_TTL may give partner
 // access tokens: a token outlives a rotated or disabled secret until it
 // expires, so that time is bounded.
 const MaxTokenTTL = 24 * time.Hour
+
+// DefaultAuthFailures is the failed-authentication budget: 10 failures
+// per client in 15 minutes. An operator token has at least 128 bits of
+// entropy and a client secret 256, so this does not protect them from
+// guessing; it keeps a guessing run from costing the database and
+// flooding the log, and it bounds what a leaked client id lets anyone try.
+var DefaultAuthFailures = throttle.Limit{Max: 10, Window: 15 * time.Minute}
 
 // Settings is every setting, in the order --help and the README list them.
 // Load reads exactly these; nothing else in verdant reads VERDANT_ variables.
@@ -53,6 +61,15 @@ var Settings = []Setting{
 	{Env: "VERDANT_TOKEN_TTL", Flag: "token-ttl", Default: "1h",
 		Usage: "lifetime of partner access tokens (1s to " + shortDuration(MaxTokenTTL) + ")",
 		set:   durationIn(time.Second, MaxTokenTTL, func(c *Config) *time.Duration { return &c.TokenTTL })},
+	{Env: "VERDANT_AUTH_MAX_FAILURES", Flag: "auth-max-failures", Default: strconv.Itoa(DefaultAuthFailures.Max),
+		Usage: "failed authentications per client address (operator token) or per client id (POST /authentication) before 429 for the rest of the window (1 to 1000)",
+		set:   intIn(1, 1000, func(c *Config, n int64) { c.AuthFailures.Max = int(n) })},
+	{Env: "VERDANT_AUTH_FAILURE_WINDOW", Flag: "auth-failure-window", Default: shortDuration(DefaultAuthFailures.Window),
+		Usage: "window the failed authentications are counted in, from the first (1m to 24h)",
+		set:   durationIn(time.Minute, 24*time.Hour, func(c *Config) *time.Duration { return &c.AuthFailures.Window })},
+	{Env: "VERDANT_REQUEST_TIMEOUT", Flag: "request-timeout", Default: "30s",
+		Usage: "longest a request may wait, for a database connection included; past it 503 with Retry-After (1s to 60s, under the 60s write timeout)",
+		set:   durationIn(time.Second, time.Minute, func(c *Config) *time.Duration { return &c.RequestTimeout })},
 	{Env: "VERDANT_MAX_BODY_BYTES", Flag: "max-body-bytes", Default: "1048576",
 		Usage: "request body limit in bytes (1024 to 1073741824; answered 413 in the family's envelope)",
 		set:   intIn(1024, 1<<30, func(c *Config, n int64) { c.MaxBodyBytes = n })},
@@ -95,10 +112,10 @@ var Settings = []Setting{
 		Usage: "wrong codes before the verification locks (1 to 100)",
 		set:   intIn(1, 100, func(c *Config, n int64) { c.Verify.MaxTries = int(n) })},
 	{Env: "VERDANT_VERIFY_PER_HOUR", Flag: "verify-per-hour", Default: "5", Page: "verifications",
-		Usage: "codes per contact handle per hour (1 to 1000)",
+		Usage: "codes per partner and contact handle per hour (1 to 1000)",
 		set:   intIn(1, 1000, func(c *Config, n int64) { c.Verify.PerHour = int(n) })},
 	{Env: "VERDANT_VERIFY_MIN_GAP", Flag: "verify-min-gap", Default: "30s", Page: "verifications",
-		Usage: "least time between two codes to one handle (1s to 1h)",
+		Usage: "least time between two codes to one handle, from any partner (1s to 1h)",
 		set:   durationIn(time.Second, time.Hour, func(c *Config) *time.Duration { return &c.Verify.MinGap })},
 
 	// Customer care: the CRM that support cases are sent to.

@@ -55,8 +55,8 @@ func (c *Console) charts(ctx context.Context) ([]chart, error) {
 	if err != nil {
 		return nil, err
 	}
-	series := func(f func(*storage.Day) int64) []int64 {
-		out := make([]int64, chartDays)
+	series := func(f func(*storage.Day) money.Sum) []money.Sum {
+		out := make([]money.Sum, chartDays)
 		for i := range out {
 			if d := daily[first.AddDate(0, 0, i)]; d != nil {
 				out[i] = f(d)
@@ -64,38 +64,50 @@ func (c *Console) charts(ctx context.Context) ([]chart, error) {
 		}
 		return out
 	}
-	count := func(v int64) string { return strconv.FormatInt(v, 10) }
+	n := func(v int) money.Sum { return money.SumOf(int64(v)) }
+	count := money.Sum.String
 	c.chartCache.charts = []chart{
-		drawChart("adjustments", "Adjustments per day", first, series(func(d *storage.Day) int64 { return int64(d.Adjustments) }), count),
-		drawChart("amounts", "Amount adjusted per day", first, series(func(d *storage.Day) int64 { return d.Amount }), money.Format),
-		drawChart("opened", "Cases opened per day", first, series(func(d *storage.Day) int64 { return int64(d.Opened) }), count),
-		drawChart("closed", "Cases resolved or closed per day", first, series(func(d *storage.Day) int64 { return int64(d.Closed) }), count),
-		drawChart("hits", "OFAC screening hits per day", first, series(func(d *storage.Day) int64 { return int64(d.Hits) }), count),
+		drawChart("adjustments", "Adjustments per day", first, series(func(d *storage.Day) money.Sum { return n(d.Adjustments) }), count),
+		drawChart("amounts", "Amount adjusted per day", first, series(func(d *storage.Day) money.Sum { return d.Amount }), money.Sum.Format),
+		drawChart("opened", "Cases opened per day", first, series(func(d *storage.Day) money.Sum { return n(d.Opened) }), count),
+		drawChart("closed", "Cases resolved or closed per day", first, series(func(d *storage.Day) money.Sum { return n(d.Closed) }), count),
+		drawChart("hits", "OFAC screening hits per day", first, series(func(d *storage.Day) money.Sum { return n(d.Hits) }), count),
 	}
 	c.chartCache.at = now
 	return c.chartCache.charts, nil
 }
 
-// drawChart lays out one bar per day, scaled to the largest.
-func drawChart(id, title string, first time.Time, vals []int64, format func(int64) string) chart {
+// drawChart lays out one bar per day, scaled to the largest. Values are
+// money.Sums: a day's amount may exceed int64.
+func drawChart(id, title string, first time.Time, vals []money.Sum, format func(money.Sum) string) chart {
 	ch := chart{ID: id, Title: title}
-	var peak, total int64
+	var peak, total money.Sum
 	for _, v := range vals {
-		peak, total = max(peak, v), total+v
+		if v.Cmp(peak) > 0 {
+			peak = v
+		}
+		total = total.Plus(v)
 	}
 	ch.Total = format(total)
 	w := 300.0 / float64(len(vals))
+	top := float(peak)
 	for i, v := range vals {
 		day := first.AddDate(0, 0, i).Format("Jan 2")
 		h := 0.0
-		if peak > 0 {
-			h = 96 * float64(v) / float64(peak)
+		if top > 0 {
+			h = 96 * float(v) / top
 		}
-		if v > 0 && h < 1 {
+		if v.Cmp(money.Sum{}) > 0 && h < 1 {
 			h = 1
 		}
 		ch.Bars = append(ch.Bars, bar{X: float64(i) * w, Y: 100 - h, W: w * 0.8, H: h, Label: fmt.Sprintf("%s: %s", day, format(v))})
 		ch.Rows = append(ch.Rows, chartRow{Day: day, Value: format(v)})
 	}
 	return ch
+}
+
+// float is s for scaling a bar (precision does not matter there).
+func float(s money.Sum) float64 {
+	f, _ := strconv.ParseFloat(s.String(), 64)
+	return f
 }

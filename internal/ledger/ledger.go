@@ -57,6 +57,11 @@ type PostingState struct {
 	Available int64 // posted less holds
 	NB100     bool  // enrolled in the NB100 feature
 	Prior     *Adjustment
+	// Funding and Fees are the balances of the program's own accounts
+	// (FundingAccount, FeeAccount), postings earlier in the same
+	// transaction included. They are not locked: their bound
+	// (MaxProgramBalance) leaves room for what commits meanwhile.
+	Funding, Fees int64
 }
 
 // Tx is the locked view of the ledger the store gives a posting inside one
@@ -65,9 +70,10 @@ type Tx interface {
 	// LockAccount locks the account row (the per-account mutex) and
 	// answers its status; NotFound if it is not in the program.
 	LockAccount(ctx context.Context, programCode, accountID string) (status string, err error)
-	// PostingState reads the balance, the NB100 enrolment and any earlier
-	// adjustment with the same identifier; call it after LockAccount.
-	PostingState(ctx context.Context, accountID, adjustmentID string) (PostingState, error)
+	// PostingState reads the balance, the NB100 enrolment, any earlier
+	// adjustment with the same identifier and the program accounts'
+	// balances; call it after LockAccount.
+	PostingState(ctx context.Context, programCode, accountID, adjustmentID string) (PostingState, error)
 	// Record stores the adjustment, appends its entries (none when it was
 	// declined) and sets the customer's posted balance to newPosted.
 	Record(ctx context.Context, a Adjustment, entries []Entry, newPosted int64) error
@@ -179,7 +185,7 @@ func Apply(ctx context.Context, tx Tx, r Request, now time.Time) (Adjustment, er
 	if err != nil {
 		return Adjustment{}, err
 	}
-	st, err := tx.PostingState(ctx, r.AccountID, r.AdjustmentID)
+	st, err := tx.PostingState(ctx, r.ProgramCode, r.AccountID, r.AdjustmentID)
 	if err != nil {
 		return Adjustment{}, err
 	}
@@ -211,8 +217,25 @@ func Apply(ctx context.Context, tx Tx, r Request, now time.Time) (Adjustment, er
 		return Adjustment{}, apperr.Field("amount", "amount would take the balance above %s", money.Format(MaxBalance)).
 			WithCode(CodeInvalid, 0)
 	}
+	if err := programBound(st, dir, r.Amount, r.Fee); err != nil {
+		return Adjustment{}, err
+	}
 	a.Status, a.Reason = StatusCompleted, ReasonSuccess
 	return a, tx.Record(ctx, a, Legs(r.ProgramCode, r.AccountID, dir, r.Amount, r.Fee), st.Posted+delta)
+}
+
+// programBound refuses a posting that would take the program's funding or
+// fee account beyond MaxProgramBalance, naming the field that moves it.
+func programBound(st PostingState, dir Direction, amount, fee int64) error {
+	if BeyondProgramBound(st.Funding, -int64(dir)*amount) {
+		return apperr.Field("amount", "amount would take the program's funding account beyond ±%s",
+			money.Format(MaxProgramBalance)).WithCode(CodeInvalid, 0)
+	}
+	if BeyondProgramBound(st.Fees, fee) {
+		return apperr.Field("fee", "fee would take the program's fee account beyond %s",
+			money.Format(MaxProgramBalance)).WithCode(CodeInvalid, 0)
+	}
+	return nil
 }
 
 // Get answers an adjustment by its identifier.

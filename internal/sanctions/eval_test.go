@@ -138,6 +138,7 @@ func recase(rng *rand.Rand, s string) string {
 // (eval_variants_test.go, docs/benchmarks.md). Run with -v to see the
 // rates and per-name latency.
 func TestScreeningEvaluation(t *testing.T) {
+	t.Parallel()
 	ix := loadIndex(t)
 	rng := rand.New(rand.NewPCG(20240812, 4))
 	var people []Entry

@@ -22,6 +22,7 @@ func gz(t *testing.T, b []byte) []byte {
 }
 
 func TestGunzipCap(t *testing.T) {
+	t.Parallel()
 	plain := bytes.Repeat([]byte("a"), 1000)
 	for _, tc := range []struct {
 		name    string
@@ -49,6 +50,7 @@ func TestGunzipCap(t *testing.T) {
 }
 
 func TestGunzipBase64(t *testing.T) {
+	t.Parallel()
 	if b, err := GunzipBase64("", MaxFileBytes); b != nil || err != nil {
 		t.Fatalf(`GunzipBase64("") = %q, %v; want nil, nil`, b, err)
 	}

@@ -2,17 +2,19 @@ package storage
 
 import (
 	"context"
-	"github.com/verdant-baas/verdant/internal/apperr"
 	"time"
+
+	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/money"
 )
 
 // Day is one UTC day's figures for the overview's charts.
 type Day struct {
 	Adjustments int
-	Amount      int64 // completed adjustments' amounts, minor units
-	Opened      int   // cases opened
-	Closed      int   // cases resolved or closed
-	Hits        int   // customers held for OFAC review
+	Amount      money.Sum // completed adjustments' amounts, minor units
+	Opened      int       // cases opened
+	Closed      int       // cases resolved or closed
+	Hits        int       // customers held for OFAC review
 }
 
 const microsPerDay = int64(24 * time.Hour / time.Microsecond)
@@ -34,18 +36,18 @@ func (s *ConsoleStore) Daily(ctx context.Context, since time.Time) (_ map[time.T
 	from := Micros(since)
 	queries := []struct {
 		q    string
-		scan func(d int64, n int, sum int64)
+		scan func(d int64, n int, sum money.Sum)
 	}{
-		{`SELECT created_at / 86400000000, COUNT(*), CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM adjustments
+		{`SELECT created_at / 86400000000, COUNT(*), ` + sumParts("amount") + ` FROM adjustments
 			WHERE program_code IN (SELECT code FROM programs) AND created_at >= ? AND status = 'completed' GROUP BY created_at / 86400000000`,
-			func(d int64, n int, sum int64) { day(d).Adjustments, day(d).Amount = n, sum }},
-		{`SELECT created_at / 86400000000, COUNT(*), 0 FROM care_cases WHERE created_at >= ? GROUP BY created_at / 86400000000`,
-			func(d int64, n int, _ int64) { day(d).Opened = n }},
-		{`SELECT at / 86400000000, COUNT(*), 0 FROM care_case_history WHERE at >= ? AND to_status IN ('resolved', 'closed')
+			func(d int64, n int, sum money.Sum) { day(d).Adjustments, day(d).Amount = n, sum }},
+		{`SELECT created_at / 86400000000, COUNT(*), 0, 0 FROM care_cases WHERE created_at >= ? GROUP BY created_at / 86400000000`,
+			func(d int64, n int, _ money.Sum) { day(d).Opened = n }},
+		{`SELECT at / 86400000000, COUNT(*), 0, 0 FROM care_case_history WHERE at >= ? AND to_status IN ('resolved', 'closed')
 			AND from_status <> to_status GROUP BY at / 86400000000`,
-			func(d int64, n int, _ int64) { day(d).Closed = n }},
-		{`SELECT created_at / 86400000000, COUNT(*), 0 FROM sanctions_reviews WHERE created_at >= ? GROUP BY created_at / 86400000000`,
-			func(d int64, n int, _ int64) { day(d).Hits = n }},
+			func(d int64, n int, _ money.Sum) { day(d).Closed = n }},
+		{`SELECT created_at / 86400000000, COUNT(*), 0, 0 FROM sanctions_reviews WHERE created_at >= ? GROUP BY created_at / 86400000000`,
+			func(d int64, n int, _ money.Sum) { day(d).Hits = n }},
 	}
 	for _, q := range queries {
 		rows, err := s.db.Query(ctx, q.q, from)
@@ -53,13 +55,13 @@ func (s *ConsoleStore) Daily(ctx context.Context, since time.Time) (_ map[time.T
 			return nil, err
 		}
 		for rows.Next() {
-			var d, sum int64
+			var d, hi, lo int64
 			var n int
-			if err := rows.Scan(&d, &n, &sum); err != nil {
+			if err := rows.Scan(&d, &n, &hi, &lo); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			q.scan(d, n, sum)
+			q.scan(d, n, money.FromParts(hi, lo))
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

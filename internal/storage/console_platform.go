@@ -2,8 +2,8 @@ package storage
 
 import (
 	"context"
-	"github.com/verdant-baas/verdant/internal/apperr"
 
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
 )

@@ -21,6 +21,7 @@ var errBoom = errors.New("boom")
 // either engine: every caller that succeeds is applied exactly once, and a
 // failing caller fails alone.
 func TestGroupTxConcurrentIsolatesFailures(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		if _, err := db.Exec(ctx, `INSERT INTO contact_rate_limits (handle_index, last_at) VALUES ('counter', 0)`); err != nil {
@@ -79,6 +80,7 @@ func TestGroupTxConcurrentIsolatesFailures(t *testing.T) {
 // its own (completed, declined, replayed, conflict, unknown account),
 // nothing is posted twice, and the ledger balances.
 func TestLedgerPostingsGroupCommit(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		st := newStore(t, db)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestOutboxDepth(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		st := storage.NewOutboxStore(db)
@@ -48,6 +49,7 @@ func TestOutboxDepth(t *testing.T) {
 }
 
 func TestPoolStats(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		want := map[storage.Engine][]string{storage.SQLite: {"write", "read"}, storage.Postgres: {"readwrite"}}[db.Engine]
 		got := db.PoolStats()

@@ -10,6 +10,7 @@ import (
 // VERDANT_DB_MAX_CONNS bounds the PostgreSQL pool; SQLite keeps its one
 // writer whatever it says.
 func TestSetMaxConns(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		want := map[storage.Engine][3]int{storage.SQLite: {1, 1, 1}, storage.Postgres: {storage.DefaultMaxConns, 5, storage.DefaultMaxConns}}[db.Engine]
 		got := [3]int{db.Stats().MaxOpenConnections}

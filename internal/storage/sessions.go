@@ -2,9 +2,9 @@ package storage
 
 import (
 	"context"
-	"github.com/verdant-baas/verdant/internal/apperr"
 	"time"
 
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/operator"
 )
 

@@ -14,6 +14,9 @@ import (
 type Tx struct {
 	db *DB
 	tx *sql.Tx
+	// program holds what the transaction's postings add to program
+	// ledger accounts, written once just before commit (ledger.go).
+	program programDeltas
 }
 
 // Engine is the engine the transaction runs on.
@@ -66,7 +69,12 @@ func (db *DB) tx1(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{db: db, tx: stx}); err != nil {
+	tx := &Tx{db: db, tx: stx}
+	if err := fn(tx); err != nil {
+		stx.Rollback()
+		return err
+	}
+	if err := tx.program.flush(ctx, tx); err != nil {
 		stx.Rollback()
 		return err
 	}

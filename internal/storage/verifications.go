@@ -39,31 +39,31 @@ func scanVerification(row interface{ Scan(...any) error }) (verification.Verific
 	return v, err
 }
 
-// Create implements verification.Store. The per-handle row
-// in contact_rate_limits is the handle's mutex: it is created if missing
-// and locked (FOR UPDATE on PostgreSQL; SQLite write transactions are
-// exclusive) before the recent verifications are read, so two nodes
-// cannot both pass the limit.
+// Create implements verification.Store. The per-mailbox row in
+// contact_rate_limits (keyed by the limit index, one for every alias of a
+// mailbox) is its mutex: it is created if missing and locked (FOR UPDATE
+// on PostgreSQL; SQLite write transactions are exclusive) before the
+// recent verifications are read, so two nodes cannot both pass the limit.
 func (s *VerificationStore) Create(ctx context.Context, v verification.Verification, m verification.Message,
 	since time.Time, allow func(verification.Sends) error) (err error) {
 	defer apperr.Op(&err, "storage.VerificationStore.Create(%s)", v.ID)
 	now := Micros(v.CreatedAt)
 	return s.db.Tx(ctx, func(tx *Tx) error {
-		sent, err := lockedSends(ctx, tx, v.HandleIndex, since)
+		sent, err := lockedSends(ctx, tx, v.LimitIndex, v.ProgramCode, since)
 		if err != nil {
 			return err
 		}
 		if err := allow(sent); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE contact_rate_limits SET last_at = ? WHERE handle_index = ?`, now, v.HandleIndex); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE contact_rate_limits SET last_at = ? WHERE handle_index = ?`, now, v.LimitIndex); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO contact_verifications (`+verificationCols+`, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.Exec(ctx, `INSERT INTO contact_verifications (`+verificationCols+`, limit_index, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			v.ID, v.ProgramCode, v.AccountID, v.EventType, string(v.ContactType), string(v.Channel), v.HandleIndex,
 			v.HandleSealed, v.HandleMasked, v.CodeHash, v.CodeSealed, v.KeyID, v.FirstName, v.LastName, v.ProductCode,
-			v.RetailCardID, string(v.State), v.Attempts, now, Micros(v.ExpiresAt), 0, now); err != nil {
+			v.RetailCardID, string(v.State), v.Attempts, now, Micros(v.ExpiresAt), 0, v.LimitIndex, now); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO verification_messages (id, verification_id, program_code, channel, to_index,
@@ -76,24 +76,26 @@ func (s *VerificationStore) Create(ctx context.Context, v verification.Verificat
 	})
 }
 
-// lockedSends takes the handle's lock (creating its row if missing) and
-// reads its last send and the creation times of its codes after since.
-func lockedSends(ctx context.Context, tx *Tx, handleIndex string, since time.Time) (verification.Sends, error) {
+// lockedSends takes the mailbox's lock (creating its row if missing) and
+// reads its last send from any partner and the creation times of the
+// codes that the partner of programCode sent it after since.
+func lockedSends(ctx context.Context, tx *Tx, limitIndex, programCode string, since time.Time) (verification.Sends, error) {
 	var sent verification.Sends
 	if _, err := tx.Exec(ctx, `INSERT INTO contact_rate_limits (handle_index, last_at) VALUES (?, 0)
-		ON CONFLICT (handle_index) DO NOTHING`, handleIndex); err != nil {
+		ON CONFLICT (handle_index) DO NOTHING`, limitIndex); err != nil {
 		return sent, err
 	}
 	var last int64
 	if err := tx.QueryRow(ctx, `SELECT last_at FROM contact_rate_limits WHERE handle_index = ?`+tx.ForUpdate(),
-		handleIndex).Scan(&last); err != nil {
+		limitIndex).Scan(&last); err != nil {
 		return sent, err
 	}
 	if last != 0 {
 		sent.Last = Time(last)
 	}
-	rows, err := tx.Query(ctx, `SELECT created_at FROM contact_verifications WHERE handle_index = ? AND created_at > ?`,
-		handleIndex, Micros(since))
+	rows, err := tx.Query(ctx, `SELECT v.created_at FROM contact_verifications v JOIN programs p ON p.code = v.program_code
+		WHERE v.limit_index = ? AND v.created_at > ?
+		AND p.partner_id = (SELECT partner_id FROM programs WHERE code = ?)`, limitIndex, Micros(since), programCode)
 	if err != nil {
 		return sent, err
 	}

@@ -92,6 +92,34 @@ func NormalizePhone(s string) (string, error) {
 	return p.E164(), nil
 }
 
+// LimitHandle folds a normalised handle to the mailbox it reaches, for
+// the rate limit only (codes still go to the handle as given): an email
+// address loses its +tag ("ann+x@example.com" reaches ann@example.com at
+// most providers), and a Gmail address its dots and the googlemail.com
+// spelling, which Gmail ignores. Folding too much only makes the limit
+// stricter for an address that does not fold at its provider. A phone
+// number is already one number in E.164.
+func LimitHandle(ct ContactType, handle string) string {
+	if ct != Email {
+		return handle
+	}
+	at := strings.LastIndexByte(handle, '@')
+	if at < 0 {
+		return handle
+	}
+	local, domain := handle[:at], handle[at+1:]
+	if base, _, ok := strings.Cut(local, "+"); ok && base != "" {
+		local = base
+	}
+	if domain == "gmail.com" || domain == "googlemail.com" {
+		domain = "gmail.com"
+		if dotless := strings.ReplaceAll(local, ".", ""); dotless != "" {
+			local = dotless
+		}
+	}
+	return local + "@" + domain
+}
+
 // Mask hides most of a handle for operator views and logs:
 // "j***@example.com", "+1******4253".
 func Mask(handle string) string {

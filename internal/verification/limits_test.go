@@ -36,3 +36,26 @@ func TestLimitsAllow(t *testing.T) {
 		})
 	}
 }
+
+func TestLimitHandle(t *testing.T) {
+	tests := []struct {
+		ct     ContactType
+		handle string
+		want   string
+	}{
+		{Email, "ann@example.com", "ann@example.com"},
+		{Email, "ann+promo@example.com", "ann@example.com"},
+		{Email, "ann+a+b@example.com", "ann@example.com"},
+		{Email, "+ann@example.com", "+ann@example.com"}, // nothing before the tag: left as it is
+		{Email, "a.n.n@gmail.com", "ann@gmail.com"},
+		{Email, "a.n.n+x@googlemail.com", "ann@gmail.com"},
+		{Email, "a.n.n@example.com", "a.n.n@example.com"}, // dots matter elsewhere
+		{Email, "...@gmail.com", "...@gmail.com"},
+		{Phone, "+12133734253", "+12133734253"},
+	}
+	for _, tt := range tests {
+		if got := LimitHandle(tt.ct, tt.handle); got != tt.want {
+			t.Errorf("LimitHandle(%s, %q) = %q, want %q", tt.ct, tt.handle, got, tt.want)
+		}
+	}
+}

@@ -55,6 +55,10 @@ type Verification struct {
 	// HandleIndex is vault.Index("contact", handle); HandleSealed is the
 	// handle sealed with context "contact:<id>", HandleMasked is for views.
 	HandleIndex, HandleSealed, HandleMasked string
+	// LimitIndex is vault.Index("contact", LimitHandle(handle)): the rate
+	// limit's key, one for every alias of a mailbox (the HandleIndex
+	// itself when the handle has none).
+	LimitIndex string
 	// CodeHash is vault.Index("otp", id+":"+code); CodeSealed is the code
 	// sealed with context "otp:<id>", opened only to deliver it.
 	CodeHash, CodeSealed string
@@ -89,9 +93,9 @@ func (v Verification) StatusAt(now time.Time) Status {
 
 // Store persists verifications.
 type Store interface {
-	// Create runs one transaction on v's handle: it takes the
-	// per-handle lock, reads the handle's Sends (codes created after
-	// since) and calls allow; unless allow answers an error (then nothing
+	// Create runs one transaction on v's LimitIndex: it takes the
+	// per-mailbox lock, reads the Sends (the mailbox's last code from any
+	// partner; the codes v's partner sent it after since) and calls allow; unless allow answers an error (then nothing
 	// is written and the error is answered) it stores v with its outgoing
 	// message and outbox row and records v as the handle's last code.
 	// allow may run more than once (transaction retries) and must be pure.
@@ -186,6 +190,7 @@ func (s *Service) Create(ctx context.Context, r Request) (Verification, error) {
 		FirstName: r.FirstName, LastName: r.LastName, ProductCode: r.ProductCode, RetailCardID: r.RetailCardID,
 		State: StatePending, CreatedAt: now, ExpiresAt: now.Add(s.ttl()),
 	}
+	v.LimitIndex = s.Vault.Index("contact", LimitHandle(ct, handle))
 	v.HandleSealed, v.KeyID = s.Vault.Seal(handle, "contact:"+v.ID)
 	v.CodeSealed, _ = s.Vault.Seal(code, "otp:"+v.ID)
 	v.CodeHash = s.hash(v.ID, code)
