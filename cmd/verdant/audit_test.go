@@ -3,7 +3,7 @@ package main
 import (
 	"testing"
 
-	"github.com/verdant-baas/verdant/internal/storage"
+	"github.com/verdant-baas/verdant/internal/audit"
 )
 
 // The operator subcommands record the same audit events as the operator
@@ -13,7 +13,7 @@ func TestCLIAuditEvents(t *testing.T) {
 	_, acct := c.seed("AUDC")
 	c.run("card", "issue", "--program", "AUDC", "--account", acct)
 	app := c.open()
-	evs, err := app.DB.AuditEvents(c.ctx, storage.AuditFilter{Limit: 100})
+	evs, err := app.Audit.Store.Events(c.ctx, audit.Filter{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/verdant-baas/verdant/internal/app"
+	"github.com/verdant-baas/verdant/internal/storage"
 )
 
 // rekey re-seals every sealed value under the current data key, so a key
@@ -13,7 +14,7 @@ func rekey(ctx context.Context, args []string, getenv func(string) string, stdou
 	var c common
 	fs := newFlags("rekey", getenv, &c)
 	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
-		r, err := a.Store.Rekey(ctx)
+		r, err := storage.NewVaultStore(a.DB, a.Vault).Rekey(ctx)
 		if err != nil {
 			printJSON(stdout, r) // what was re-sealed before the failure stays re-sealed
 			return nil, err

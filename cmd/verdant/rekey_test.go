@@ -12,6 +12,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/customer"
 	"github.com/verdant-baas/verdant/internal/program"
+	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
@@ -43,7 +44,7 @@ func TestRekeyCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Store.CreateCustomer(ctx, customer.Profile{PartnerID: cr.Partner.ID, ID: "c1", FirstName: "Jane", LastName: "Doe",
+	if _, err := a.Customers.Store.Create(ctx, customer.Profile{PartnerID: cr.Partner.ID, ID: "c1", FirstName: "Jane", LastName: "Doe",
 		Zip: "54321", SSN: "555123456", LastFour: "3456", DOB: time.Date(1980, 1, 2, 0, 0, 0, 0, time.UTC),
 		Status: customer.Verified, Active: true, CreatedAt: time.Now(), UpdatedAt: time.Now()}, nil); err != nil {
 		t.Fatal(err)
@@ -73,10 +74,10 @@ func TestRekeyCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if got, err := b.Store.CardPAN(ctx, c.ID); err != nil || got != pan || rep["keyId"] != b.Vault.KeyID() {
-		t.Fatalf("CardPAN with only the new key: %q, %v", got, err)
+	if got, err := storage.NewCardStore(b.DB, b.Vault).PAN(ctx, c.ID); err != nil || got != pan || rep["keyId"] != b.Vault.KeyID() {
+		t.Fatalf("PAN with only the new key: %q, %v", got, err)
 	}
-	if ssn, dob, err := b.Store.CustomerPII(ctx, cr.Partner.ID, "c1"); err != nil || ssn != "555123456" || dob != "1980-01-02" {
-		t.Fatalf("CustomerPII with only the new key: %q %q %v", ssn, dob, err)
+	if ssn, dob, err := storage.NewCustomerStore(b.DB, b.Vault).PII(ctx, cr.Partner.ID, "c1"); err != nil || ssn != "555123456" || dob != "1980-01-02" {
+		t.Fatalf("PII with only the new key: %q %q %v", ssn, dob, err)
 	}
 }

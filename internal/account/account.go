@@ -52,14 +52,14 @@ type Account struct {
 
 // Store persists accounts.
 type Store interface {
-	// CreateAccount and SetAccountStatus record an audit event by actor in
+	// Create and SetStatus record an audit event by actor in
 	// the same transaction.
-	CreateAccount(ctx context.Context, a Account, actor string) error
+	Create(ctx context.Context, a Account, actor string) error
 	// Account answers NotFound unless the account exists in programCode.
 	Account(ctx context.Context, programCode, id string) (Account, error)
-	SetAccountStatus(ctx context.Context, programCode, id string, st Status, now time.Time, actor string) (Account, error)
-	// ListAccounts answers accounts of a program with id > after, in id order.
-	ListAccounts(ctx context.Context, programCode, after string, limit int) ([]Account, error)
+	SetStatus(ctx context.Context, programCode, id string, st Status, now time.Time, actor string) (Account, error)
+	// List answers accounts of a program with id > after, in id order.
+	List(ctx context.Context, programCode, after string, limit int) ([]Account, error)
 }
 
 // Actor is the audit-trail actor of this service's changes: they are made
@@ -110,7 +110,7 @@ func (s *Service) Open(ctx context.Context, programCode string, h Holder, st Sta
 	}
 	now := s.Now().UTC()
 	a := Account{ID: uuid.NewString(), ProgramCode: programCode, Status: st, Holder: h, CreatedAt: now, UpdatedAt: now}
-	if err := s.Store.CreateAccount(ctx, a, Actor); err != nil {
+	if err := s.Store.Create(ctx, a, Actor); err != nil {
 		return Account{}, err
 	}
 	return a, nil
@@ -141,7 +141,7 @@ func (s *Service) SetStatus(ctx context.Context, programCode, id string, st Stat
 	if _, err := ParseStatus(string(st)); err != nil {
 		return Account{}, err
 	}
-	return s.Store.SetAccountStatus(ctx, programCode, id, st, s.Now().UTC(), Actor)
+	return s.Store.SetStatus(ctx, programCode, id, st, s.Now().UTC(), Actor)
 }
 
 // List answers up to limit accounts of a program in id order, after the
@@ -150,5 +150,5 @@ func (s *Service) List(ctx context.Context, programCode, after string, limit int
 	if limit <= 0 || limit > 100 {
 		limit = 100
 	}
-	return s.Store.ListAccounts(ctx, programCode, after, limit)
+	return s.Store.List(ctx, programCode, after, limit)
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
-	"github.com/verdant-baas/verdant/internal/storage"
+	"github.com/verdant-baas/verdant/internal/audit"
 )
 
 // auditRoutes registers the operator's read of the audit trail.
@@ -29,10 +29,9 @@ type AuditEventJSON struct {
 
 // adminAudit answers audit events newest first:
 // ?subject=<kind:id>&action=<prefix>&limit=1..100&before=<next of the previous page>.
-// It shares its query with the account history (storage.DB.AuditEvents).
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := storage.AuditFilter{Subject: q.Get("subject")}
+	f := audit.Filter{Subject: q.Get("subject")}
 	if len(f.Subject) > 200 {
 		return apperr.Field("subject", "subject must be at most 200 characters")
 	}
@@ -53,7 +52,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Before = &pos
 	}
-	events, err := s.DB.AuditEvents(r.Context(), f)
+	page, err := s.Audit.List(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -61,31 +60,30 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 		Events []AuditEventJSON `json:"events"`
 		Next   string           `json:"next,omitempty"`
 	}{Events: []AuditEventJSON{}}
-	for _, e := range events {
-		out.Events = append(out.Events, AuditEventJSON{e.ID, storage.Time(e.At), e.Actor, e.Action, e.Subject, e.Detail})
+	for _, e := range page.Events {
+		out.Events = append(out.Events, AuditEventJSON{e.ID, e.At, e.Actor, e.Action, e.Subject, e.Detail})
 	}
-	if len(events) == f.Limit {
-		last := events[len(events)-1]
-		out.Next = auditCursor(storage.AuditPosition{At: last.At, ID: last.ID})
+	if page.Next != nil {
+		out.Next = auditCursor(*page.Next)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
 // auditCursor is an opaque page cursor: the last event's (at, id).
-func auditCursor(p storage.AuditPosition) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(p.At, 10) + ":" + p.ID))
+func auditCursor(p audit.Position) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(p.At.UnixMicro(), 10) + ":" + p.ID))
 }
 
-func parseAuditCursor(s string) (storage.AuditPosition, bool) {
+func parseAuditCursor(s string) (audit.Position, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return storage.AuditPosition{}, false
+		return audit.Position{}, false
 	}
 	at, id, ok := strings.Cut(string(b), ":")
 	n, err := strconv.ParseInt(at, 10, 64)
 	if !ok || err != nil || id == "" {
-		return storage.AuditPosition{}, false
+		return audit.Position{}, false
 	}
-	return storage.AuditPosition{At: n, ID: id}, true
+	return audit.Position{At: time.UnixMicro(n).UTC(), ID: id}, true
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/verdant-baas/verdant/internal/apitest"
 	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/crm/crmtest"
-	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
@@ -148,7 +147,7 @@ func TestCareCRMDownForHours(t *testing.T) {
 func TestCareRestartDelivers(t *testing.T) {
 	key := vault.GenerateKey()
 	// One database per engine; the two modes use distinct programs.
-	for name, dsn := range storagetest.DSNs(t) {
+	for name, dsn := range apitest.DSNs(t) {
 		for _, mode := range []string{"crmDown", "noCRM"} {
 			t.Run(name+"/"+mode, func(t *testing.T) {
 				f := crmtest.New(t)

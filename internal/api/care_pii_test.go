@@ -13,7 +13,6 @@ import (
 	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/crm/crmtest"
 	"github.com/verdant-baas/verdant/internal/logging"
-	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 )
 
 type careLogBuffer struct {
@@ -37,7 +36,7 @@ func (l *careLogBuffer) String() string {
 // deliveries and agent calls with a debug log, and checks that neither the
 // customer's email nor phone number reaches it, nor the database in clear.
 func TestCareLogsNoContactData(t *testing.T) {
-	for name, dsn := range storagetest.DSNs(t) {
+	for name, dsn := range apitest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
 			f := crmtest.New(t)
 			f.Fail(crmtest.Unavailable, crmtest.LoseAnswer)

@@ -66,7 +66,7 @@ func TestCustomerCreateGetReplayConflict(t *testing.T) {
 		if sealed == "" || strings.Contains(sealed, "555123456") || strings.Contains(sealed, "1978") {
 			t.Fatalf("PII not sealed: %q", sealed)
 		}
-		ssn, dob, err := e.App.Store.CustomerPII(context.Background(), s.PartnerID, "cust01")
+		ssn, dob, err := apitest.CustomerStore(e.App).PII(context.Background(), s.PartnerID, "cust01")
 		if err != nil || ssn != "555123456" || dob != "1978-01-14" {
 			t.Fatalf("PII = %q %q %v", ssn, dob, err)
 		}

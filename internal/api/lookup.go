@@ -115,7 +115,7 @@ func (s *Server) adminCustomerLookups(w http.ResponseWriter, r *http.Request) er
 		}
 		limit = n
 	}
-	logs, err := s.Lookup.Store.CustomerLookups(r.Context(), r.PathValue("partnerId"), limit)
+	logs, err := s.Lookup.Store.Lookups(r.Context(), r.PathValue("partnerId"), limit)
 	if err != nil {
 		return err
 	}

@@ -136,7 +136,7 @@ func seedCards(b *testing.B, a *app.App, code string, n int) []string {
 			ExpiryYear: strconv.Itoa(now.Year() + 3), ExpiryMonth: "01", Type: "virtual", Status: card.Activated,
 			DeliveryMethod: "reg", IssuedAt: now, UpdatedAt: now}
 	}
-	if err := a.Store.BulkCreateCardholders(context.Background(), accts, cs, pans); err != nil {
+	if err := apitest.LookupStore(a).BulkCreateCardholders(context.Background(), accts, cs, pans); err != nil {
 		b.Fatal(err)
 	}
 	return pans

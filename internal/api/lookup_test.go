@@ -73,7 +73,7 @@ func TestCustomerLookup(t *testing.T) {
 		wantLookupError(t, e.Do("POST", path, map[string]any{"accountNumber": s.PAN}), 401, "AUTHORIZATION_FAILED")
 
 		// The audit log has every lookup, with the retailer, never the PAN.
-		logs, err := e.App.Store.CustomerLookups(context.Background(), s.PartnerID, 100)
+		logs, err := e.App.Server.Lookup.Store.Lookups(context.Background(), s.PartnerID, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +107,7 @@ func TestCustomerLookup(t *testing.T) {
 		e.App.Server.Lookup.Timeout = 1
 		wantLookupError(t, e.Partner("POST", path, map[string]any{"accountNumber": s.PAN}), 503, "GATEWAY_TIMEOUT")
 		e.App.Server.Lookup.Timeout = 0
-		if logs, _ := e.App.Store.CustomerLookups(context.Background(), s.PartnerID, 1); len(logs) != 1 || logs[0].Outcome != "GATEWAY_TIMEOUT" {
+		if logs, _ := e.App.Server.Lookup.Store.Lookups(context.Background(), s.PartnerID, 1); len(logs) != 1 || logs[0].Outcome != "GATEWAY_TIMEOUT" {
 			t.Fatalf("timeout logged as %+v", logs)
 		}
 

@@ -33,6 +33,16 @@ type dependency struct {
 	Error     string  `json:"error,omitempty"`
 }
 
+// Database is what the health check asks of the database (implemented by
+// *storage.DB).
+type Database interface {
+	// EngineName names the engine: "sqlite" or "postgres".
+	EngineName() string
+	// SchemaVersion answers the applied migration version; an error means
+	// the database did not answer.
+	SchemaVersion(ctx context.Context) (int64, error)
+}
+
 type health struct {
 	Status        string       `json:"status"`
 	Mode          string       `json:"mode"`
@@ -47,7 +57,7 @@ type health struct {
 func (s *Server) healthCheck(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	h := health{Status: "healthy", Mode: "production", Version: s.Version, Engine: string(s.DB.Engine)}
+	h := health{Status: "healthy", Mode: "production", Version: s.Version, Engine: s.DB.EngineName()}
 	if s.Sandbox {
 		h.Mode = "sandbox"
 	}

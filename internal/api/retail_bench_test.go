@@ -20,7 +20,6 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/apitest"
 	"github.com/verdant-baas/verdant/internal/app"
-	"github.com/verdant-baas/verdant/internal/storage"
 )
 
 // BenchmarkCardDetails500rps drives POST /card/details at a fixed 500
@@ -35,10 +34,7 @@ import (
 //
 // VERDANT_BENCH_SECONDS sets the duration (default 10).
 func BenchmarkCardDetails500rps(b *testing.B) {
-	dsns := map[string]string{"sqlite": "sqlite:" + filepath.Join(b.TempDir(), "verdant.db")}
-	if base := os.Getenv("VERDANT_TEST_POSTGRES_URL"); base != "" {
-		dsns["postgres"] = benchSchema(b, base)
-	}
+	dsns := apitest.DSNs(b)
 	for _, name := range []string{"sqlite", "postgres"} {
 		if dsn, ok := dsns[name]; ok {
 			b.Run(name, func(b *testing.B) { benchCardDetails(b, dsn) })
@@ -212,26 +208,4 @@ func benchWorld(b *testing.B, c *http.Client, base string) *benchNet {
 	json.NewDecoder(resp.Body).Decode(&tok)
 	w.token = tok.AccessToken
 	return w
-}
-
-// benchSchema makes a fresh PostgreSQL schema for the benchmark, dropped after.
-func benchSchema(b *testing.B, base string) string {
-	ctx := context.Background()
-	admin, err := storage.Open(ctx, base)
-	if err != nil {
-		b.Fatal(err)
-	}
-	schema := fmt.Sprintf("verdant_bench_%d", time.Now().UnixNano())
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
-	u, _ := url.Parse(base)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }

@@ -125,7 +125,7 @@ func TestSanctionsListLoad(t *testing.T) {
 			t.Fatalf("old list still in force: %v", r)
 		}
 		// Another node sharing the database picks the new list up.
-		other := &sanctions.Service{Store: e.App.Store, Now: time.Now}
+		other := &sanctions.Service{Store: e.App.Sanctions.Store, Now: time.Now}
 		m, err := other.Screen(context.Background(), "Ivan", "Zztestov", time.Time{})
 		if err != nil || len(m) != 1 || m[0].EntryID != 90001 || m[0].ListVersion != after.Version {
 			t.Fatalf("other node: %+v %v", m, err)

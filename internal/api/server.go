@@ -16,6 +16,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/address"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/audit"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/care"
 	"github.com/verdant-baas/verdant/internal/customer"
@@ -26,7 +27,6 @@ import (
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/sanctions"
-	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/verification"
 )
 
@@ -34,7 +34,8 @@ import (
 // but Registry and Now, which default.
 type Server struct {
 	Log *slog.Logger
-	DB  *storage.DB
+	// DB is the database as the health check sees it.
+	DB Database
 
 	// Platform: partners and their OAuth, programs, accounts, cards.
 	Partners *partner.Service
@@ -67,6 +68,8 @@ type Server struct {
 	Retail   *retail.Service
 	// Care is customer care (support cases).
 	Care *care.Service
+	// Audit reads the audit trail of operator changes.
+	Audit *audit.Service
 
 	AdminToken string // empty: the operator API answers 401 to everything
 	Sandbox    bool

@@ -13,7 +13,6 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/apitest"
 	"github.com/verdant-baas/verdant/internal/app"
-	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
@@ -86,7 +85,7 @@ func TestRateLimitHoldsUnderConcurrency(t *testing.T) {
 // TestRateLimitAcrossNodes runs two apps (two "nodes") on one database and
 // sends to both at once.
 func TestRateLimitAcrossNodes(t *testing.T) {
-	for name, dsn := range storagetest.DSNs(t) {
+	for name, dsn := range apitest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
 			key, _ := vault.ParseKey(vault.GenerateKey())
 			same := func(c *app.Config) { c.DataKey = key }
@@ -137,7 +136,7 @@ func TestRateLimitAcrossNodes(t *testing.T) {
 // send it again.
 func TestDeliveryAcrossRestart(t *testing.T) {
 	mb := newMailbox(t)
-	for name, dsn := range storagetest.DSNs(t) {
+	for name, dsn := range apitest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
 			clock := &apitest.Clock{}
 			cfg := apitest.Config(dsn, clock)

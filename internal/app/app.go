@@ -9,6 +9,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/api"
+	"github.com/verdant-baas/verdant/internal/audit"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/care"
 	"github.com/verdant-baas/verdant/internal/customer"
@@ -29,7 +30,6 @@ type App struct {
 	Config Config
 	Log    *slog.Logger
 	DB     *storage.DB
-	Store  *storage.Store
 	Vault  *vault.Vault
 	// Outbox delivers side effects; capabilities register their topics.
 	Outbox *outbox.Worker
@@ -48,6 +48,7 @@ type App struct {
 	// when none is configured).
 	Care      *care.Service
 	CRMSender *care.CRMSender
+	Audit     *audit.Service
 
 	Server  *api.Server
 	Handler http.Handler
@@ -83,7 +84,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: db, Store: storage.NewStore(db, v), Vault: v}
+	a := &App{Config: cfg, Log: log, DB: db, Vault: v}
 	a.wire()
 	if err := a.Sanctions.Ensure(ctx); err != nil { // first start: the embedded OFAC snapshot
 		db.Close()
@@ -93,27 +94,30 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 }
 
 func (a *App) wire() {
-	now, st := a.Config.Now, a.Store
-	a.Outbox = &outbox.Worker{Store: st, Log: a.Log, Now: now}
-	a.Partners = &partner.Service{Store: st, Hasher: a.Vault, Now: now,
-		Tokens: &partner.Tokens{Key: a.Vault.TokenKey(), TTL: a.Config.TokenTTL}}
-	a.Programs = &program.Service{Store: st, Now: now}
-	a.Accounts = &account.Service{Store: st, Now: now}
-	a.Cards = &card.Service{Store: st, Now: now}
-	a.Ledger = &ledger.Service{Store: st, Now: now, Batch: &ledger.Committer{Store: st, Now: now,
-		Workers: ledgerWorkers(a.DB.Engine), MaxBatch: 128}}
-	a.Features = &feature.Service{Store: st, Now: now}
-	a.Sanctions = &sanctions.Service{Store: st, Threshold: a.Config.SanctionsThreshold, Now: now}
-	a.Customers = &customer.Service{Store: st, Screener: a.Sanctions, Now: now}
-	a.Delivery = &delivery.Service{Store: st, Cards: st, Settings: a.Config.deliverySettings(), Now: now}
-	a.Retail = &retail.Service{Store: st, Indexer: a.Vault, Now: now}
+	now, db, v := a.Config.Now, a.DB, a.Vault
+	a.Outbox = &outbox.Worker{Store: storage.NewOutboxStore(db), Log: a.Log, Now: now}
+	a.Partners = &partner.Service{Store: storage.NewPartnerStore(db), Hasher: v, Now: now,
+		Tokens: &partner.Tokens{Key: v.TokenKey(), TTL: a.Config.TokenTTL}}
+	a.Programs = &program.Service{Store: storage.NewProgramStore(db), Now: now}
+	a.Accounts = &account.Service{Store: storage.NewAccountStore(db), Now: now}
+	cards := storage.NewCardStore(db, v)
+	a.Cards = &card.Service{Store: cards, Now: now}
+	ledgerStore := storage.NewLedgerStore(db)
+	a.Ledger = &ledger.Service{Store: ledgerStore, Now: now, Batch: &ledger.Committer{Store: ledgerStore, Now: now,
+		Workers: ledgerWorkers(db.Engine), MaxBatch: 128}}
+	a.Features = &feature.Service{Store: storage.NewFeatureStore(db), Now: now}
+	a.Sanctions = &sanctions.Service{Store: storage.NewSanctionsStore(db), Threshold: a.Config.SanctionsThreshold, Now: now}
+	a.Customers = &customer.Service{Store: storage.NewCustomerStore(db, v), Screener: a.Sanctions, Now: now}
+	a.Delivery = &delivery.Service{Store: storage.NewDeliveryStore(db), Cards: cards, Settings: a.Config.deliverySettings(), Now: now}
+	a.Retail = &retail.Service{Store: storage.NewRetailStore(db, v), Indexer: v, Now: now}
+	a.Audit = &audit.Service{Store: storage.NewAuditStore(db)}
 	a.wireCare()
 	a.Server = &api.Server{
-		Log: a.Log, DB: a.DB,
+		Log: a.Log, DB: db,
 		Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
 		Ledger: a.Ledger, Balances: a.Ledger, Features: a.Features,
-		Customers: a.Customers, Lookup: &customer.Lookup{Store: st, Now: now}, Sanctions: a.Sanctions,
-		Delivery: a.Delivery, Retail: a.Retail, Care: a.Care,
+		Customers: a.Customers, Lookup: &customer.Lookup{Store: storage.NewLookupStore(db, v), Now: now},
+		Sanctions: a.Sanctions, Delivery: a.Delivery, Retail: a.Retail, Care: a.Care, Audit: a.Audit,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
 		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now,
 	}

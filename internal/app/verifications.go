@@ -5,6 +5,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/address"
 	"github.com/verdant-baas/verdant/internal/notify"
+	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/verification"
 )
 
@@ -49,9 +50,10 @@ func (a *App) wireVerifications() {
 			"smtp", n.SMTPHost != "", "sms", n.SMSBaseURL != "")
 	}
 	vc := a.Config.Verify
-	svc := &verification.Service{Store: a.Store, Vault: a.Vault, Now: now, TTL: vc.CodeTTL, Tries: vc.MaxTries,
+	verifications := storage.NewVerificationStore(a.DB)
+	svc := &verification.Service{Store: verifications, Vault: a.Vault, Now: now, TTL: vc.CodeTTL, Tries: vc.MaxTries,
 		Limits: verification.Limits{PerHour: vc.PerHour, MinGap: vc.MinGap}}
-	d := &verification.Sender{Store: a.Store, Vault: a.Vault, Now: now, Email: email, Phone: phone}
+	d := &verification.Sender{Store: verifications, Vault: a.Vault, Now: now, Email: email, Phone: phone}
 	a.Outbox.Handle(verification.Topic, d.Handle)
 	a.Server.Verifications, a.Server.OTPSender = svc, d
 	a.Server.Address = address.Engine{}

@@ -136,3 +136,25 @@ func As(err error) *Error {
 
 // KindOf returns the Kind of err (Internal for foreign errors).
 func KindOf(err error) Kind { return As(err).Kind }
+
+// Op names the operation that failed in an internal error, so a log line
+// says which call went wrong (golang/pkgsite's derrors.Wrap). Deferred
+// with a named result,
+//
+//	defer apperr.Op(&err, "storage.CardStore.SetStatus(%s)", id)
+//
+// it wraps a non-nil *errp as "op: cause" (with %w, so errors.Is and
+// errors.As still see the cause). An *Error is left exactly as it is: its
+// Message is what a caller is shown, and a sentinel stays comparable.
+// args must be identifiers only, never a PAN, SSN, date of birth or
+// secret.
+func Op(errp *error, format string, args ...any) {
+	if *errp == nil {
+		return
+	}
+	var ae *Error
+	if errors.As(*errp, &ae) {
+		return
+	}
+	*errp = fmt.Errorf(format+": %w", append(args, *errp)...)
+}

@@ -50,19 +50,19 @@ func (c Card) Expired(now time.Time) bool {
 	return !now.Before(end)
 }
 
-// Store persists cards. CreateCard seals the PAN itself, so the plaintext
+// Store persists cards. Create seals the PAN itself, so the plaintext
 // never leaves the call.
 type Store interface {
-	// CreateCard and SetCardStatus record an audit event by actor in the
+	// Create and SetStatus record an audit event by actor in the
 	// same transaction (with the last four digits, never the PAN).
-	CreateCard(ctx context.Context, c Card, pan, actor string) error
+	Create(ctx context.Context, c Card, pan, actor string) error
 	// Card answers NotFound unless the card belongs to the account.
 	Card(ctx context.Context, accountID, id string) (Card, error)
-	SetCardStatus(ctx context.Context, accountID, id string, st Status, now time.Time, actor string) (Card, error)
-	// CardsByAccount answers an account's cards, newest first.
-	CardsByAccount(ctx context.Context, accountID string) ([]Card, error)
-	// CardsByPAN answers every card with this PAN, newest first.
-	CardsByPAN(ctx context.Context, pan string) ([]Card, error)
+	SetStatus(ctx context.Context, accountID, id string, st Status, now time.Time, actor string) (Card, error)
+	// ByAccount answers an account's cards, newest first.
+	ByAccount(ctx context.Context, accountID string) ([]Card, error)
+	// ByPAN answers every card with this PAN, newest first.
+	ByPAN(ctx context.Context, pan string) ([]Card, error)
 }
 
 // Actor is the audit-trail actor of this service's changes: they are made
@@ -124,7 +124,7 @@ func (s *Service) Issue(ctx context.Context, programCode, accountID, programBIN 
 	if c.DeliveryMethod != "reg" && c.DeliveryMethod != "exp" {
 		return Card{}, "", apperr.Field("deliveryMethod", "deliveryMethod must be reg or exp")
 	}
-	if err := s.Store.CreateCard(ctx, c, pan, Actor); err != nil {
+	if err := s.Store.Create(ctx, c, pan, Actor); err != nil {
 		return Card{}, "", err
 	}
 	return c, pan, nil
@@ -174,10 +174,10 @@ func (s *Service) SetStatus(ctx context.Context, accountID, id string, st Status
 	if _, err := ParseStatus(string(st)); err != nil {
 		return Card{}, err
 	}
-	return s.Store.SetCardStatus(ctx, accountID, id, st, s.Now().UTC(), Actor)
+	return s.Store.SetStatus(ctx, accountID, id, st, s.Now().UTC(), Actor)
 }
 
 // ForAccount answers an account's cards, newest first.
 func (s *Service) ForAccount(ctx context.Context, accountID string) ([]Card, error) {
-	return s.Store.CardsByAccount(ctx, accountID)
+	return s.Store.ByAccount(ctx, accountID)
 }

@@ -138,26 +138,26 @@ type Filter struct {
 
 // Store persists cases.
 type Store interface {
-	// CreateCase stores c (giving it a fresh case number) with its first
+	// Create stores c (giving it a fresh case number) with its first
 	// history entry in one transaction, and enqueues its CRM delivery in
 	// the same transaction when deliver is set. A case already stored for
 	// the same partner, program and request id is answered instead, with
 	// replay set.
-	CreateCase(ctx context.Context, c Case, first Change, deliver bool) (stored Case, replay bool, err error)
-	// CaseByNumber answers NotFound for an unknown number.
-	CaseByNumber(ctx context.Context, number string) (Case, error)
-	CaseByID(ctx context.Context, id string) (Case, error)
-	ListCases(ctx context.Context, f Filter) ([]Case, error)
-	// UpdateCase locks the case, lets fn change it and describe the
+	Create(ctx context.Context, c Case, first Change, deliver bool) (stored Case, replay bool, err error)
+	// ByNumber answers NotFound for an unknown number.
+	ByNumber(ctx context.Context, number string) (Case, error)
+	ByID(ctx context.Context, id string) (Case, error)
+	List(ctx context.Context, f Filter) ([]Case, error)
+	// Update locks the case, lets fn change it and describe the
 	// change, and writes both (nothing when the Change has no ID). fn may
 	// run more than once.
-	UpdateCase(ctx context.Context, number string, fn func(c *Case) (Change, error)) (Case, error)
-	CaseHistory(ctx context.Context, caseID string) ([]Change, error)
-	// MarkCaseDelivered records the CRM's id and a history entry.
-	MarkCaseDelivered(ctx context.Context, caseID, crmID string, now time.Time) error
-	// EnqueueQueuedCases enqueues CRM delivery for up to limit queued cases
+	Update(ctx context.Context, number string, fn func(c *Case) (Change, error)) (Case, error)
+	History(ctx context.Context, caseID string) ([]Change, error)
+	// MarkDelivered records the CRM's id and a history entry.
+	MarkDelivered(ctx context.Context, caseID, crmID string, now time.Time) error
+	// EnqueueQueued enqueues CRM delivery for up to limit queued cases
 	// that have none yet (cases made while no CRM was configured).
-	EnqueueQueuedCases(ctx context.Context, now time.Time, limit int) (int, error)
+	EnqueueQueued(ctx context.Context, now time.Time, limit int) (int, error)
 }
 
 // Service is the customer-care use cases.
@@ -202,7 +202,7 @@ func (s *Service) Create(ctx context.Context, partnerID, programCode, requestID 
 	}
 	first := Change{ID: uuid.Must(uuid.NewV7()).String(), CaseID: c.ID, At: now, Actor: "partner:" + partnerID,
 		Action: "created", ToStatus: Open, ToTier: Tier1}
-	stored, replay, err := s.Store.CreateCase(ctx, c, first, s.Deliver)
+	stored, replay, err := s.Store.Create(ctx, c, first, s.Deliver)
 	if err != nil {
 		return Case{}, err
 	}
@@ -244,11 +244,11 @@ func (s *Service) Get(ctx context.Context, number string) (Case, []Change, error
 	if !ValidNumber(number) {
 		return Case{}, nil, ErrNotFound
 	}
-	c, err := s.Store.CaseByNumber(ctx, number)
+	c, err := s.Store.ByNumber(ctx, number)
 	if err != nil {
 		return Case{}, nil, err
 	}
-	h, err := s.Store.CaseHistory(ctx, c.ID)
+	h, err := s.Store.History(ctx, c.ID)
 	return c, h, err
 }
 
@@ -257,5 +257,5 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Case, error) {
 	if f.Limit <= 0 || f.Limit > 100 {
 		f.Limit = 50
 	}
-	return s.Store.ListCases(ctx, f)
+	return s.Store.List(ctx, f)
 }

@@ -49,7 +49,7 @@ func (d *CRMSender) Handle(ctx context.Context, m outbox.Message) error {
 	if err := json.Unmarshal(m.Payload, &p); err != nil || p.CaseID == "" {
 		return outbox.Permanent(fmt.Errorf("care: bad outbox payload"))
 	}
-	c, err := d.Store.CaseByID(ctx, p.CaseID)
+	c, err := d.Store.ByID(ctx, p.CaseID)
 	if apperr.KindOf(err) == apperr.NotFound {
 		return outbox.Permanent(err)
 	}
@@ -63,7 +63,7 @@ func (d *CRMSender) Handle(ctx context.Context, m outbox.Message) error {
 	if err != nil {
 		return err
 	}
-	if err := d.Store.MarkCaseDelivered(ctx, c.ID, id, d.Now().UTC()); err != nil {
+	if err := d.Store.MarkDelivered(ctx, c.ID, id, d.Now().UTC()); err != nil {
 		return err
 	}
 	d.Log.Info("care case delivered to CRM", "case_number", c.Number, "attempt", m.Attempts)
@@ -113,7 +113,7 @@ func deviceText(d Device) string {
 func (d *CRMSender) EnqueueQueued(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		n, err := d.Store.EnqueueQueuedCases(ctx, d.Now().UTC(), 100)
+		n, err := d.Store.EnqueueQueued(ctx, d.Now().UTC(), 100)
 		total += n
 		if err != nil || n < 100 {
 			if total > 0 && d.Notify != nil {

@@ -81,13 +81,13 @@ func (s *Service) Apply(ctx context.Context, number string, u Update) (Case, []C
 	if !ValidNumber(number) {
 		return Case{}, nil, ErrNotFound
 	}
-	c, err := s.Store.UpdateCase(ctx, number, func(c *Case) (Change, error) {
+	c, err := s.Store.Update(ctx, number, func(c *Case) (Change, error) {
 		return apply(c, u, s.Now().UTC().Truncate(time.Microsecond))
 	})
 	if err != nil {
 		return Case{}, nil, err
 	}
-	h, err := s.Store.CaseHistory(ctx, c.ID)
+	h, err := s.Store.History(ctx, c.ID)
 	return c, h, err
 }
 

@@ -92,10 +92,10 @@ type Decision struct {
 
 // Store persists customers and sanctions reviews.
 type Store interface {
-	// CreateCustomer stores p (and its review, if any) unless the partner
+	// Create stores p (and its review, if any) unless the partner
 	// already has a customer with this id: then it answers that customer
 	// when the request is the same (by canonical form), Conflict otherwise.
-	CreateCustomer(ctx context.Context, p Profile, review *Review) (Profile, error)
+	Create(ctx context.Context, p Profile, review *Review) (Profile, error)
 	// Customer answers NotFound unless the partner has this customer.
 	Customer(ctx context.Context, partnerID, id string) (Profile, error)
 	// PartnerLabel answers the partner's name and first program's code.
@@ -146,7 +146,7 @@ func (s *Service) Create(ctx context.Context, partnerID string, in Input) (Profi
 				Matches: matches, Status: "pending", CreatedAt: now}
 		}
 	}
-	stored, err := s.Store.CreateCustomer(ctx, p, review)
+	stored, err := s.Store.Create(ctx, p, review)
 	if err != nil {
 		return Profile{}, nil, err
 	}

@@ -36,9 +36,9 @@ type LookupStore interface {
 	// CardholderByPAN answers the newest card with this PAN in one of the
 	// partner's programs, NotFound if none.
 	CardholderByPAN(ctx context.Context, partnerID, pan string) (Cardholder, error)
-	RecordLookup(ctx context.Context, r LookupRecord) error
-	// CustomerLookups answers a partner's audited lookups, newest first.
-	CustomerLookups(ctx context.Context, partnerID string, limit int) ([]LookupRecord, error)
+	Record(ctx context.Context, r LookupRecord) error
+	// Lookups answers a partner's audited lookups, newest first.
+	Lookups(ctx context.Context, partnerID string, limit int) ([]LookupRecord, error)
 }
 
 // The lookup errors (customer-lookup.txt): errorCode in Reason.
@@ -101,7 +101,7 @@ func (l *Lookup) Find(ctx context.Context, partnerID, pan string, rt Retailer) (
 	if err != nil {
 		rec.Outcome = apperr.As(err).Reason
 	}
-	if rerr := l.Store.RecordLookup(ctx, rec); rerr != nil {
+	if rerr := l.Store.Record(ctx, rec); rerr != nil {
 		return Cardholder{}, rerr
 	}
 	return ch, err

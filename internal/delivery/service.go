@@ -14,11 +14,11 @@ import (
 type Store interface {
 	// CreateFulfilment records a card's fulfilment; an existing record is kept.
 	CreateFulfilment(ctx context.Context, f Fulfilment) error
-	// RecordDeliveryEvent stores e (creating the card's fulfilment record
+	// RecordEvent stores e (creating the card's fulfilment record
 	// with material pvc if it has none). It answers the stored event and
 	// whether it is new; the same (card, status, time) with another
 	// tracking number is a Conflict.
-	RecordDeliveryEvent(ctx context.Context, e Event) (Event, bool, error)
+	RecordEvent(ctx context.Context, e Event) (Event, bool, error)
 	// CardsSharingPAN answers the cards of a program with the same PAN as
 	// cardID (itself included), newest first, comparing keyed PAN indexes.
 	CardsSharingPAN(ctx context.Context, programCode, cardID string) ([]card.Card, error)
@@ -99,7 +99,7 @@ func (s *Service) Record(ctx context.Context, accountID, cardID string, in Event
 		return Event{}, false, &apperr.Error{Kind: apperr.Conflict, Reason: "VIRTUAL_CARD",
 			Message: "a virtual card has no delivery"}
 	}
-	return s.Store.RecordDeliveryEvent(ctx, Event{CardID: c.ID, Status: st, OccurredAt: in.OccurredAt.UTC(),
+	return s.Store.RecordEvent(ctx, Event{CardID: c.ID, Status: st, OccurredAt: in.OccurredAt.UTC(),
 		TrackingNumber: in.TrackingNumber, ReceivedAt: now})
 }
 

@@ -7,17 +7,17 @@ import (
 
 // Store persists enrolments, terms and their history.
 type Store interface {
-	// UpdateFeatures runs one transaction on an account: it locks the
+	// Update runs one transaction on an account: it locks the
 	// account row (the per-account mutex the ledger also takes), loads its
 	// State, calls decide, and writes the Change with its events by actor.
 	// decide may run more than once (transaction retries) and must be
 	// pure. An account that does not exist answers account.ErrNotFound.
-	UpdateFeatures(ctx context.Context, accountID, actor string, now time.Time, decide func(State) (Change, error)) error
-	// FeatureState reads an account's state without locking.
-	FeatureState(ctx context.Context, accountID string) (State, error)
-	// FeatureHistory answers up to limit feature and terms events of an
+	Update(ctx context.Context, accountID, actor string, now time.Time, decide func(State) (Change, error)) error
+	// State reads an account's state without locking.
+	State(ctx context.Context, accountID string) (State, error)
+	// History answers up to limit feature and terms events of an
 	// account, newest first.
-	FeatureHistory(ctx context.Context, accountID string, limit int) ([]Event, error)
+	History(ctx context.Context, accountID string, limit int) ([]Event, error)
 }
 
 // Service is the account-feature use cases. Callers resolve the program
@@ -35,7 +35,7 @@ func (s *Service) Set(ctx context.Context, cfg Config, accountID, featureID stri
 		return err
 	}
 	now := s.Now().UTC()
-	return s.Store.UpdateFeatures(ctx, accountID, actor, now, func(st State) (Change, error) {
+	return s.Store.Update(ctx, accountID, actor, now, func(st State) (Change, error) {
 		if authorize {
 			return Enrol(st, cfg, f, now)
 		}
@@ -47,21 +47,21 @@ func (s *Service) Set(ctx context.Context, cfg Config, accountID, featureID stri
 // with ParseTerms).
 func (s *Service) SetTerms(ctx context.Context, accountID string, in []TermsInput, actor string) error {
 	now := s.Now().UTC()
-	return s.Store.UpdateFeatures(ctx, accountID, actor, now, func(st State) (Change, error) {
+	return s.Store.Update(ctx, accountID, actor, now, func(st State) (Change, error) {
 		return SetTerms(st, in, now)
 	})
 }
 
 // State answers an account's enrolments and terms.
 func (s *Service) State(ctx context.Context, accountID string) (State, error) {
-	return s.Store.FeatureState(ctx, accountID)
+	return s.Store.State(ctx, accountID)
 }
 
 // Enrolled answers the features an active account holds, in catalogue
 // order; a closed or restricted account is answered 4/105 as the page
 // lists for GET .../features.
 func (s *Service) Enrolled(ctx context.Context, accountID string) ([]string, error) {
-	st, err := s.Store.FeatureState(ctx, accountID)
+	st, err := s.Store.State(ctx, accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -76,5 +76,5 @@ func (s *Service) History(ctx context.Context, accountID string, limit int) ([]E
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	return s.Store.FeatureHistory(ctx, accountID, limit)
+	return s.Store.History(ctx, accountID, limit)
 }

@@ -133,7 +133,7 @@ func (c *Committer) commit(batch []*pending) {
 		return 0
 	})
 	if len(batch) > 1 {
-		err := c.Store.LedgerTx(ctx, func(tx Tx) error {
+		err := c.Store.Tx(ctx, func(tx Tx) error {
 			now := c.Now().UTC()
 			for _, p := range batch {
 				p.out, p.err = Apply(ctx, tx, p.req, now)
@@ -152,7 +152,7 @@ func (c *Committer) commit(batch []*pending) {
 	}
 	for _, p := range batch { // alone: its own transaction, its own answer
 		var business error
-		err := c.Store.LedgerTx(ctx, func(tx Tx) error {
+		err := c.Store.Tx(ctx, func(tx Tx) error {
 			var err error
 			p.out, err = Apply(ctx, tx, p.req, c.Now().UTC())
 			business = nil

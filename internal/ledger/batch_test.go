@@ -28,7 +28,7 @@ type memTx struct {
 	adjs map[string]Adjustment
 }
 
-func (s *memStore) LedgerTx(ctx context.Context, fn func(Tx) error) error {
+func (s *memStore) Tx(ctx context.Context, fn func(Tx) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx := &memTx{s: s, bal: map[string]int64{}, adjs: map[string]Adjustment{}}

@@ -97,18 +97,18 @@ type TransactionQuery struct {
 
 // Store persists the ledger.
 type Store interface {
-	// LedgerTx runs fn in one write transaction (retried on conflict).
-	LedgerTx(ctx context.Context, fn func(Tx) error) error
+	// Tx runs fn in one write transaction (retried on conflict).
+	Tx(ctx context.Context, fn func(Tx) error) error
 	// Adjustment answers NotFound for an unknown identifier.
 	Adjustment(ctx context.Context, accountID, adjustmentID string) (Adjustment, error)
-	LedgerBalance(ctx context.Context, accountID string) (Balance, error)
+	Balance(ctx context.Context, accountID string) (Balance, error)
 	Transactions(ctx context.Context, q TransactionQuery) ([]Adjustment, error)
 	RecentEntries(ctx context.Context, accountID string, limit int) ([]PostedEntry, error)
 	// DayActivity answers a program's adjustments created in [from, to)
 	// and each of its ledger accounts' balances at from and at to.
 	DayActivity(ctx context.Context, programCode string, from, to time.Time) ([]Adjustment, []AccountDay, error)
-	// VerifyLedger answers every inconsistency found (empty: all good).
-	VerifyLedger(ctx context.Context) ([]string, error)
+	// Verify answers every inconsistency found (empty: all good).
+	Verify(ctx context.Context) ([]string, error)
 }
 
 // Service is the ledger use cases.
@@ -123,7 +123,7 @@ var _ BalanceReader = (*Service)(nil)
 
 // Balance implements BalanceReader.
 func (s *Service) Balance(ctx context.Context, accountID string) (Balance, error) {
-	return s.Store.LedgerBalance(ctx, accountID)
+	return s.Store.Balance(ctx, accountID)
 }
 
 // Post applies an adjustment and answers it as recorded: completed,
@@ -136,7 +136,7 @@ func (s *Service) Post(ctx context.Context, r Request) (Adjustment, error) {
 		return s.Batch.Post(ctx, r)
 	}
 	var out Adjustment
-	err := s.Store.LedgerTx(ctx, func(tx Tx) error {
+	err := s.Store.Tx(ctx, func(tx Tx) error {
 		var err error
 		out, err = Apply(ctx, tx, r, s.Now().UTC())
 		return err
@@ -218,5 +218,5 @@ func (s *Service) RecentEntries(ctx context.Context, accountID string, limit int
 // Verify checks that every balance equals the sum of its entries, that
 // every posting balances and that the ledger sums to zero per currency.
 func (s *Service) Verify(ctx context.Context) ([]string, error) {
-	return s.Store.VerifyLedger(ctx)
+	return s.Store.Verify(ctx)
 }

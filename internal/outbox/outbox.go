@@ -32,15 +32,15 @@ type Message struct {
 
 // Store is the persistence the worker needs.
 type Store interface {
-	// ClaimOutbox leases up to limit due messages (pending, due, lease
+	// Claim leases up to limit due messages (pending, due, lease
 	// expired) until now+lease and counts the attempt.
-	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Message, error)
-	// CompleteOutbox marks a claimed message delivered, unless the claim
+	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Message, error)
+	// Complete marks a claimed message delivered, unless the claim
 	// has been superseded (another worker claimed it after the lease).
-	CompleteOutbox(ctx context.Context, m Message, now time.Time) error
-	// RetryOutbox records a failure of a claimed message (unless the claim
+	Complete(ctx context.Context, m Message, now time.Time) error
+	// Retry records a failure of a claimed message (unless the claim
 	// was superseded); dead stops further attempts.
-	RetryOutbox(ctx context.Context, m Message, next time.Time, errMsg string, dead bool) error
+	Retry(ctx context.Context, m Message, next time.Time, errMsg string, dead bool) error
 }
 
 // Handler delivers one message. It returns Permanent(err) for a failure
@@ -161,7 +161,7 @@ func (w *Worker) Run(ctx context.Context) {
 // how many it handled.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	w.defaults()
-	msgs, err := w.Store.ClaimOutbox(ctx, w.Now(), w.Lease, w.Batch)
+	msgs, err := w.Store.Claim(ctx, w.Now(), w.Lease, w.Batch)
 	if err != nil {
 		return 0, err
 	}
@@ -194,7 +194,7 @@ func (w *Worker) deliver(ctx context.Context, m Message) {
 		return // shutting down: the lease expires and the message is retried
 	}
 	if err == nil {
-		if cerr := w.Store.CompleteOutbox(ctx, m, w.Now()); cerr != nil {
+		if cerr := w.Store.Complete(ctx, m, w.Now()); cerr != nil {
 			w.Log.Warn("outbox complete failed", "id", m.ID, "error", cerr)
 		}
 		return
@@ -203,7 +203,7 @@ func (w *Worker) deliver(ctx context.Context, m Message) {
 	dead := errors.As(err, &p) || (w.MaxAttempts > 0 && m.Attempts >= w.MaxAttempts)
 	next := w.Now().Add(w.backoff(m.Attempts))
 	w.Log.Warn("outbox delivery failed", "id", m.ID, "topic", m.Topic, "attempt", m.Attempts, "dead", dead, "error", err)
-	if rerr := w.Store.RetryOutbox(ctx, m, next, err.Error(), dead); rerr != nil {
+	if rerr := w.Store.Retry(ctx, m, next, err.Error(), dead); rerr != nil {
 		w.Log.Warn("outbox retry bookkeeping failed", "id", m.ID, "error", rerr)
 	}
 }

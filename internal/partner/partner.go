@@ -27,12 +27,12 @@ type Partner struct {
 
 // Store persists partners. Secrets are only ever stored as hashes.
 type Store interface {
-	// CreatePartner and RotateSecret record an audit event by actor in the
+	// Create and RotateSecret record an audit event by actor in the
 	// same transaction.
-	CreatePartner(ctx context.Context, p Partner, secretHash, actor string) error
+	Create(ctx context.Context, p Partner, secretHash, actor string) error
 	Partner(ctx context.Context, id string) (Partner, error)
-	// PartnerByClientID answers the partner and its stored secret hash.
-	PartnerByClientID(ctx context.Context, clientID string) (Partner, string, error)
+	// ByClientID answers the partner and its stored secret hash.
+	ByClientID(ctx context.Context, clientID string) (Partner, string, error)
 	// RotateSecret replaces the secret hash and bumps SecretVersion.
 	RotateSecret(ctx context.Context, id, secretHash string, now time.Time, actor string) (Partner, error)
 }
@@ -76,7 +76,7 @@ func (s *Service) Create(ctx context.Context, name string) (Credentials, error) 
 		SecretVersion: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	secret := "vs_" + randomToken(32)
-	if err := s.Store.CreatePartner(ctx, p, s.hash(secret), Actor); err != nil {
+	if err := s.Store.Create(ctx, p, s.hash(secret), Actor); err != nil {
 		return Credentials{}, err
 	}
 	return Credentials{Partner: p, ClientSecret: secret}, nil
@@ -104,7 +104,7 @@ func (s *Service) Authenticate(ctx context.Context, clientID, secret string) (To
 	if clientID == "" || secret == "" {
 		return Token{}, errUnauthorized("client credentials are required")
 	}
-	p, hash, err := s.Store.PartnerByClientID(ctx, clientID)
+	p, hash, err := s.Store.ByClientID(ctx, clientID)
 	got := s.hash(secret)
 	if err != nil {
 		if apperr.KindOf(err) == apperr.NotFound {

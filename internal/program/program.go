@@ -41,12 +41,12 @@ var Features = feature.IDs()
 
 // Store persists programs.
 type Store interface {
-	// CreateProgram and UpdateProgram record an audit event by actor in the
+	// Create and Update record an audit event by actor in the
 	// same transaction.
-	CreateProgram(ctx context.Context, p Program, actor string) error
+	Create(ctx context.Context, p Program, actor string) error
 	// Program answers NotFound for an unknown code.
 	Program(ctx context.Context, code string) (Program, error)
-	UpdateProgram(ctx context.Context, p Program, actor string) error
+	Update(ctx context.Context, p Program, actor string) error
 }
 
 // Actor is the audit-trail actor of this service's changes: they are made
@@ -80,7 +80,7 @@ func (s *Service) Create(ctx context.Context, p Program) (Program, error) {
 	}
 	now := s.Now().UTC()
 	p.CreatedAt, p.UpdatedAt = now, now
-	if err := s.Store.CreateProgram(ctx, p, Actor); err != nil {
+	if err := s.Store.Create(ctx, p, Actor); err != nil {
 		return Program{}, err
 	}
 	return p, nil
@@ -134,7 +134,7 @@ func (s *Service) Update(ctx context.Context, code string, patch Patch) (Program
 		return Program{}, err
 	}
 	p.UpdatedAt = s.Now().UTC()
-	if err := s.Store.UpdateProgram(ctx, p, Actor); err != nil {
+	if err := s.Store.Update(ctx, p, Actor); err != nil {
 		return Program{}, err
 	}
 	return p, nil

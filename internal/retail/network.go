@@ -124,7 +124,7 @@ func (s *Service) CreateUser(ctx context.Context, u User) (User, error) {
 	}
 	now := s.Now().UTC()
 	u.CreatedAt, u.UpdatedAt = now, now
-	return u, s.Store.CreateRetailUser(ctx, u)
+	return u, s.Store.CreateUser(ctx, u)
 }
 
 // SetUserActive activates or deactivates a retail user.
@@ -132,12 +132,12 @@ func (s *Service) SetUserActive(ctx context.Context, merchantID, userID string, 
 	if err := usable(merchantID, userID); err != nil {
 		return User{}, err
 	}
-	u, err := s.Store.RetailUser(ctx, merchantID, userID)
+	u, err := s.Store.User(ctx, merchantID, userID)
 	if err != nil {
 		return User{}, err
 	}
 	u.Active, u.UpdatedAt = active, s.Now().UTC()
-	return u, s.Store.UpdateRetailUser(ctx, u)
+	return u, s.Store.UpdateUser(ctx, u)
 }
 
 // User answers a retail user.
@@ -145,7 +145,7 @@ func (s *Service) User(ctx context.Context, merchantID, userID string) (User, er
 	if err := usable(merchantID, userID); err != nil {
 		return User{}, err
 	}
-	return s.Store.RetailUser(ctx, merchantID, userID)
+	return s.Store.User(ctx, merchantID, userID)
 }
 
 // PutSettings validates and stores a program's reload settings.
@@ -154,7 +154,7 @@ func (s *Service) PutSettings(ctx context.Context, st Settings) (Settings, error
 		return Settings{}, err
 	}
 	st.UpdatedAt = s.Now().UTC()
-	return st, s.Store.PutReloadSettings(ctx, st)
+	return st, s.Store.PutSettings(ctx, st)
 }
 
 // Settings answers a program's reload settings (NotFound when none).
@@ -162,7 +162,7 @@ func (s *Service) Settings(ctx context.Context, programCode string) (Settings, e
 	if err := usable(programCode); err != nil {
 		return Settings{}, err
 	}
-	return s.Store.ReloadSettings(ctx, programCode)
+	return s.Store.Settings(ctx, programCode)
 }
 
 func set[T any](dst *T, v *T) {

@@ -146,22 +146,22 @@ type Store interface {
 	CreateOutlet(ctx context.Context, o Outlet) error
 	UpdateOutlet(ctx context.Context, o Outlet) error
 	Outlet(ctx context.Context, merchantID, storeID string) (Outlet, error)
-	CreateRetailUser(ctx context.Context, u User) error
-	UpdateRetailUser(ctx context.Context, u User) error
-	RetailUser(ctx context.Context, merchantID, userID string) (User, error)
-	// ReloadSettings answers NotFound when a program has none.
-	ReloadSettings(ctx context.Context, programCode string) (Settings, error)
-	PutReloadSettings(ctx context.Context, s Settings) error
+	CreateUser(ctx context.Context, u User) error
+	UpdateUser(ctx context.Context, u User) error
+	User(ctx context.Context, merchantID, userID string) (User, error)
+	// Settings answers NotFound when a program has none.
+	Settings(ctx context.Context, programCode string) (Settings, error)
+	PutSettings(ctx context.Context, s Settings) error
 
-	// RetailPoint answers a merchant with whether it has the store and the
+	// Point answers a merchant with whether it has the store and the
 	// user (one read for the three checks); NotFound for an unknown merchant.
-	RetailPoint(ctx context.Context, merchantID, storeID, userID string) (Point, error)
-	// ReloadTarget answers an account with its program's partner and
+	Point(ctx context.Context, merchantID, storeID, userID string) (Point, error)
+	// Target answers an account with its program's partner and
 	// reload settings (NotFound for an unknown account).
-	ReloadTarget(ctx context.Context, accountID string) (Target, error)
-	// ReloadCard answers the newest card with this PAN in the partner's
+	Target(ctx context.Context, accountID string) (Target, error)
+	// TargetByPAN answers the newest card with this PAN in the partner's
 	// programs, and its target.
-	ReloadCard(ctx context.Context, partnerID, pan string) (Target, error)
+	TargetByPAN(ctx context.Context, partnerID, pan string) (Target, error)
 	// RecordValidation stores v. When decide is set (an approvable
 	// request), it first locks v's account row, sums the account's
 	// approved validations since dayStart and lets decide settle the

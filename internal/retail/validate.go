@@ -195,7 +195,7 @@ func (s *Service) check(ctx context.Context, partnerID string, req *Request, v *
 		o := v.with(code, desc)
 		return &o, Target{}, nil
 	}
-	pt, err := s.Store.RetailPoint(ctx, md.MerchantID, md.StoreID, md.UserID)
+	pt, err := s.Store.Point(ctx, md.MerchantID, md.StoreID, md.UserID)
 	m := pt.Merchant
 	switch {
 	case missing(err) || err == nil && (!m.Enabled || m.PartnerID != partnerID):
@@ -245,7 +245,7 @@ func (s *Service) target(ctx context.Context, partnerID string, req *Request) (T
 	var t Target
 	var err error
 	if req.AccountNumber != "" {
-		if t, err = s.Store.ReloadCard(ctx, partnerID, req.AccountNumber); err != nil {
+		if t, err = s.Store.TargetByPAN(ctx, partnerID, req.AccountNumber); err != nil {
 			return t, err
 		}
 		if req.AccountIdentifier != "" {
@@ -256,7 +256,7 @@ func (s *Service) target(ctx context.Context, partnerID string, req *Request) (T
 		return t, nil
 	}
 	id, _ := account.ParseID(req.AccountIdentifier)
-	return s.Store.ReloadTarget(ctx, id)
+	return s.Store.Target(ctx, id)
 }
 
 // reloadable answers the 110 description that stops a reload to t, or "".

@@ -24,13 +24,13 @@ type ListInfo struct {
 // Store keeps the list in force in the database, so every node screens
 // against the same list.
 type Store interface {
-	// CurrentSanctionsList answers the most recently loaded list, NotFound if none.
-	CurrentSanctionsList(ctx context.Context) (ListInfo, error)
-	// SanctionsListFiles answers a loaded list's files (empty for the embedded snapshot).
-	SanctionsListFiles(ctx context.Context, version string) (Files, error)
-	// SaveSanctionsList records a list as the one in force (files empty for
+	// CurrentList answers the most recently loaded list, NotFound if none.
+	CurrentList(ctx context.Context) (ListInfo, error)
+	// ListFiles answers a loaded list's files (empty for the embedded snapshot).
+	ListFiles(ctx context.Context, version string) (Files, error)
+	// SaveList records a list as the one in force (files empty for
 	// the embedded snapshot) and audits it.
-	SaveSanctionsList(ctx context.Context, info ListInfo, f Files) error
+	SaveList(ctx context.Context, info ListInfo, f Files) error
 }
 
 // Service screens people against the list in force. It keeps an index of
@@ -73,7 +73,7 @@ func SnapshotInfo() (ListInfo, error) {
 // Ensure seeds the embedded snapshot as the list in force when the
 // database has none (first start).
 func (s *Service) Ensure(ctx context.Context) error {
-	if _, err := s.Store.CurrentSanctionsList(ctx); err == nil || apperr.KindOf(err) != apperr.NotFound {
+	if _, err := s.Store.CurrentList(ctx); err == nil || apperr.KindOf(err) != apperr.NotFound {
 		return err
 	}
 	info, err := SnapshotInfo()
@@ -81,21 +81,21 @@ func (s *Service) Ensure(ctx context.Context) error {
 		return err
 	}
 	info.LoadedAt = s.Now().UTC()
-	return s.Store.SaveSanctionsList(ctx, info, Files{})
+	return s.Store.SaveList(ctx, info, Files{})
 }
 
 // Current answers the list in force.
 func (s *Service) Current(ctx context.Context) (ListInfo, error) {
-	return s.Store.CurrentSanctionsList(ctx)
+	return s.Store.CurrentList(ctx)
 }
 
 // index answers the index of the list in force, rebuilding it when the
 // stored version differs from the one in memory.
 func (s *Service) index(ctx context.Context) (*Index, error) {
-	info, err := s.Store.CurrentSanctionsList(ctx)
+	info, err := s.Store.CurrentList(ctx)
 	if apperr.KindOf(err) == apperr.NotFound {
 		if err = s.Ensure(ctx); err == nil {
-			info, err = s.Store.CurrentSanctionsList(ctx)
+			info, err = s.Store.CurrentList(ctx)
 		}
 	}
 	if err != nil {
@@ -114,7 +114,7 @@ func (s *Service) index(ctx context.Context) (*Index, error) {
 		s.ix = snap
 		return s.ix, nil
 	}
-	f, err := s.Store.SanctionsListFiles(ctx, info.Version)
+	f, err := s.Store.ListFiles(ctx, info.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func (s *Service) Load(ctx context.Context, f Files, published, actor string) (L
 	if snap, err := snapshotList(); err == nil && snap.List.Version == l.Version {
 		info.Source, f = "embedded", Files{}
 	}
-	if err := s.Store.SaveSanctionsList(ctx, info, f); err != nil {
+	if err := s.Store.SaveList(ctx, info, f); err != nil {
 		return ListInfo{}, err
 	}
 	s.mu.Lock()

@@ -2,12 +2,21 @@ package storage
 
 import (
 	"context"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/account"
 )
 
-var _ account.Store = (*Store)(nil)
+// AccountStore implements account.Store: accounts.
+type AccountStore struct {
+	db *DB
+}
+
+// NewAccountStore returns the account store over db.
+func NewAccountStore(db *DB) *AccountStore { return &AccountStore{db: db} }
+
+var _ account.Store = (*AccountStore)(nil)
 
 const accountCols = `id, program_code, status, first_name, last_name, zip_code, customer_id, created_at, updated_at`
 
@@ -28,9 +37,10 @@ type accountStatusDetail struct {
 	To          string `json:"to"`
 }
 
-// CreateAccount implements account.Store.
-func (s *Store) CreateAccount(ctx context.Context, a account.Account, actor string) error {
-	return s.Tx(ctx, func(tx *Tx) error {
+// Create implements account.Store.
+func (s *AccountStore) Create(ctx context.Context, a account.Account, actor string) (err error) {
+	defer apperr.Op(&err, "storage.AccountStore.Create(%s)", a.ID)
+	return s.db.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO accounts (`+accountCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.ProgramCode, string(a.Status), a.Holder.FirstName, a.Holder.LastName, a.Holder.ZipCode,
 			a.Holder.CustomerID, Micros(a.CreatedAt), Micros(a.UpdatedAt)); err != nil {
@@ -42,21 +52,23 @@ func (s *Store) CreateAccount(ctx context.Context, a account.Account, actor stri
 }
 
 // Account implements account.Store.
-func (s *Store) Account(ctx context.Context, programCode, id string) (account.Account, error) {
-	a, err := scanAccount(s.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = ? AND program_code = ?`, id, programCode))
+func (s *AccountStore) Account(ctx context.Context, programCode, id string) (_ account.Account, err error) {
+	defer apperr.Op(&err, "storage.AccountStore.Account(%s, %s)", programCode, id)
+	a, err := scanAccount(s.db.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = ? AND program_code = ?`, id, programCode))
 	if err != nil {
 		return a, notFound(err, account.ErrNotFound.Message)
 	}
 	return a, nil
 }
 
-// SetAccountStatus implements account.Store.
+// SetStatus implements account.Store.
 // The account row is read with ForUpdate first (the per-account mutex), so
 // the event's from is the status the change replaced. Setting the status
 // an account already has changes nothing and writes no event.
-func (s *Store) SetAccountStatus(ctx context.Context, programCode, id string, st account.Status, now time.Time, actor string) (account.Account, error) {
+func (s *AccountStore) SetStatus(ctx context.Context, programCode, id string, st account.Status, now time.Time, actor string) (_ account.Account, err error) {
+	defer apperr.Op(&err, "storage.AccountStore.SetStatus(%s, %s)", programCode, id)
 	var a account.Account
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		var from string
 		if err := tx.QueryRow(ctx, `SELECT status FROM accounts WHERE id = ? AND program_code = ?`+tx.ForUpdate(),
 			id, programCode).Scan(&from); err != nil {
@@ -76,9 +88,10 @@ func (s *Store) SetAccountStatus(ctx context.Context, programCode, id string, st
 	return a, err
 }
 
-// ListAccounts implements account.Store.
-func (s *Store) ListAccounts(ctx context.Context, programCode, after string, limit int) ([]account.Account, error) {
-	rows, err := s.Query(ctx, `SELECT `+accountCols+` FROM accounts WHERE program_code = ? AND id > ? ORDER BY id LIMIT ?`,
+// List implements account.Store.
+func (s *AccountStore) List(ctx context.Context, programCode, after string, limit int) (_ []account.Account, err error) {
+	defer apperr.Op(&err, "storage.AccountStore.List(%s)", programCode)
+	rows, err := s.db.Query(ctx, `SELECT `+accountCols+` FROM accounts WHERE program_code = ? AND id > ? ORDER BY id LIMIT ?`,
 		programCode, after, limit)
 	if err != nil {
 		return nil, err

@@ -6,34 +6,20 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/audit"
 )
 
-// AuditEvent is one row of the audit trail.
-type AuditEvent struct {
-	ID      string
-	At      int64 // microseconds
-	Actor   string
-	Action  string
-	Subject string
-	Detail  json.RawMessage
+// AuditStore implements audit.Store: reads of the audit trail every other
+// store appends to in its own transactions.
+type AuditStore struct {
+	db *DB
 }
 
-// AuditFilter selects audit events. Empty fields do not filter. Events are
-// answered newest first ((at, id) descending); Before, if set, answers only
-// events strictly older than that position (keyset paging).
-type AuditFilter struct {
-	Subject string
-	// ActionPrefixes keeps events whose action starts with any of them.
-	ActionPrefixes []string
-	Before         *AuditPosition
-	Limit          int
-}
+// NewAuditStore returns the audit store over db.
+func NewAuditStore(db *DB) *AuditStore { return &AuditStore{db: db} }
 
-// AuditPosition is an event's place in the (at, id) order.
-type AuditPosition struct {
-	At int64
-	ID string
-}
+var _ audit.Store = (*AuditStore)(nil)
 
 // audit writes an audit event with a fresh UUIDv7 id.
 func (tx *Tx) audit(ctx context.Context, at int64, actor, action, subject string, detail any) error {
@@ -49,8 +35,15 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// AuditEvents answers the audit events f selects, newest first.
-func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, error) {
+// Events implements audit.Store.
+func (s *AuditStore) Events(ctx context.Context, f audit.Filter) (_ []audit.Event, err error) {
+	defer apperr.Op(&err, "storage.AuditStore.Events(%s)", f.Subject)
+	return auditEvents(ctx, s.db, f)
+}
+
+// auditEvents answers the audit events f selects, newest first; the
+// account feature history reads the same query.
+func auditEvents(ctx context.Context, db *DB, f audit.Filter) ([]audit.Event, error) {
 	var where []string
 	var args []any
 	if f.Subject != "" {
@@ -67,7 +60,8 @@ func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, err
 	}
 	if f.Before != nil {
 		where = append(where, "(at < ? OR (at = ? AND id < ?))")
-		args = append(args, f.Before.At, f.Before.At, f.Before.ID)
+		at := Micros(f.Before.At)
+		args = append(args, at, at, f.Before.ID)
 	}
 	q := `SELECT id, at, actor, action, subject, detail FROM audit_events`
 	if len(where) > 0 {
@@ -80,14 +74,15 @@ func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, err
 		return nil, err
 	}
 	defer rows.Close()
-	out := []AuditEvent{}
+	out := []audit.Event{}
 	for rows.Next() {
-		var e AuditEvent
+		var e audit.Event
+		var at int64
 		var detail string
-		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Subject, &detail); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Subject, &detail); err != nil {
 			return nil, err
 		}
-		e.Detail = json.RawMessage(detail)
+		e.At, e.Detail = Time(at), json.RawMessage(detail)
 		out = append(out, e)
 	}
 	return out, rows.Err()

@@ -2,12 +2,28 @@ package storage
 
 import (
 	"context"
+	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/vault"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/card"
+	"github.com/verdant-baas/verdant/internal/delivery"
 )
 
-var _ card.Store = (*Store)(nil)
+// CardStore implements card.Store: cards. It holds the vault because a PAN
+// is sealed where it is written and found by its keyed index.
+type CardStore struct {
+	db    *DB
+	vault *vault.Vault
+}
+
+// NewCardStore returns the card store over db and the vault v.
+func NewCardStore(db *DB, v *vault.Vault) *CardStore { return &CardStore{db: db, vault: v} }
+
+var (
+	_ card.Store          = (*CardStore)(nil)
+	_ delivery.CardReader = (*CardStore)(nil)
+)
 
 const cardCols = `id, account_id, program_code, last4, bin, expiry_year, expiry_month, type, status,
 	emboss_type, delivery_method, issued_at, updated_at`
@@ -35,11 +51,12 @@ type cardStatusDetail struct {
 	To        string `json:"to"`
 }
 
-// CreateCard implements card.Store: the PAN is sealed and indexed here.
-func (s *Store) CreateCard(ctx context.Context, c card.Card, pan, actor string) error {
-	sealed, kid := s.Vault.Seal(pan, panContext(c.ID))
-	index := s.Vault.Index("pan", pan)
-	return s.Tx(ctx, func(tx *Tx) error {
+// Create implements card.Store: the PAN is sealed and indexed here.
+func (s *CardStore) Create(ctx context.Context, c card.Card, pan, actor string) (err error) {
+	defer apperr.Op(&err, "storage.CardStore.Create(%s)", c.ID)
+	sealed, kid := s.vault.Seal(pan, panContext(c.ID))
+	index := s.vault.Index("pan", pan)
+	return s.db.Tx(ctx, func(tx *Tx) error {
 		if err := insertCard(ctx, tx, c, sealed, kid, index); err != nil {
 			return err
 		}
@@ -58,18 +75,20 @@ func insertCard(ctx context.Context, tx *Tx, c card.Card, sealed, kid, index str
 }
 
 // Card implements card.Store.
-func (s *Store) Card(ctx context.Context, accountID, id string) (card.Card, error) {
-	c, err := scanCard(s.QueryRow(ctx, `SELECT `+cardCols+` FROM cards WHERE id = ? AND account_id = ?`, id, accountID))
+func (s *CardStore) Card(ctx context.Context, accountID, id string) (_ card.Card, err error) {
+	defer apperr.Op(&err, "storage.CardStore.Card(%s, %s)", accountID, id)
+	c, err := scanCard(s.db.QueryRow(ctx, `SELECT `+cardCols+` FROM cards WHERE id = ? AND account_id = ?`, id, accountID))
 	return c, notFound(err, "payment instrument not found")
 }
 
-// SetCardStatus implements card.Store.
+// SetStatus implements card.Store.
 // The card row is read with ForUpdate first, so the event's from is the
 // status the change replaced; setting the status a card already has writes
 // no event.
-func (s *Store) SetCardStatus(ctx context.Context, accountID, id string, st card.Status, now time.Time, actor string) (card.Card, error) {
+func (s *CardStore) SetStatus(ctx context.Context, accountID, id string, st card.Status, now time.Time, actor string) (_ card.Card, err error) {
+	defer apperr.Op(&err, "storage.CardStore.SetStatus(%s, %s)", accountID, id)
 	var c card.Card
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		var from string
 		if err := tx.QueryRow(ctx, `SELECT status FROM cards WHERE id = ? AND account_id = ?`+tx.ForUpdate(),
 			id, accountID).Scan(&from); err != nil {
@@ -89,19 +108,21 @@ func (s *Store) SetCardStatus(ctx context.Context, accountID, id string, st card
 	return c, err
 }
 
-// CardsByPAN implements card.Store.
-func (s *Store) CardsByPAN(ctx context.Context, pan string) ([]card.Card, error) {
-	return s.cards(ctx, `SELECT `+cardCols+` FROM cards WHERE pan_index = ? ORDER BY issued_at DESC, id DESC`,
-		s.Vault.Index("pan", pan))
+// ByPAN implements card.Store.
+func (s *CardStore) ByPAN(ctx context.Context, pan string) (_ []card.Card, err error) {
+	defer apperr.Op(&err, "storage.CardStore.ByPAN()")
+	return s.db.cards(ctx, `SELECT `+cardCols+` FROM cards WHERE pan_index = ? ORDER BY issued_at DESC, id DESC`,
+		s.vault.Index("pan", pan))
 }
 
-// CardsByAccount implements card.Store.
-func (s *Store) CardsByAccount(ctx context.Context, accountID string) ([]card.Card, error) {
-	return s.cards(ctx, `SELECT `+cardCols+` FROM cards WHERE account_id = ? ORDER BY issued_at DESC, id DESC`, accountID)
+// ByAccount implements card.Store.
+func (s *CardStore) ByAccount(ctx context.Context, accountID string) (_ []card.Card, err error) {
+	defer apperr.Op(&err, "storage.CardStore.ByAccount(%s)", accountID)
+	return s.db.cards(ctx, `SELECT `+cardCols+` FROM cards WHERE account_id = ? ORDER BY issued_at DESC, id DESC`, accountID)
 }
 
-func (s *Store) cards(ctx context.Context, q string, args ...any) ([]card.Card, error) {
-	rows, err := s.Query(ctx, q, args...)
+func (db *DB) cards(ctx context.Context, q string, args ...any) ([]card.Card, error) {
+	rows, err := db.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -117,12 +138,13 @@ func (s *Store) cards(ctx context.Context, q string, args ...any) ([]card.Card, 
 	return out, rows.Err()
 }
 
-// CardPAN opens a card's sealed PAN, for the few paths the contract
+// PAN opens a card's sealed PAN, for the few paths the contract
 // requires it on.
-func (s *Store) CardPAN(ctx context.Context, cardID string) (string, error) {
+func (s *CardStore) PAN(ctx context.Context, cardID string) (_ string, err error) {
+	defer apperr.Op(&err, "storage.CardStore.PAN(%s)", cardID)
 	var sealed, kid string
-	if err := s.QueryRow(ctx, `SELECT pan_sealed, pan_key_id FROM cards WHERE id = ?`, cardID).Scan(&sealed, &kid); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT pan_sealed, pan_key_id FROM cards WHERE id = ?`, cardID).Scan(&sealed, &kid); err != nil {
 		return "", notFound(err, "payment instrument not found")
 	}
-	return s.Vault.Open(sealed, kid, panContext(cardID))
+	return s.vault.Open(sealed, kid, panContext(cardID))
 }

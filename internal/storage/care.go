@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"github.com/verdant-baas/verdant/internal/vault"
 	"strings"
 	"time"
 
@@ -13,7 +14,17 @@ import (
 	"github.com/verdant-baas/verdant/internal/care"
 )
 
-var _ care.Store = (*Store)(nil)
+// CareStore implements care.Store: customer-care cases. It holds the vault
+// because a case's contact details are sealed at rest.
+type CareStore struct {
+	db    *DB
+	vault *vault.Vault
+}
+
+// NewCareStore returns the care store over db and the vault v.
+func NewCareStore(db *DB, v *vault.Vault) *CareStore { return &CareStore{db: db, vault: v} }
+
+var _ care.Store = (*CareStore)(nil)
 
 const caseCols = `c.id, c.case_number, c.partner_id, c.program_code, c.account_id, COALESCE(c.request_id, ''), c.fingerprint,
 	c.subject, c.first_name, c.last_name, c.question, c.contact_sealed, c.contact_key_id, c.phone_type, c.device,
@@ -31,7 +42,7 @@ type contact struct {
 // contactContext binds a sealed contact to its case row.
 func contactContext(caseID string) string { return "care-contact:" + caseID }
 
-func (s *Store) scanCase(row interface{ Scan(...any) error }) (care.Case, error) {
+func (s *CareStore) scanCase(row interface{ Scan(...any) error }) (care.Case, error) {
 	var c care.Case
 	var sealed, kid, device string
 	var delivered, created, updated int64
@@ -47,7 +58,7 @@ func (s *Store) scanCase(row interface{ Scan(...any) error }) (care.Case, error)
 	}
 	c.CreatedAt, c.UpdatedAt = Time(created), Time(updated)
 	json.Unmarshal([]byte(device), &c.Device)
-	plain, err := s.Vault.Open(sealed, kid, contactContext(c.ID))
+	plain, err := s.vault.Open(sealed, kid, contactContext(c.ID))
 	if err != nil {
 		return c, err
 	}
@@ -59,10 +70,11 @@ func (s *Store) scanCase(row interface{ Scan(...any) error }) (care.Case, error)
 	return c, nil
 }
 
-// CreateCase implements care.Store.
-func (s *Store) CreateCase(ctx context.Context, c care.Case, first care.Change, deliver bool) (care.Case, bool, error) {
+// Create implements care.Store.
+func (s *CareStore) Create(ctx context.Context, c care.Case, first care.Change, deliver bool) (_ care.Case, _ bool, err error) {
+	defer apperr.Op(&err, "storage.CareStore.Create(%s, %s)", c.ProgramCode, c.RequestID)
 	ct, _ := json.Marshal(contact{c.Email, c.Phone.Number})
-	sealed, kid := s.Vault.Seal(string(ct), contactContext(c.ID))
+	sealed, kid := s.vault.Seal(string(ct), contactContext(c.ID))
 	device, _ := json.Marshal(c.Device)
 	var reqID any
 	if c.RequestID != "" {
@@ -70,7 +82,7 @@ func (s *Store) CreateCase(ctx context.Context, c care.Case, first care.Change, 
 	}
 	var out care.Case
 	var replay bool
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		replay = false
 		if c.RequestID != "" {
 			prev, err := s.scanCase(tx.QueryRow(ctx, `SELECT `+caseCols+caseFrom+
@@ -121,7 +133,7 @@ func (s *Store) CreateCase(ctx context.Context, c care.Case, first care.Change, 
 	})
 	if err != nil && c.RequestID != "" && IsUniqueViolation(err) {
 		// A concurrent call with the same request id committed first.
-		prev, perr := s.scanCase(s.QueryRow(ctx, `SELECT `+caseCols+caseFrom+
+		prev, perr := s.scanCase(s.db.QueryRow(ctx, `SELECT `+caseCols+caseFrom+
 			`WHERE c.partner_id = ? AND c.program_code = ? AND c.request_id = ?`, c.PartnerID, c.ProgramCode, c.RequestID))
 		if perr == nil {
 			return prev, true, nil
@@ -144,15 +156,17 @@ func insertChange(ctx context.Context, tx *Tx, ch care.Change) error {
 	return err
 }
 
-// CaseByNumber implements care.Store.
-func (s *Store) CaseByNumber(ctx context.Context, number string) (care.Case, error) {
-	c, err := s.scanCase(s.QueryRow(ctx, `SELECT `+caseCols+caseFrom+`WHERE c.case_number = ?`, number))
+// ByNumber implements care.Store.
+func (s *CareStore) ByNumber(ctx context.Context, number string) (_ care.Case, err error) {
+	defer apperr.Op(&err, "storage.CareStore.ByNumber(%s)", number)
+	c, err := s.scanCase(s.db.QueryRow(ctx, `SELECT `+caseCols+caseFrom+`WHERE c.case_number = ?`, number))
 	return c, caseNotFound(err)
 }
 
-// CaseByID implements care.Store.
-func (s *Store) CaseByID(ctx context.Context, id string) (care.Case, error) {
-	c, err := s.scanCase(s.QueryRow(ctx, `SELECT `+caseCols+caseFrom+`WHERE c.id = ?`, id))
+// ByID implements care.Store.
+func (s *CareStore) ByID(ctx context.Context, id string) (_ care.Case, err error) {
+	defer apperr.Op(&err, "storage.CareStore.ByID(%s)", id)
+	c, err := s.scanCase(s.db.QueryRow(ctx, `SELECT `+caseCols+caseFrom+`WHERE c.id = ?`, id))
 	return c, caseNotFound(err)
 }
 
@@ -163,9 +177,10 @@ func caseNotFound(err error) error {
 	return err
 }
 
-// ListCases implements care.Store: oldest first, by id (UUIDv7, so in
+// List implements care.Store: oldest first, by id (UUIDv7, so in
 // creation order), after the cursor.
-func (s *Store) ListCases(ctx context.Context, f care.Filter) ([]care.Case, error) {
+func (s *CareStore) List(ctx context.Context, f care.Filter) (_ []care.Case, err error) {
+	defer apperr.Op(&err, "storage.CareStore.List()")
 	var where []string
 	var args []any
 	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
@@ -199,7 +214,7 @@ func (s *Store) ListCases(ctx context.Context, f care.Filter) ([]care.Case, erro
 	}
 	q += " ORDER BY c.id LIMIT ?"
 	args = append(args, f.Limit)
-	rows, err := s.Query(ctx, q, args...)
+	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -215,12 +230,13 @@ func (s *Store) ListCases(ctx context.Context, f care.Filter) ([]care.Case, erro
 	return out, rows.Err()
 }
 
-// UpdateCase implements care.Store. The case row is the case's mutex: two
+// Update implements care.Store. The case row is the case's mutex: two
 // agents changing one case are serialised, and each history entry records
 // the values it actually replaced.
-func (s *Store) UpdateCase(ctx context.Context, number string, fn func(c *care.Case) (care.Change, error)) (care.Case, error) {
+func (s *CareStore) Update(ctx context.Context, number string, fn func(c *care.Case) (care.Change, error)) (_ care.Case, err error) {
+	defer apperr.Op(&err, "storage.CareStore.Update(%s)", number)
 	var out care.Case
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		var id string
 		if err := tx.QueryRow(ctx, `SELECT id FROM care_cases WHERE case_number = ?`+tx.ForUpdate(), number).Scan(&id); err != nil {
 			return caseNotFound(err)
@@ -246,9 +262,10 @@ func (s *Store) UpdateCase(ctx context.Context, number string, fn func(c *care.C
 	return out, err
 }
 
-// CaseHistory implements care.Store, oldest first.
-func (s *Store) CaseHistory(ctx context.Context, caseID string) ([]care.Change, error) {
-	rows, err := s.Query(ctx, `SELECT id, case_id, at, actor, action, from_status, to_status, from_tier, to_tier,
+// History implements care.Store, oldest first.
+func (s *CareStore) History(ctx context.Context, caseID string) (_ []care.Change, err error) {
+	defer apperr.Op(&err, "storage.CareStore.History(%s)", caseID)
+	rows, err := s.db.Query(ctx, `SELECT id, case_id, at, actor, action, from_status, to_status, from_tier, to_tier,
 		from_assignee, to_assignee, note FROM care_case_history WHERE case_id = ? ORDER BY id`, caseID)
 	if err != nil {
 		return nil, err
@@ -275,10 +292,11 @@ func (s *Store) CaseHistory(ctx context.Context, caseID string) ([]care.Change, 
 	return out, rows.Err()
 }
 
-// MarkCaseDelivered implements care.Store. Only the first delivery
+// MarkDelivered implements care.Store. Only the first delivery
 // records itself; a late duplicate changes nothing.
-func (s *Store) MarkCaseDelivered(ctx context.Context, caseID, crmID string, now time.Time) error {
-	return s.Tx(ctx, func(tx *Tx) error {
+func (s *CareStore) MarkDelivered(ctx context.Context, caseID, crmID string, now time.Time) (err error) {
+	defer apperr.Op(&err, "storage.CareStore.MarkDelivered(%s)", caseID)
+	return s.db.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE care_cases SET crm_status = ?, crm_case_id = ?, crm_delivered_at = ?
 			WHERE id = ? AND crm_status = ?`, care.CRMDelivered, crmID, Micros(now), caseID, care.CRMQueued)
 		if err != nil {
@@ -292,11 +310,12 @@ func (s *Store) MarkCaseDelivered(ctx context.Context, caseID, crmID string, now
 	})
 }
 
-// EnqueueQueuedCases implements care.Store. On PostgreSQL the row locks
+// EnqueueQueued implements care.Store. On PostgreSQL the row locks
 // make concurrent callers on several nodes enqueue each case once.
-func (s *Store) EnqueueQueuedCases(ctx context.Context, now time.Time, limit int) (int, error) {
+func (s *CareStore) EnqueueQueued(ctx context.Context, now time.Time, limit int) (_ int, err error) {
+	defer apperr.Op(&err, "storage.CareStore.EnqueueQueued()")
 	n := 0
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		n = 0
 		rows, err := tx.Query(ctx, `SELECT id FROM care_cases WHERE crm_status = ? AND crm_outbox_id = ''
 			ORDER BY id LIMIT ?`+tx.ForUpdate(), care.CRMQueued, limit)

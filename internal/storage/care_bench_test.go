@@ -69,9 +69,9 @@ func BenchmarkCareCreate(b *testing.B) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
 			db := benchDB(b, engine)
-			st, acct := careFixture(b, db)
+			st, v, acct := careFixture(b, db)
 			ctx := context.Background()
-			svc := &care.Service{Store: st, Now: time.Now, Fingerprint: st.Vault.Index, Deliver: true}
+			svc := &care.Service{Store: st, Now: time.Now, Fingerprint: v.Index, Deliver: true}
 			body := []byte(strings.ReplaceAll(string(body), "ACCT", acct))
 			var n atomic.Int64
 			b.ReportAllocs()

@@ -16,7 +16,7 @@ import (
 
 // careFixture seeds a partner, program and account for case tests and
 // benchmarks, and answers the store and the account id.
-func careFixture(t testing.TB, db *storage.DB) (*storage.Store, string) {
+func careFixture(t testing.TB, db *storage.DB) (*storage.CareStore, *vault.Vault, string) {
 	t.Helper()
 	key, _ := vault.ParseKey(vault.GenerateKey())
 	v, err := vault.New(key)
@@ -35,15 +35,15 @@ func careFixture(t testing.TB, db *storage.DB) (*storage.Store, string) {
 			t.Fatal(err)
 		}
 	}
-	return storage.NewStore(db, v), acct
+	return storage.NewCareStore(db, v), v, acct
 }
 
 // TestCareBackfillEnqueuesEachCaseOnce: cases made with no CRM configured
 // are enqueued once, however many nodes backfill at the same time.
 func TestCareBackfillEnqueuesEachCaseOnce(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
-		st, acct := careFixture(t, db)
-		svc := &care.Service{Store: st, Now: time.Now, Fingerprint: st.Vault.Index}
+		st, v, acct := careFixture(t, db)
+		svc := &care.Service{Store: st, Now: time.Now, Fingerprint: v.Index}
 		ctx := context.Background()
 		numbers := map[string]bool{}
 		for i := 0; i < 30; i++ {

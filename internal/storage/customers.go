@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"github.com/verdant-baas/verdant/internal/vault"
 	"strconv"
 	"time"
 
@@ -13,7 +14,17 @@ import (
 	"github.com/verdant-baas/verdant/internal/customer"
 )
 
-var _ customer.Store = (*Store)(nil)
+// CustomerStore implements customer.Store: customers. It holds the vault
+// because SSNs and dates of birth are sealed where they are written.
+type CustomerStore struct {
+	db    *DB
+	vault *vault.Vault
+}
+
+// NewCustomerStore returns the customer store over db and the vault v.
+func NewCustomerStore(db *DB, v *vault.Vault) *CustomerStore { return &CustomerStore{db: db, vault: v} }
+
+var _ customer.Store = (*CustomerStore)(nil)
 
 const customerCols = `partner_id, id, link_id, first_name, last_name, email, phone, address1, address2, city, state,
 	zip_code, status, detail_code, detail, is_active, fingerprint, created_at, updated_at`
@@ -31,18 +42,19 @@ func scanCustomer(row interface{ Scan(...any) error }) (customer.Profile, string
 // piiContext binds a sealed SSN, last four or DOB to its customer row.
 func piiContext(kind, partnerID, id string) string { return kind + ":" + partnerID + "/" + id }
 
-func (s *Store) seal(v, kind, partnerID, id string) (string, string) {
+func (s *CustomerStore) seal(v, kind, partnerID, id string) (string, string) {
 	if v == "" {
 		return "", ""
 	}
-	return s.Vault.Seal(v, piiContext(kind, partnerID, id))
+	return s.vault.Seal(v, piiContext(kind, partnerID, id))
 }
 
-// CreateCustomer implements customer.Store.
-func (s *Store) CreateCustomer(ctx context.Context, p customer.Profile, review *customer.Review) (customer.Profile, error) {
-	fp := s.Vault.Index("customer-request", p.Canonical())
+// Create implements customer.Store.
+func (s *CustomerStore) Create(ctx context.Context, p customer.Profile, review *customer.Review) (_ customer.Profile, err error) {
+	defer apperr.Op(&err, "storage.CustomerStore.Create(%s)", p.ID)
+	fp := s.vault.Index("customer-request", p.Canonical())
 	var out customer.Profile
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		existing, efp, err := scanCustomer(tx.QueryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE partner_id = ? AND id = ?`, p.PartnerID, p.ID))
 		switch {
 		case err == nil && efp == fp:
@@ -65,7 +77,7 @@ func (s *Store) CreateCustomer(ctx context.Context, p customer.Profile, review *
 		return nil
 	})
 	if IsUniqueViolation(err) { // a concurrent create of the same id won: answer as a replay
-		existing, efp, err := scanCustomer(s.QueryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE partner_id = ? AND id = ?`, p.PartnerID, p.ID))
+		existing, efp, err := scanCustomer(s.db.QueryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE partner_id = ? AND id = ?`, p.PartnerID, p.ID))
 		if err != nil {
 			return customer.Profile{}, err
 		}
@@ -77,7 +89,7 @@ func (s *Store) CreateCustomer(ctx context.Context, p customer.Profile, review *
 	return out, err
 }
 
-func (s *Store) insertCustomer(ctx context.Context, tx *Tx, p customer.Profile, fp string) error {
+func (s *CustomerStore) insertCustomer(ctx context.Context, tx *Tx, p customer.Profile, fp string) error {
 	dob := ""
 	if !p.DOB.IsZero() {
 		dob = p.DOB.Format("2006-01-02")
@@ -87,7 +99,7 @@ func (s *Store) insertCustomer(ctx context.Context, tx *Tx, p customer.Profile, 
 	dobS, dobKey := s.seal(dob, "dob", p.PartnerID, p.ID)
 	ssnIndex := ""
 	if p.SSN != "" {
-		ssnIndex = s.Vault.Index("ssn", p.SSN)
+		ssnIndex = s.vault.Index("ssn", p.SSN)
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO customers (partner_id, id, link_id, first_name, last_name, email, phone,
 		address1, address2, city, state, zip_code, ssn_sealed, ssn_key_id, ssn_index, last4_sealed, last4_key_id,
@@ -112,29 +124,31 @@ func insertReview(ctx context.Context, tx *Tx, r *customer.Review) error {
 }
 
 // Customer implements customer.Store.
-func (s *Store) Customer(ctx context.Context, partnerID, id string) (customer.Profile, error) {
-	p, _, err := scanCustomer(s.QueryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE partner_id = ? AND id = ?`, partnerID, id))
+func (s *CustomerStore) Customer(ctx context.Context, partnerID, id string) (_ customer.Profile, err error) {
+	defer apperr.Op(&err, "storage.CustomerStore.Customer(%s, %s)", partnerID, id)
+	p, _, err := scanCustomer(s.db.QueryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE partner_id = ? AND id = ?`, partnerID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, customer.ErrNotFound
 	}
 	return p, err
 }
 
-// CustomerPII opens a customer's sealed SSN and date of birth
+// PII opens a customer's sealed SSN and date of birth
 // (YYYY-MM-DD), for the few paths that need them (tests, exports).
-func (s *Store) CustomerPII(ctx context.Context, partnerID, id string) (ssn, dob string, err error) {
+func (s *CustomerStore) PII(ctx context.Context, partnerID, id string) (ssn, dob string, err error) {
+	defer apperr.Op(&err, "storage.CustomerStore.PII(%s, %s)", partnerID, id)
 	var ssnS, ssnK, dobS, dobK string
-	if err := s.QueryRow(ctx, `SELECT ssn_sealed, ssn_key_id, dob_sealed, dob_key_id FROM customers WHERE partner_id = ? AND id = ?`,
+	if err := s.db.QueryRow(ctx, `SELECT ssn_sealed, ssn_key_id, dob_sealed, dob_key_id FROM customers WHERE partner_id = ? AND id = ?`,
 		partnerID, id).Scan(&ssnS, &ssnK, &dobS, &dobK); err != nil {
 		return "", "", notFound(err, customer.ErrNotFound.Message)
 	}
 	if ssnS != "" {
-		if ssn, err = s.Vault.Open(ssnS, ssnK, piiContext("ssn", partnerID, id)); err != nil {
+		if ssn, err = s.vault.Open(ssnS, ssnK, piiContext("ssn", partnerID, id)); err != nil {
 			return "", "", err
 		}
 	}
 	if dobS != "" {
-		if dob, err = s.Vault.Open(dobS, dobK, piiContext("dob", partnerID, id)); err != nil {
+		if dob, err = s.vault.Open(dobS, dobK, piiContext("dob", partnerID, id)); err != nil {
 			return "", "", err
 		}
 	}
@@ -142,9 +156,10 @@ func (s *Store) CustomerPII(ctx context.Context, partnerID, id string) (ssn, dob
 }
 
 // PartnerLabel implements customer.Store.
-func (s *Store) PartnerLabel(ctx context.Context, partnerID string) (string, string, error) {
+func (s *CustomerStore) PartnerLabel(ctx context.Context, partnerID string) (_ string, _ string, err error) {
+	defer apperr.Op(&err, "storage.CustomerStore.PartnerLabel(%s)", partnerID)
 	var name, prog string
-	err := s.QueryRow(ctx, `SELECT p.name, COALESCE((SELECT code FROM programs WHERE partner_id = p.id
+	err = s.db.QueryRow(ctx, `SELECT p.name, COALESCE((SELECT code FROM programs WHERE partner_id = p.id
 		ORDER BY created_at, code LIMIT 1), '') FROM partners p WHERE p.id = ?`, partnerID).Scan(&name, &prog)
 	return name, prog, notFound(err, "partner not found")
 }
@@ -173,13 +188,14 @@ func scanReview(row interface{ Scan(...any) error }) (customer.Review, error) {
 }
 
 // SanctionsReviews implements customer.Store.
-func (s *Store) SanctionsReviews(ctx context.Context, status string, limit int) ([]customer.Review, error) {
+func (s *CustomerStore) SanctionsReviews(ctx context.Context, status string, limit int) (_ []customer.Review, err error) {
+	defer apperr.Op(&err, "storage.CustomerStore.SanctionsReviews()")
 	q, args := `SELECT `+reviewCols+` FROM sanctions_reviews`, []any{}
 	if status != "" {
 		q += ` WHERE status = ?`
 		args = append(args, status)
 	}
-	rows, err := s.Query(ctx, q+` ORDER BY created_at, id LIMIT ?`, append(args, limit)...)
+	rows, err := s.db.Query(ctx, q+` ORDER BY created_at, id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -197,9 +213,10 @@ func (s *Store) SanctionsReviews(ctx context.Context, status string, limit int) 
 
 // DecideSanctionsReview implements customer.Store: the review row and the
 // customer row change together with an audit event, in one transaction.
-func (s *Store) DecideSanctionsReview(ctx context.Context, d customer.Decision, st customer.Status, active bool, now time.Time) (customer.Review, error) {
+func (s *CustomerStore) DecideSanctionsReview(ctx context.Context, d customer.Decision, st customer.Status, active bool, now time.Time) (_ customer.Review, err error) {
+	defer apperr.Op(&err, "storage.CustomerStore.DecideSanctionsReview(%s)", d.CustomerID)
 	var out customer.Review
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		q, args := `SELECT `+reviewCols+` FROM sanctions_reviews WHERE customer_id = ? AND status = 'pending'`, []any{d.CustomerID}
 		if d.PartnerID != "" {
 			q += ` AND partner_id = ?`

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"strings"
 
 	"github.com/verdant-baas/verdant/internal/account"
@@ -13,11 +14,12 @@ import (
 const bulkBatch = 500
 
 // BulkCreateCardholders inserts accounts and cards (pans[i] is cards[i]'s
-// PAN, sealed and indexed like CreateCard does) in one transaction with
+// PAN, sealed and indexed like CardStore.Create does) in one transaction with
 // multi-row INSERTs: for imports and for seeding load tests with 100,000
 // cards in seconds.
-func (s *Store) BulkCreateCardholders(ctx context.Context, accounts []account.Account, cards []card.Card, pans []string) error {
-	return s.Tx(ctx, func(tx *Tx) error {
+func (s *LookupStore) BulkCreateCardholders(ctx context.Context, accounts []account.Account, cards []card.Card, pans []string) (err error) {
+	defer apperr.Op(&err, "storage.LookupStore.BulkCreateCardholders()")
+	return s.db.Tx(ctx, func(tx *Tx) error {
 		for i := 0; i < len(accounts); i += bulkBatch {
 			batch := accounts[i:min(i+bulkBatch, len(accounts))]
 			args := make([]any, 0, len(batch)*9)
@@ -34,8 +36,8 @@ func (s *Store) BulkCreateCardholders(ctx context.Context, accounts []account.Ac
 			args := make([]any, 0, (end-i)*16)
 			for k := i; k < end; k++ {
 				c, pan := cards[k], pans[k]
-				sealed, kid := s.Vault.Seal(pan, panContext(c.ID))
-				args = append(args, c.ID, c.AccountID, c.ProgramCode, sealed, kid, s.Vault.Index("pan", pan), c.Last4, c.BIN,
+				sealed, kid := s.vault.Seal(pan, panContext(c.ID))
+				args = append(args, c.ID, c.AccountID, c.ProgramCode, sealed, kid, s.vault.Index("pan", pan), c.Last4, c.BIN,
 					c.ExpiryYear, c.ExpiryMonth, c.Type, string(c.Status), c.EmbossType, c.DeliveryMethod, Micros(c.IssuedAt), Micros(c.UpdatedAt))
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO cards (id, account_id, program_code, pan_sealed, pan_key_id, pan_index,

@@ -4,12 +4,24 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/vault"
 	"strings"
 
 	"github.com/verdant-baas/verdant/internal/customer"
 )
 
-var _ customer.LookupStore = (*Store)(nil)
+// LookupStore implements customer.LookupStore: the cardholder lookup and its
+// audit log. It holds the vault to find a card by its PAN's keyed index.
+type LookupStore struct {
+	db    *DB
+	vault *vault.Vault
+}
+
+// NewLookupStore returns the lookup store over db and the vault v.
+func NewLookupStore(db *DB, v *vault.Vault) *LookupStore { return &LookupStore{db: db, vault: v} }
+
+var _ customer.LookupStore = (*LookupStore)(nil)
 
 var cardholderQuery = `SELECT c.` + strings.ReplaceAll(cardCols, ", ", ", c.") + `, a.status, a.first_name,
 	a.last_name, a.zip_code, a.customer_id
@@ -18,12 +30,13 @@ var cardholderQuery = `SELECT c.` + strings.ReplaceAll(cardCols, ", ", ", c.") +
 
 // CardholderByPAN implements customer.LookupStore in one indexed query:
 // card by PAN HMAC, joined to its account and to the program's partner.
-func (s *Store) CardholderByPAN(ctx context.Context, partnerID, pan string) (customer.Cardholder, error) {
-	row := s.hotRow(ctx, cardholderQuery, s.Vault.Index("pan", pan), partnerID)
+func (s *LookupStore) CardholderByPAN(ctx context.Context, partnerID, pan string) (_ customer.Cardholder, err error) {
+	defer apperr.Op(&err, "storage.LookupStore.CardholderByPAN(%s)", partnerID)
+	row := s.db.hotRow(ctx, cardholderQuery, s.vault.Index("pan", pan), partnerID)
 	var ch customer.Cardholder
 	var issued, updated int64
 	c, a := &ch.Card, &ch.Account
-	err := row.Scan(&c.ID, &c.AccountID, &c.ProgramCode, &c.Last4, &c.BIN, &c.ExpiryYear, &c.ExpiryMonth, &c.Type,
+	err = row.Scan(&c.ID, &c.AccountID, &c.ProgramCode, &c.Last4, &c.BIN, &c.ExpiryYear, &c.ExpiryMonth, &c.Type,
 		&c.Status, &c.EmbossType, &c.DeliveryMethod, &issued, &updated,
 		&a.Status, &a.Holder.FirstName, &a.Holder.LastName, &a.Holder.ZipCode, &a.Holder.CustomerID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -34,11 +47,12 @@ func (s *Store) CardholderByPAN(ctx context.Context, partnerID, pan string) (cus
 	return ch, err
 }
 
-// RecordLookup implements customer.LookupStore. On SQLite concurrent
+// Record implements customer.LookupStore. On SQLite concurrent
 // lookups share a commit (GroupTx): the row is durable before the lookup
 // answers, but many lookups pay for one fsync instead of one each.
-func (s *Store) RecordLookup(ctx context.Context, r customer.LookupRecord) error {
-	return s.GroupTx(ctx, func(tx *Tx) error {
+func (s *LookupStore) Record(ctx context.Context, r customer.LookupRecord) (err error) {
+	defer apperr.Op(&err, "storage.LookupStore.Record(%s)", r.ID)
+	return s.db.GroupTx(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO customer_lookups (id, at, partner_id, outcome, card_id, last4,
 			store_number, store_name, state_code, latitude, longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ID, Micros(r.At), r.PartnerID, r.Outcome, r.CardID, r.Last4, r.Retailer.StoreNumber,
@@ -47,9 +61,10 @@ func (s *Store) RecordLookup(ctx context.Context, r customer.LookupRecord) error
 	})
 }
 
-// CustomerLookups answers a partner's audited lookups, newest first.
-func (s *Store) CustomerLookups(ctx context.Context, partnerID string, limit int) ([]customer.LookupRecord, error) {
-	rows, err := s.Query(ctx, `SELECT id, at, partner_id, outcome, card_id, last4, store_number, store_name,
+// Lookups answers a partner's audited lookups, newest first.
+func (s *LookupStore) Lookups(ctx context.Context, partnerID string, limit int) (_ []customer.LookupRecord, err error) {
+	defer apperr.Op(&err, "storage.LookupStore.Lookups(%s)", partnerID)
+	rows, err := s.db.Query(ctx, `SELECT id, at, partner_id, outcome, card_id, last4, store_number, store_name,
 		state_code, latitude, longitude FROM customer_lookups WHERE partner_id = ? ORDER BY at DESC, id DESC LIMIT ?`, partnerID, limit)
 	if err != nil {
 		return nil, err

@@ -15,15 +15,15 @@ import (
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
-func customerStore(t *testing.T, db *storage.DB) (*storage.Store, string) {
+func customerStore(t *testing.T, db *storage.DB) (*stores, string) {
 	t.Helper()
 	v, err := vault.New(make([]byte, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := storage.NewStore(db, v)
+	st := newStores(db, v)
 	now := time.Now().UTC()
-	if err := st.CreatePartner(context.Background(), partner.Partner{ID: "p1", Name: "P1", ClientID: "c1", CreatedAt: now, UpdatedAt: now}, "h", "test"); err != nil {
+	if err := st.Partners.Create(context.Background(), partner.Partner{ID: "p1", Name: "P1", ClientID: "c1", CreatedAt: now, UpdatedAt: now}, "h", "test"); err != nil {
 		t.Fatal(err)
 	}
 	return st, "p1"
@@ -47,7 +47,7 @@ func TestCreateCustomerConcurrentSameID(t *testing.T) {
 				p := base
 				p.LinkID = fmt.Sprintf("link%d", i)
 				p.CreatedAt = time.Now().UTC()
-				got, err := st.CreateCustomer(ctx, p, nil)
+				got, err := st.Customers.Create(ctx, p, nil)
 				links[i], errs[i] = got.LinkID, err
 			}()
 		}
@@ -64,7 +64,7 @@ func TestCreateCustomerConcurrentSameID(t *testing.T) {
 		}
 		other := base
 		other.SSN = "555123457"
-		if _, err := st.CreateCustomer(ctx, other, nil); apperr.KindOf(err) != apperr.Conflict {
+		if _, err := st.Customers.Create(ctx, other, nil); apperr.KindOf(err) != apperr.Conflict {
 			t.Fatalf("different SSN: %v", err)
 		}
 	})
@@ -80,14 +80,14 @@ func TestRecordLookupGroupCommit(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if err := st.RecordLookup(ctx, customer.LookupRecord{ID: fmt.Sprintf("l%03d", i), PartnerID: pid,
+				if err := st.Lookups.Record(ctx, customer.LookupRecord{ID: fmt.Sprintf("l%03d", i), PartnerID: pid,
 					Outcome: "FOUND", Last4: "1234", At: time.Now().UTC()}); err != nil {
 					t.Error(err)
 				}
 			}()
 		}
 		wg.Wait()
-		got, err := st.CustomerLookups(ctx, pid, 1000)
+		got, err := st.Lookups.Lookups(ctx, pid, 1000)
 		if err != nil || len(got) != 100 {
 			t.Fatalf("%d lookups stored, %v", len(got), err)
 		}

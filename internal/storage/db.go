@@ -202,3 +202,6 @@ func Micros(t time.Time) int64 { return t.UnixMicro() }
 
 // Time converts a stored timestamp back to a UTC time.
 func Time(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// EngineName names the engine: "sqlite" or "postgres".
+func (db *DB) EngineName() string { return string(db.Engine) }

@@ -9,19 +9,30 @@ import (
 	"github.com/verdant-baas/verdant/internal/delivery"
 )
 
-var _ delivery.Store = (*Store)(nil)
+// DeliveryStore implements delivery.Store: card fulfilment and delivery
+// events.
+type DeliveryStore struct {
+	db *DB
+}
+
+// NewDeliveryStore returns the delivery store over db.
+func NewDeliveryStore(db *DB) *DeliveryStore { return &DeliveryStore{db: db} }
+
+var _ delivery.Store = (*DeliveryStore)(nil)
 
 // CreateFulfilment implements delivery.Store.
-func (s *Store) CreateFulfilment(ctx context.Context, f delivery.Fulfilment) error {
-	_, err := s.Exec(ctx, `INSERT INTO card_fulfilments (card_id, material, created_at) VALUES (?, ?, ?)
+func (s *DeliveryStore) CreateFulfilment(ctx context.Context, f delivery.Fulfilment) (err error) {
+	defer apperr.Op(&err, "storage.DeliveryStore.CreateFulfilment(%s)", f.CardID)
+	_, err = s.db.Exec(ctx, `INSERT INTO card_fulfilments (card_id, material, created_at) VALUES (?, ?, ?)
 		ON CONFLICT (card_id) DO NOTHING`, f.CardID, f.Material, Micros(f.CreatedAt))
 	return err
 }
 
-// RecordDeliveryEvent implements delivery.Store.
-func (s *Store) RecordDeliveryEvent(ctx context.Context, e delivery.Event) (delivery.Event, bool, error) {
+// RecordEvent implements delivery.Store.
+func (s *DeliveryStore) RecordEvent(ctx context.Context, e delivery.Event) (_ delivery.Event, _ bool, err error) {
+	defer apperr.Op(&err, "storage.DeliveryStore.RecordEvent(%s)", e.CardID)
 	created := false
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		created = false
 		if _, err := tx.Exec(ctx, `INSERT INTO card_fulfilments (card_id, material, created_at)
 			SELECT id, 'pvc', issued_at FROM cards WHERE id = ? ON CONFLICT (card_id) DO NOTHING`, e.CardID); err != nil {
@@ -45,7 +56,7 @@ func (s *Store) RecordDeliveryEvent(ctx context.Context, e delivery.Event) (deli
 	}
 	var first delivery.Event
 	var occurred, received int64
-	err = s.QueryRow(ctx, `SELECT card_id, status, occurred_at, tracking_number, received_at FROM card_delivery_events
+	err = s.db.QueryRow(ctx, `SELECT card_id, status, occurred_at, tracking_number, received_at FROM card_delivery_events
 		WHERE card_id = ? AND status = ? AND occurred_at = ?`, e.CardID, string(e.Status), Micros(e.OccurredAt)).
 		Scan(&first.CardID, &first.Status, &occurred, &first.TrackingNumber, &received)
 	if err != nil {
@@ -61,13 +72,15 @@ func (s *Store) RecordDeliveryEvent(ctx context.Context, e delivery.Event) (deli
 
 // CardsSharingPAN implements delivery.Store: the PAN is never opened, the
 // keyed indexes are compared.
-func (s *Store) CardsSharingPAN(ctx context.Context, programCode, cardID string) ([]card.Card, error) {
-	return s.cards(ctx, `SELECT `+cardCols+` FROM cards WHERE program_code = ?
+func (s *DeliveryStore) CardsSharingPAN(ctx context.Context, programCode, cardID string) (_ []card.Card, err error) {
+	defer apperr.Op(&err, "storage.DeliveryStore.CardsSharingPAN(%s, %s)", programCode, cardID)
+	return s.db.cards(ctx, `SELECT `+cardCols+` FROM cards WHERE program_code = ?
 		AND pan_index = (SELECT pan_index FROM cards WHERE id = ?) ORDER BY issued_at DESC, id DESC`, programCode, cardID)
 }
 
 // Shipments implements delivery.Store.
-func (s *Store) Shipments(ctx context.Context, cards []card.Card) ([]delivery.Shipment, error) {
+func (s *DeliveryStore) Shipments(ctx context.Context, cards []card.Card) (_ []delivery.Shipment, err error) {
+	defer apperr.Op(&err, "storage.DeliveryStore.Shipments()")
 	if len(cards) == 0 {
 		return nil, nil
 	}
@@ -78,7 +91,7 @@ func (s *Store) Shipments(ctx context.Context, cards []card.Card) ([]delivery.Sh
 		out[i].Card, pos[c.ID], args[i] = c, i, c.ID
 	}
 	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cards)), ", ") + ")"
-	rows, err := s.Query(ctx, `SELECT card_id, material, created_at FROM card_fulfilments WHERE card_id IN `+in, args...)
+	rows, err := s.db.Query(ctx, `SELECT card_id, material, created_at FROM card_fulfilments WHERE card_id IN `+in, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +109,7 @@ func (s *Store) Shipments(ctx context.Context, cards []card.Card) ([]delivery.Sh
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.Query(ctx, `SELECT card_id, status, occurred_at, tracking_number, received_at FROM card_delivery_events
+	rows, err = s.db.Query(ctx, `SELECT card_id, status, occurred_at, tracking_number, received_at FROM card_delivery_events
 		WHERE card_id IN `+in+` ORDER BY occurred_at, received_at`, args...)
 	if err != nil {
 		return nil, err

@@ -4,14 +4,24 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/account"
+	"github.com/verdant-baas/verdant/internal/audit"
 	"github.com/verdant-baas/verdant/internal/feature"
 )
 
-var _ feature.Store = (*Store)(nil)
+// FeatureStore implements feature.Store: account features and terms.
+type FeatureStore struct {
+	db *DB
+}
+
+// NewFeatureStore returns the feature store over db.
+func NewFeatureStore(db *DB) *FeatureStore { return &FeatureStore{db: db} }
+
+var _ feature.Store = (*FeatureStore)(nil)
 
 // reader is what loading a feature state needs: a *DB outside a
 // transaction, a *Tx inside one.
@@ -24,13 +34,14 @@ type reader interface {
 // terms events.
 func featureSubject(accountID string) string { return accountSubject(accountID) }
 
-// UpdateFeatures implements feature.Store. The account row is read with
+// Update implements feature.Store. The account row is read with
 // ForUpdate first: it is the per-account mutex the ledger's postings also
 // take, so an enrolment change and a posting never interleave, and two
 // enrolments in one exclusive group run one after the other.
-func (s *Store) UpdateFeatures(ctx context.Context, accountID, actor string, now time.Time,
-	decide func(feature.State) (feature.Change, error)) error {
-	return s.Tx(ctx, func(tx *Tx) error {
+func (s *FeatureStore) Update(ctx context.Context, accountID, actor string, now time.Time,
+	decide func(feature.State) (feature.Change, error)) (err error) {
+	defer apperr.Op(&err, "storage.FeatureStore.Update(%s)", accountID)
+	return s.db.Tx(ctx, func(tx *Tx) error {
 		st, err := loadFeatureState(ctx, tx, accountID, tx.ForUpdate())
 		if err != nil {
 			return err
@@ -75,9 +86,10 @@ func applyFeatureChange(ctx context.Context, tx *Tx, accountID, actor string, no
 	return nil
 }
 
-// FeatureState implements feature.Store.
-func (s *Store) FeatureState(ctx context.Context, accountID string) (feature.State, error) {
-	return loadFeatureState(ctx, s.DB, accountID, "")
+// State implements feature.Store.
+func (s *FeatureStore) State(ctx context.Context, accountID string) (_ feature.State, err error) {
+	defer apperr.Op(&err, "storage.FeatureStore.State(%s)", accountID)
+	return loadFeatureState(ctx, s.db, accountID, "")
 }
 
 // loadFeatureState reads an account's status (with the lock suffix, if
@@ -140,10 +152,11 @@ func eventDetail(e feature.Event) featureEventDetail {
 	return d
 }
 
-// FeatureHistory implements feature.Store: the account's feature and terms
-// events of the audit trail (AuditEvents, the operator's audit query).
-func (s *Store) FeatureHistory(ctx context.Context, accountID string, limit int) ([]feature.Event, error) {
-	evs, err := s.AuditEvents(ctx, AuditFilter{Subject: featureSubject(accountID),
+// History implements feature.Store: the account's feature and terms
+// events of the audit trail (the operator's audit query).
+func (s *FeatureStore) History(ctx context.Context, accountID string, limit int) (_ []feature.Event, err error) {
+	defer apperr.Op(&err, "storage.FeatureStore.History(%s)", accountID)
+	evs, err := auditEvents(ctx, s.db, audit.Filter{Subject: featureSubject(accountID),
 		ActionPrefixes: []string{"feature.", "terms."}, Limit: limit})
 	if err != nil {
 		return nil, err
@@ -154,7 +167,7 @@ func (s *Store) FeatureHistory(ctx context.Context, accountID string, limit int)
 		if err := json.Unmarshal(ae.Detail, &d); err != nil {
 			return nil, err
 		}
-		e := feature.Event{ID: ae.ID, At: Time(ae.At), Actor: ae.Actor, Action: ae.Action,
+		e := feature.Event{ID: ae.ID, At: ae.At, Actor: ae.Actor, Action: ae.Action,
 			Feature: d.Feature, TermsID: d.TermsID, Reason: d.Reason}
 		if d.TermsAt != 0 {
 			e.TermsAt = Time(d.TermsAt)

@@ -18,7 +18,7 @@ import (
 const featAccount = "0b7b3a3e-8f4e-4b8e-9d7a-2f4d1c5e6a7b"
 
 // seedFeatureAccount inserts a partner, program and account.
-func seedFeatureAccount(t testing.TB, db *storage.DB) *storage.Store {
+func seedFeatureAccount(t testing.TB, db *storage.DB) *storage.FeatureStore {
 	t.Helper()
 	ctx := context.Background()
 	for _, q := range []string{
@@ -31,7 +31,7 @@ func seedFeatureAccount(t testing.TB, db *storage.DB) *storage.Store {
 			t.Fatal(err)
 		}
 	}
-	return storage.NewStore(db, nil)
+	return storage.NewFeatureStore(db)
 }
 
 func TestFeatureStore(t *testing.T) {
@@ -64,7 +64,7 @@ func TestFeatureStore(t *testing.T) {
 		}
 		// A refused decision writes nothing.
 		boom := errors.New("refused")
-		err = st.UpdateFeatures(ctx, featAccount, "p1", time.Now(), func(feature.State) (feature.Change, error) {
+		err = st.Update(ctx, featAccount, "p1", time.Now(), func(feature.State) (feature.Change, error) {
 			return feature.Change{Enrol: []string{"UCB1"}}, boom
 		})
 		if !errors.Is(err, boom) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"math"
 	"strings"
 
@@ -12,15 +13,24 @@ import (
 	"github.com/verdant-baas/verdant/internal/ledger"
 )
 
-var _ ledger.Store = (*Store)(nil)
+// LedgerStore implements ledger.Store: the ledger.
+type LedgerStore struct {
+	db *DB
+}
+
+// NewLedgerStore returns the ledger store over db.
+func NewLedgerStore(db *DB) *LedgerStore { return &LedgerStore{db: db} }
+
+var _ ledger.Store = (*LedgerStore)(nil)
 
 // ledgerTx is the locked view of the ledger inside one transaction.
 type ledgerTx struct{ tx *Tx }
 
-// LedgerTx implements ledger.Store.
-func (s *Store) LedgerTx(ctx context.Context, fn func(ledger.Tx) error) error {
-	s.PrepareWrites(ctx, postingStatements...)
-	return s.Tx(ctx, func(tx *Tx) error { return fn(ledgerTx{tx}) })
+// Tx implements ledger.Store.
+func (s *LedgerStore) Tx(ctx context.Context, fn func(ledger.Tx) error) (err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.Tx()")
+	s.db.PrepareWrites(ctx, postingStatements...)
+	return s.db.Tx(ctx, func(tx *Tx) error { return fn(ledgerTx{tx}) })
 }
 
 // LockAccount implements ledger.Tx: the account row lock is the
@@ -134,8 +144,9 @@ func scanAdjustment(row interface{ Scan(...any) error }) (ledger.Adjustment, err
 }
 
 // Adjustment implements ledger.Store.
-func (s *Store) Adjustment(ctx context.Context, accountID, adjustmentID string) (ledger.Adjustment, error) {
-	a, err := scanAdjustment(s.QueryRow(ctx, `SELECT `+adjustmentCols+` FROM adjustments WHERE account_id = ? AND adjustment_id = ?`,
+func (s *LedgerStore) Adjustment(ctx context.Context, accountID, adjustmentID string) (_ ledger.Adjustment, err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.Adjustment(%s, %s)", accountID, adjustmentID)
+	a, err := scanAdjustment(s.db.QueryRow(ctx, `SELECT `+adjustmentCols+` FROM adjustments WHERE account_id = ? AND adjustment_id = ?`,
 		accountID, adjustmentID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ledger.ErrNotFound
@@ -143,11 +154,12 @@ func (s *Store) Adjustment(ctx context.Context, accountID, adjustmentID string) 
 	return a, err
 }
 
-// LedgerBalance implements ledger.Store. An account never posted to has
+// Balance implements ledger.Store. An account never posted to has
 // a zero balance in the program's currency.
-func (s *Store) LedgerBalance(ctx context.Context, accountID string) (ledger.Balance, error) {
+func (s *LedgerStore) Balance(ctx context.Context, accountID string) (_ ledger.Balance, err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.Balance(%s)", accountID)
 	var b ledger.Balance
-	err := s.QueryRow(ctx, `SELECT COALESCE(b.currency, p.currency), COALESCE(b.posted, 0)
+	err = s.db.QueryRow(ctx, `SELECT COALESCE(b.currency, p.currency), COALESCE(b.posted, 0)
 		FROM accounts a JOIN programs p ON p.code = a.program_code
 		LEFT JOIN ledger_balances b ON b.account_id = a.id WHERE a.id = ?`, accountID).Scan(&b.Currency, &b.Posted)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -158,7 +170,8 @@ func (s *Store) LedgerBalance(ctx context.Context, accountID string) (ledger.Bal
 }
 
 // Transactions implements ledger.Store.
-func (s *Store) Transactions(ctx context.Context, q ledger.TransactionQuery) ([]ledger.Adjustment, error) {
+func (s *LedgerStore) Transactions(ctx context.Context, q ledger.TransactionQuery) (_ []ledger.Adjustment, err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.Transactions(%s)", q.AccountID)
 	from, to := int64(math.MinInt64), int64(math.MaxInt64)
 	if !q.From.IsZero() {
 		from = Micros(q.From)
@@ -170,7 +183,7 @@ func (s *Store) Transactions(ctx context.Context, q ledger.TransactionQuery) ([]
 	if !q.BeforeAt.IsZero() {
 		before, beforeID = Micros(q.BeforeAt), q.BeforeID
 	}
-	rows, err := s.Query(ctx, `SELECT `+adjustmentCols+` FROM adjustments
+	rows, err := s.db.Query(ctx, `SELECT `+adjustmentCols+` FROM adjustments
 		WHERE account_id = ? AND status = 'completed' AND created_at >= ? AND created_at < ?
 		AND (created_at < ? OR (created_at = ? AND id < ?))
 		ORDER BY created_at DESC, id DESC LIMIT ?`, q.AccountID, from, to, before, before, beforeID, q.Limit)
@@ -194,8 +207,9 @@ func collectAdjustments(rows *sql.Rows) ([]ledger.Adjustment, error) {
 }
 
 // RecentEntries implements ledger.Store.
-func (s *Store) RecentEntries(ctx context.Context, accountID string, limit int) ([]ledger.PostedEntry, error) {
-	rows, err := s.Query(ctx, `SELECT e.id, e.posting_id, a.adjustment_id, e.account, e.currency, e.amount, e.posted_at
+func (s *LedgerStore) RecentEntries(ctx context.Context, accountID string, limit int) (_ []ledger.PostedEntry, err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.RecentEntries(%s)", accountID)
+	rows, err := s.db.Query(ctx, `SELECT e.id, e.posting_id, a.adjustment_id, e.account, e.currency, e.amount, e.posted_at
 		FROM ledger_entries e JOIN adjustments a ON a.id = e.posting_id
 		WHERE e.account = ? ORDER BY e.posted_at DESC, e.id DESC LIMIT ?`, accountID, limit)
 	if err != nil {

@@ -3,14 +3,16 @@ package storage
 import (
 	"context"
 	"fmt"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/ledger"
 )
 
 // DayActivity implements ledger.Store.
-func (s *Store) DayActivity(ctx context.Context, programCode string, from, to time.Time) ([]ledger.Adjustment, []ledger.AccountDay, error) {
-	rows, err := s.Query(ctx, `SELECT `+adjustmentCols+` FROM adjustments
+func (s *LedgerStore) DayActivity(ctx context.Context, programCode string, from, to time.Time) (_ []ledger.Adjustment, _ []ledger.AccountDay, err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.DayActivity(%s)", programCode)
+	rows, err := s.db.Query(ctx, `SELECT `+adjustmentCols+` FROM adjustments
 		WHERE program_code = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id`,
 		programCode, Micros(from), Micros(to))
 	if err != nil {
@@ -20,7 +22,7 @@ func (s *Store) DayActivity(ctx context.Context, programCode string, from, to ti
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err = s.Query(ctx, `SELECT account,
+	rows, err = s.db.Query(ctx, `SELECT account,
 		CAST(SUM(CASE WHEN posted_at < ? THEN amount ELSE 0 END) AS BIGINT), CAST(SUM(amount) AS BIGINT)
 		FROM ledger_entries WHERE program_code = ? AND posted_at < ? GROUP BY account ORDER BY account`,
 		Micros(from), programCode, Micros(to))
@@ -58,11 +60,12 @@ var verifyChecks = []struct{ name, q string }{
 		AND EXISTS (SELECT 1 FROM ledger_entries e WHERE e.posting_id = a.id)`},
 }
 
-// VerifyLedger implements ledger.Store.
-func (s *Store) VerifyLedger(ctx context.Context) ([]string, error) {
+// Verify implements ledger.Store.
+func (s *LedgerStore) Verify(ctx context.Context) (_ []string, err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.Verify()")
 	var problems []string
 	for _, c := range verifyChecks {
-		rows, err := s.Query(ctx, c.q)
+		rows, err := s.db.Query(ctx, c.q)
 		if err != nil {
 			return nil, fmt.Errorf("verify %q: %w", c.name, err)
 		}

@@ -3,13 +3,22 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/outbox"
 )
 
-var _ outbox.Store = (*Store)(nil)
+// OutboxStore implements outbox.Store: the outbox workers' claims.
+type OutboxStore struct {
+	db *DB
+}
+
+// NewOutboxStore returns the outbox store over db.
+func NewOutboxStore(db *DB) *OutboxStore { return &OutboxStore{db: db} }
+
+var _ outbox.Store = (*OutboxStore)(nil)
 
 // Enqueue writes an outbox message in the transaction, so it is delivered
 // if and only if the business change commits. payload is JSON-encoded
@@ -28,16 +37,17 @@ func (tx *Tx) Enqueue(ctx context.Context, topic string, payload any, now time.T
 	return id, err
 }
 
-// ClaimOutbox implements outbox.Store. On PostgreSQL, SKIP LOCKED lets
+// Claim implements outbox.Store. On PostgreSQL, SKIP LOCKED lets
 // several nodes claim disjoint batches; on SQLite the write transaction
 // is exclusive.
-func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Message, error) {
+func (s *OutboxStore) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) (_ []outbox.Message, err error) {
+	defer apperr.Op(&err, "storage.OutboxStore.Claim()")
 	skip := ""
-	if s.Engine == Postgres {
+	if s.db.Engine == Postgres {
 		skip = " FOR UPDATE SKIP LOCKED"
 	}
 	var out []outbox.Message
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		out = out[:0]
 		rows, err := tx.Query(ctx, `UPDATE outbox SET lease_until = ?, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND lease_until <= ?
@@ -63,17 +73,19 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	return out, err
 }
 
-// CompleteOutbox implements outbox.Store. The attempts count identifies
+// Complete implements outbox.Store. The attempts count identifies
 // the claim: a worker whose lease lapsed and was claimed again changes
 // nothing.
-func (s *Store) CompleteOutbox(ctx context.Context, m outbox.Message, now time.Time) error {
-	_, err := s.Exec(ctx, `UPDATE outbox SET status = 'delivered', delivered_at = ?, lease_until = 0, last_error = ''
+func (s *OutboxStore) Complete(ctx context.Context, m outbox.Message, now time.Time) (err error) {
+	defer apperr.Op(&err, "storage.OutboxStore.Complete(%s)", m.ID)
+	_, err = s.db.Exec(ctx, `UPDATE outbox SET status = 'delivered', delivered_at = ?, lease_until = 0, last_error = ''
 		WHERE id = ? AND attempts = ? AND status = 'pending'`, Micros(now), m.ID, m.Attempts)
 	return err
 }
 
-// RetryOutbox implements outbox.Store, guarded like CompleteOutbox.
-func (s *Store) RetryOutbox(ctx context.Context, m outbox.Message, next time.Time, errMsg string, dead bool) error {
+// Retry implements outbox.Store, guarded like Complete.
+func (s *OutboxStore) Retry(ctx context.Context, m outbox.Message, next time.Time, errMsg string, dead bool) (err error) {
+	defer apperr.Op(&err, "storage.OutboxStore.Retry(%s)", m.ID)
 	status := "pending"
 	if dead {
 		status = "dead"
@@ -81,14 +93,15 @@ func (s *Store) RetryOutbox(ctx context.Context, m outbox.Message, next time.Tim
 	if len(errMsg) > 500 {
 		errMsg = errMsg[:500]
 	}
-	_, err := s.Exec(ctx, `UPDATE outbox SET status = ?, next_attempt_at = ?, lease_until = 0, last_error = ?
+	_, err = s.db.Exec(ctx, `UPDATE outbox SET status = ?, next_attempt_at = ?, lease_until = 0, last_error = ?
 		WHERE id = ? AND attempts = ? AND status = 'pending'`, status, Micros(next), errMsg, m.ID, m.Attempts)
 	return err
 }
 
-// OutboxStatus answers a message's status, attempts and last error (for
+// Status answers a message's status, attempts and last error (for
 // operators and tests).
-func (s *Store) OutboxStatus(ctx context.Context, id string) (status string, attempts int, lastErr string, err error) {
-	err = s.QueryRow(ctx, `SELECT status, attempts, last_error FROM outbox WHERE id = ?`, id).Scan(&status, &attempts, &lastErr)
+func (s *OutboxStore) Status(ctx context.Context, id string) (status string, attempts int, lastErr string, err error) {
+	defer apperr.Op(&err, "storage.OutboxStore.Status(%s)", id)
+	err = s.db.QueryRow(ctx, `SELECT status, attempts, last_error FROM outbox WHERE id = ?`, id).Scan(&status, &attempts, &lastErr)
 	return status, attempts, lastErr, notFound(err, "outbox message not found")
 }

@@ -14,10 +14,10 @@ import (
 	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 )
 
-func enqueue(t *testing.T, st *storage.Store, n int, commit bool) []string {
+func enqueue(t *testing.T, db *storage.DB, n int, commit bool) []string {
 	t.Helper()
 	var ids []string
-	err := st.Tx(context.Background(), func(tx *storage.Tx) error {
+	err := db.Tx(context.Background(), func(tx *storage.Tx) error {
 		ids = ids[:0]
 		for i := 0; i < n; i++ {
 			id, err := tx.Enqueue(context.Background(), "test", map[string]int{"i": i}, time.Now())
@@ -39,9 +39,9 @@ func enqueue(t *testing.T, st *storage.Store, n int, commit bool) []string {
 
 func TestOutboxDeliversOnlyCommitted(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
-		st := storage.NewStore(db, nil)
-		enqueue(t, st, 3, false)
-		ids := enqueue(t, st, 5, true)
+		st := storage.NewOutboxStore(db)
+		enqueue(t, db, 3, false)
+		ids := enqueue(t, db, 5, true)
 		var got sync.Map
 		w := &outbox.Worker{Store: st, Log: app.Discard}
 		w.Handle("test", func(ctx context.Context, m outbox.Message) error { got.Store(m.ID, true); return nil })
@@ -58,7 +58,7 @@ func TestOutboxDeliversOnlyCommitted(t *testing.T) {
 			if _, ok := got.Load(id); !ok {
 				t.Fatalf("message %s not delivered", id)
 			}
-			if status, _, _, _ := st.OutboxStatus(context.Background(), id); status != "delivered" {
+			if status, _, _, _ := st.Status(context.Background(), id); status != "delivered" {
 				t.Fatalf("status = %s", status)
 			}
 		}
@@ -72,8 +72,8 @@ func TestOutboxDeliversOnlyCommitted(t *testing.T) {
 
 func TestOutboxRetriesWithBackoffThenDeadLetters(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
-		st := storage.NewStore(db, nil)
-		ids := enqueue(t, st, 2, true)
+		st := storage.NewOutboxStore(db)
+		ids := enqueue(t, db, 2, true)
 		now := time.Now()
 		clock := func() time.Time { return now }
 		calls := map[string]int{}
@@ -94,10 +94,10 @@ func TestOutboxRetriesWithBackoffThenDeadLetters(t *testing.T) {
 			}
 			now = now.Add(5 * time.Second) // past any backoff
 		}
-		if s, a, _, _ := st.OutboxStatus(context.Background(), ids[0]); s != "delivered" || a != 3 {
+		if s, a, _, _ := st.Status(context.Background(), ids[0]); s != "delivered" || a != 3 {
 			t.Fatalf("retried message: status %s after %d attempts", s, a)
 		}
-		if s, a, e, _ := st.OutboxStatus(context.Background(), ids[1]); s != "dead" || a != 1 || e != "rejected" {
+		if s, a, e, _ := st.Status(context.Background(), ids[1]); s != "dead" || a != 1 || e != "rejected" {
 			t.Fatalf("permanent failure: status %s, %d attempts, error %q", s, a, e)
 		}
 	})
@@ -105,34 +105,34 @@ func TestOutboxRetriesWithBackoffThenDeadLetters(t *testing.T) {
 
 func TestOutboxLeaseExpiryRedelivers(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
-		st := storage.NewStore(db, nil)
-		ids := enqueue(t, st, 1, true)
+		st := storage.NewOutboxStore(db)
+		ids := enqueue(t, db, 1, true)
 		now := time.Now()
 		// A node claims the message and dies before completing it.
-		msgs, err := st.ClaimOutbox(context.Background(), now, time.Minute, 10)
+		msgs, err := st.Claim(context.Background(), now, time.Minute, 10)
 		if err != nil || len(msgs) != 1 {
 			t.Fatalf("claim = %v, %v", msgs, err)
 		}
-		if again, _ := st.ClaimOutbox(context.Background(), now.Add(30*time.Second), time.Minute, 10); len(again) != 0 {
+		if again, _ := st.Claim(context.Background(), now.Add(30*time.Second), time.Minute, 10); len(again) != 0 {
 			t.Fatal("a leased message was claimed twice")
 		}
-		again, err := st.ClaimOutbox(context.Background(), now.Add(61*time.Second), time.Minute, 10)
+		again, err := st.Claim(context.Background(), now.Add(61*time.Second), time.Minute, 10)
 		if err != nil || len(again) != 1 || again[0].ID != ids[0] || again[0].Attempts != 2 {
 			t.Fatalf("after lease expiry: %+v, %v", again, err)
 		}
 		// The first worker wakes up late: its claim is superseded, so its
 		// bookkeeping changes nothing, before or after the second's.
-		if err := st.RetryOutbox(context.Background(), msgs[0], now, "late", true); err != nil {
+		if err := st.Retry(context.Background(), msgs[0], now, "late", true); err != nil {
 			t.Fatal(err)
 		}
-		if s, _, _, _ := st.OutboxStatus(context.Background(), ids[0]); s != "pending" {
+		if s, _, _, _ := st.Status(context.Background(), ids[0]); s != "pending" {
 			t.Fatalf("a superseded claim changed the status to %s", s)
 		}
-		if err := st.CompleteOutbox(context.Background(), again[0], now); err != nil {
+		if err := st.Complete(context.Background(), again[0], now); err != nil {
 			t.Fatal(err)
 		}
-		st.RetryOutbox(context.Background(), msgs[0], now, "late", false)
-		if s, _, _, _ := st.OutboxStatus(context.Background(), ids[0]); s != "delivered" {
+		st.Retry(context.Background(), msgs[0], now, "late", false)
+		if s, _, _, _ := st.Status(context.Background(), ids[0]); s != "delivered" {
 			t.Fatalf("a superseded claim revived a delivered message: %s", s)
 		}
 	})
@@ -140,8 +140,8 @@ func TestOutboxLeaseExpiryRedelivers(t *testing.T) {
 
 func TestOutboxConcurrentWorkersDeliverEachOnce(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
-		st := storage.NewStore(db, nil)
-		enqueue(t, st, 60, true)
+		st := storage.NewOutboxStore(db)
+		enqueue(t, db, 60, true)
 		var deliveries atomic.Int64
 		seen := sync.Map{}
 		var wg sync.WaitGroup
@@ -181,8 +181,8 @@ func TestOutboxConcurrentWorkersDeliverEachOnce(t *testing.T) {
 // an expiring lease.
 func TestOutboxSkipsMessagesWithSpentLease(t *testing.T) {
 	db := storagetest.OpenSQLite(t)
-	st := storage.NewStore(db, nil)
-	ids := enqueue(t, st, 3, true)
+	st := storage.NewOutboxStore(db)
+	ids := enqueue(t, db, 3, true)
 	now := time.Now()
 	var handled []string
 	w := &outbox.Worker{Store: st, Log: app.Discard, Now: func() time.Time { return now }, Lease: time.Minute, Batch: 3}
@@ -197,7 +197,7 @@ func TestOutboxSkipsMessagesWithSpentLease(t *testing.T) {
 	if len(handled) != 2 {
 		t.Fatalf("handled %d messages of the batch, want 2 (the third's lease was mostly spent)", len(handled))
 	}
-	if s, _, _, _ := st.OutboxStatus(context.Background(), ids[2]); s != "pending" {
+	if s, _, _, _ := st.Status(context.Background(), ids[2]); s != "pending" {
 		t.Fatalf("skipped message status %s", s)
 	}
 	now = now.Add(time.Minute) // its lease lapses; it is claimed again

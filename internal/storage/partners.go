@@ -8,7 +8,15 @@ import (
 	"github.com/verdant-baas/verdant/internal/partner"
 )
 
-var _ partner.Store = (*Store)(nil)
+// PartnerStore implements partner.Store: partners.
+type PartnerStore struct {
+	db *DB
+}
+
+// NewPartnerStore returns the partner store over db.
+func NewPartnerStore(db *DB) *PartnerStore { return &PartnerStore{db: db} }
+
+var _ partner.Store = (*PartnerStore)(nil)
 
 const partnerCols = `id, name, client_id, secret_version, created_at, updated_at`
 
@@ -25,10 +33,11 @@ func scanPartner(row interface{ Scan(...any) error }, extra ...any) (partner.Par
 
 func partnerSubject(id string) string { return "partner:" + id }
 
-// CreatePartner implements partner.Store. The audit event holds the name
+// Create implements partner.Store. The audit event holds the name
 // and client id, never the secret or its hash.
-func (s *Store) CreatePartner(ctx context.Context, p partner.Partner, secretHash, actor string) error {
-	return s.Tx(ctx, func(tx *Tx) error {
+func (s *PartnerStore) Create(ctx context.Context, p partner.Partner, secretHash, actor string) (err error) {
+	defer apperr.Op(&err, "storage.PartnerStore.Create(%s)", p.ID)
+	return s.db.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO partners (id, name, client_id, secret_hash, secret_version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Name, p.ClientID, secretHash, p.SecretVersion, Micros(p.CreatedAt), Micros(p.UpdatedAt)); err != nil {
 			return err
@@ -39,22 +48,25 @@ func (s *Store) CreatePartner(ctx context.Context, p partner.Partner, secretHash
 }
 
 // Partner implements partner.Store.
-func (s *Store) Partner(ctx context.Context, id string) (partner.Partner, error) {
-	p, err := scanPartner(s.QueryRow(ctx, `SELECT `+partnerCols+` FROM partners WHERE id = ?`, id))
+func (s *PartnerStore) Partner(ctx context.Context, id string) (_ partner.Partner, err error) {
+	defer apperr.Op(&err, "storage.PartnerStore.Partner(%s)", id)
+	p, err := scanPartner(s.db.QueryRow(ctx, `SELECT `+partnerCols+` FROM partners WHERE id = ?`, id))
 	return p, notFound(err, "partner not found")
 }
 
-// PartnerByClientID implements partner.Store.
-func (s *Store) PartnerByClientID(ctx context.Context, clientID string) (partner.Partner, string, error) {
+// ByClientID implements partner.Store.
+func (s *PartnerStore) ByClientID(ctx context.Context, clientID string) (_ partner.Partner, _ string, err error) {
+	defer apperr.Op(&err, "storage.PartnerStore.ByClientID(%s)", clientID)
 	var hash string
-	p, err := scanPartner(s.QueryRow(ctx, `SELECT `+partnerCols+`, secret_hash FROM partners WHERE client_id = ?`, clientID), &hash)
+	p, err := scanPartner(s.db.QueryRow(ctx, `SELECT `+partnerCols+`, secret_hash FROM partners WHERE client_id = ?`, clientID), &hash)
 	return p, hash, notFound(err, "partner not found")
 }
 
 // RotateSecret implements partner.Store.
-func (s *Store) RotateSecret(ctx context.Context, id, secretHash string, now time.Time, actor string) (partner.Partner, error) {
+func (s *PartnerStore) RotateSecret(ctx context.Context, id, secretHash string, now time.Time, actor string) (_ partner.Partner, err error) {
+	defer apperr.Op(&err, "storage.PartnerStore.RotateSecret(%s)", id)
 	var p partner.Partner
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE partners SET secret_hash = ?, secret_version = secret_version + 1, updated_at = ? WHERE id = ?`,
 			secretHash, Micros(now), id)
 		if err != nil {

@@ -16,29 +16,29 @@ import (
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
-func newStore(t *testing.T, db *storage.DB) *storage.Store {
+func newStore(t *testing.T, db *storage.DB) *stores {
 	key, _ := vault.ParseKey(vault.GenerateKey())
 	v, err := vault.New(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return storage.NewStore(db, v)
+	return newStores(db, v)
 }
 
 // seedPlatform makes a partner, program and account through the services.
-func seedPlatform(t *testing.T, st *storage.Store) (partner.Credentials, program.Program, account.Account) {
+func seedPlatform(t *testing.T, st *stores) (partner.Credentials, program.Program, account.Account) {
 	t.Helper()
 	ctx := context.Background()
-	ps := &partner.Service{Store: st, Hasher: st.Vault, Now: time.Now, Tokens: &partner.Tokens{Key: st.Vault.TokenKey(), TTL: time.Hour}}
+	ps := &partner.Service{Store: st.Partners, Hasher: st.Vault, Now: time.Now, Tokens: &partner.Tokens{Key: st.Vault.TokenKey(), TTL: time.Hour}}
 	creds, err := ps.Create(ctx, "Acme")
 	if err != nil {
 		t.Fatal(err)
 	}
-	prog, err := (&program.Service{Store: st, Now: time.Now}).Create(ctx, program.Program{Code: "ACME", PartnerID: creds.Partner.ID, Name: "Acme", BIN: "499998"})
+	prog, err := (&program.Service{Store: st.Programs, Now: time.Now}).Create(ctx, program.Program{Code: "ACME", PartnerID: creds.Partner.ID, Name: "Acme", BIN: "499998"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	acct, err := (&account.Service{Store: st, Now: time.Now}).Open(ctx, prog.Code, account.Holder{FirstName: "A", LastName: "B", ZipCode: "10001"}, "")
+	acct, err := (&account.Service{Store: st.Accounts, Now: time.Now}).Open(ctx, prog.Code, account.Holder{FirstName: "A", LastName: "B", ZipCode: "10001"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestCardPANSealedAndFoundByIndex(t *testing.T) {
 		ctx := context.Background()
 		st := newStore(t, db)
 		_, prog, acct := seedPlatform(t, st)
-		cards := &card.Service{Store: st, Now: time.Now}
+		cards := &card.Service{Store: st.Cards, Now: time.Now}
 		c1, pan, err := cards.Issue(ctx, prog.Code, acct.ID, prog.BIN, card.IssueRequest{})
 		if err != nil {
 			t.Fatal(err)
@@ -61,9 +61,9 @@ func TestCardPANSealedAndFoundByIndex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		found, err := st.CardsByPAN(ctx, pan)
+		found, err := st.Cards.ByPAN(ctx, pan)
 		if err != nil || len(found) != 2 || found[0].ID != c2.ID || found[1].ID != c1.ID {
-			t.Fatalf("CardsByPAN = %+v, %v", found, err)
+			t.Fatalf("ByPAN = %+v, %v", found, err)
 		}
 		var raw string
 		if err := db.QueryRow(ctx, `SELECT pan_sealed || pan_index || last4 || bin FROM cards WHERE id = ?`, c1.ID).Scan(&raw); err != nil {
@@ -72,11 +72,11 @@ func TestCardPANSealedAndFoundByIndex(t *testing.T) {
 		if strings.Contains(raw, pan) || strings.Contains(raw, pan[6:12]) {
 			t.Fatal("PAN stored in plaintext")
 		}
-		got, err := st.CardPAN(ctx, c1.ID)
+		got, err := st.Cards.PAN(ctx, c1.ID)
 		if err != nil || got != pan {
-			t.Fatalf("CardPAN = %q, %v", got, err)
+			t.Fatalf("PAN = %q, %v", got, err)
 		}
-		if none, _ := st.CardsByPAN(ctx, "4111111111111111"); len(none) != 0 {
+		if none, _ := st.Cards.ByPAN(ctx, "4111111111111111"); len(none) != 0 {
 			t.Fatalf("unknown PAN found %d cards", len(none))
 		}
 	})
@@ -94,7 +94,7 @@ func TestPartnerSecretsHashedAndRotated(t *testing.T) {
 		if strings.Contains(hash, creds.ClientSecret) || hash == creds.ClientSecret {
 			t.Fatal("client secret stored in plaintext")
 		}
-		ps := &partner.Service{Store: st, Hasher: st.Vault, Now: time.Now, Tokens: &partner.Tokens{Key: st.Vault.TokenKey(), TTL: time.Hour}}
+		ps := &partner.Service{Store: st.Partners, Hasher: st.Vault, Now: time.Now, Tokens: &partner.Tokens{Key: st.Vault.TokenKey(), TTL: time.Hour}}
 		if _, err := ps.Authenticate(ctx, creds.Partner.ClientID, creds.ClientSecret); err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func TestProgramsAndAccounts(t *testing.T) {
 		ctx := context.Background()
 		st := newStore(t, db)
 		creds, prog, acct := seedPlatform(t, st)
-		ps := &program.Service{Store: st, Now: time.Now}
+		ps := &program.Service{Store: st.Programs, Now: time.Now}
 		if _, err := ps.ForPartner(ctx, "someone-else", prog.Code); err != program.ErrUnknownProgram {
 			t.Fatalf("other partner: %v", err)
 		}
@@ -128,7 +128,7 @@ func TestProgramsAndAccounts(t *testing.T) {
 		if err != nil || strings.Join(p.Features, ",") != "UCB2,NB100" {
 			t.Fatalf("update = %v, %v", p.Features, err)
 		}
-		as := &account.Service{Store: st, Now: time.Now}
+		as := &account.Service{Store: st.Accounts, Now: time.Now}
 		if _, err := as.SetStatus(ctx, prog.Code, acct.ID, account.Closed); err != nil {
 			t.Fatal(err)
 		}

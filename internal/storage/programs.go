@@ -8,7 +8,15 @@ import (
 	"github.com/verdant-baas/verdant/internal/program"
 )
 
-var _ program.Store = (*Store)(nil)
+// ProgramStore implements program.Store: programs.
+type ProgramStore struct {
+	db *DB
+}
+
+// NewProgramStore returns the program store over db.
+func NewProgramStore(db *DB) *ProgramStore { return &ProgramStore{db: db} }
+
+var _ program.Store = (*ProgramStore)(nil)
 
 func programSubject(code string) string { return "program:" + code }
 
@@ -26,9 +34,10 @@ func nonNil(v []string) []string {
 	return v
 }
 
-// CreateProgram implements program.Store.
-func (s *Store) CreateProgram(ctx context.Context, p program.Program, actor string) error {
-	err := s.Tx(ctx, func(tx *Tx) error {
+// Create implements program.Store.
+func (s *ProgramStore) Create(ctx context.Context, p program.Program, actor string) (err error) {
+	defer apperr.Op(&err, "storage.ProgramStore.Create(%s)", p.Code)
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		if err := createProgram(ctx, tx, p); err != nil {
 			return err
 		}
@@ -54,8 +63,9 @@ func createProgram(ctx context.Context, tx *Tx, p program.Program) error {
 }
 
 // Program implements program.Store.
-func (s *Store) Program(ctx context.Context, code string) (program.Program, error) {
-	return loadProgram(ctx, s.DB, code, "")
+func (s *ProgramStore) Program(ctx context.Context, code string) (_ program.Program, err error) {
+	defer apperr.Op(&err, "storage.ProgramStore.Program(%s)", code)
+	return loadProgram(ctx, s.db, code, "")
 }
 
 func loadProgram(ctx context.Context, q reader, code, lock string) (program.Program, error) {
@@ -73,11 +83,12 @@ func loadProgram(ctx context.Context, q reader, code, lock string) (program.Prog
 	return p, nil
 }
 
-// UpdateProgram implements program.Store. The audit event's detail is the
+// Update implements program.Store. The audit event's detail is the
 // fields whose value changed, with their new values; an update that
 // changes nothing writes no event.
-func (s *Store) UpdateProgram(ctx context.Context, p program.Program, actor string) error {
-	return s.Tx(ctx, func(tx *Tx) error {
+func (s *ProgramStore) Update(ctx context.Context, p program.Program, actor string) (err error) {
+	defer apperr.Op(&err, "storage.ProgramStore.Update(%s)", p.Code)
+	return s.db.Tx(ctx, func(tx *Tx) error {
 		old, err := loadProgram(ctx, tx, p.Code, tx.ForUpdate())
 		if err != nil {
 			return err

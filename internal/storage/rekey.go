@@ -3,9 +3,21 @@ package storage
 import (
 	"context"
 	"fmt"
+	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/vault"
 	"slices"
 	"strings"
 )
+
+// VaultStore does the vault's bulk work on the database: re-sealing of every
+// sealed column.
+type VaultStore struct {
+	db    *DB
+	vault *vault.Vault
+}
+
+// NewVaultStore returns the vault store over db and the vault v.
+func NewVaultStore(db *DB, v *vault.Vault) *VaultStore { return &VaultStore{db: db, vault: v} }
 
 // RekeyReport counts, per table, the rows whose sealed values Rekey
 // rewrote under the current data key (KeyID).
@@ -72,8 +84,9 @@ var sealedTables = []sealedTable{
 // nothing. A value that cannot be opened (its key is not in the vault)
 // stops it with an error naming the table and row; the batches before
 // stay committed. The report counts the rows rewritten.
-func (s *Store) Rekey(ctx context.Context) (RekeyReport, error) {
-	r := RekeyReport{KeyID: s.Vault.KeyID()}
+func (s *VaultStore) Rekey(ctx context.Context) (_ RekeyReport, err error) {
+	defer apperr.Op(&err, "storage.VaultStore.Rekey()")
+	r := RekeyReport{KeyID: s.vault.KeyID()}
 	for _, t := range sealedTables {
 		// A row a concurrent writer changed between the read and the
 		// guarded update is skipped; the table is walked again until no
@@ -98,8 +111,8 @@ func (s *Store) Rekey(ctx context.Context) (RekeyReport, error) {
 // rekeyPasses bounds the walks over one table under concurrent writes.
 const rekeyPasses = 5
 
-func (s *Store) rekeyTable(ctx context.Context, t sealedTable) (done, skipped int, err error) {
-	cur := s.Vault.KeyID()
+func (s *VaultStore) rekeyTable(ctx context.Context, t sealedTable) (done, skipped int, err error) {
+	cur := s.vault.KeyID()
 	var keyCols []string // distinct key-id columns
 	for _, c := range t.cols {
 		if !slices.Contains(keyCols, c.keyID) {
@@ -128,7 +141,7 @@ func (s *Store) rekeyTable(ctx context.Context, t sealedTable) (done, skipped in
 	for {
 		var n, miss, rows int
 		var last []string
-		err := s.Tx(ctx, func(tx *Tx) error {
+		err := s.db.Tx(ctx, func(tx *Tx) error {
 			n, miss, rows, last = 0, 0, 0, nil
 			args := []any{}
 			for range keyCols {
@@ -177,12 +190,12 @@ func (s *Store) rekeyTable(ctx context.Context, t sealedTable) (done, skipped in
 					if old == "" || old == cur || r.sealed[i] == "" {
 						continue
 					}
-					plain, err := s.Vault.Open(r.sealed[i], old, c.context(r.pk))
+					plain, err := s.vault.Open(r.sealed[i], old, c.context(r.pk))
 					if err != nil {
 						return fmt.Errorf("%s %s, %s: %w (is the key that sealed it, id %s, in VERDANT_DATA_KEY_RETIRED?)",
 							t.name, strings.Join(r.pk, "/"), c.sealed, err, old)
 					}
-					sealed, _ := s.Vault.Seal(plain, c.context(r.pk))
+					sealed, _ := s.vault.Seal(plain, c.context(r.pk))
 					set, setArgs = append(set, c.sealed+" = ?"), append(setArgs, sealed)
 					where, whereArgs = append(where, c.sealed+" = ?"), append(whereArgs, r.sealed[i])
 				}

@@ -28,12 +28,12 @@ func TestRekeyResealsUnderCurrentKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stA := storage.NewStore(db, vA)
+		stA := newStores(db, vA)
 		creds, prog, acct := seedPlatform(t, stA)
 		pid := creds.Partner.ID
 
 		pans := map[string]string{} // card id -> PAN
-		cards := &card.Service{Store: stA, Now: time.Now}
+		cards := &card.Service{Store: stA.Cards, Now: time.Now}
 		for range 5 {
 			c, pan, err := cards.Issue(ctx, prog.Code, acct.ID, prog.BIN, card.IssueRequest{})
 			if err != nil {
@@ -49,11 +49,11 @@ func TestRekeyResealsUnderCurrentKey(t *testing.T) {
 			{PartnerID: pid, ID: "c3", FirstName: "Bob", LastName: "Poe", Zip: "54321", SSN: "555654321", Status: customer.Verified, Active: true},
 		} {
 			p.CreatedAt, p.UpdatedAt = time.Now().UTC(), time.Now().UTC()
-			if _, err := stA.CreateCustomer(ctx, p, nil); err != nil {
+			if _, err := stA.Customers.Create(ctx, p, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
-		vs := &verification.Service{Store: stA, Vault: vA, Now: time.Now}
+		vs := &verification.Service{Store: stA.Verifications, Vault: vA, Now: time.Now}
 		var vers []verification.Verification
 		for _, h := range []string{"a@example.com", "b@example.com", "c@example.com"} {
 			v, err := vs.Create(ctx, verification.Request{ProgramCode: prog.Code, AccountID: acct.ID, EventType: "e",
@@ -67,7 +67,7 @@ func TestRekeyResealsUnderCurrentKey(t *testing.T) {
 		if _, err := db.Exec(ctx, `UPDATE contact_verifications SET code_sealed = '' WHERE id = ?`, vers[1].ID); err != nil {
 			t.Fatal(err)
 		}
-		cs := &care.Service{Store: stA, Now: time.Now, Fingerprint: vA.Index}
+		cs := &care.Service{Store: stA.Cases, Now: time.Now, Fingerprint: vA.Index}
 		cc, err := cs.Create(ctx, pid, prog.Code, "", care.Request{Subject: "s", FirstName: "A", LastName: "B",
 			CustomerQuestion: "q", EmailAddress: "j@example.com", AccountIdentifier: acct.ID})
 		if err != nil {
@@ -78,15 +78,15 @@ func TestRekeyResealsUnderCurrentKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stB := storage.NewStore(db, vB)
+		stB := newStores(db, vB)
 		// A value written after the rotation is already under B: left alone.
-		c6, pan6, err := (&card.Service{Store: stB, Now: time.Now}).Issue(ctx, prog.Code, acct.ID, prog.BIN, card.IssueRequest{})
+		c6, pan6, err := (&card.Service{Store: stB.Cards, Now: time.Now}).Issue(ctx, prog.Code, acct.ID, prog.BIN, card.IssueRequest{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		pans[c6.ID] = pan6
 
-		rep, err := stB.Rekey(ctx)
+		rep, err := stB.Keys.Rekey(ctx)
 		want := storage.RekeyReport{Cards: 5, Customers: 2, Verifications: 3, CareCases: 1, KeyID: vB.KeyID()}
 		if err != nil || rep != want {
 			t.Fatalf("Rekey = %+v, %v; want %+v", rep, err, want)
@@ -96,17 +96,17 @@ func TestRekeyResealsUnderCurrentKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stOnlyB := storage.NewStore(db, vOnlyB)
+		stOnlyB := newStores(db, vOnlyB)
 		for id, pan := range pans {
-			if got, err := stOnlyB.CardPAN(ctx, id); err != nil || got != pan {
-				t.Fatalf("CardPAN(%s) with only the new key: %q, %v", id, got, err)
+			if got, err := stOnlyB.Cards.PAN(ctx, id); err != nil || got != pan {
+				t.Fatalf("PAN(%s) with only the new key: %q, %v", id, got, err)
 			}
-			if found, err := stOnlyB.CardsByPAN(ctx, pan); err != nil || len(found) != 1 || found[0].ID != id {
-				t.Fatalf("CardsByPAN after rekey: %+v, %v", found, err)
+			if found, err := stOnlyB.Cards.ByPAN(ctx, pan); err != nil || len(found) != 1 || found[0].ID != id {
+				t.Fatalf("ByPAN after rekey: %+v, %v", found, err)
 			}
 		}
-		if ssn, d, err := stOnlyB.CustomerPII(ctx, pid, "c1"); err != nil || ssn != "555123456" || d != "1980-02-29" {
-			t.Fatalf("CustomerPII after rekey: %q %q %v", ssn, d, err)
+		if ssn, d, err := stOnlyB.Customers.PII(ctx, pid, "c1"); err != nil || ssn != "555123456" || d != "1980-02-29" {
+			t.Fatalf("PII after rekey: %q %q %v", ssn, d, err)
 		}
 		var l4s, l4k, found string
 		if err := db.QueryRow(ctx, `SELECT last4_sealed, last4_key_id FROM customers WHERE partner_id = ? AND id = 'c1'`, pid).Scan(&l4s, &l4k); err != nil {
@@ -123,7 +123,7 @@ func TestRekeyResealsUnderCurrentKey(t *testing.T) {
 			t.Fatalf("absent values touched: %q %q %v", ssnK, dobK, err)
 		}
 		for i, v := range vers {
-			got, err := stOnlyB.Verification(ctx, prog.Code, v.ID)
+			got, err := stOnlyB.Verifications.Verification(ctx, prog.Code, v.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -140,11 +140,11 @@ func TestRekeyResealsUnderCurrentKey(t *testing.T) {
 				t.Fatalf("verification code after rekey: %v", err)
 			}
 		}
-		if got, err := stOnlyB.CaseByID(ctx, cc.ID); err != nil || got.Email != "j@example.com" {
+		if got, err := stOnlyB.Cases.ByID(ctx, cc.ID); err != nil || got.Email != "j@example.com" {
 			t.Fatalf("care case after rekey: %q, %v", got.Email, err)
 		}
 
-		if rep, err := stOnlyB.Rekey(ctx); err != nil || rep != (storage.RekeyReport{KeyID: vB.KeyID()}) {
+		if rep, err := stOnlyB.Keys.Rekey(ctx); err != nil || rep != (storage.RekeyReport{KeyID: vB.KeyID()}) {
 			t.Fatalf("second Rekey = %+v, %v; want nothing to do", rep, err)
 		}
 
@@ -154,7 +154,7 @@ func TestRekeyResealsUnderCurrentKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = storage.NewStore(db, vC).Rekey(ctx)
+		_, err = storage.NewVaultStore(db, vC).Rekey(ctx)
 		if err == nil || !strings.Contains(err.Error(), "cards ") || !strings.Contains(err.Error(), vB.KeyID()) {
 			t.Fatalf("Rekey with the sealing key missing: %v", err)
 		}

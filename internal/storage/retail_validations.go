@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/account"
@@ -17,9 +18,10 @@ const reloadTargetCols = `SELECT a.id, a.program_code, a.status, a.first_name, a
 	a.created_at, a.updated_at, p.partner_id, r.program_code, r.enabled, r.reload_fee, r.min_load_amount,
 	r.max_load_amount, r.daily_load_limit, r.card_type`
 
-// ReloadTarget implements retail.Store.
-func (s *Store) ReloadTarget(ctx context.Context, accountID string) (retail.Target, error) {
-	return scanTarget(s.hotRow(ctx, reloadTargetCols+` FROM accounts a JOIN programs p ON p.code = a.program_code
+// Target implements retail.Store.
+func (s *RetailStore) Target(ctx context.Context, accountID string) (_ retail.Target, err error) {
+	defer apperr.Op(&err, "storage.RetailStore.Target(%s)", accountID)
+	return scanTarget(s.db.hotRow(ctx, reloadTargetCols+` FROM accounts a JOIN programs p ON p.code = a.program_code
 		LEFT JOIN program_reload r ON r.program_code = a.program_code WHERE a.id = ?`, accountID))
 }
 
@@ -44,18 +46,19 @@ func scanTarget(row interface{ Scan(...any) error }, extra ...any) (retail.Targe
 	return t, nil
 }
 
-// ReloadCard implements retail.Store: the newest card with the PAN
+// TargetByPAN implements retail.Store: the newest card with the PAN
 // (found by its keyed index) in the partner's programs, and its account's
 // target, in one query. Scoping in the query matters: the same number may
 // be on file in another partner's program.
-func (s *Store) ReloadCard(ctx context.Context, partnerID, pan string) (retail.Target, error) {
+func (s *RetailStore) TargetByPAN(ctx context.Context, partnerID, pan string) (_ retail.Target, err error) {
+	defer apperr.Op(&err, "storage.RetailStore.TargetByPAN(%s)", partnerID)
 	var c card.Card
 	var issued, cupdated int64
-	t, err := scanTarget(s.hotRow(ctx, reloadTargetCols+`, c.id, c.account_id, c.program_code, c.last4, c.bin, c.expiry_year,
+	t, err := scanTarget(s.db.hotRow(ctx, reloadTargetCols+`, c.id, c.account_id, c.program_code, c.last4, c.bin, c.expiry_year,
 		c.expiry_month, c.type, c.status, c.emboss_type, c.delivery_method, c.issued_at, c.updated_at
 		FROM cards c JOIN accounts a ON a.id = c.account_id JOIN programs p ON p.code = a.program_code
 		LEFT JOIN program_reload r ON r.program_code = a.program_code
-		WHERE c.pan_index = ? AND p.partner_id = ? ORDER BY c.issued_at DESC, c.id DESC LIMIT 1`, s.Vault.Index("pan", pan), partnerID),
+		WHERE c.pan_index = ? AND p.partner_id = ? ORDER BY c.issued_at DESC, c.id DESC LIMIT 1`, s.vault.Index("pan", pan), partnerID),
 		&c.ID, &c.AccountID, &c.ProgramCode, &c.Last4, &c.BIN, &c.ExpiryYear, &c.ExpiryMonth, &c.Type, &c.Status,
 		&c.EmbossType, &c.DeliveryMethod, &issued, &cupdated)
 	if err != nil {
@@ -80,8 +83,9 @@ const validationCols = `id, merchant_id, request_id, partner_id, store_id, user_
 	payment_program_type, request_date_time, response_code, response_description, response_body, fingerprint, approved, created_at`
 
 // Validation answers the validation a merchant recorded for a request id.
-func (s *Store) Validation(ctx context.Context, merchantID, requestID string) (retail.Validation, error) {
-	return scanValidation(s.QueryRow(ctx, `SELECT `+validationCols+` FROM retail_validations
+func (s *RetailStore) Validation(ctx context.Context, merchantID, requestID string) (_ retail.Validation, err error) {
+	defer apperr.Op(&err, "storage.RetailStore.Validation(%s, %s)", merchantID, requestID)
+	return scanValidation(s.db.QueryRow(ctx, `SELECT `+validationCols+` FROM retail_validations
 		WHERE merchant_id = ? AND request_id = ?`, merchantID, requestID))
 }
 
@@ -118,8 +122,9 @@ func nullString(s string) any {
 // per-account mutex: the daily sum and the insert that may add to it are
 // atomic across nodes. On SQLite concurrent validations share a commit
 // (GroupTx).
-func (s *Store) RecordValidation(ctx context.Context, v retail.Validation, dayStart time.Time,
-	decide func(usedToday int64) retail.Outcome) (retail.Validation, bool, error) {
+func (s *RetailStore) RecordValidation(ctx context.Context, v retail.Validation, dayStart time.Time,
+	decide func(usedToday int64) retail.Outcome) (_ retail.Validation, _ bool, err error) {
+	defer apperr.Op(&err, "storage.RetailStore.RecordValidation(%s, %s)", v.MerchantID, v.RequestID)
 	var out retail.Validation
 	var fresh bool
 	fn := func(tx *Tx) error {
@@ -127,7 +132,7 @@ func (s *Store) RecordValidation(ctx context.Context, v retail.Validation, daySt
 		out, fresh, err = recordValidation(ctx, tx, v, dayStart, decide)
 		return err
 	}
-	err := s.GroupTx(ctx, fn)
+	err = s.db.GroupTx(ctx, fn)
 	if err != nil || fresh {
 		return out, fresh, err
 	}

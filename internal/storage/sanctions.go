@@ -5,33 +5,43 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/base64"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"io"
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/sanctions"
 )
 
-var _ sanctions.Store = (*Store)(nil)
+// SanctionsStore implements sanctions.Store: the sanctions lists in force.
+type SanctionsStore struct {
+	db *DB
+}
 
-// CurrentSanctionsList implements sanctions.Store.
-func (s *Store) CurrentSanctionsList(ctx context.Context) (sanctions.ListInfo, error) {
+// NewSanctionsStore returns the sanctions store over db.
+func NewSanctionsStore(db *DB) *SanctionsStore { return &SanctionsStore{db: db} }
+
+var _ sanctions.Store = (*SanctionsStore)(nil)
+
+// CurrentList implements sanctions.Store.
+func (s *SanctionsStore) CurrentList(ctx context.Context) (_ sanctions.ListInfo, err error) {
+	defer apperr.Op(&err, "storage.SanctionsStore.CurrentList()")
 	var i sanctions.ListInfo
 	var at int64
-	err := s.QueryRow(ctx, `SELECT version, published, sdn_rows, alt_rows, add_rows, source, loaded_by, loaded_at
+	err = s.db.QueryRow(ctx, `SELECT version, published, sdn_rows, alt_rows, add_rows, source, loaded_by, loaded_at
 		FROM sanctions_lists ORDER BY loaded_at DESC, version DESC LIMIT 1`).
 		Scan(&i.Version, &i.Published, &i.SDNRows, &i.AltRows, &i.AddRows, &i.Source, &i.LoadedBy, &at)
 	i.LoadedAt = Time(at)
 	return i, notFound(err, "no sanctions list loaded")
 }
 
-// SanctionsListFiles implements sanctions.Store.
-func (s *Store) SanctionsListFiles(ctx context.Context, version string) (sanctions.Files, error) {
+// ListFiles implements sanctions.Store.
+func (s *SanctionsStore) ListFiles(ctx context.Context, version string) (_ sanctions.Files, err error) {
+	defer apperr.Op(&err, "storage.SanctionsStore.ListFiles(%s)", version)
 	var a, b, c string
-	if err := s.QueryRow(ctx, `SELECT sdn_gz, alt_gz, add_gz FROM sanctions_lists WHERE version = ?`, version).Scan(&a, &b, &c); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT sdn_gz, alt_gz, add_gz FROM sanctions_lists WHERE version = ?`, version).Scan(&a, &b, &c); err != nil {
 		return sanctions.Files{}, notFound(err, "sanctions list not found")
 	}
 	var f sanctions.Files
-	var err error
 	for _, x := range []struct {
 		src string
 		dst *[]byte
@@ -43,10 +53,11 @@ func (s *Store) SanctionsListFiles(ctx context.Context, version string) (sanctio
 	return f, nil
 }
 
-// SaveSanctionsList implements sanctions.Store: loading a version again
+// SaveList implements sanctions.Store: loading a version again
 // makes it the one in force again (loaded_at moves).
-func (s *Store) SaveSanctionsList(ctx context.Context, i sanctions.ListInfo, f sanctions.Files) error {
-	return s.Tx(ctx, func(tx *Tx) error {
+func (s *SanctionsStore) SaveList(ctx context.Context, i sanctions.ListInfo, f sanctions.Files) (err error) {
+	defer apperr.Op(&err, "storage.SanctionsStore.SaveList(%s)", i.Version)
+	return s.db.Tx(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO sanctions_lists (version, published, sdn_rows, alt_rows, add_rows, source,
 			loaded_by, loaded_at, sdn_gz, alt_gz, add_gz) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (version) DO UPDATE SET published = excluded.published, loaded_by = excluded.loaded_by,

@@ -7,18 +7,7 @@ import (
 	"errors"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
-	"github.com/verdant-baas/verdant/internal/vault"
 )
-
-// Store implements every domain package's Store interface on a DB. It
-// holds the vault because sealing a PAN or SSN happens where it is written.
-type Store struct {
-	*DB
-	Vault *vault.Vault
-}
-
-// NewStore returns a Store over db.
-func NewStore(db *DB, v *vault.Vault) *Store { return &Store{DB: db, Vault: v} }
 
 // notFound maps sql.ErrNoRows to a NotFound error with msg.
 func notFound(err error, msg string) error {

@@ -34,9 +34,9 @@ func TestMasterKeyRotationKeepsIndexesAndTokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stA := storage.NewStore(db, vA)
+		stA := newStores(db, vA)
 		creds, prog, acct := seedPlatform(t, stA)
-		_, pan, err := (&card.Service{Store: stA, Now: time.Now}).Issue(ctx, prog.Code, acct.ID, prog.BIN, card.IssueRequest{})
+		_, pan, err := (&card.Service{Store: stA.Cards, Now: time.Now}).Issue(ctx, prog.Code, acct.ID, prog.BIN, card.IssueRequest{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,11 +46,11 @@ func TestMasterKeyRotationKeepsIndexesAndTokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stB := storage.NewStore(db, vB)
-		if found, err := stB.CardsByPAN(ctx, pan); err != nil || len(found) != 1 {
+		stB := newStores(db, vB)
+		if found, err := stB.Cards.ByPAN(ctx, pan); err != nil || len(found) != 1 {
 			t.Fatalf("card lookup after rotation: %d cards, %v", len(found), err)
 		}
-		ps := &partner.Service{Store: stB, Hasher: vB, Now: time.Now, Tokens: &partner.Tokens{Key: vB.TokenKey(), TTL: time.Hour}}
+		ps := &partner.Service{Store: stB.Partners, Hasher: vB, Now: time.Now, Tokens: &partner.Tokens{Key: vB.TokenKey(), TTL: time.Hour}}
 		if _, err := ps.Authenticate(ctx, creds.Partner.ClientID, creds.ClientSecret); err != nil {
 			t.Fatalf("partner locked out after rotation: %v", err)
 		}

@@ -2,14 +2,24 @@ package storage
 
 import (
 	"context"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/verification"
 )
 
+// VerificationStore implements verification.Store and
+// verification.MessageStore: contact verifications and their messages.
+type VerificationStore struct {
+	db *DB
+}
+
+// NewVerificationStore returns the verification store over db.
+func NewVerificationStore(db *DB) *VerificationStore { return &VerificationStore{db: db} }
+
 var (
-	_ verification.Store        = (*Store)(nil)
-	_ verification.MessageStore = (*Store)(nil)
+	_ verification.Store        = (*VerificationStore)(nil)
+	_ verification.MessageStore = (*VerificationStore)(nil)
 )
 
 const verificationCols = `id, program_code, account_id, event_type, contact_type, channel, handle_index, handle_sealed,
@@ -29,14 +39,15 @@ func scanVerification(row interface{ Scan(...any) error }) (verification.Verific
 	return v, err
 }
 
-// CreateVerification implements verification.Store. The per-handle row
+// Create implements verification.Store. The per-handle row
 // in contact_rate_limits is the handle's mutex: it is created if missing
 // and locked (FOR UPDATE on PostgreSQL; SQLite write transactions are
 // exclusive) before the recent verifications are counted, so two nodes
 // cannot both pass the limit.
-func (s *Store) CreateVerification(ctx context.Context, v verification.Verification, m verification.Message, lim verification.Limits) error {
+func (s *VerificationStore) Create(ctx context.Context, v verification.Verification, m verification.Message, lim verification.Limits) (err error) {
+	defer apperr.Op(&err, "storage.VerificationStore.Create(%s)", v.ID)
 	now := Micros(v.CreatedAt)
-	return s.Tx(ctx, func(tx *Tx) error {
+	return s.db.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO contact_rate_limits (handle_index, last_at) VALUES (?, 0)
 			ON CONFLICT (handle_index) DO NOTHING`, v.HandleIndex); err != nil {
 			return err
@@ -78,16 +89,18 @@ func (s *Store) CreateVerification(ctx context.Context, v verification.Verificat
 }
 
 // Verification implements verification.Store.
-func (s *Store) Verification(ctx context.Context, programCode, id string) (verification.Verification, error) {
-	v, err := scanVerification(s.QueryRow(ctx, `SELECT `+verificationCols+` FROM contact_verifications
+func (s *VerificationStore) Verification(ctx context.Context, programCode, id string) (_ verification.Verification, err error) {
+	defer apperr.Op(&err, "storage.VerificationStore.Verification(%s, %s)", programCode, id)
+	v, err := scanVerification(s.db.QueryRow(ctx, `SELECT `+verificationCols+` FROM contact_verifications
 		WHERE id = ? AND program_code = ?`, id, programCode))
 	return v, notFound(err, "contact verification not found")
 }
 
-// CheckVerification implements verification.Store.
-func (s *Store) CheckVerification(ctx context.Context, programCode, id string, fn func(v *verification.Verification) error) error {
+// Check implements verification.Store.
+func (s *VerificationStore) Check(ctx context.Context, programCode, id string, fn func(v *verification.Verification) error) (err error) {
+	defer apperr.Op(&err, "storage.VerificationStore.Check(%s, %s)", programCode, id)
 	var outcome error
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		v, err := scanVerification(tx.QueryRow(ctx, `SELECT `+verificationCols+` FROM contact_verifications
 			WHERE id = ? AND program_code = ?`+tx.ForUpdate(), id, programCode))
 		if err != nil {
@@ -132,24 +145,26 @@ func scanMessage(row interface{ Scan(...any) error }) (verification.Message, err
 	return m, err
 }
 
-// VerificationMessage implements verification.MessageStore.
-func (s *Store) VerificationMessage(ctx context.Context, id string) (verification.Message, verification.Verification, error) {
-	m, err := scanMessage(s.QueryRow(ctx, `SELECT `+messageCols+` FROM verification_messages WHERE id = ?`, id))
+// Message implements verification.MessageStore.
+func (s *VerificationStore) Message(ctx context.Context, id string) (_ verification.Message, _ verification.Verification, err error) {
+	defer apperr.Op(&err, "storage.VerificationStore.Message(%s)", id)
+	m, err := scanMessage(s.db.QueryRow(ctx, `SELECT `+messageCols+` FROM verification_messages WHERE id = ?`, id))
 	if err != nil {
 		return m, verification.Verification{}, notFound(err, "verification message not found")
 	}
-	v, err := scanVerification(s.QueryRow(ctx, `SELECT `+verificationCols+` FROM contact_verifications WHERE id = ?`, m.VerificationID))
+	v, err := scanVerification(s.db.QueryRow(ctx, `SELECT `+verificationCols+` FROM contact_verifications WHERE id = ?`, m.VerificationID))
 	return m, v, notFound(err, "contact verification not found")
 }
 
-// MarkVerificationMessage implements verification.MessageStore. The
+// MarkMessage implements verification.MessageStore. The
 // message and its verification change in one transaction, so "sent" is
 // recorded once for both.
-func (s *Store) MarkVerificationMessage(ctx context.Context, id string, st verification.MessageStatus, lastErr string, now time.Time) error {
+func (s *VerificationStore) MarkMessage(ctx context.Context, id string, st verification.MessageStatus, lastErr string, now time.Time) (err error) {
+	defer apperr.Op(&err, "storage.VerificationStore.MarkMessage(%s)", id)
 	if len(lastErr) > 500 {
 		lastErr = lastErr[:500]
 	}
-	return s.Tx(ctx, func(tx *Tx) error {
+	return s.db.Tx(ctx, func(tx *Tx) error {
 		var vid string
 		if err := tx.QueryRow(ctx, `SELECT verification_id FROM verification_messages WHERE id = ?`+tx.ForUpdate(), id).Scan(&vid); err != nil {
 			return notFound(err, "verification message not found")
@@ -177,9 +192,10 @@ func (s *Store) MarkVerificationMessage(ctx context.Context, id string, st verif
 	})
 }
 
-// VerificationMessages implements verification.MessageStore.
-func (s *Store) VerificationMessages(ctx context.Context, toIndex string, limit int) ([]verification.Message, error) {
-	rows, err := s.Query(ctx, `SELECT `+messageCols+` FROM verification_messages WHERE to_index = ?
+// Messages implements verification.MessageStore.
+func (s *VerificationStore) Messages(ctx context.Context, toIndex string, limit int) (_ []verification.Message, err error) {
+	defer apperr.Op(&err, "storage.VerificationStore.Messages()")
+	rows, err := s.db.Query(ctx, `SELECT `+messageCols+` FROM verification_messages WHERE to_index = ?
 		ORDER BY created_at DESC, id DESC LIMIT ?`, toIndex, limit)
 	if err != nil {
 		return nil, err

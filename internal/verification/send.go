@@ -76,14 +76,14 @@ func minutes(d time.Duration) string {
 
 // MessageStore is what delivery and the sent-messages log need.
 type MessageStore interface {
-	// VerificationMessage answers a message and its verification.
-	VerificationMessage(ctx context.Context, id string) (Message, Verification, error)
-	// MarkVerificationMessage records a delivery attempt's outcome: the
+	// Message answers a message and its verification.
+	Message(ctx context.Context, id string) (Message, Verification, error)
+	// MarkMessage records a delivery attempt's outcome: the
 	// message's status, attempts and error, and for MessageSent and
 	// MessageFailed the verification's state (pending -> sent / failed).
-	MarkVerificationMessage(ctx context.Context, id string, st MessageStatus, lastErr string, now time.Time) error
-	// VerificationMessages answers the messages to a handle index, newest first.
-	VerificationMessages(ctx context.Context, toIndex string, limit int) ([]Message, error)
+	MarkMessage(ctx context.Context, id string, st MessageStatus, lastErr string, now time.Time) error
+	// Messages answers the messages to a handle index, newest first.
+	Messages(ctx context.Context, toIndex string, limit int) ([]Message, error)
 }
 
 // Sender sends queued messages; it is the outbox handler of Topic.
@@ -107,7 +107,7 @@ func (d *Sender) Handle(ctx context.Context, om outbox.Message) error {
 	if err := json.Unmarshal(om.Payload, &p); err != nil || p.MessageID == "" {
 		return outbox.Permanent(errors.New("verification message: bad payload"))
 	}
-	m, v, err := d.Store.VerificationMessage(ctx, p.MessageID)
+	m, v, err := d.Store.Message(ctx, p.MessageID)
 	if apperr.KindOf(err) == apperr.NotFound {
 		return outbox.Permanent(err) // nothing to deliver, ever
 	}
@@ -119,13 +119,13 @@ func (d *Sender) Handle(ctx context.Context, om outbox.Message) error {
 	case m.Status != MessageQueued:
 		return nil // done before; the outbox acknowledgement was lost
 	case v.State == StateVerified || v.State == StateLocked:
-		return d.Store.MarkVerificationMessage(ctx, m.ID, MessageSkipped, "", now)
+		return d.Store.MarkMessage(ctx, m.ID, MessageSkipped, "", now)
 	case !now.Before(v.ExpiresAt):
-		return d.Store.MarkVerificationMessage(ctx, m.ID, MessageExpired, "", now)
+		return d.Store.MarkMessage(ctx, m.ID, MessageExpired, "", now)
 	}
 	out, err := d.open(m, v)
 	if err != nil {
-		d.Store.MarkVerificationMessage(ctx, m.ID, MessageFailed, err.Error(), now)
+		d.Store.MarkMessage(ctx, m.ID, MessageFailed, err.Error(), now)
 		return outbox.Permanent(err)
 	}
 	sender := d.Phone
@@ -141,7 +141,7 @@ func (d *Sender) Handle(ctx context.Context, om outbox.Message) error {
 		if final {
 			st = MessageFailed
 		}
-		if merr := d.Store.MarkVerificationMessage(context.WithoutCancel(ctx), m.ID, st, err.Error(), now); merr != nil {
+		if merr := d.Store.MarkMessage(context.WithoutCancel(ctx), m.ID, st, err.Error(), now); merr != nil {
 			return merr
 		}
 		if final {
@@ -151,7 +151,7 @@ func (d *Sender) Handle(ctx context.Context, om outbox.Message) error {
 	}
 	// The provider has the message: record it even if shutdown has begun,
 	// or a restart would send the code again.
-	return d.Store.MarkVerificationMessage(context.WithoutCancel(ctx), m.ID, MessageSent, "", d.Now().UTC())
+	return d.Store.MarkMessage(context.WithoutCancel(ctx), m.ID, MessageSent, "", d.Now().UTC())
 }
 
 // open recovers the handle and code and composes the real text.
@@ -186,7 +186,7 @@ func (d *Sender) Sent(ctx context.Context, handle string, limit int, reveal bool
 			return nil, invalidTo
 		}
 	}
-	ms, err := d.Store.VerificationMessages(ctx, d.Vault.Index("contact", norm), limit)
+	ms, err := d.Store.Messages(ctx, d.Vault.Index("contact", norm), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +194,7 @@ func (d *Sender) Sent(ctx context.Context, handle string, limit int, reveal bool
 	for _, m := range ms {
 		sm := SentMessage{Message: m, To: norm}
 		if reveal {
-			_, v, err := d.Store.VerificationMessage(ctx, m.ID)
+			_, v, err := d.Store.Message(ctx, m.ID)
 			if err != nil {
 				return nil, err
 			}

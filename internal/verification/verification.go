@@ -95,17 +95,17 @@ type Limits struct {
 
 // Store persists verifications.
 type Store interface {
-	// CreateVerification stores v with its outgoing message and outbox
+	// Create stores v with its outgoing message and outbox
 	// row in one transaction, after taking the per-handle lock and
 	// checking lim against the handle's recent verifications (answering
 	// ErrTooMany or ErrTooSoon).
-	CreateVerification(ctx context.Context, v Verification, m Message, lim Limits) error
+	Create(ctx context.Context, v Verification, m Message, lim Limits) error
 	// Verification answers one verification of a program (NotFound otherwise).
 	Verification(ctx context.Context, programCode, id string) (Verification, error)
-	// CheckVerification locks the verification, runs fn on it, saves its
+	// Check locks the verification, runs fn on it, saves its
 	// State, Attempts and VerifiedAt whatever fn answers, commits, and
 	// answers fn's error.
-	CheckVerification(ctx context.Context, programCode, id string, fn func(v *Verification) error) error
+	Check(ctx context.Context, programCode, id string, fn func(v *Verification) error) error
 }
 
 // Vault seals and indexes secrets (implemented by *vault.Vault).
@@ -190,7 +190,7 @@ func (s *Service) Create(ctx context.Context, r Request) (Verification, error) {
 	m := Message{ID: uuid.Must(uuid.NewV7()).String(), VerificationID: v.ID, ProgramCode: v.ProgramCode,
 		Channel: ch, ToIndex: v.HandleIndex, ToMasked: v.HandleMasked, Subject: subject, Body: body,
 		Status: MessageQueued, CreatedAt: now}
-	if err := s.Store.CreateVerification(ctx, v, m, s.limits()); err != nil {
+	if err := s.Store.Create(ctx, v, m, s.limits()); err != nil {
 		return Verification{}, err
 	}
 	return v, nil
@@ -240,7 +240,7 @@ func (s *Service) Check(ctx context.Context, programCode, id, code string) error
 	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
 		return ErrNotFound
 	}
-	err := s.Store.CheckVerification(ctx, programCode, id, func(v *Verification) error {
+	err := s.Store.Check(ctx, programCode, id, func(v *Verification) error {
 		now := s.Now().UTC()
 		switch v.StatusAt(now) {
 		case StatusVerified:

@@ -30,7 +30,7 @@ func Engines(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
 
 // DSNs returns a fresh database URL per available engine (for tests that
 // start the real binary or several servers on one database).
-func DSNs(t *testing.T) map[string]string {
+func DSNs(t testing.TB) map[string]string {
 	t.Helper()
 	out := map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "verdant.db")}
 	if os.Getenv(PostgresURLEnv) != "" {
@@ -54,7 +54,7 @@ func OpenPostgres(t *testing.T) *storage.DB {
 
 // PostgresDSN creates a fresh schema and answers a URL whose search_path
 // points at it; the schema is dropped when the test ends.
-func PostgresDSN(t *testing.T) string {
+func PostgresDSN(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(PostgresURLEnv)
 	if base == "" {

@@ -1,0 +1,23 @@
+package apitest
+
+import (
+	"testing"
+
+	"github.com/verdant-baas/verdant/internal/app"
+	"github.com/verdant-baas/verdant/internal/storage"
+	"github.com/verdant-baas/verdant/internal/storage/storagetest"
+)
+
+// The stores below reach what the API stored beneath the services, for
+// the API tests that check it (sealed values, bulk seeding); files under
+// internal/api may not import internal/storage themselves.
+
+// DSNs answers a fresh database URL per available engine, for tests that
+// start several apps on one database (storagetest.DSNs).
+func DSNs(t testing.TB) map[string]string { return storagetest.DSNs(t) }
+
+// CustomerStore is a's customer store.
+func CustomerStore(a *app.App) *storage.CustomerStore { return storage.NewCustomerStore(a.DB, a.Vault) }
+
+// LookupStore is a's cardholder lookup store.
+func LookupStore(a *app.App) *storage.LookupStore { return storage.NewLookupStore(a.DB, a.Vault) }
