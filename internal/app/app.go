@@ -23,6 +23,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/vault"
+	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
 // App is a wired platform.
@@ -49,6 +50,10 @@ type App struct {
 	Care      *care.Service
 	CRMSender *care.CRMSender
 	Audit     *audit.Service
+	// Webhooks are the partner webhook subscriptions and delivery log;
+	// WebhookWorker delivers them.
+	Webhooks      *webhook.Service
+	WebhookWorker *webhook.Worker
 
 	Server  *api.Server
 	Handler http.Handler
@@ -122,6 +127,7 @@ func (a *App) wire() {
 		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now,
 	}
 	a.wireVerifications() // sets the verification fields of a.Server
+	a.wireWebhooks()      // sets a.Server.Webhooks and its metrics registry
 	a.Handler = a.Server.Handler()
 }
 
@@ -131,6 +137,7 @@ func (a *App) Start(ctx context.Context) {
 	ctx, a.stopWorkers = context.WithCancel(ctx)
 	a.workers.Add(1)
 	go func() { defer a.workers.Done(); a.Outbox.Run(ctx) }()
+	a.startWebhooks(ctx)
 	if a.CRMSender != nil {
 		a.workers.Add(1)
 		go func() { defer a.workers.Done(); a.CRMSender.Run(ctx, time.Minute) }()

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/ledger"
+	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
 // LedgerStore implements ledger.Store: the ledger.
@@ -92,8 +93,10 @@ func (l ledgerTx) Record(ctx context.Context, a ledger.Adjustment, entries []led
 		// One round trip for the three writes: on PostgreSQL the network
 		// round trip, not the work, is what a posting costs.
 		args := append(append(adjArgs, entryArgs...), balArgs...)
-		_, err := l.tx.Exec(ctx, recordCTE(len(entries)), args...)
-		return err
+		if _, err := l.tx.Exec(ctx, recordCTE(len(entries)), args...); err != nil {
+			return err
+		}
+		return l.tx.Emit(ctx, webhook.TransactionEvent(a, newPosted, newPosted)) // the partner hears of it iff it commits
 	}
 	if _, err := l.tx.execCached(ctx, qInsertAdjustment, adjArgs...); err != nil {
 		return err
@@ -101,8 +104,10 @@ func (l ledgerTx) Record(ctx context.Context, a ledger.Adjustment, entries []led
 	if _, err := l.tx.execCached(ctx, insertEntries(len(entries)), entryArgs...); err != nil {
 		return err
 	}
-	_, err := l.tx.execCached(ctx, qUpsertBalance, balArgs...)
-	return err
+	if _, err := l.tx.execCached(ctx, qUpsertBalance, balArgs...); err != nil {
+		return err
+	}
+	return l.tx.Emit(ctx, webhook.TransactionEvent(a, newPosted, newPosted))
 }
 
 // recordCTE is the adjustment, its n entries and the balance as one

@@ -30,7 +30,8 @@ var errDeliveryNotFound = &apperr.Error{Kind: apperr.NotFound, Message: "webhook
 
 // Deliveries implements webhook.Store: newest first, keyset paging on
 // (created_at, id) through the program's (or subscription's) index.
-func (s *WebhookStore) Deliveries(ctx context.Context, f webhook.Filter) ([]webhook.Delivery, error) {
+func (s *WebhookStore) Deliveries(ctx context.Context, f webhook.Filter) (_ []webhook.Delivery, err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.Deliveries()")
 	where := []string{"program_code = ?"}
 	args := []any{f.ProgramCode}
 	add := func(cond string, v any) {
@@ -79,7 +80,8 @@ func (s *WebhookStore) Deliveries(ctx context.Context, f webhook.Filter) ([]webh
 }
 
 // Delivery implements webhook.Store.
-func (s *WebhookStore) Delivery(ctx context.Context, programCode, id string) (webhook.Delivery, []byte, []webhook.Attempt, error) {
+func (s *WebhookStore) Delivery(ctx context.Context, programCode, id string) (_ webhook.Delivery, _ []byte, _ []webhook.Attempt, err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.Delivery(%s, %s)", programCode, id)
 	d, err := scanDelivery(s.db.QueryRow(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE id = ? AND program_code = ?`,
 		id, programCode))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -115,9 +117,10 @@ func (s *WebhookStore) Delivery(ctx context.Context, programCode, id string) (we
 // Redeliver implements webhook.Store. A pending delivery is made due now
 // with the rest of its message; a delivered or failed one becomes pending
 // again as a message of its own with a fresh schedule.
-func (s *WebhookStore) Redeliver(ctx context.Context, programCode, id string, now time.Time) (webhook.Delivery, error) {
+func (s *WebhookStore) Redeliver(ctx context.Context, programCode, id string, now time.Time) (_ webhook.Delivery, err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.Redeliver(%s, %s)", programCode, id)
 	var d webhook.Delivery
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		var err error
 		d, err = scanDelivery(tx.QueryRow(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE id = ? AND program_code = ?`+
 			tx.ForUpdate(), id, programCode))
@@ -150,7 +153,8 @@ const resetDelivery = `status = 'pending', cycle_at = ?, next_attempt_at = ?, up
 	message_id = '', last_error = '', delivered_at = 0`
 
 // Replay implements webhook.Store.
-func (s *WebhookStore) Replay(ctx context.Context, r webhook.Replay, now time.Time) (int, error) {
+func (s *WebhookStore) Replay(ctx context.Context, r webhook.Replay, now time.Time) (_ int, err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.Replay()")
 	us := Micros(now)
 	q := `UPDATE webhook_deliveries SET ` + resetDelivery + ` WHERE program_code = ? AND subscription_id = ?`
 	args := []any{us, us, us, r.ProgramCode, r.SubscriptionID}
@@ -169,9 +173,10 @@ func (s *WebhookStore) Replay(ctx context.Context, r webhook.Replay, now time.Ti
 }
 
 // Enqueue implements webhook.Store.
-func (s *WebhookStore) Enqueue(ctx context.Context, subscriptionID string, e webhook.Event) (webhook.Delivery, error) {
+func (s *WebhookStore) Enqueue(ctx context.Context, subscriptionID string, e webhook.Event) (_ webhook.Delivery, err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.Enqueue(%s)", subscriptionID)
 	var d webhook.Delivery
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		if err := tx.insertEvent(ctx, e, []string{subscriptionID}, true); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"strings"
 	"time"
 
@@ -22,7 +23,8 @@ func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), "
 const claimable = `status = 'pending' AND next_attempt_at <= ? AND lease_until <= ? AND (message_id = '' OR message_id = id)`
 
 // Due implements webhook.Queue.
-func (s *WebhookStore) Due(ctx context.Context, now time.Time) (bool, error) {
+func (s *WebhookStore) Due(ctx context.Context, now time.Time) (_ bool, err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.Due()")
 	rows, err := s.db.Query(ctx, `SELECT 1 FROM webhook_deliveries WHERE `+claimable+` LIMIT 1`, Micros(now), Micros(now))
 	if err != nil {
 		return false, err
@@ -32,9 +34,10 @@ func (s *WebhookStore) Due(ctx context.Context, now time.Time) (bool, error) {
 }
 
 // Exchange implements webhook.Queue.
-func (s *WebhookStore) Exchange(ctx context.Context, outcomes []webhook.Outcome, c webhook.Claim) (webhook.Batch, error) {
+func (s *WebhookStore) Exchange(ctx context.Context, outcomes []webhook.Outcome, c webhook.Claim) (_ webhook.Batch, err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.Exchange()")
 	var b webhook.Batch
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		b = webhook.Batch{Lease: Time(Micros(c.Lease))}
 		if err := record(ctx, tx, outcomes, c); err != nil {
 			return err
@@ -275,7 +278,8 @@ func loadSubscriptions(ctx context.Context, tx *Tx, ds []webhook.Claimed) (map[s
 
 // Prune implements webhook.Queue, one subscription at a time through its
 // index.
-func (s *WebhookStore) Prune(ctx context.Context, before time.Time, limit int) (int, error) {
+func (s *WebhookStore) Prune(ctx context.Context, before time.Time, limit int) (_ int, err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.Prune()")
 	cut := Micros(before)
 	subs, err := s.db.Query(ctx, `SELECT id FROM webhook_subscriptions`)
 	if err != nil {
@@ -330,10 +334,11 @@ func uuidPrefix(t time.Time) string {
 }
 
 // Backlog implements webhook.Queue.
-func (s *WebhookStore) Backlog(ctx context.Context) (int, time.Time, error) {
+func (s *WebhookStore) Backlog(ctx context.Context) (_ int, _ time.Time, err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.Backlog()")
 	var n int
 	var oldest int64
-	err := s.db.QueryRow(ctx, `SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM webhook_deliveries WHERE status = 'pending'`).
+	err = s.db.QueryRow(ctx, `SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM webhook_deliveries WHERE status = 'pending'`).
 		Scan(&n, &oldest)
 	return n, optTime(oldest), err
 }

@@ -64,8 +64,9 @@ func errDuplicateURL() error {
 }
 
 // CreateSubscription implements webhook.Store.
-func (s *WebhookStore) CreateSubscription(ctx context.Context, sub webhook.Subscription) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`)
+func (s *WebhookStore) CreateSubscription(ctx context.Context, sub webhook.Subscription) (err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.CreateSubscription(%s)", sub.ID)
+	_, err = s.db.Exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, subscriptionArgs(sub)...)
 	switch {
 	case IsUniqueViolation(err):
@@ -83,7 +84,8 @@ func subscriptionArgs(s webhook.Subscription) []any {
 }
 
 // Subscription implements webhook.Store.
-func (s *WebhookStore) Subscription(ctx context.Context, programCode, id string) (webhook.Subscription, error) {
+func (s *WebhookStore) Subscription(ctx context.Context, programCode, id string) (_ webhook.Subscription, err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.Subscription(%s, %s)", programCode, id)
 	sub, err := scanSubscription(s.db.QueryRow(ctx, `SELECT `+subscriptionCols+` FROM webhook_subscriptions
 		WHERE id = ? AND program_code = ?`, id, programCode))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -93,7 +95,8 @@ func (s *WebhookStore) Subscription(ctx context.Context, programCode, id string)
 }
 
 // Subscriptions implements webhook.Store.
-func (s *WebhookStore) Subscriptions(ctx context.Context, programCode string) ([]webhook.Subscription, error) {
+func (s *WebhookStore) Subscriptions(ctx context.Context, programCode string) (_ []webhook.Subscription, err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.Subscriptions(%s)", programCode)
 	rows, err := s.db.Query(ctx, `SELECT `+subscriptionCols+` FROM webhook_subscriptions WHERE program_code = ?
 		ORDER BY created_at, id`, programCode)
 	if err != nil {
@@ -112,9 +115,10 @@ func (s *WebhookStore) Subscriptions(ctx context.Context, programCode string) ([
 }
 
 // UpdateSubscription implements webhook.Store.
-func (s *WebhookStore) UpdateSubscription(ctx context.Context, programCode, id string, fn func(*webhook.Subscription) error) (webhook.Subscription, error) {
+func (s *WebhookStore) UpdateSubscription(ctx context.Context, programCode, id string, fn func(*webhook.Subscription) error) (_ webhook.Subscription, err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.UpdateSubscription(%s, %s)", programCode, id)
 	var sub webhook.Subscription
-	err := s.db.Tx(ctx, func(tx *Tx) error {
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		var err error
 		sub, err = scanSubscription(tx.QueryRow(ctx, `SELECT `+subscriptionCols+` FROM webhook_subscriptions
 			WHERE id = ? AND program_code = ?`+tx.ForUpdate(), id, programCode))
@@ -153,7 +157,8 @@ func failPending(ctx context.Context, tx *Tx, subscriptionID, reason string, at 
 
 // DeleteSubscription implements webhook.Store. Events left with no
 // delivery are pruned later.
-func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id string) error {
+func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id string) (err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.DeleteSubscription(%s, %s)", programCode, id)
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		var one int
 		if err := tx.QueryRow(ctx, `SELECT 1 FROM webhook_subscriptions WHERE id = ? AND program_code = ?`+tx.ForUpdate(),

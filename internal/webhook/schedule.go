@@ -116,4 +116,5 @@ const (
 	ClassHTTP       = "http"       // an HTTP status other than 200/201 (3xx included: redirects are not followed)
 	ClassRejected   = "rejected"   // 200/201 whose responseDetails code is not 0
 	ClassGone       = "gone"       // 410: the subscription is disabled
+	ClassDisabled   = "disabled"   // not sent: the subscription is disabled
 )

@@ -176,6 +176,9 @@ func (s *Service) Test(ctx context.Context, programCode, id, t string) (Delivery
 	if err != nil {
 		return Delivery{}, err
 	}
+	if !sub.Enabled {
+		return Delivery{}, &apperr.Error{Kind: apperr.Conflict, Field: "enabled", Message: "the subscription is disabled: enable it first"}
+	}
 	if t == "" {
 		t = sub.EventTypes[0]
 	}

@@ -206,6 +206,12 @@ func (w *Worker) dispatch(ctx context.Context, b Batch) {
 		if !ok {
 			continue // deleted meanwhile: nothing to send to
 		}
+		if !sub.Enabled { // disabled while the delivery was being written
+			w.mu.Lock()
+			w.done = append(w.done, unsent(b.Lease, m, w.Now()))
+			w.mu.Unlock()
+			continue
+		}
 		w.mu.Lock()
 		w.inflight++
 		w.perSub[m.sub]++
@@ -273,4 +279,15 @@ func (w *Worker) RefreshGauges(ctx context.Context) {
 		return
 	}
 	w.Metrics.backlog(n, oldest, w.Now())
+}
+
+// unsent is the outcome of a message not sent because its subscription
+// is disabled: failed, replayable once it is enabled again.
+func unsent(lease time.Time, m message, now time.Time) Outcome {
+	o := Outcome{Lease: lease, MessageID: m.id, SubscriptionID: m.sub, Status: Failed,
+		Attempt: Attempt{At: now, ErrorClass: ClassDisabled, Error: "subscription disabled"}}
+	for _, d := range m.deliveries {
+		o.DeliveryIDs = append(o.DeliveryIDs, d.ID)
+	}
+	return o
 }
