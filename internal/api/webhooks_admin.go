@@ -109,7 +109,9 @@ func (s *Server) adminListWebhooks(w http.ResponseWriter, r *http.Request) error
 }
 
 // webhookID validates {webhookId}.
-func webhookID(r *http.Request) (string, error) { return parseUUID("webhookId", r.PathValue("webhookId")) }
+func webhookID(r *http.Request) (string, error) {
+	return parseUUID("webhookId", r.PathValue("webhookId"))
+}
 
 func (s *Server) adminGetWebhook(w http.ResponseWriter, r *http.Request) error {
 	id, err := webhookID(r)
