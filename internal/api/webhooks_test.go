@@ -124,3 +124,21 @@ func assertNoSecrets(t *testing.T, body []byte, pans ...string) {
 		t.Fatalf("payload holds %q (a PAN or SSN shape): %s", m, body)
 	}
 }
+
+func mustWebhook(t *testing.T, secret string) *standardwebhooks.Webhook {
+	t.Helper()
+	wh, err := standardwebhooks.NewWebhook(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wh
+}
+
+// verifyStandardOnly checks the Standard Webhooks signatures alone (the
+// previous secret of a rotation signs only there).
+func verifyStandardOnly(t *testing.T, p apitest.Post, secret string) {
+	t.Helper()
+	if err := mustWebhook(t, secret).VerifyIgnoringTimestamp(p.Body, p.Header); err != nil {
+		t.Fatalf("Standard Webhooks verification: %v", err)
+	}
+}

@@ -29,8 +29,12 @@ type Worker struct {
 	// holds (default 2*Timeout+10s), so an attempt always ends within it.
 	Timeout time.Duration
 	Lease   time.Duration
-	// Poll is how often an idle worker looks for due deliveries (default 200ms).
-	Poll time.Duration
+	// Poll is how often an idle worker looks for due deliveries (default
+	// 200ms). Gather is how long a woken worker waits for more to finish
+	// or fall due before its cycle (default 10ms), so a busy worker
+	// commits a few times a second, not once per message.
+	Poll   time.Duration
+	Gather time.Duration
 	// Batch bounds the deliveries one claim takes (default 256); MaxEvents
 	// the events one POST carries (default 100).
 	Batch     int
@@ -64,6 +68,9 @@ func (w *Worker) init() {
 		}
 		if w.Poll <= 0 {
 			w.Poll = 200 * time.Millisecond
+		}
+		if w.Gather <= 0 {
+			w.Gather = 10 * time.Millisecond
 		}
 		if w.Batch <= 0 {
 			w.Batch = 256
@@ -127,6 +134,10 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-ctx.Done():
 		case <-t.C:
 		case <-w.wake:
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(w.Gather):
 		}
 	}
 	w.sends.Wait()
@@ -229,6 +240,7 @@ func (w *Worker) dispatch(ctx context.Context, b Batch) {
 			if ok {
 				w.done = append(w.done, out)
 			}
+			w.Notify() // record it soon: the deliveries stay leased until then
 		}()
 	}
 }
