@@ -40,6 +40,8 @@ commands:
   recon             a program's daily reconciliation (--program CODE --date YYYY-MM-DD [--format csv])
   ledger verify     check every balance against its entries and that the ledger balances
   rekey             re-seal every value sealed with a retired data key under the current one
+  webhook ...       partner webhooks: create, list, show, update, delete, rotate, test, replay,
+                    deliveries, delivery, redeliver (docs/webhooks.md)
 
 Run 'verdant <command> -h' for a command's flags. Every flag can also be
 set as VERDANT_<FLAG> in the environment (dashes become underscores).
@@ -89,6 +91,9 @@ func init() {
 		"recon":           recon,
 		"ledger verify":   ledgerVerify,
 		"rekey":           rekey,
+	}
+	for name, c := range webhookCommands {
+		commands[name] = c
 	}
 }
 
@@ -172,6 +177,10 @@ func (c *common) config(getenv func(string) string, log *slog.Logger) (app.Confi
 		DataDir: c.dataDir, DB: c.db, AdminToken: admin, DataKey: key, RetiredKeys: retired,
 		TokenTTL: envDuration(getenv, "VERDANT_TOKEN_TTL", time.Hour), MaxBodyBytes: maxBody, Version: version,
 		Notify: notify, Verify: verify, CRM: crmCfg, SanctionsThreshold: threshold, Delivery: deliv,
+		WebhookTimeout:      envDuration(getenv, "VERDANT_WEBHOOK_TIMEOUT", 15*time.Second),
+		WebhookRetention:    envDuration(getenv, "VERDANT_WEBHOOK_RETENTION", 30*24*time.Hour),
+		WebhookDisableAfter: envDuration(getenv, "VERDANT_WEBHOOK_DISABLE_AFTER", 5*24*time.Hour),
+		WebhookAllowPrivate: envBool(getenv, "VERDANT_WEBHOOK_ALLOW_PRIVATE"),
 	}, nil
 }
 

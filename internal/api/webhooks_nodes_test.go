@@ -8,7 +8,6 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/apitest"
 	"github.com/verdant-baas/verdant/internal/app"
-	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
@@ -16,7 +15,7 @@ import (
 // ever in flight to the receiver twice at the same time, and each is
 // acknowledged once.
 func TestWebhookTwoNodesNeverDeliverTwice(t *testing.T) {
-	dsn := storagetest.PostgresDSN(t) // skips without PostgreSQL
+	dsn := apitest.PostgresDSN(t) // skips without PostgreSQL
 	key, _ := vault.ParseKey(vault.GenerateKey())
 	opts := apitest.Options{Configure: func(c *app.Config) { c.WebhookAllowPrivate, c.DataKey = true, key }}
 	n1 := apitest.NewWith(t, dsn, opts)

@@ -17,6 +17,11 @@ func (a *App) wireWebhooks() {
 		a.Server.Registry = prometheus.NewRegistry()
 	}
 	st := storage.NewWebhookStore(a.DB)
+	a.DB.UseOpener(a.Vault) // account snapshots show the holder's last four
+	if ds, ok := a.Delivery.Store.(*storage.DeliveryStore); ok {
+		settings := a.Delivery.Settings // mailTracking's estimated arrival follows the configured rules
+		ds.Settings = &settings
+	}
 	a.WebhookWorker = &webhook.Worker{Queue: st, Vault: a.Vault, Client: webhook.NewClient(allowPrivate), Log: a.Log,
 		Now: c.Now, Version: c.Version, Metrics: webhook.NewMetrics(a.Server.Registry),
 		Timeout: c.WebhookTimeout, Retention: c.WebhookRetention, DisableAfter: c.WebhookDisableAfter}

@@ -96,7 +96,7 @@ func (l ledgerTx) Record(ctx context.Context, a ledger.Adjustment, entries []led
 		if _, err := l.tx.Exec(ctx, recordCTE(len(entries)), args...); err != nil {
 			return err
 		}
-		return l.tx.Emit(ctx, webhook.TransactionEvent(a, newPosted, newPosted)) // the partner hears of it iff it commits
+		return l.emit(ctx, a, newPosted) // the partner hears of it iff it commits
 	}
 	if _, err := l.tx.execCached(ctx, qInsertAdjustment, adjArgs...); err != nil {
 		return err
@@ -107,7 +107,14 @@ func (l ledgerTx) Record(ctx context.Context, a ledger.Adjustment, entries []led
 	if _, err := l.tx.execCached(ctx, qUpsertBalance, balArgs...); err != nil {
 		return err
 	}
-	return l.tx.Emit(ctx, webhook.TransactionEvent(a, newPosted, newPosted))
+	return l.emit(ctx, a, newPosted)
+}
+
+// emit writes the transaction event of a completed posting.
+func (l ledgerTx) emit(ctx context.Context, a ledger.Adjustment, posted int64) error {
+	return l.tx.emitFunc(ctx, a.ProgramCode, webhook.Transaction, func() (webhook.Event, error) {
+		return webhook.TransactionEvent(a, posted, posted), nil
+	})
 }
 
 // recordCTE is the adjustment, its n entries and the balance as one
