@@ -21,7 +21,9 @@ func TestCLIWebhooks(t *testing.T) {
 	if sub.WebhookID == "" || !strings.HasPrefix(sub.Secret, "whsec_") {
 		t.Fatalf("create: %+v", sub)
 	}
-	var list struct{ Webhooks []struct{ WebhookID, Secret string } }
+	var list struct {
+		Webhooks []struct{ WebhookID, Secret string }
+	}
 	cl.json(&list, "webhook", "list", "--program", "WH1")
 	if len(list.Webhooks) != 1 || list.Webhooks[0].Secret != "" {
 		t.Fatalf("list: %+v", list)
