@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"log/slog"
+	"os"
 	"net/http"
 	"net/url"
 	"slices"
@@ -91,7 +93,7 @@ func TestWebhookReceiverRecovers(t *testing.T) {
 // hour, then hourly until 24 hours after the event, then failed; a
 // replay of the failed delivery delivers it.
 func TestWebhookScheduleGiveUpAndReplay(t *testing.T) {
-	apitest.EnginesWith(t, webhookEnv, func(t *testing.T, e *apitest.Env) {
+	apitest.EnginesWith(t, apitest.Options{Configure: webhookEnv.Configure, Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		rc := apitest.NewReceiver(t)
 		rc.Answer(answerStatus(503))

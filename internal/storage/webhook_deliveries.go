@@ -181,7 +181,8 @@ func (s *WebhookStore) Enqueue(ctx context.Context, subscriptionID string, e web
 			return err
 		}
 		var err error
-		d, err = scanDelivery(tx.QueryRow(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE event_id = ?`, e.ID))
+		d, err = scanDelivery(tx.QueryRow(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries
+			WHERE program_code = ? AND created_at = ? AND event_id = ?`, e.ProgramCode, Micros(e.At), e.ID))
 		return err
 	})
 	return d, err

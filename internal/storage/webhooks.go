@@ -22,7 +22,7 @@ var (
 
 // NewWebhookStore returns the webhook store over db.
 func NewWebhookStore(db *DB) *WebhookStore {
-	db.PrepareWrites(context.Background(), qSubscribers)
+	db.PrepareWrites(context.Background(), qSubscribers, qInsertEvent, insertDeliveries(1))
 	return &WebhookStore{db: db}
 }
 
@@ -66,8 +66,8 @@ func errDuplicateURL() error {
 // CreateSubscription implements webhook.Store.
 func (s *WebhookStore) CreateSubscription(ctx context.Context, sub webhook.Subscription) (err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.CreateSubscription(%s)", sub.ID)
-	_, err = s.db.Exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, subscriptionArgs(sub)...)
+	_, err = s.db.Exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`, event_mask)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(subscriptionArgs(sub), webhook.Mask(sub.EventTypes...))...)
 	switch {
 	case IsUniqueViolation(err):
 		return errDuplicateURL()
@@ -134,8 +134,8 @@ func (s *WebhookStore) UpdateSubscription(ctx context.Context, programCode, id s
 		a := subscriptionArgs(sub) // id, program_code, then the columns below in order
 		_, err = tx.Exec(ctx, `UPDATE webhook_subscriptions SET url = ?, event_types = ?, enabled = ?, retries = ?,
 			secret_sealed = ?, secret_key_id = ?, previous_sealed = ?, previous_key_id = ?, previous_until = ?,
-			disabled_reason = ?, disabled_at = ?, failing_since = ?, updated_at = ? WHERE id = ?`,
-			a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[15], sub.ID)
+			disabled_reason = ?, disabled_at = ?, failing_since = ?, updated_at = ?, event_mask = ? WHERE id = ?`,
+			a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[15], webhook.Mask(sub.EventTypes...), sub.ID)
 		if IsUniqueViolation(err) {
 			return errDuplicateURL()
 		}
@@ -168,21 +168,21 @@ func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id s
 			return err
 		}
 		for _, q := range []string{
-			`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE subscription_id = ?)`,
-			`DELETE FROM webhook_deliveries WHERE subscription_id = ?`,
-			`DELETE FROM webhook_subscriptions WHERE id = ?`,
+			`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE program_code = ? AND subscription_id = ?)`,
+			`DELETE FROM webhook_deliveries WHERE program_code = ? AND subscription_id = ?`,
 		} {
-			if _, err := tx.Exec(ctx, q, id); err != nil {
+			if _, err := tx.Exec(ctx, q, programCode, id); err != nil {
 				return err
 			}
 		}
-		return nil
+		_, err := tx.Exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = ?`, id)
+		return err
 	})
 }
 
-// qSubscribers finds the subscriptions that want an event. event_types is
-// a JSON list, so a quoted type name matches exactly one element.
-const qSubscribers = `SELECT id FROM webhook_subscriptions WHERE program_code = ? AND enabled AND event_types LIKE ?`
+// qSubscribers finds the subscriptions that want an event (its type's
+// bit in event_mask).
+const qSubscribers = `SELECT id FROM webhook_subscriptions WHERE program_code = ? AND enabled AND (event_mask & ?) <> 0`
 
 // Emit writes e, and one delivery of it per enabled subscription of its
 // program that wants its type, in the transaction: the partner hears of
@@ -199,11 +199,11 @@ func (tx *Tx) Emit(ctx context.Context, e webhook.Event) error {
 func (tx *Tx) subscribers(ctx context.Context, programCode, eventType string) ([]string, error) {
 	var rows *sql.Rows
 	var err error
-	pattern := `%"` + eventType + `"%`
+	bit := webhook.Mask(eventType)
 	if s, ok := tx.db.stmts.Load(stmtKey{tx.db.w, qSubscribers}); ok {
-		rows, err = tx.tx.StmtContext(ctx, s.(*sql.Stmt)).QueryContext(ctx, programCode, pattern)
+		rows, err = tx.tx.StmtContext(ctx, s.(*sql.Stmt)).QueryContext(ctx, programCode, bit)
 	} else {
-		rows, err = tx.Query(ctx, qSubscribers, programCode, pattern)
+		rows, err = tx.Query(ctx, qSubscribers, programCode, bit)
 	}
 	if err != nil {
 		return nil, err
@@ -220,6 +220,16 @@ func (tx *Tx) subscribers(ctx context.Context, programCode, eventType string) ([
 	return out, rows.Err()
 }
 
+// The emission statements (prepared once on SQLite).
+const qInsertEvent = `INSERT INTO webhook_events (id, program_code, account_id, event_type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`
+
+// insertDeliveries is the INSERT of n deliveries of one event.
+func insertDeliveries(n int) string {
+	return `INSERT INTO webhook_deliveries (id, event_id, subscription_id, program_code, account_id, event_type, status,
+		test, cycle_at, next_attempt_at, created_at, updated_at) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?), `, n), ", ")
+}
+
 // insertEvent writes the event and a delivery of it to each subscription
 // (one statement on PostgreSQL, where round trips are the cost).
 func (tx *Tx) insertEvent(ctx context.Context, e webhook.Event, subs []string, test bool) error {
@@ -228,11 +238,8 @@ func (tx *Tx) insertEvent(ctx context.Context, e webhook.Event, subs []string, t
 		return err
 	}
 	at := Micros(e.At)
-	evQ := `INSERT INTO webhook_events (id, program_code, account_id, event_type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`
+	evQ, dlQ := qInsertEvent, insertDeliveries(len(subs))
 	evArgs := []any{e.ID, e.ProgramCode, e.AccountID, e.Type, string(payload), at}
-	dlQ := `INSERT INTO webhook_deliveries (id, event_id, subscription_id, program_code, account_id, event_type, status,
-		test, cycle_at, next_attempt_at, created_at, updated_at) VALUES ` +
-		strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?), `, len(subs)), ", ")
 	dlArgs := make([]any, 0, 11*len(subs))
 	for _, sub := range subs {
 		dlArgs = append(dlArgs, uuid.Must(uuid.NewV7()).String(), e.ID, sub, e.ProgramCode, e.AccountID, e.Type,

@@ -41,6 +41,18 @@ const (
 // EventTypes are every event type a subscription may ask for.
 var EventTypes = []string{Transaction, AccountUpdated, MailTracking, CardUpdate, CustomerUpdated, CaseUpdated}
 
+// Mask is the bit set of event types, as the store indexes them: bit i
+// is EventTypes[i] (0 for none known).
+func Mask(types ...string) int64 {
+	var m int64
+	for _, t := range types {
+		if i := slices.Index(EventTypes, t); i >= 0 {
+			m |= 1 << i
+		}
+	}
+	return m
+}
+
 // Subscription is a partner endpoint that receives a program's events of
 // the listed types.
 type Subscription struct {

@@ -12,7 +12,10 @@ import (
 // nodes, so a delivery has one attempt in flight at a time anywhere.
 //
 // One loop records finished messages and claims the next due deliveries
-// in one transaction per cycle; each message is sent by its own
+// in one transaction per cycle, once per Poll while there is work (on
+// SQLite every commit takes the single writer from the postings, so a
+// busy worker commits a few times a second, and the events of an
+// account that fall due meanwhile share a POST); each message is sent by its own
 // goroutine, so a receiver that hangs holds up only its own messages. A
 // subscription with PerSubscription messages in flight on this node is
 // not claimed for until one ends.
@@ -35,7 +38,7 @@ type Worker struct {
 	// commits a few times a second, not once per message.
 	Poll   time.Duration
 	Gather time.Duration
-	// Batch bounds the deliveries one claim takes (default 256); MaxEvents
+	// Batch bounds the deliveries one claim takes (default 512); MaxEvents
 	// the events one POST carries (default 100).
 	Batch     int
 	MaxEvents int
@@ -73,7 +76,7 @@ func (w *Worker) init() {
 			w.Gather = 10 * time.Millisecond
 		}
 		if w.Batch <= 0 {
-			w.Batch = 256
+			w.Batch = 512
 		}
 		if w.MaxEvents <= 0 {
 			w.MaxEvents = 100
@@ -189,8 +192,16 @@ func (w *Worker) exchange(ctx context.Context, limit int) (Batch, error) {
 	b, err := w.Queue.Exchange(ctx, done, Claim{Now: now, Lease: now.Add(w.Lease), Limit: limit, Skip: skip,
 		FailingCutoff: now.Add(-w.DisableAfter)})
 	if err != nil {
+		// Recorded next time, while their claims hold; after that they
+		// would change nothing (and the deliveries are sent again).
+		var keep []Outcome
+		for _, o := range done {
+			if o.Lease.After(now) {
+				keep = append(keep, o)
+			}
+		}
 		w.mu.Lock()
-		w.done = append(done, w.done...) // recorded next time (while their claims hold)
+		w.done = append(keep, w.done...)
 		w.mu.Unlock()
 	}
 	return b, err
@@ -240,7 +251,6 @@ func (w *Worker) dispatch(ctx context.Context, b Batch) {
 			if ok {
 				w.done = append(w.done, out)
 			}
-			w.Notify() // record it soon: the deliveries stay leased until then
 		}()
 	}
 }

@@ -5,7 +5,8 @@
 
 -- +goose Up
 -- A partner endpoint receiving a program's events of the listed types
--- (event_types is a JSON list). The signing secret is sealed by the
+-- (event_types is a JSON list; event_mask the same as bits,
+-- webhook.Mask, which emission tests without re-planning a LIKE). The signing secret is sealed by the
 -- vault; after a rotation the previous one also signs until
 -- previous_until.
 CREATE TABLE webhook_subscriptions (
@@ -13,6 +14,7 @@ CREATE TABLE webhook_subscriptions (
     program_code     TEXT NOT NULL REFERENCES programs (code),
     url              TEXT NOT NULL,
     event_types      TEXT NOT NULL,
+    event_mask       BIGINT NOT NULL,
     enabled          BOOLEAN NOT NULL,
     retries          BOOLEAN NOT NULL,
     secret_sealed    TEXT NOT NULL,
@@ -66,14 +68,15 @@ CREATE TABLE webhook_deliveries (
     updated_at      BIGINT NOT NULL,
     delivered_at    BIGINT NOT NULL DEFAULT 0
 );
--- Claiming due deliveries: only pending rows are indexed.
+-- Every index here costs each posting that emits an event, so there are
+-- few. Claiming due deliveries: only pending rows are indexed.
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
--- The rest of a message being retried.
-CREATE INDEX webhook_deliveries_message ON webhook_deliveries (message_id) WHERE status = 'pending';
--- Listing (newest first, keyset paging) per program and per subscription.
+-- The rest of a message being retried (new rows have no message yet).
+CREATE INDEX webhook_deliveries_message ON webhook_deliveries (message_id) WHERE status = 'pending' AND message_id <> '';
+-- Listing (newest first, keyset paging), replay and pruning, per program
+-- (a program has few subscriptions); a delivery's created_at is its
+-- event's, so this also finds the deliveries of an event.
 CREATE INDEX webhook_deliveries_program ON webhook_deliveries (program_code, created_at, id);
-CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription_id, created_at, id);
-CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id);
 
 -- Every attempt: when, the HTTP status (0: no answer), latency, error
 -- class and the first KiB of the answer.
