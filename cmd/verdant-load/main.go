@@ -211,7 +211,9 @@ func webhookLatency(ctx context.Context, c *loadtest.Client, load loadtest.Load,
 	if _, err := c.Subscribe(ctx, load.Program, rc.URL); err != nil {
 		return err
 	}
-	lat, err := loadtest.RunRate(ctx, c, load, rate, rc)
+	open := *c
+	open.HTTP = loadtest.NewHTTP(256) // open loop: as many connections as requests in flight
+	lat, err := loadtest.RunRate(ctx, &open, load, rate, rc)
 	if err != nil {
 		return err
 	}

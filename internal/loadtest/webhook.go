@@ -162,11 +162,12 @@ func RunRate(ctx context.Context, c *Client, l Load, rate int, rc *Receiver) (La
 	var mu sync.Mutex
 	var all []sent
 	var wg sync.WaitGroup
-	tick := time.NewTicker(time.Second / time.Duration(rate))
-	defer tick.Stop()
-	stop := time.Now().Add(l.Duration)
-	for i := 0; time.Now().Before(stop); i++ {
-		<-tick.C
+	start := time.Now()
+	n := int(l.Duration.Seconds() * float64(rate))
+	for i := 0; i < n; i++ {
+		// The i-th request is due at start + i/rate, whatever came before:
+		// a late one does not push the rest back.
+		time.Sleep(time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(rate))))
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
