@@ -3,6 +3,8 @@ package api_test
 import (
 	"net/http"
 	"net/url"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -146,13 +148,14 @@ func getDelivery(t *testing.T, e *apitest.Env, program, id string) deliveryView 
 // waitDelivery polls a delivery until cond holds.
 func waitDelivery(t *testing.T, e *apitest.Env, program, id string, cond func(deliveryView) bool) deliveryView {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		d := getDelivery(t, e, program, id)
 		if cond(d) {
 			return d
 		}
 		if time.Now().After(deadline) {
+			pprof.Lookup("goroutine").WriteTo(os.Stderr, 1) // where the worker is
 			t.Fatalf("delivery %s: condition not met: %+v", id, d)
 		}
 		time.Sleep(25 * time.Millisecond)

@@ -2,9 +2,9 @@ package api_test
 
 import (
 	"log/slog"
-	"os"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -93,7 +93,9 @@ func TestWebhookReceiverRecovers(t *testing.T) {
 // hour, then hourly until 24 hours after the event, then failed; a
 // replay of the failed delivery delivers it.
 func TestWebhookScheduleGiveUpAndReplay(t *testing.T) {
-	apitest.EnginesWith(t, apitest.Options{Configure: webhookEnv.Configure, Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}, func(t *testing.T, e *apitest.Env) {
+	// The worker's warnings go to the test output (shown when it fails).
+	warn := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	apitest.EnginesWith(t, apitest.Options{Configure: webhookEnv.Configure, Log: warn}, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		rc := apitest.NewReceiver(t)
 		rc.Answer(answerStatus(503))
