@@ -79,9 +79,15 @@ func (s *WebhookStore) Deliveries(ctx context.Context, f webhook.Filter) (_ []we
 	return out, rows.Err()
 }
 
-// Delivery implements webhook.Store.
+// Delivery implements webhook.Store. The attempts are read before the
+// delivery row, so the row is never older than its log: a reader that
+// sees an attempt also sees the schedule it led to.
 func (s *WebhookStore) Delivery(ctx context.Context, programCode, id string) (_ webhook.Delivery, _ []byte, _ []webhook.Attempt, err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.Delivery(%s, %s)", programCode, id)
+	attempts, err := s.attempts(ctx, id)
+	if err != nil {
+		return webhook.Delivery{}, nil, nil, err
+	}
 	d, err := scanDelivery(s.db.QueryRow(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE id = ? AND program_code = ?`,
 		id, programCode))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -94,24 +100,29 @@ func (s *WebhookStore) Delivery(ctx context.Context, programCode, id string) (_ 
 	if err := s.db.QueryRow(ctx, `SELECT payload FROM webhook_events WHERE id = ?`, d.EventID).Scan(&payload); err != nil {
 		return d, nil, nil, err
 	}
+	return d, []byte(payload), attempts, nil
+}
+
+// attempts answers a delivery's attempts, oldest first.
+func (s *WebhookStore) attempts(ctx context.Context, id string) ([]webhook.Attempt, error) {
 	rows, err := s.db.Query(ctx, `SELECT delivery_id, attempt, message_id, request_id, attempted_at, http_status, latency_us,
 		error_class, error, response FROM webhook_attempts WHERE delivery_id = ? ORDER BY attempt`, id)
 	if err != nil {
-		return d, nil, nil, err
+		return nil, err
 	}
 	defer rows.Close()
-	attempts := []webhook.Attempt{}
+	out := []webhook.Attempt{}
 	for rows.Next() {
 		var a webhook.Attempt
 		var at, lat int64
 		if err := rows.Scan(&a.DeliveryID, &a.N, &a.MessageID, &a.RequestID, &at, &a.HTTPStatus, &lat, &a.ErrorClass,
 			&a.Error, &a.Response); err != nil {
-			return d, nil, nil, err
+			return nil, err
 		}
 		a.At, a.Latency = Time(at), time.Duration(lat)*time.Microsecond
-		attempts = append(attempts, a)
+		out = append(out, a)
 	}
-	return d, []byte(payload), attempts, rows.Err()
+	return out, rows.Err()
 }
 
 // Redeliver implements webhook.Store. A pending delivery is made due now
