@@ -14,6 +14,9 @@ import (
 type Tx struct {
 	db *DB
 	tx *sql.Tx
+	// subs caches the webhook subscribers found in this transaction
+	// (webhooks.go): a group commit of many postings looks them up once.
+	subs map[subsKey][]string
 }
 
 // Engine is the engine the transaction runs on.

@@ -52,12 +52,16 @@ func (tx *Tx) emitEager(ctx context.Context, e webhook.Event) error {
 	if tx.Engine() != Postgres {
 		return tx.emitFunc(ctx, e.ProgramCode, e.Type, func() (webhook.Event, error) { return e, nil })
 	}
+	k := subsKey{e.ProgramCode, e.Type}
+	if subs, ok := tx.subs[k]; ok && len(subs) == 0 {
+		return nil // none, as this transaction already found
+	}
 	payload, err := e.JSON()
 	if err != nil {
 		return err
 	}
 	at := Micros(e.At)
-	_, err = tx.Exec(ctx, `WITH s AS (`+qSubscribers+`),
+	res, err := tx.Exec(ctx, `WITH s AS (`+qSubscribers+`),
 		ev AS (INSERT INTO webhook_events (id, program_code, account_id, event_type, payload, created_at)
 			SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM s))
 		INSERT INTO webhook_deliveries (id, event_id, subscription_id, program_code, account_id, event_type, status,
@@ -66,7 +70,16 @@ func (tx *Tx) emitEager(ctx context.Context, e webhook.Event) error {
 		e.ProgramCode, webhook.Mask(e.Type),
 		e.ID, e.ProgramCode, e.AccountID, e.Type, string(payload), at,
 		e.ID, e.ID, e.ProgramCode, e.AccountID, e.Type, at, at, at, at)
-	return err
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 { // no subscriber: the rest of the transaction skips the statement
+		if tx.subs == nil {
+			tx.subs = map[subsKey][]string{}
+		}
+		tx.subs[k] = []string{}
+	}
+	return nil
 }
 
 // errNoEvent is what a builder answers when the change has no event after all.

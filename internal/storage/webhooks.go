@@ -196,7 +196,31 @@ func (tx *Tx) Emit(ctx context.Context, e webhook.Event) error {
 	return tx.insertEvent(ctx, e, subs, false)
 }
 
+// subsKey names a subscriber lookup: a program and an event type.
+type subsKey struct{ program, eventType string }
+
+// subscribers answers the enabled subscriptions of the program that want
+// eventType. The answer is kept for the rest of the transaction: what it
+// read cannot change under it (SQLite's write transaction is exclusive; on
+// PostgreSQL a subscription created meanwhile is one created after this
+// change, which it need not hear of).
 func (tx *Tx) subscribers(ctx context.Context, programCode, eventType string) ([]string, error) {
+	k := subsKey{programCode, eventType}
+	if subs, ok := tx.subs[k]; ok {
+		return subs, nil
+	}
+	subs, err := tx.lookupSubscribers(ctx, programCode, eventType)
+	if err != nil {
+		return nil, err
+	}
+	if tx.subs == nil {
+		tx.subs = map[subsKey][]string{}
+	}
+	tx.subs[k] = subs
+	return subs, nil
+}
+
+func (tx *Tx) lookupSubscribers(ctx context.Context, programCode, eventType string) ([]string, error) {
 	var rows *sql.Rows
 	var err error
 	bit := webhook.Mask(eventType)
