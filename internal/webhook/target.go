@@ -147,9 +147,9 @@ func NewClient(allowPrivate bool) *http.Client {
 	}
 	return &http.Client{
 		Transport: &http.Transport{
-			Proxy:                 nil,
-			DialContext:           d.DialContext,
-			ForceAttemptHTTP2:     true,
+			Proxy:             nil,
+			DialContext:       d.DialContext,
+			ForceAttemptHTTP2: true,
 			// As many idle connections as messages may be in flight
 			// (Worker.MaxInFlight): a busy receiver's connections are
 			// reused, not reopened every cycle.
