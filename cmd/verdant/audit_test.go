@@ -9,6 +9,7 @@ import (
 // The operator subcommands record the same audit events as the operator
 // API, with actor "operator".
 func TestCLIAuditEvents(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	_, acct := c.seed("AUDC")
 	c.run("card", "issue", "--program", "AUDC", "--account", acct)

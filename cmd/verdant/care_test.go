@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/care"
 )
 
 func TestCLICaseCommands(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	partnerID, acct := c.seed("CARE1")
 	app := c.open()
@@ -21,10 +23,12 @@ func TestCLICaseCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var list []struct{ CaseNumber, Status string }
-	if err := json.Unmarshal(c.run("case", "list", "--status", "open", "--program", "CARE1"), &list); err != nil ||
-		len(list) != 1 || list[0].CaseNumber != k.Number {
-		t.Fatalf("case list: %+v, %v", list, err)
+	var page struct {
+		Cases []struct{ CaseNumber, Status string }
+	} // the API's shape
+	if err := json.Unmarshal(c.run("case", "list", "--status", "open", "--program", "CARE1"), &page); err != nil ||
+		len(page.Cases) != 1 || page.Cases[0].CaseNumber != k.Number {
+		t.Fatalf("case list: %+v, %v", page, err)
 	}
 	var shown struct {
 		CaseNumber, EmailAddress string
@@ -40,17 +44,18 @@ func TestCLICaseCommands(t *testing.T) {
 }
 
 func TestCRMConfigFromEnv(t *testing.T) {
+	t.Parallel()
 	secretFile := filepath.Join(t.TempDir(), "secret")
 	os.WriteFile(secretFile, []byte("s3cret\n"), 0o600)
 	vars := map[string]string{
 		"VERDANT_CRM_LOGIN_URL": "https://login.example", "VERDANT_CRM_CLIENT_ID": "cid",
 		"VERDANT_CRM_CLIENT_SECRET_FILE": secretFile, "VERDANT_CRM_API_VERSION": "v60.0", "VERDANT_CRM_TIMEOUT": "3s",
 	}
-	cfg, err := crmConfig(func(k string) string { return vars[k] })
-	if err != nil || !cfg.Configured() || cfg.ClientSecret != "s3cret" || cfg.APIVersion != "v60.0" || cfg.Timeout != 3*time.Second {
-		t.Fatalf("%+v, %v", cfg, err)
+	cfg, err := app.Load(newFlags("serve"), nil, func(k string) string { return vars[k] })
+	if err != nil || !cfg.CRM.Configured() || cfg.CRM.ClientSecret != "s3cret" || cfg.CRM.APIVersion != "v60.0" || cfg.CRM.Timeout != 3*time.Second {
+		t.Fatalf("%+v, %v", cfg.CRM, err)
 	}
-	if cfg, _ := crmConfig(func(string) string { return "" }); cfg.Configured() {
+	if cfg, _ := app.Load(newFlags("serve"), nil, func(string) string { return "" }); cfg.CRM.Configured() {
 		t.Fatal("an empty environment configures a CRM")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -17,39 +16,31 @@ import (
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
-// These tests run the real binary: build it once per test run.
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-func verdantBin(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "verdant-bin-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "verdant")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
-}
+// runMainEnv, set in the environment of the processes these tests start
+// as verdant, makes the test binary run main instead of the tests: the
+// processes run the real command without a separate go build (which
+// costs seconds of linking per test run).
+const runMainEnv = "VERDANT_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		os.Exit(0)
 	}
-	os.Exit(code)
+	// Before any test runs: every child started with os.Environ() gets it.
+	os.Setenv(runMainEnv, "1")
+	os.Exit(m.Run())
+}
+
+// verdantBin answers the path of the verdant command for tests that start
+// it as a process: this test binary (see TestMain).
+func verdantBin(t *testing.T) string {
+	t.Helper()
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
 }
 
 func startNode(t *testing.T, n loadtest.Node) *loadtest.Server {
@@ -77,6 +68,7 @@ func ledgerVerifyBin(t *testing.T, n loadtest.Node) {
 // acknowledged adjustment is there, that replaying every identifier sent
 // posts none twice, and that the ledger verifies.
 func TestKill9DuringAdjustments(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts the real binary")
 	}
@@ -166,6 +158,7 @@ func TestKill9DuringAdjustments(t *testing.T) {
 // TestTwoNodesNeverOverdraw runs two servers on one PostgreSQL and sends
 // parallel debits through both: the overdraft rule holds across nodes.
 func TestTwoNodesNeverOverdraw(t *testing.T) {
+	t.Parallel()
 	if os.Getenv(storagetest.PostgresURLEnv) == "" {
 		t.Skip(storagetest.PostgresURLEnv + " not set")
 	}

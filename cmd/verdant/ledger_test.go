@@ -19,6 +19,7 @@ import (
 )
 
 func TestReconAndLedgerVerifyCommands(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := storagetest.DSNs(t)["sqlite"]
 	keyText := vault.GenerateKey()

@@ -23,16 +23,15 @@ func printJSON(w io.Writer, v any) error {
 }
 
 func partnerCreate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("partner create", getenv, &c)
+	fs := newFlags("partner create")
 	name := fs.String("name", "", "partner name (required)")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		cr, err := a.Partners.Create(ctx, *name)
 		if err != nil {
 			return nil, err
 		}
 		return map[string]string{"partnerId": cr.Partner.ID, "name": cr.Partner.Name,
-			"clientId": cr.Partner.ClientID, "clientSecret": cr.ClientSecret}, nil
+			"clientId": cr.Partner.ClientID, "clientSecret": cr.ClientSecret}, nil // as POST /admin/v1/partners
 	})
 }
 
@@ -44,8 +43,7 @@ func splitList(s string) []string {
 }
 
 func programCreate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("program create", getenv, &c)
+	fs := newFlags("program create")
 	code := fs.String("code", "", "programCode (required)")
 	partnerID := fs.String("partner", "", "owning partnerId (required)")
 	name := fs.String("name", "", "program name (required)")
@@ -53,7 +51,7 @@ func programCreate(ctx context.Context, args []string, getenv func(string) strin
 	adj := fs.String("adjustment-types", "", "comma-separated adjustment types")
 	feat := fs.String("features", "", "comma-separated features")
 	terms := fs.String("terms-enforced", "", "comma-separated terms identifiers")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		p, err := a.Programs.Create(ctx, program.Program{Code: *code, PartnerID: *partnerID, Name: *name, BIN: *bin,
 			AdjustmentTypes: splitList(*adj), Features: splitList(*feat), TermsEnforced: splitList(*terms)})
 		return api.ProgramView(p), err
@@ -61,32 +59,26 @@ func programCreate(ctx context.Context, args []string, getenv func(string) strin
 }
 
 func accountOpen(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("account open", getenv, &c)
+	fs := newFlags("account open")
 	code := fs.String("program", "", "programCode (required)")
-	first := fs.String("first-name", "", "holder first name (required)")
-	last := fs.String("last-name", "", "holder last name (required)")
-	zip := fs.String("zip", "", "holder zip code (required)")
-	customer := fs.String("customer-id", "", "holder customer id")
+	first := fs.String("first-name", "", "holder first name (required unless --customer-id: the profile's)")
+	last := fs.String("last-name", "", "holder last name (required unless --customer-id: the profile's)")
+	zip := fs.String("zip", "", "holder zip code (required unless --customer-id: the profile's)")
+	customer := fs.String("customer-id", "", "the holder's customer profile (of the program's partner): links the account to it")
 	status := fs.String("status", "normal", "account status")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		p, err := a.Programs.Get(ctx, *code)
 		if err != nil {
 			return nil, err
 		}
 		acct, err := a.Accounts.Open(ctx, p.Code, account.Holder{FirstName: *first, LastName: *last, ZipCode: *zip,
 			CustomerID: *customer}, account.Status(*status))
-		if err != nil {
-			return nil, err
-		}
-		return map[string]string{"accountIdentifier": acct.ID, "programCode": acct.ProgramCode,
-			"status": string(acct.Status)}, nil
+		return api.AccountView(acct), err
 	})
 }
 
 func cardIssue(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("card issue", getenv, &c)
+	fs := newFlags("card issue")
 	code := fs.String("program", "", "programCode (required)")
 	acctID := fs.String("account", "", "accountIdentifier (required)")
 	var req card.IssueRequest
@@ -96,7 +88,7 @@ func cardIssue(ctx context.Context, args []string, getenv func(string) string, s
 	fs.StringVar(&req.ExpiryMonth, "expiry-month", "", "MM")
 	fs.StringVar(&req.EmbossType, "emboss-type", "", "REP, LSR, REI or empty")
 	fs.StringVar(&req.DeliveryMethod, "delivery-method", "reg", "reg or exp")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		p, err := a.Programs.Get(ctx, *code)
 		if err != nil {
 			return nil, err
@@ -110,10 +102,6 @@ func cardIssue(ctx context.Context, args []string, getenv func(string) string, s
 			return nil, err
 		}
 		cd, pan, err := a.Cards.Issue(ctx, p.Code, acct.ID, p.BIN, req)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]string{"paymentInstrumentIdentifier": cd.ID, "pan": pan, "last4Pan": cd.Last4,
-			"bin": cd.BIN, "expiryYear": cd.ExpiryYear, "expiryMonth": cd.ExpiryMonth, "status": string(cd.Status)}, nil
+		return api.CardView(cd, pan), err
 	})
 }

@@ -20,6 +20,7 @@ import (
 // After a rotation (A retired, B current) `verdant rekey` re-seals the
 // values sealed with A, so B alone opens them; a second run reports zero.
 func TestRekeyCommand(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := storagetest.DSNs(t)["sqlite"]
 	textA, textB := vault.GenerateKey(), vault.GenerateKey()

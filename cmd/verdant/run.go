@@ -6,27 +6,27 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/logging"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version, when set at build time with -ldflags "-X main.version=...",
+// overrides the module version from the build info (versionString).
+var version = ""
 
 const usage = `verdant: self-hostable Banking-as-a-Service
 
 usage: verdant <command> [flags]
+       verdant help | -h | --help        this text
+       verdant version | --version       the version and VCS revision
 
 commands:
   serve             run the partner and operator APIs (--demo seeds demo data)
   migrate           apply database migrations and exit
-  version           print the version
+  version           print the version, VCS revision and Go version
   partner create    create a partner and print its client credentials
   program create    create a program
   account open      open an account in a program
@@ -43,8 +43,9 @@ commands:
   webhook ...       partner webhooks: create, list, show, update, delete, rotate, test, replay,
                     deliveries, delivery, redeliver (docs/webhooks.md)
 
-Run 'verdant <command> -h' for a command's flags. Every flag can also be
-set as VERDANT_<FLAG> in the environment (dashes become underscores).
+Run 'verdant <command> -h' for a command's flags, 'verdant serve -h' for
+every setting. Every setting is a flag or a VERDANT_ variable (flag
+--foo-bar, variable VERDANT_FOO_BAR).
 `
 
 // run is the whole program behind main, testable in process.
@@ -52,6 +53,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if len(args) == 0 {
 		fmt.Fprint(stdout, usage)
 		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		_, err := fmt.Fprint(stdout, usage)
+		return err
+	case "--version", "-version":
+		args = []string{"version"}
 	}
 	cmd, rest := args[0], args[1:]
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") && cmd != "serve" && cmd != "migrate" {
@@ -62,7 +70,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprint(stdout, usage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
-	return c(ctx, rest, getenv, stdout)
+	if err := c(ctx, rest, getenv, stdout); !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil // usage was printed
 }
 
 type command func(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error
@@ -71,12 +82,9 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"serve":   serve,
-		"migrate": migrate,
-		"version": func(_ context.Context, _ []string, _ func(string) string, w io.Writer) error {
-			_, err := fmt.Fprintln(w, "verdant", version)
-			return err
-		},
+		"serve":          serve,
+		"migrate":        migrate,
+		"version":        printVersion,
 		"partner create": partnerCreate,
 		"program create": programCreate,
 		"account open":   accountOpen,
@@ -97,99 +105,97 @@ func init() {
 	}
 }
 
-// common are the flags every command that touches the database shares.
-type common struct {
-	dataDir, db, logLevel string
-}
-
-func newFlags(name string, getenv func(string) string, c *common) *flag.FlagSet {
+// newFlags is a command's flag set: the command adds its own flags, and
+// app.Load adds every setting. Errors and usage are printed by run and
+// load, not by the flag package.
+func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.StringVar(&c.dataDir, "data-dir", envOr(getenv, "VERDANT_DATA_DIR", "."), "directory for the SQLite file and generated dev keys")
-	fs.StringVar(&c.db, "db", getenv("VERDANT_DB"), "database URL: sqlite:PATH or postgres://... (default sqlite:<data-dir>/verdant.db)")
-	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "VERDANT_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
 }
 
-func envOr(getenv func(string) string, name, def string) string {
-	if v := getenv(name); v != "" {
-		return v
-	}
-	return def
+// readers are the commands that only read (or rewrite) what a database
+// already holds: run where none exists, they say so rather than create an
+// empty one with a new key.
+var readers = map[string]bool{
+	"case list": true, "case show": true, "feature history": true, "sanctions show": true,
+	"recon": true, "ledger verify": true, "rekey": true,
+	"webhook list": true, "webhook show": true, "webhook deliveries": true, "webhook delivery": true,
 }
 
-func envBool(getenv func(string) string, name string) bool {
-	b, _ := strconv.ParseBool(getenv(name))
-	return b
+// load parses a command's flags and the environment into the
+// configuration (app.Load); with -h it prints the command's usage.
+func load(fs *flag.FlagSet, args []string, getenv func(string) string, stdout io.Writer) (app.Config, error) {
+	cfg, err := app.Load(fs, args, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(fs, stdout)
+	}
+	cfg.Version = versionString()
+	if err == nil && readers[fs.Name()] {
+		err = requireDatabase(cfg)
+	}
+	return cfg, err
 }
 
-func envDuration(getenv func(string) string, name string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(getenv(name)); err == nil {
-		return d
+// requireDatabase answers an error when the configured SQLite database
+// does not exist. (A PostgreSQL database that does not exist fails to
+// connect, which says so already.)
+func requireDatabase(cfg app.Config) error {
+	path, sqlite := strings.CutPrefix(cfg.DB, "sqlite:")
+	if _, err := os.Stat(path); sqlite && errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no database at %s: this command reads an existing one (give --data-dir or --db, "+
+			"or start 'verdant serve' or run 'verdant migrate' first)", path)
 	}
-	return def
+	return nil
 }
 
-func (c *common) logger() *slog.Logger {
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(c.logLevel)); err != nil {
-		lvl = slog.LevelInfo
+// printUsage lists a command's own flags, then the settings: all of them
+// for serve, a pointer to serve's list for the operator commands.
+func printUsage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprintf(w, "usage: verdant %s [flags]\n", fs.Name())
+	settings := map[string]bool{}
+	for _, s := range app.Settings {
+		settings[s.Flag] = true
 	}
-	return logging.New(os.Stderr, lvl)
+	fs.VisitAll(func(f *flag.Flag) {
+		if !settings[f.Name] {
+			fmt.Fprintf(w, "\n  --%s  (default %q)\n    \t%s\n", f.Name, f.DefValue, f.Usage)
+		}
+	})
+	fmt.Fprintln(w)
+	if fs.Name() == "serve" {
+		app.WriteSettings(w)
+		return
+	}
+	fmt.Fprintln(w, "Every setting of 'verdant serve -h' applies too (--data-dir, --db, --log-level, VERDANT_DATA_KEY, ...).")
 }
 
-// config builds the app configuration shared by every command.
-func (c *common) config(getenv func(string) string, log *slog.Logger) (app.Config, error) {
-	if c.db == "" {
-		c.db = app.DefaultDB(c.dataDir)
-	}
-	if strings.HasPrefix(c.db, "sqlite:") {
-		if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
-			return app.Config{}, err
+// open builds the app for a configuration: the logger it asks for, the
+// data directory, and the data key (generated there for development when
+// none is set).
+func open(ctx context.Context, cfg app.Config, getenv func(string) string) (*app.App, error) {
+	log := logging.NewFormat(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+	if strings.HasPrefix(cfg.DB, "sqlite:") {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, err
 		}
 	}
-	key, err := app.LoadDataKey(getenv, c.dataDir, log)
+	key, err := app.LoadDataKey(getenv, cfg, log)
 	if err != nil {
-		return app.Config{}, err
+		return nil, err
 	}
-	retired, err := app.LoadRetiredKeys(getenv)
-	if err != nil {
-		return app.Config{}, err
-	}
-	admin, err := app.LoadSecret(getenv, "VERDANT_ADMIN_TOKEN")
-	if err != nil {
-		return app.Config{}, err
-	}
-	maxBody, _ := strconv.ParseInt(getenv("VERDANT_MAX_BODY_BYTES"), 10, 64)
-	notify, verify, err := notifyConfig(getenv)
-	if err != nil {
-		return app.Config{}, err
-	}
-	crmCfg, err := crmConfig(getenv)
-	if err != nil {
-		return app.Config{}, err
-	}
-	deliv, err := deliverySettings(getenv)
-	if err != nil {
-		return app.Config{}, err
-	}
-	threshold, _ := strconv.ParseFloat(getenv("VERDANT_SANCTIONS_THRESHOLD"), 64)
-	return app.Config{
-		DataDir: c.dataDir, DB: c.db, AdminToken: admin, DataKey: key, RetiredKeys: retired,
-		TokenTTL: envDuration(getenv, "VERDANT_TOKEN_TTL", time.Hour), MaxBodyBytes: maxBody, Version: version,
-		Notify: notify, Verify: verify, CRM: crmCfg, SanctionsThreshold: threshold, Delivery: deliv,
-		WebhookTimeout:      envDuration(getenv, "VERDANT_WEBHOOK_TIMEOUT", 15*time.Second),
-		WebhookRetention:    envDuration(getenv, "VERDANT_WEBHOOK_RETENTION", 30*24*time.Hour),
-		WebhookDisableAfter: envDuration(getenv, "VERDANT_WEBHOOK_DISABLE_AFTER", 5*24*time.Hour),
-		WebhookAllowPrivate: envBool(getenv, "VERDANT_WEBHOOK_ALLOW_PRIVATE"),
-	}, nil
+	cfg.DataKey = key
+	return app.New(ctx, cfg, log)
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	if err := newFlags("migrate", getenv, &c).Parse(args); err != nil {
+	fs := newFlags("migrate")
+	cfg, err := load(fs, args, getenv, stdout)
+	if err != nil {
 		return err
 	}
-	return c.withApp(ctx, getenv, func(a *app.App) error {
+	return withApp(ctx, cfg, getenv, func(a *app.App) error {
 		v, err := a.DB.SchemaVersion(ctx)
 		if err != nil {
 			return err
@@ -201,8 +207,8 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 
 // withApp builds the app for a one-shot command, hands it to f and closes
 // it when f returns.
-func (c *common) withApp(ctx context.Context, getenv func(string) string, f func(*app.App) error) error {
-	a, err := c.open(ctx, getenv)
+func withApp(ctx context.Context, cfg app.Config, getenv func(string) string, f func(*app.App) error) error {
+	a, err := open(ctx, cfg, getenv)
 	if err != nil {
 		return err
 	}
@@ -210,25 +216,16 @@ func (c *common) withApp(ctx context.Context, getenv func(string) string, f func
 	return f(a)
 }
 
-// open builds the app for a one-shot command.
-func (c *common) open(ctx context.Context, getenv func(string) string) (*app.App, error) {
-	log := c.logger()
-	cfg, err := c.config(getenv, log)
-	if err != nil {
-		return nil, err
-	}
-	return app.New(ctx, cfg, log)
-}
-
-// runJSON is the skeleton of most operator commands: it parses args into
-// fs (built with newFlags and c), opens the app and prints what f returns
-// as JSON on stdout.
-func (c *common) runJSON(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string,
+// runJSON is the skeleton of most operator commands: it loads the
+// configuration with fs (made by newFlags, with the command's flags),
+// opens the app and prints what f returns as JSON on stdout.
+func runJSON(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string,
 	stdout io.Writer, f func(*app.App) (any, error)) error {
-	if err := fs.Parse(args); err != nil {
+	cfg, err := load(fs, args, getenv, stdout)
+	if err != nil {
 		return err
 	}
-	return c.withApp(ctx, getenv, func(a *app.App) error {
+	return withApp(ctx, cfg, getenv, func(a *app.App) error {
 		v, err := f(a)
 		if err != nil {
 			return err

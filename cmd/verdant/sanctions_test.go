@@ -10,12 +10,16 @@ import (
 )
 
 func TestSanctionsLoadAndShow(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	list := filepath.Join(dir, "list")
 	os.Mkdir(list, 0o700)
 	os.WriteFile(filepath.Join(list, "sdn.csv"), []byte(`90001,"ZZTESTOV, Ivan","individual","SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- `+"\n"), 0o600)
 	getenv := func(k string) string {
 		return map[string]string{"VERDANT_DATA_DIR": dir, "VERDANT_LOG_LEVEL": "error"}[k]
+	}
+	if err := run(context.Background(), []string{"migrate"}, getenv, &bytes.Buffer{}); err != nil { // show reads an existing database
+		t.Fatal(err)
 	}
 	show := func() map[string]any {
 		var out bytes.Buffer

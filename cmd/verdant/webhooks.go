@@ -27,19 +27,18 @@ var webhookCommands = map[string]command{
 
 // webhookFlags are the flags naming a program and, for most commands, a
 // subscription.
-func webhookFlags(name string, getenv func(string) string, c *common) (*flag.FlagSet, *string, *string) {
-	fs := newFlags(name, getenv, c)
+func webhookFlags(name string) (*flag.FlagSet, *string, *string) {
+	fs := newFlags(name)
 	return fs, fs.String("program", "", "programCode (required)"), fs.String("id", "", "webhookId")
 }
 
 func webhookCreate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs, program, _ := webhookFlags("webhook create", getenv, &c)
+	fs, program, _ := webhookFlags("webhook create")
 	url := fs.String("url", "", "receiver URL (https)")
 	events := fs.String("events", "", "comma-separated event types: "+joinTypes())
 	disabled := fs.Bool("disabled", false, "create it disabled")
 	noRetries := fs.Bool("no-retries", false, "fail a delivery after its first failed attempt")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		p, err := a.Programs.Get(ctx, *program)
 		if err != nil {
 			return nil, err
@@ -68,9 +67,8 @@ func joinTypes() string {
 }
 
 func webhookList(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs, program, _ := webhookFlags("webhook list", getenv, &c)
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	fs, program, _ := webhookFlags("webhook list")
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		subs, err := a.Webhooks.List(ctx, *program)
 		out := []api.WebhookJSON{}
 		for _, s := range subs {
@@ -81,9 +79,8 @@ func webhookList(ctx context.Context, args []string, getenv func(string) string,
 }
 
 func webhookShow(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs, program, id := webhookFlags("webhook show", getenv, &c)
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	fs, program, id := webhookFlags("webhook show")
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		sub, err := a.Webhooks.Get(ctx, *program, *id)
 		return api.WebhookView(sub), err
 	})
@@ -108,14 +105,13 @@ func (o *optionalBool) Set(s string) error {
 }
 
 func webhookUpdate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs, program, id := webhookFlags("webhook update", getenv, &c)
+	fs, program, id := webhookFlags("webhook update")
 	url := fs.String("url", "", "new receiver URL")
 	events := fs.String("events", "", "new comma-separated event types")
 	var enabled, retries optionalBool
 	fs.Var(&enabled, "enabled", "true or false")
 	fs.Var(&retries, "retries", "true or false")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		p := webhook.Patch{Enabled: enabled.v, Retries: retries.v}
 		if *url != "" {
 			p.URL = url
@@ -130,17 +126,15 @@ func webhookUpdate(ctx context.Context, args []string, getenv func(string) strin
 }
 
 func webhookDelete(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs, program, id := webhookFlags("webhook delete", getenv, &c)
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	fs, program, id := webhookFlags("webhook delete")
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		return map[string]string{"deleted": *id}, a.Webhooks.Delete(ctx, *program, *id)
 	})
 }
 
 func webhookRotate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs, program, id := webhookFlags("webhook rotate", getenv, &c)
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	fs, program, id := webhookFlags("webhook rotate")
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		sub, secret, err := a.Webhooks.Rotate(ctx, *program, *id)
 		out := api.WebhookView(sub)
 		out.Secret = secret
@@ -149,10 +143,9 @@ func webhookRotate(ctx context.Context, args []string, getenv func(string) strin
 }
 
 func webhookTest(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs, program, id := webhookFlags("webhook test", getenv, &c)
+	fs, program, id := webhookFlags("webhook test")
 	typ := fs.String("event-type", "", "the sample's event type (default: the subscription's first)")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		d, err := a.Webhooks.Test(ctx, *program, *id, *typ)
 		return api.DeliveryView(d), err
 	})
@@ -174,13 +167,12 @@ func (f *timeFlag) Set(s string) (err error) {
 }
 
 func webhookReplay(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs, program, id := webhookFlags("webhook replay", getenv, &c)
+	fs, program, id := webhookFlags("webhook replay")
 	var from, to timeFlag
 	fs.Var(&from, "from", "replay deliveries of events at or after this time (RFC 3339)")
 	fs.Var(&to, "to", "... and before this time")
 	failed := fs.Bool("failed", false, "replay every failed delivery")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		if *failed && (!from.t.IsZero() || !to.t.IsZero()) {
 			return nil, errors.New("give --failed or --from and --to, not both")
 		}
@@ -191,8 +183,7 @@ func webhookReplay(ctx context.Context, args []string, getenv func(string) strin
 }
 
 func webhookDeliveries(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs, program, id := webhookFlags("webhook deliveries", getenv, &c)
+	fs, program, id := webhookFlags("webhook deliveries")
 	f := webhook.Filter{}
 	fs.StringVar(&f.EventType, "event-type", "", "only this event type")
 	fs.StringVar(&f.AccountID, "account", "", "only this accountIdentifier")
@@ -201,7 +192,7 @@ func webhookDeliveries(ctx context.Context, args []string, getenv func(string) s
 	fs.Var(&from, "from", "events at or after (RFC 3339)")
 	fs.Var(&to, "to", "events before (RFC 3339)")
 	fs.IntVar(&f.Limit, "limit", 50, "page size (1 to 100)")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		f.ProgramCode, f.SubscriptionID, f.From, f.To = *program, *id, from.t, to.t
 		if f.Limit < 1 || f.Limit > 100 {
 			return nil, errors.New("--limit must be from 1 to 100")
@@ -212,20 +203,18 @@ func webhookDeliveries(ctx context.Context, args []string, getenv func(string) s
 }
 
 func webhookDelivery(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs, program, _ := webhookFlags("webhook delivery", getenv, &c)
+	fs, program, _ := webhookFlags("webhook delivery")
 	id := fs.String("delivery", "", "deliveryId (required)")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		d, event, attempts, err := a.Webhooks.Delivery(ctx, *program, *id)
 		return api.DeliveryDetailView(d, event, attempts), err
 	})
 }
 
 func webhookRedeliver(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs, program, _ := webhookFlags("webhook redeliver", getenv, &c)
+	fs, program, _ := webhookFlags("webhook redeliver")
 	id := fs.String("delivery", "", "deliveryId (required)")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		d, err := a.Webhooks.Redeliver(ctx, *program, *id)
 		return api.DeliveryView(d), err
 	})

@@ -3,6 +3,7 @@
 package account
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"time"
@@ -32,12 +33,20 @@ func ParseStatus(s string) (Status, error) {
 	return "", apperr.Field("status", "status must be one of normal, pending, locked, restricted, closed")
 }
 
-// Holder is the account holder.
+// Holder is the account holder. CustomerID, when set, is the id of the
+// holder's customer profile (a profile of the partner that owns the
+// account's program): customer lookup answers it as the card's customer.
 type Holder struct {
 	FirstName  string
 	LastName   string
 	ZipCode    string
 	CustomerID string
+}
+
+// Profile is what an account needs of a customer profile.
+type Profile struct {
+	Holder Holder // the profile's name and ZIP code, CustomerID its id
+	Active bool   // false once the customer is blocked (a confirmed sanctions match)
 }
 
 // Account is a customer account in a program.
@@ -60,6 +69,9 @@ type Store interface {
 	SetStatus(ctx context.Context, programCode, id string, st Status, now time.Time, actor string) (Account, error)
 	// List answers accounts of a program with id > after, in id order.
 	List(ctx context.Context, programCode, after string, limit int) ([]Account, error)
+	// Profile answers the customer profile with this id of the partner
+	// that owns programCode, NotFound if that partner has none.
+	Profile(ctx context.Context, programCode, customerID string) (Profile, error)
 }
 
 // Actor is the audit-trail actor of this service's changes: they are made
@@ -88,7 +100,10 @@ func ParseID(s string) (string, error) {
 	return u.String(), nil
 }
 
-// Open creates an account in a program.
+// Open creates an account in a program. A holder with a CustomerID is
+// linked to that customer profile of the program's partner, which must
+// exist and not be blocked; the holder's name and ZIP code default to the
+// profile's.
 func (s *Service) Open(ctx context.Context, programCode string, h Holder, st Status) (Account, error) {
 	if st == "" {
 		st = Normal
@@ -98,6 +113,12 @@ func (s *Service) Open(ctx context.Context, programCode string, h Holder, st Sta
 	}
 	h.FirstName, h.LastName = strings.TrimSpace(h.FirstName), strings.TrimSpace(h.LastName)
 	h.ZipCode, h.CustomerID = strings.TrimSpace(h.ZipCode), strings.TrimSpace(h.CustomerID)
+	if h.CustomerID != "" {
+		var err error
+		if h, err = s.linkProfile(ctx, programCode, h); err != nil {
+			return Account{}, err
+		}
+	}
 	switch {
 	case h.FirstName == "" || len(h.FirstName) > 50:
 		return Account{}, apperr.Field("holder.firstName", "holder.firstName is required (1 to 50 characters)")
@@ -114,6 +135,28 @@ func (s *Service) Open(ctx context.Context, programCode string, h Holder, st Sta
 		return Account{}, err
 	}
 	return a, nil
+}
+
+// linkProfile checks the customer profile a holder names and fills the
+// holder's empty fields from it.
+func (s *Service) linkProfile(ctx context.Context, programCode string, h Holder) (Holder, error) {
+	if len(h.CustomerID) > 50 {
+		return h, apperr.Field("holder.customerId", "holder.customerId must be at most 50 characters")
+	}
+	p, err := s.Store.Profile(ctx, programCode, h.CustomerID)
+	switch {
+	case apperr.KindOf(err) == apperr.NotFound:
+		return h, apperr.Field("holder.customerId",
+			"holder.customerId %s is not a customer profile of the program's partner (create it with POST /customers/{customerid} first)", h.CustomerID)
+	case err != nil:
+		return h, err
+	case !p.Active:
+		return h, apperr.E(apperr.Conflict, "customer %s is blocked (confirmed sanctions match): no account may be opened for it", h.CustomerID)
+	}
+	h.FirstName = cmp.Or(h.FirstName, p.Holder.FirstName)
+	h.LastName = cmp.Or(h.LastName, p.Holder.LastName)
+	h.ZipCode = cmp.Or(h.ZipCode, p.Holder.ZipCode)
+	return h, nil
 }
 
 func zipOK(z string) bool {

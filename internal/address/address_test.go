@@ -67,6 +67,7 @@ func fields(s string) []string {
 }
 
 func TestCaseTable(t *testing.T) {
+	t.Parallel()
 	cases := loadCases(t)
 	if len(cases) < 50 {
 		t.Fatalf("the table must hold at least 50 addresses, has %d", len(cases))
@@ -90,6 +91,7 @@ func TestCaseTable(t *testing.T) {
 }
 
 func TestSuffixTypoDoesNotEatNames(t *testing.T) {
+	t.Parallel()
 	for _, w := range []string{"MAIN", "ELM", "OAK", "BROADWAY", "MARKET", "SUNSET", "JACKSON", "WASHINGTON"} {
 		if a, ok := suffixOf(w); ok {
 			t.Errorf("suffixOf(%q) = %q, want no suffix", w, a)
@@ -98,6 +100,7 @@ func TestSuffixTypoDoesNotEatNames(t *testing.T) {
 }
 
 func TestZipTableLoaded(t *testing.T) {
+	t.Parallel()
 	if n := Zips(); n < 40000 {
 		t.Fatalf("ZIP table holds %d codes, want > 40000", n)
 	}

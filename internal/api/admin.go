@@ -9,13 +9,16 @@ import (
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/delivery"
+	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/retail"
 )
 
 func (s *Server) adminRoutes(mux *router) {
 	mux.Handle("POST /admin/v1/partners", s.admin(s.adminCreatePartner))
-	mux.Handle("POST /admin/v1/partners/{partnerId}/secrets", s.admin(s.adminRotateSecret))
+	mux.Handle("POST /admin/v1/partners/{partnerId}/secrets", s.admin(s.adminRotatePartnerSecret))
+	mux.Handle("POST /admin/v1/partners/{partnerId}/disable", s.admin(s.adminSetPartnerStatus(partner.Disabled)))
+	mux.Handle("POST /admin/v1/partners/{partnerId}/enable", s.admin(s.adminSetPartnerStatus(partner.Active)))
 	mux.Handle("POST /admin/v1/programs", s.admin(s.adminCreateProgram))
 	mux.Handle("GET /admin/v1/programs/{programCode}", s.admin(s.adminGetProgram))
 	mux.Handle("PATCH /admin/v1/programs/{programCode}", s.admin(s.adminPatchProgram))
@@ -23,7 +26,7 @@ func (s *Server) adminRoutes(mux *router) {
 	mux.Handle("GET /admin/v1/programs/{programCode}/accounts", s.admin(s.adminListAccounts))
 	mux.Handle("GET /admin/v1/programs/{programCode}/accounts/{accountIdentifier}", s.admin(s.adminGetAccount))
 	mux.Handle("PATCH /admin/v1/programs/{programCode}/accounts/{accountIdentifier}", s.admin(s.adminPatchAccount))
-	mux.Handle("POST /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/paymentInstruments", s.admin(s.adminIssueCard))
+	mux.Handle("POST /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/paymentInstruments", s.admin(s.adminCreateCard))
 	mux.Handle("PATCH /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/paymentInstruments/{paymentInstrumentIdentifier}", s.admin(s.adminPatchCard))
 }
 
@@ -46,11 +49,12 @@ func (s *Server) adminCreatePartner(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusCreated, partnerJSON{c.Partner.ID, c.Partner.Name, c.Partner.ClientID, c.ClientSecret})
+	writeJSON(w, http.StatusCreated, partnerJSON{PartnerID: c.Partner.ID, Name: c.Partner.Name,
+		ClientID: c.Partner.ClientID, ClientSecret: c.ClientSecret})
 	return nil
 }
 
-func (s *Server) adminRotateSecret(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminRotatePartnerSecret(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.Partners.RotateSecret(r.Context(), r.PathValue("partnerId"))
 	if err != nil {
 		return err
@@ -58,6 +62,31 @@ func (s *Server) adminRotateSecret(w http.ResponseWriter, r *http.Request) error
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusCreated, partnerJSON{PartnerID: c.Partner.ID, ClientID: c.Partner.ClientID, ClientSecret: c.ClientSecret})
 	return nil
+}
+
+// PartnerStatusJSON is the operator view of a partner's standing.
+type PartnerStatusJSON struct {
+	PartnerID  string    `json:"partnerId"`
+	Name       string    `json:"name"`
+	ClientID   string    `json:"clientId"`
+	Status     string    `json:"status"`
+	TokenEpoch int       `json:"tokenEpoch"`
+	UpdatedAt  time.Time `json:"updatedAt"`
+}
+
+// adminSetPartnerStatus disables a partner (no new token; its tokens end
+// on every node within partner.StandingTTL) or enables it again (its old
+// tokens stay ended).
+func (s *Server) adminSetPartnerStatus(status string) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.Partners.SetStatus(r.Context(), r.PathValue("partnerId"), status)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, PartnerStatusJSON{PartnerID: p.ID, Name: p.Name, ClientID: p.ClientID,
+			Status: p.Status, TokenEpoch: p.TokenEpoch, UpdatedAt: p.UpdatedAt})
+		return nil
+	}
 }
 
 // ProgramJSON is the operator view of a program.
@@ -78,8 +107,9 @@ type ProgramJSON struct {
 
 // ProgramView is the operator view of a program (API and CLI alike).
 func ProgramView(p program.Program) ProgramJSON {
-	return ProgramJSON{p.Code, p.PartnerID, p.Name, p.BIN, p.Currency, p.AdjustmentTypes, p.Features,
-		p.TermsEnforced, p.CreatedAt, p.UpdatedAt, nil}
+	return ProgramJSON{ProgramCode: p.Code, PartnerID: p.PartnerID, Name: p.Name, BIN: p.BIN, Currency: p.Currency,
+		AdjustmentTypes: p.AdjustmentTypes, Features: p.Features, TermsEnforced: p.TermsEnforced,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
 
 func (s *Server) adminCreateProgram(w http.ResponseWriter, r *http.Request) error {
@@ -174,10 +204,14 @@ type AccountJSON struct {
 	RecentEntries []EntryJSON          `json:"recentEntries,omitempty"`
 }
 
+// AccountView is the operator view of an account (API and CLI alike).
+func AccountView(a account.Account) AccountJSON { return accountJSON(a) }
+
 func accountJSON(a account.Account) AccountJSON {
 	h := a.Holder
 	return AccountJSON{AccountIdentifier: a.ID, ProgramCode: a.ProgramCode, Status: string(a.Status),
-		Holder: HolderJSON{h.FirstName, h.LastName, h.ZipCode, h.CustomerID}, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		Holder:    HolderJSON{FirstName: h.FirstName, LastName: h.LastName, ZipCode: h.ZipCode, CustomerID: h.CustomerID},
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 func (s *Server) adminOpenAccount(w http.ResponseWriter, r *http.Request) error {
@@ -327,12 +361,17 @@ type CardJSON struct {
 	IssuedAt                    time.Time `json:"issuedAt"`
 }
 
+// CardView is the operator view of a card; pan is set only when the card
+// was just issued (API and CLI alike).
+func CardView(c card.Card, pan string) CardJSON { return cardJSON(c, pan) }
+
 func cardJSON(c card.Card, pan string) CardJSON {
-	return CardJSON{c.ID, c.AccountID, pan, c.Last4, c.BIN, c.ExpiryYear, c.ExpiryMonth, string(c.Status), c.Type,
-		c.EmbossType, c.DeliveryMethod, c.IssuedAt}
+	return CardJSON{PaymentInstrumentIdentifier: c.ID, AccountIdentifier: c.AccountID, PAN: pan, Last4PAN: c.Last4,
+		BIN: c.BIN, ExpiryYear: c.ExpiryYear, ExpiryMonth: c.ExpiryMonth, Status: string(c.Status), Type: c.Type,
+		EmbossType: c.EmbossType, DeliveryMethod: c.DeliveryMethod, IssuedAt: c.IssuedAt}
 }
 
-func (s *Server) adminIssueCard(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminCreateCard(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		PAN            string `json:"pan"`
 		ExpiryYear     string `json:"expiryYear"`

@@ -11,6 +11,7 @@ import (
 )
 
 func TestOperatorAPIRequiresAdminToken(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	for _, auth := range []string{"", "Bearer wrong", "Basic " + apitest.AdminToken} {
 		var hs []apitest.Header
@@ -28,6 +29,7 @@ func TestOperatorAPIRequiresAdminToken(t *testing.T) {
 }
 
 func TestOperatorAPIDisabledWithoutToken(t *testing.T) {
+	t.Parallel()
 	dsn := "sqlite:" + t.TempDir() + "/v.db"
 	e := apitest.NewWith(t, dsn, apitest.Options{Configure: func(c *app.Config) { c.AdminToken = "" }})
 	r := e.Admin("POST", "/admin/v1/partners", map[string]any{"name": "x"}).Want(t, http.StatusUnauthorized)
@@ -37,6 +39,7 @@ func TestOperatorAPIDisabledWithoutToken(t *testing.T) {
 }
 
 func TestOperatorValidation(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		acct := "/admin/v1/programs/" + s.ProgramCode + "/accounts/" + s.AccountID
@@ -94,6 +97,7 @@ func TestOperatorValidation(t *testing.T) {
 }
 
 func TestOperatorCardsAndAccounts(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		if !card.ValidPAN(s.PAN) || !strings.HasPrefix(s.PAN, "499998") {

@@ -65,6 +65,7 @@ func auditCount(t *testing.T, e *apitest.Env) int {
 }
 
 func TestAuditTrailOfOperatorChanges(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed(apitest.ProgramSpec{Code: "AUD1", AdjustmentTypes: []string{"promo"}, Features: []string{"NB100"}})
 		acctPath := "/admin/v1/programs/AUD1/accounts/" + s.AccountID
@@ -138,6 +139,7 @@ func TestAuditTrailOfOperatorChanges(t *testing.T) {
 }
 
 func TestAuditReadFiltersAndPages(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed(apitest.ProgramSpec{Code: "AUD2", Features: []string{"NB100"}})
 		acctPath := "/admin/v1/programs/AUD2/accounts/" + s.AccountID

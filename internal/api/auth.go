@@ -3,11 +3,15 @@ package api
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/partner"
 )
 
 func (s *Server) authRoutes(mux *router) {
@@ -36,8 +40,14 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) error {
 	id, secret, ok := r.BasicAuth()
 	if !ok {
 		id, secret = form.Get("client_id"), form.Get("client_secret")
+	} else if err := checkFormText(r, url.Values{"client_id": {id}, "client_secret": {secret}}); err != nil {
+		return err
 	}
-	tok, err := s.Partners.Authenticate(r.Context(), id, secret)
+	var tok partner.Token
+	err = s.throttledClient(r, id, func() (err error) {
+		tok, err = s.Partners.Authenticate(r.Context(), id, secret)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -53,9 +63,20 @@ func readAuthBody(r *http.Request) (url.Values, error) {
 	ct := r.Header.Get("Content-Type")
 	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 		if err := r.ParseForm(); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, apperr.E(apperr.TooLarge, "request body exceeds %d bytes", mbe.Limit)
+			}
 			return nil, apperr.E(apperr.Invalid, "malformed form body")
 		}
-		return r.PostForm, nil
+		// RFC 6749 (section 3.2) forbids a parameter given twice: which one
+		// counts would otherwise be up to each reader.
+		for _, k := range slices.Sorted(maps.Keys(r.PostForm)) {
+			if len(r.PostForm[k]) > 1 {
+				return nil, apperr.Field(k, "%s is given more than once", k)
+			}
+		}
+		return r.PostForm, checkFormText(r, r.PostForm)
 	}
 	var body map[string]any
 	if err := decodeJSON(r, &body); err != nil {
@@ -76,6 +97,13 @@ func readAuthBody(r *http.Request) (url.Values, error) {
 	return out, nil
 }
 
+// adminTokenOK reports whether r carries the admin bearer token.
+func (s *Server) adminTokenOK(r *http.Request) bool {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") &&
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.AdminToken)) == 1
+}
+
 // admin adapts an operator handler: the admin token is required; with no
 // admin token configured every operator call is refused.
 func (s *Server) admin(h handler) http.Handler {
@@ -83,10 +111,8 @@ func (s *Server) admin(h handler) http.Handler {
 		if s.AdminToken == "" {
 			return apperr.E(apperr.Unauthorized, "the operator API is disabled: no admin token is configured")
 		}
-		scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") ||
-			subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.AdminToken)) != 1 {
-			return apperr.E(apperr.Unauthorized, "a valid admin bearer token is required")
+		if err := s.throttledOperator(r, s.adminTokenOK); err != nil {
+			return err
 		}
 		if info := infoFrom(r.Context()); info != nil {
 			info.partnerID = "operator"

@@ -22,6 +22,7 @@ func tokenRequest(e *apitest.Env, contentType, body string, basic ...string) *ap
 }
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		form := "application/x-www-form-urlencoded"
@@ -67,6 +68,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestBearerFailures(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		path := "/programs/" + s.ProgramCode + "/accounts/" + s.AccountID
@@ -100,6 +102,7 @@ func TestBearerFailures(t *testing.T) {
 }
 
 func TestSecretRotation(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		var rot struct{ ClientID, ClientSecret string }

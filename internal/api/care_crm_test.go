@@ -95,6 +95,7 @@ func careCheckDeliveredOnce(t *testing.T, e *apitest.Env, f *crmtest.Fake, numbe
 // timeout, and stores a case but loses the answer; every case still
 // reaches it exactly once.
 func TestCareCRMDeliveryRecovers(t *testing.T) {
+	t.Parallel()
 	f := crmtest.New(t)
 	apitest.EnginesWith(t, apitest.Options{Configure: careWithCRM(f)}, func(t *testing.T, e *apitest.Env) {
 		f.Reset()
@@ -116,6 +117,7 @@ func TestCareCRMDeliveryRecovers(t *testing.T) {
 // TestCareCRMDownForHours: with the CRM down, cases wait (with attempts
 // and the last error visible to operators) and go through once it is up.
 func TestCareCRMDownForHours(t *testing.T) {
+	t.Parallel()
 	f := crmtest.New(t)
 	apitest.EnginesWith(t, apitest.Options{Configure: careWithCRM(f)}, func(t *testing.T, e *apitest.Env) {
 		f.Reset()
@@ -145,6 +147,7 @@ func TestCareCRMDownForHours(t *testing.T) {
 // CRM is configured at all, are delivered by a new process on the same
 // database, each exactly once.
 func TestCareRestartDelivers(t *testing.T) {
+	t.Parallel()
 	key := vault.GenerateKey()
 	// One database per engine; the two modes use distinct programs.
 	for name, dsn := range apitest.DSNs(t) {
@@ -182,6 +185,7 @@ func TestCareRestartDelivers(t *testing.T) {
 // TestCareConcurrentRetries: simultaneous retries with one request id
 // make one case.
 func TestCareConcurrentRetries(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		body, _ := json.Marshal(careBody(s.AccountID))

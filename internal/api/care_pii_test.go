@@ -36,6 +36,7 @@ func (l *careLogBuffer) String() string {
 // deliveries and agent calls with a debug log, and checks that neither the
 // customer's email nor phone number reaches it, nor the database in clear.
 func TestCareLogsNoContactData(t *testing.T) {
+	t.Parallel()
 	for name, dsn := range apitest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
 			f := crmtest.New(t)

@@ -73,6 +73,7 @@ func careListCases(t *testing.T, e *apitest.Env, query string) careList {
 // error table through the API, and checks that no rejected call stored
 // anything.
 func TestCareValidationRows(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		set := func(k string, v any) map[string]any { b := careBody(s.AccountID); b[k] = v; return b }
@@ -143,6 +144,7 @@ func TestCareValidationRows(t *testing.T) {
 // TestCareIdempotentRetry: X-GD-RequestId makes the call idempotent per
 // partner and program.
 func TestCareIdempotentRetry(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		rid := apitest.Header{Name: "X-GD-RequestId", Value: "req-care-1"}

@@ -23,6 +23,7 @@ func sampleCustomer() map[string]any {
 var responseDateRe = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$`)
 
 func TestCustomerCreateGetReplayConflict(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		body := e.Partner("POST", "/customers/cust01", sampleCustomer()).Want(t, http.StatusOK).JSON(t)
@@ -97,6 +98,7 @@ func TestCustomerCreateGetReplayConflict(t *testing.T) {
 }
 
 func TestCustomerFieldRules(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		e.Seed()
 		bad := []struct{ field, value string }{
@@ -146,6 +148,7 @@ func TestCustomerFieldRules(t *testing.T) {
 }
 
 func TestCustomerFailedVerification(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		e.Seed()
 		now := e.Clock.Now()
@@ -189,6 +192,7 @@ func TestCustomerFailedVerification(t *testing.T) {
 // in case are ambiguous: 400 in the profile envelope naming the field,
 // nothing stored.
 func TestCustomerDuplicateFieldNames(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		e.Seed()
 		for _, tc := range []struct{ body, field string }{
@@ -215,6 +219,7 @@ func TestCustomerDuplicateFieldNames(t *testing.T) {
 // POST /customers/ (the page's "Sample /customers/ Request", customerid
 // optional) is POST /customers: a platform-made UUID.
 func TestCustomerCreateTrailingSlash(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		e.Seed()
 		body := e.Partner("POST", "/customers/", sampleCustomer()).Want(t, http.StatusOK).JSON(t)

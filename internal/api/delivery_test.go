@@ -36,6 +36,7 @@ func wantDetail(t *testing.T, body map[string]any, code, sub int, desc string) {
 }
 
 func TestDeliveryStatusLifecycle(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		// No delivery data yet: 11/1200, HTTP 200 (a business answer).
@@ -97,6 +98,7 @@ func TestDeliveryStatusLifecycle(t *testing.T) {
 }
 
 func TestDeliveryEstimateSkipsHolidays(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		// Issue the card on Friday 20 December 2024; it ships Monday the 23rd.
 		issue := time.Date(2024, 12, 20, 10, 0, 0, 0, time.UTC)
@@ -126,6 +128,7 @@ func TestDeliveryEstimateSkipsHolidays(t *testing.T) {
 }
 
 func TestDeliveryMostRecentlyShippedCardWithThePAN(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		now := e.Clock.Now()
@@ -151,6 +154,7 @@ func TestDeliveryMostRecentlyShippedCardWithThePAN(t *testing.T) {
 }
 
 func TestDeliveryEventValidation(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		path := "/admin/v1" + cardPath(s, s.CardID) + "/deliveryEvents"
@@ -177,6 +181,7 @@ func TestDeliveryEventValidation(t *testing.T) {
 // The issue time keeps sub-seconds while the feed sends whole seconds: an
 // event in the issue's second counts, one in the second before is ignored.
 func TestDeliveryEventInTheIssueSecond(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		now := e.Clock.Now()

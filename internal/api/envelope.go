@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 )
 
 // family is one of the API families of the contract; each has its own
-// response envelope (shared/spec/README.md).
+// response envelope (the contract's four families).
 type family int
 
 const (
@@ -91,7 +92,7 @@ func answer[T, J any](w http.ResponseWriter, status int, view func(T) J, v T, er
 // renderError writes err in the envelope of family f. This is the one
 // place an internal error becomes a response.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, f family, err error) {
-	e := apperr.As(err)
+	e := apperr.Answer(err) // a database that refuses or times out: 503 with Retry-After
 	status := httpStatus(e.Kind)
 	info := infoFrom(r.Context())
 	if info != nil {
@@ -102,6 +103,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, f family, e
 	}
 	if e.Kind == apperr.Unauthorized && f != familyOAuth {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", retryAfter(e.RetryAfter))
 	}
 	switch f {
 	case familyBaaS:
@@ -122,6 +126,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, f family, e
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(problem(e, status, r))
 	}
+}
+
+// retryAfter renders a wait as Retry-After's whole seconds, rounded up.
+func retryAfter(d time.Duration) string {
+	return strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10)
 }
 
 func codeOr(code, def int) int {
@@ -175,8 +184,10 @@ func oauthCode(e *apperr.Error) string {
 	switch e.Kind {
 	case apperr.Unauthorized:
 		return "invalid_client"
-	case apperr.Internal, apperr.Unavailable:
+	case apperr.Internal:
 		return "server_error"
+	case apperr.Unavailable, apperr.RateLimited:
+		return "temporarily_unavailable" // RFC 6749's code for "try again later"
 	}
 	return "invalid_request"
 }
@@ -185,7 +196,7 @@ func oauthCode(e *apperr.Error) string {
 // 100 InvalidParameter for bad input, 1000 GeneralFailure otherwise.
 func retailDefault(k apperr.Kind) int {
 	switch k {
-	case apperr.Invalid, apperr.TooLarge, apperr.UnsupportedMedia:
+	case apperr.Invalid, apperr.TooLarge, apperr.UnsupportedMedia, apperr.HeadersTooLarge:
 		return 100
 	case apperr.Unauthorized:
 		return 401

@@ -12,6 +12,7 @@ import (
 )
 
 func TestRenderErrorPerFamily(t *testing.T) {
+	t.Parallel()
 	fixed := time.Date(2023, 9, 28, 8, 57, 16, 963268700, time.UTC)
 	s := &Server{Now: func() time.Time { return fixed }}
 	notFound := &apperr.Error{Kind: apperr.NotFound, Code: 10, SubCode: 0, Message: "Account not found."}
@@ -60,7 +61,8 @@ type errSecret struct{}
 func (errSecret) Error() string { return "password=s3cret" }
 
 func TestStatusTableCoversEveryKind(t *testing.T) {
-	for k := apperr.Internal; k <= apperr.MethodNotAllowed; k++ {
+	t.Parallel()
+	for k := apperr.Internal; k <= apperr.HeadersTooLarge; k++ {
 		if _, ok := statusOf[k]; !ok {
 			t.Errorf("kind %v has no HTTP status", k)
 		}
@@ -71,6 +73,7 @@ func TestStatusTableCoversEveryKind(t *testing.T) {
 }
 
 func TestResponseDateHasSevenFractionalDigits(t *testing.T) {
+	t.Parallel()
 	got := ResponseDate(time.Date(2016, 1, 26, 8, 28, 34, 0, time.UTC))
 	if got != "2016-01-26T08:28:34.0000000Z" {
 		t.Fatalf("ResponseDate = %q", got)
@@ -78,6 +81,7 @@ func TestResponseDateHasSevenFractionalDigits(t *testing.T) {
 }
 
 func TestDecodeRejectsTrailingData(t *testing.T) {
+	t.Parallel()
 	for body, ok := range map[string]bool{`{"a":1}`: true, ` {"a":1} ` + "\n": true, `{"a":1}}`: false, `{"a":1} x`: false, `{"a":1}{}`: false} {
 		r := httptest.NewRequest("POST", "/admin/v1/x", strings.NewReader(body))
 		var v struct{ A int }

@@ -12,6 +12,7 @@ import (
 )
 
 func TestFeatureHistory(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f, s := newFeatureEnv(e)
 		f.put("UCB1", true).WantDetail(t, http.StatusOK, 0, 0)
@@ -60,6 +61,7 @@ func TestFeatureHistory(t *testing.T) {
 }
 
 func TestFeatureCatalogue(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	var c struct {
 		Features []struct {
@@ -99,6 +101,7 @@ func TestFeatureCatalogue(t *testing.T) {
 }
 
 func TestOperatorFeatureCalls(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f, s := newFeatureEnv(e, apitest.ProgramSpec{Code: "OPS", Features: []string{"NB100", "UCB1", "UCB2"},
 			TermsEnforced: []string{"negBal"}})

@@ -47,6 +47,7 @@ func newFeatureEnv(e *apitest.Env, spec ...apitest.ProgramSpec) (featureEnv, api
 }
 
 func TestFeatureEnrolment(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f, _ := newFeatureEnv(e)
 		if got := f.features(t); got == nil || len(got) != 0 {
@@ -81,6 +82,7 @@ func TestFeatureEnrolment(t *testing.T) {
 }
 
 func TestFeatureErrors(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f, s := newFeatureEnv(e, apitest.ProgramSpec{Code: "ONLYUCB", Features: []string{"UCB1", "UCB2"}})
 		const noKey = "No ProductFeatureGroupKey exists for specified productFeatureGroupKey"
@@ -133,6 +135,7 @@ func TestFeatureErrors(t *testing.T) {
 }
 
 func TestNegativeBalanceTerms(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f, _ := newFeatureEnv(e, apitest.ProgramSpec{Code: "NEGBAL", Features: []string{"NB100", "UCB1"},
 			TermsEnforced: []string{"negBal"}})
@@ -169,6 +172,7 @@ func TestNegativeBalanceTerms(t *testing.T) {
 }
 
 func TestTermsValidation(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f, _ := newFeatureEnv(e)
 		now := e.Clock.Now()
@@ -218,6 +222,7 @@ func getAccount(t *testing.T, f featureEnv) accountBody {
 }
 
 func TestGetAccountShowsFeaturesTermsBalances(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f, s := newFeatureEnv(e)
 		a := getAccount(t, f)
@@ -246,6 +251,7 @@ func TestGetAccountShowsFeaturesTermsBalances(t *testing.T) {
 // TestConcurrentTierEnrolment races enrolments into two tiers of one group:
 // the account row lock serialises them, so exactly one tier remains.
 func TestConcurrentTierEnrolment(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f, _ := newFeatureEnv(e)
 		for round := 0; round < 15; round++ {

@@ -14,6 +14,7 @@ import (
 // services (and the health check's Database interface): no file here,
 // test or not, imports the storage package.
 func TestAPIDoesNotImportStorage(t *testing.T) {
+	t.Parallel()
 	const storage = "github.com/verdant-baas/verdant/internal/storage"
 	files, err := filepath.Glob("*.go")
 	if err != nil || len(files) == 0 {

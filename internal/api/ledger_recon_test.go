@@ -10,6 +10,7 @@ import (
 )
 
 func TestTransactionsPagesAndFilters(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		day1 := e.Clock.Now().Format(time.DateOnly)
@@ -61,6 +62,7 @@ func TestTransactionsPagesAndFilters(t *testing.T) {
 }
 
 func TestReconciliationTiesOut(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		adjust(t, e, s, "instructionCredit", "50.00")

@@ -57,6 +57,7 @@ func verify(t *testing.T, e *apitest.Env) {
 }
 
 func TestAdjustmentEveryTypeAndReversal(t *testing.T) {
+	t.Parallel()
 	// The publisher's table, written out independently of the code.
 	table := []struct {
 		typ  string
@@ -105,6 +106,7 @@ func TestAdjustmentEveryTypeAndReversal(t *testing.T) {
 }
 
 func TestAdjustmentIdempotency(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		body := map[string]any{"adjustmentIdentifier": uuid.NewString(), "amount": "12.86", "currency": "USD",
@@ -196,6 +198,7 @@ func countCompleted(st []int) int {
 }
 
 func TestParallelDebitsNeverOverdraw(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		adjust(t, e, s, "instructionCredit", "10.00")
@@ -235,6 +238,7 @@ func TestParallelDebitsNeverOverdraw(t *testing.T) {
 }
 
 func TestAdjustmentRejections(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed(apitest.ProgramSpec{Code: "LIMITED", AdjustmentTypes: []string{"promo", "promoReversal"}})
 		path := adjPath(s)
@@ -309,6 +313,7 @@ func TestAdjustmentRejections(t *testing.T) {
 // instructionDebit are enabled for every program; other types still need
 // the program's configuration.
 func TestInstructionTypesOpenInSandbox(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, apitest.Options{Sandbox: true}, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed(apitest.ProgramSpec{Code: "LIMITED", AdjustmentTypes: []string{"promo", "promoReversal"}})
 		if r := adjust(t, e, s, "instructionCredit", "5"); r["adjustmentStatus"] != "completed" || !detailIs(r, 0, 0) {
@@ -332,6 +337,7 @@ func TestInstructionTypesOpenInSandbox(t *testing.T) {
 // Balances are capped (ledger.MaxBalance), so no run of maximum credits can
 // overflow a balance or a program total.
 func TestAdjustmentBalanceCeiling(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	s := e.Seed()
 	for i := 0; i < 10; i++ {

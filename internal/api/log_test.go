@@ -30,6 +30,7 @@ func (s *syncBuffer) String() string {
 }
 
 func TestAccessLogFieldsAndRedaction(t *testing.T) {
+	t.Parallel()
 	var buf syncBuffer
 	e := apitest.NewWith(t, "sqlite:"+t.TempDir()+"/v.db", apitest.Options{Log: logging.New(&buf, slog.LevelDebug)})
 	s := e.Seed()

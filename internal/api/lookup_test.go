@@ -25,6 +25,7 @@ func wantLookupError(t *testing.T, r *apitest.Response, status int, code string)
 }
 
 func TestCustomerLookup(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		const path = "/customers/accounts/search"
@@ -34,7 +35,10 @@ func TestCustomerLookup(t *testing.T) {
 			r["lastName"] != "White" || r["zipCode"] != "91107" || len(r["expiryYear"].(string)) != 4 || len(r["expiryMonth"].(string)) != 2 {
 			t.Fatalf("lookup: %v", r)
 		}
-		// A holder with a customer id answers it.
+		// A holder with a customer id answers it (the id of the partner's
+		// customer profile, which must exist first).
+		e.Partner("POST", "/customers/0033B00000ToKB8QAN", map[string]any{"firstname": "Nancy", "lastname": "Yang",
+			"zipcode": "02110"}).Want(t, http.StatusOK)
 		var a struct{ AccountIdentifier string }
 		e.Admin("POST", "/admin/v1/programs/"+s.ProgramCode+"/accounts", map[string]any{"holder": map[string]any{
 			"firstName": "Nancy", "lastName": "Yang", "zipCode": "02110", "customerId": "0033B00000ToKB8QAN"}}).Want(t, http.StatusCreated).Decode(t, &a)

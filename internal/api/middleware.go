@@ -45,7 +45,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		} else {
 			setExact(w.Header(), "X-GD-RequestId", raw)
 		}
-		r2 := r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		ctx := context.WithValue(r.Context(), infoKey{}, info)
+		if s.RequestTimeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, s.RequestTimeout)
+			defer cancel()
+		}
+		r2 := r.WithContext(ctx)
 		r2.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(r))
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		func() {
@@ -62,6 +68,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			if (badID || len(raw) > MaxRequestIDLen) && familyOf(r.URL.Path) != familyRetail {
 				s.renderError(rec, r2, familyOf(r.URL.Path), apperr.Field("X-GD-RequestId",
 					"X-GD-RequestId must be at most %d printable characters", MaxRequestIDLen))
+				return
+			}
+			if err := checkURLText(r2); err != nil {
+				s.renderError(rec, r2, familyOf(r.URL.Path), err)
 				return
 			}
 			next.ServeHTTP(rec, r2)
@@ -173,5 +183,5 @@ func (s *Server) bearer(r *http.Request) (claimsT, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
 		return claimsT{}, apperr.E(apperr.Unauthorized, "Authorization header must be 'Bearer <token>'")
 	}
-	return s.Partners.Tokens.Verify(strings.TrimSpace(tok), s.now())
+	return s.Partners.Verify(r.Context(), strings.TrimSpace(tok))
 }

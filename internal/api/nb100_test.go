@@ -11,6 +11,7 @@ import (
 // floor at once; unenrolling it while the balance is negative is allowed,
 // and further debits are declined until the balance is back at zero.
 func TestNB100FloorThroughFeaturesAPI(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f, s := newFeatureEnv(e)
 		debit := func(amount string) map[string]any {

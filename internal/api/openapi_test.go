@@ -14,6 +14,7 @@ var pathParam = regexp.MustCompile(`\{[A-Za-z]+\}`)
 // Every route the server registers is described by the OpenAPI document,
 // whether or not a test calls it.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	router, err := apitest.Document()
 	if err != nil {

@@ -14,7 +14,9 @@ func (s *Server) opsRoutes(mux *router) {
 		return nil
 	}))
 	mux.Handle("GET /healthCheck", s.public(s.healthCheck))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	if !s.SeparateMetrics {
+		mux.Handle("GET /metrics", s.MetricsHandler())
+	}
 	mux.Handle("GET /openapi.yaml", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		doc, err := OpenAPIYAML()
 		if err != nil {
@@ -24,6 +26,14 @@ func (s *Server) opsRoutes(mux *router) {
 		w.Write(doc)
 		return nil
 	}))
+}
+
+// MetricsHandler serves the Prometheus metrics (after Handler, which
+// sets up the registry). Handler routes GET /metrics to it unless
+// SeparateMetrics, when the caller serves it on its own listener.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.Registry,
+		promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, ErrorLog: promLog{s}})
 }
 
 type dependency struct {
@@ -43,21 +53,32 @@ type Database interface {
 	SchemaVersion(ctx context.Context) (int64, error)
 }
 
+// health is the /healthCheck answer. Version, Engine and SchemaVersion
+// tell an attacker which software and schema to aim at, so they are
+// answered only to a request carrying the operator token.
 type health struct {
 	Status        string       `json:"status"`
 	Mode          string       `json:"mode"`
-	Version       string       `json:"version"`
-	Engine        string       `json:"engine"`
-	SchemaVersion int64        `json:"schemaVersion"`
+	Version       string       `json:"version,omitempty"`
+	Engine        string       `json:"engine,omitempty"`
+	SchemaVersion int64        `json:"schemaVersion,omitempty"`
 	Dependencies  []dependency `json:"dependencies"`
 }
 
 // healthCheck reports the database's health and the deployment mode; it
-// answers 503 when the database does not answer.
+// answers 503 when the database does not answer. With the operator token
+// it adds the version, the engine and the schema version; a wrong token
+// is counted as a failed operator authentication (it would otherwise
+// test guesses unthrottled) and answered the public view.
 func (s *Server) healthCheck(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	h := health{Status: "healthy", Mode: "production", Version: s.Version, Engine: s.DB.EngineName()}
+	operator := s.AdminToken != "" && r.Header.Get("Authorization") != "" &&
+		s.throttledOperator(r, s.adminTokenOK) == nil
+	h := health{Status: "healthy", Mode: "production"}
+	if operator {
+		h.Version, h.Engine = s.Version, s.DB.EngineName()
+	}
 	if s.Sandbox {
 		h.Mode = "sandbox"
 	}
@@ -69,7 +90,9 @@ func (s *Server) healthCheck(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		dep.Status, dep.Error, h.Status, status = "unhealthy", "database did not answer", "unhealthy", http.StatusServiceUnavailable
 	}
-	h.SchemaVersion = v
+	if operator {
+		h.SchemaVersion = v
+	}
 	h.Dependencies = []dependency{dep}
 	writeJSON(w, status, h)
 	return nil

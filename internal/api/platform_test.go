@@ -8,6 +8,7 @@ import (
 )
 
 func TestPartnerGetsOwnAccountOnly(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		r := e.Partner("GET", "/programs/"+s.ProgramCode+"/accounts/"+s.AccountID, nil).Want(t, http.StatusOK)

@@ -43,7 +43,8 @@ type MerchantJSON struct {
 }
 
 func merchantJSON(m retail.Merchant) MerchantJSON {
-	return MerchantJSON{m.ID, m.PartnerID, m.Name, amountText(m.MerchantFee), m.Enabled, m.CreatedAt, m.UpdatedAt}
+	return MerchantJSON{MerchantID: m.ID, PartnerID: m.PartnerID, Name: m.Name, MerchantFee: amountText(m.MerchantFee),
+		Enabled: m.Enabled, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
 }
 
 type merchantInput struct {
@@ -101,7 +102,8 @@ type StoreJSON struct {
 }
 
 func storeJSON(o retail.Outlet) StoreJSON {
-	return StoreJSON{o.MerchantID, o.StoreID, o.Blocked, o.CreatedAt, o.UpdatedAt}
+	return StoreJSON{MerchantID: o.MerchantID, StoreID: o.StoreID, Blocked: o.Blocked, CreatedAt: o.CreatedAt,
+		UpdatedAt: o.UpdatedAt}
 }
 
 func (s *Server) adminCreateStore(w http.ResponseWriter, r *http.Request) error {
@@ -145,7 +147,8 @@ type RetailUserJSON struct {
 }
 
 func userJSON(u retail.User) RetailUserJSON {
-	return RetailUserJSON{u.MerchantID, u.UserID, u.Active, u.CreatedAt, u.UpdatedAt}
+	return RetailUserJSON{MerchantID: u.MerchantID, UserID: u.UserID, Active: u.Active, CreatedAt: u.CreatedAt,
+		UpdatedAt: u.UpdatedAt}
 }
 
 func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
@@ -270,7 +273,8 @@ func (s *Server) withReload(ctx context.Context, p ProgramJSON, st *retail.Setti
 	if err != nil {
 		return p, err
 	}
-	p.Reload = &ReloadJSON{cur.Enabled, amountText(cur.ReloadFee), money.Format(cur.MinLoadAmount),
-		money.Format(cur.MaxLoadAmount), money.Format(cur.DailyLoadLimit), cur.CardType}
+	p.Reload = &ReloadJSON{Enabled: cur.Enabled, ReloadFee: amountText(cur.ReloadFee),
+		MinLoadAmount: money.Format(cur.MinLoadAmount), MaxLoadAmount: money.Format(cur.MaxLoadAmount),
+		DailyLoadLimit: money.Format(cur.DailyLoadLimit), CardType: cur.CardType}
 	return p, nil
 }

@@ -8,6 +8,7 @@ import (
 )
 
 func TestProgramReloadSettings(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		prog := func(code string, reload map[string]any) map[string]any {

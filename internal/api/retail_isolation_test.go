@@ -11,6 +11,7 @@ import (
 // answers nor occupies its request ids, and a card number on file in
 // another partner's program does not hide this partner's card.
 func TestCardDetailsPartnerIsolation(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e)
 		tokA := e.Token

@@ -27,6 +27,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/sanctions"
+	"github.com/verdant-baas/verdant/internal/throttle"
 	"github.com/verdant-baas/verdant/internal/verification"
 	"github.com/verdant-baas/verdant/internal/webhook"
 )
@@ -77,11 +78,27 @@ type Server struct {
 	AdminToken string // empty: the operator API answers 401 to everything
 	Sandbox    bool
 	Version    string
+	// OperatorThrottle and ClientThrottle limit failed authentications
+	// per client address (operator token) and per client id (POST
+	// /authentication), across nodes; nil: unlimited.
+	OperatorThrottle, ClientThrottle *throttle.Guard
+	// RequestTimeout bounds each request's context (0: none), so a
+	// request waiting for a pooled database connection ends, answered 503.
+	RequestTimeout time.Duration
+
 	// MaxBodyBytes bounds every request body (default 1 MiB).
 	MaxBodyBytes int64
-	// Registry receives the HTTP metrics (default: a new registry).
+	// SeparateMetrics leaves GET /metrics out of Handler: it is served on
+	// its own listener with MetricsHandler (VERDANT_METRICS_ADDR).
+	SeparateMetrics bool
+	// Registry receives the HTTP metrics and the runtime, process,
+	// database-pool and outbox collectors (default: a new registry).
 	Registry *prometheus.Registry
-	Now      func() time.Time
+	// Pools and OutboxDepth are read at scrape time for the database-pool
+	// and outbox-depth metrics (nil: that collector is left out).
+	Pools       DBPools
+	OutboxDepth OutboxCounter
+	Now         func() time.Time
 
 	metrics  *httpMetrics
 	patterns []string
@@ -106,6 +123,7 @@ func (s *Server) Handler() http.Handler {
 		s.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newHTTPMetrics(s.Registry)
+	s.registerCollectors(s.Registry)
 	mux := &router{ServeMux: http.NewServeMux()}
 	s.routes(mux)
 	s.patterns = mux.patterns
@@ -132,8 +150,10 @@ func (s *Server) Routes() []string { return s.patterns }
 // function here.
 func (s *Server) routes(mux *router) {
 	s.opsRoutes(mux)
+	s.docsRoutes(mux)
 	s.authRoutes(mux)
 	s.adminRoutes(mux)
+	s.listRoutes(mux)
 	s.auditRoutes(mux)
 	s.webhookRoutes(mux)
 	s.accountRoutes(mux)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestTransportBadInput(t *testing.T) {
+	t.Parallel()
 	e := apitest.NewWith(t, "sqlite:"+t.TempDir()+"/v.db", apitest.Options{Configure: func(c *app.Config) { c.MaxBodyBytes = 1024 }})
 	s := e.Seed()
 	big := `{"name":"` + strings.Repeat("x", 4096) + `"}`
@@ -96,6 +97,7 @@ func TestTransportBadInput(t *testing.T) {
 
 // The X-GD-* headers go out spelled as the contract prints them.
 func TestGDHeadersExactSpelling(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	e.Seed()
 	u, _ := url.Parse(e.URL)
@@ -115,6 +117,7 @@ func TestGDHeadersExactSpelling(t *testing.T) {
 }
 
 func TestOperations(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		h := e.Do("GET", "/healthCheck", nil).Want(t, http.StatusOK).JSON(t)
 		if h["status"] != "healthy" || h["mode"] != "production" {

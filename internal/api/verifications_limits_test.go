@@ -17,6 +17,7 @@ import (
 )
 
 func TestRateLimits(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		body := map[string]any{"contactType": "phone", "communicationType": "sms", "contactHandle": "213-373-4253"}
@@ -45,6 +46,7 @@ func TestRateLimits(t *testing.T) {
 }
 
 func TestRateLimitHoldsUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		const n = 8
@@ -85,6 +87,7 @@ func TestRateLimitHoldsUnderConcurrency(t *testing.T) {
 // TestRateLimitAcrossNodes runs two apps (two "nodes") on one database and
 // sends to both at once.
 func TestRateLimitAcrossNodes(t *testing.T) {
+	t.Parallel()
 	for name, dsn := range apitest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
 			key, _ := vault.ParseKey(vault.GenerateKey())
@@ -135,6 +138,7 @@ func TestRateLimitAcrossNodes(t *testing.T) {
 // acknowledgement (the row set back to pending after delivery) does not
 // send it again.
 func TestDeliveryAcrossRestart(t *testing.T) {
+	t.Parallel()
 	mb := newMailbox(t)
 	for name, dsn := range apitest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
@@ -228,6 +232,7 @@ func waitTo(t *testing.T, mb *mailbox, to string, n int) []received {
 // lock makes them count one by one, so exactly four answer "incorrect"
 // and the rest "locked", and the right code no longer works.
 func TestWrongCodesUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, apitest.Options{Sandbox: true}, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		id := createVerification(t, e, s.ProgramCode, map[string]any{"contactType": "email", "communicationType": "email",

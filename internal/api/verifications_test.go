@@ -51,14 +51,17 @@ func waitStatus(t *testing.T, e *apitest.Env, prog, id string, want int) {
 	wantStatus(t, e, prog, id, want)
 }
 
+// wrongCode is a code other than code, and never the sandbox's fixed code
+// (verification.SandboxCode), which would verify there.
 func wrongCode(code string) string {
-	if code == "000000" {
-		return "000001"
+	if code == "111111" {
+		return "222222"
 	}
-	return "000000"
+	return "111111"
 }
 
 func TestEmailVerificationLifecycle(t *testing.T) {
+	t.Parallel()
 	mb := newMailbox(t)
 	apitest.EnginesWith(t, apitest.Options{Configure: mb.configure}, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
@@ -96,6 +99,7 @@ func TestEmailVerificationLifecycle(t *testing.T) {
 }
 
 func TestSMSLockoutAndVoice(t *testing.T) {
+	t.Parallel()
 	sms := newSMSAPI(t)
 	apitest.EnginesWith(t, apitest.Options{Configure: sms.configure}, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
@@ -138,6 +142,7 @@ func TestSMSLockoutAndVoice(t *testing.T) {
 }
 
 func TestUndeliverableSMS(t *testing.T) {
+	t.Parallel()
 	sms := newSMSAPI(t)
 	sms.setStatus(http.StatusBadRequest) // e.g. a number the provider cannot reach
 	apitest.EnginesWith(t, apitest.Options{Configure: sms.configure}, func(t *testing.T, e *apitest.Env) {
@@ -166,6 +171,7 @@ func sandboxCode(t *testing.T, e *apitest.Env, handle, id string) string {
 }
 
 func TestCodeExpires(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, apitest.Options{Sandbox: true}, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		id := createVerification(t, e, s.ProgramCode, map[string]any{"contactType": "email", "communicationType": "email",
@@ -179,6 +185,7 @@ func TestCodeExpires(t *testing.T) {
 }
 
 func TestCodeTTLIsConfigurable(t *testing.T) {
+	t.Parallel()
 	cfg := func(c *app.Config) { c.Verify.CodeTTL = time.Minute; c.Sandbox = true }
 	apitest.EnginesWith(t, apitest.Options{Configure: cfg}, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
@@ -192,6 +199,7 @@ func TestCodeTTLIsConfigurable(t *testing.T) {
 }
 
 func TestSandboxLogForgetsUsedCodes(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, apitest.Options{Sandbox: true}, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		id := createVerification(t, e, s.ProgramCode, map[string]any{"contactType": "phone", "communicationType": "sms",

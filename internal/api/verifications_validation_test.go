@@ -10,6 +10,7 @@ import (
 )
 
 func TestContactVerificationValidation(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		path := "/programs/" + s.ProgramCode + "/contactVerifications"
@@ -66,6 +67,7 @@ func TestContactVerificationValidation(t *testing.T) {
 }
 
 func TestAddressVerificationAPI(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		path := "/programs/" + s.ProgramCode + "/addressVerification"

@@ -41,7 +41,7 @@ func TestWebhookPruneAndMetrics(t *testing.T) {
 		}
 		ctx := context.Background()
 		e.App.WebhookWorker.RefreshGauges(ctx)
-		metrics := scrape(t, e)
+		metrics := scrapeText(t, e)
 		for _, want := range []string{`verdant_webhook_deliveries_total{outcome="delivered"} 2`,
 			`verdant_webhook_deliveries_total{outcome="failed"} 2`, "verdant_webhook_queue_depth 0",
 			"verdant_webhook_oldest_undelivered_seconds 0", `verdant_webhook_attempt_duration_seconds_count{class="none"}`} {
@@ -64,7 +64,7 @@ func TestWebhookPruneAndMetrics(t *testing.T) {
 	})
 }
 
-func scrape(t *testing.T, e *apitest.Env) string {
+func scrapeText(t *testing.T, e *apitest.Env) string {
 	t.Helper()
 	resp, err := http.Get(e.URL + "/metrics")
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 	"github.com/verdant-baas/verdant/internal/vault"
@@ -51,11 +52,45 @@ func Engines(t *testing.T, fn func(t *testing.T, e *Env)) {
 	EnginesWith(t, Options{}, fn)
 }
 
-// EnginesWith is Engines with options.
+// EnginesWith is Engines with options. The engines' subtests run in
+// parallel with each other (and with other parallel tests), each with its
+// own database and platform, unless opts has Configure or Log: those
+// usually hand both engines one fake (a mailbox, a CRM, a log buffer) that
+// the test inspects, so those engines run one after the other.
 func EnginesWith(t *testing.T, opts Options, fn func(t *testing.T, e *Env)) {
 	t.Helper()
+	shared := opts.Configure != nil || opts.Log != nil
 	for name, dsn := range storagetest.DSNs(t) {
-		t.Run(name, func(t *testing.T) { fn(t, NewWith(t, dsn, opts)) })
+		t.Run(name, func(t *testing.T) {
+			if !shared {
+				t.Parallel()
+			}
+			fn(t, NewWith(t, dsn, opts))
+		})
+	}
+}
+
+// Nodes runs fn once per available engine with n platforms (nodes) on
+// one fresh database, sharing one data key, as several `verdant serve`
+// processes on one database would; opts apply to each.
+func Nodes(t *testing.T, n int, opts Options, fn func(t *testing.T, nodes []*Env)) {
+	t.Helper()
+	for name, dsn := range storagetest.DSNs(t) {
+		t.Run(name, func(t *testing.T) {
+			key, _ := vault.ParseKey(vault.GenerateKey())
+			o := opts
+			o.Configure = func(c *app.Config) {
+				c.DataKey = key
+				if opts.Configure != nil {
+					opts.Configure(c)
+				}
+			}
+			nodes := make([]*Env, n)
+			for i := range nodes {
+				nodes[i] = NewWith(t, dsn, o)
+			}
+			fn(t, nodes)
+		})
 	}
 }
 
@@ -90,7 +125,12 @@ func NewWith(t *testing.T, dsn string, opts Options) *Env {
 		t.Fatalf("app.New: %v", err)
 	}
 	a.Start(ctx)
-	srv := httptest.NewServer(a.Handler)
+	// Served as verdant serve does: its header limit, and its listener so
+	// that the answers net/http makes itself come in the family envelope.
+	srv := httptest.NewUnstartedServer(a.Handler)
+	srv.Config.MaxHeaderBytes = api.MaxHeaderBytes
+	srv.Listener = a.Server.Listener(srv.Listener)
+	srv.Start()
 	t.Cleanup(func() {
 		srv.Close()
 		cancel()
@@ -171,6 +211,12 @@ func (e *Env) Do(method, path string, body any, headers ...Header) *Response {
 // Send sends a prepared request and validates the response.
 func (e *Env) Send(req *http.Request) *Response {
 	e.T.Helper()
+	var reqBody []byte
+	if req.GetBody != nil {
+		if b, err := req.GetBody(); err == nil {
+			reqBody, _ = io.ReadAll(b)
+		}
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		e.T.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
@@ -181,7 +227,7 @@ func (e *Env) Send(req *http.Request) *Response {
 		e.T.Fatal(err)
 	}
 	r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
-	validate(e.T, req, r)
+	validate(e.T, req, reqBody, r)
 	return r
 }
 

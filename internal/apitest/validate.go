@@ -14,6 +14,12 @@ import (
 	"github.com/verdant-baas/verdant/internal/api"
 )
 
+func init() {
+	// The API reference page and its stylesheet are text, checked as such.
+	openapi3filter.RegisterBodyDecoder("text/css", openapi3filter.PlainBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+}
+
 var loadDoc = sync.OnceValues(func() (routers.Router, error) {
 	b, err := api.OpenAPIYAML()
 	if err != nil {
@@ -36,7 +42,7 @@ func Document() (routers.Router, error) { return loadDoc() }
 // validate checks a response against the OpenAPI document. A request to a
 // path the document does not describe must have been answered 404 or 405
 // (or 401 under /admin/, where the token is checked first).
-func validate(t *testing.T, req *http.Request, r *Response) {
+func validate(t *testing.T, req *http.Request, reqBody []byte, r *Response) {
 	t.Helper()
 	router, err := loadDoc()
 	if err != nil {
@@ -63,6 +69,7 @@ func validate(t *testing.T, req *http.Request, r *Response) {
 		t.Fatalf("%s %s: response %d does not match the OpenAPI document: %v\nbody: %s",
 			req.Method, req.URL.Path, r.Status, err, truncate(r.Body))
 	}
+	record(route, reqBody, r)
 }
 
 func truncate(b []byte) string {

@@ -22,6 +22,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/storage"
+	"github.com/verdant-baas/verdant/internal/throttle"
 	"github.com/verdant-baas/verdant/internal/vault"
 	"github.com/verdant-baas/verdant/internal/webhook"
 )
@@ -81,6 +82,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.SetMaxConns(cfg.DBMaxConns)
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -100,7 +102,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 func (a *App) wire() {
 	now, db, v := a.Config.Now, a.DB, a.Vault
-	a.Outbox = &outbox.Worker{Store: storage.NewOutboxStore(db), Log: a.Log, Now: now}
+	outboxStore := storage.NewOutboxStore(db)
+	a.Outbox = &outbox.Worker{Store: outboxStore, Log: a.Log, Now: now}
 	a.Partners = &partner.Service{Store: storage.NewPartnerStore(db), Hasher: v, Now: now,
 		Tokens: &partner.Tokens{Key: v.TokenKey(), TTL: a.Config.TokenTTL}}
 	a.Programs = &program.Service{Store: storage.NewProgramStore(db), Now: now}
@@ -108,8 +111,7 @@ func (a *App) wire() {
 	cards := storage.NewCardStore(db, v)
 	a.Cards = &card.Service{Store: cards, Now: now}
 	ledgerStore := storage.NewLedgerStore(db)
-	a.Ledger = &ledger.Service{Store: ledgerStore, Now: now, Batch: &ledger.Committer{Store: ledgerStore, Now: now,
-		Workers: ledgerWorkers(db.Engine), MaxBatch: 128}}
+	a.Ledger = &ledger.Service{Store: ledgerStore, Now: now}
 	a.Features = &feature.Service{Store: storage.NewFeatureStore(db), Now: now}
 	a.Sanctions = &sanctions.Service{Store: storage.NewSanctionsStore(db), Threshold: a.Config.SanctionsThreshold, Now: now}
 	a.Customers = &customer.Service{Store: storage.NewCustomerStore(db, v), Screener: a.Sanctions, Now: now}
@@ -124,11 +126,28 @@ func (a *App) wire() {
 		Customers: a.Customers, Lookup: &customer.Lookup{Store: storage.NewLookupStore(db, v), Now: now},
 		Sanctions: a.Sanctions, Delivery: a.Delivery, Retail: a.Retail, Care: a.Care, Audit: a.Audit,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
-		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now,
+		MaxBodyBytes: a.Config.MaxBodyBytes, SeparateMetrics: a.Config.MetricsAddr != "", Now: now,
+		Pools: a.DB, OutboxDepth: outboxStore,
 	}
+	a.Server.RequestTimeout = a.Config.RequestTimeout
+	a.wireThrottles()
 	a.wireVerifications() // sets the verification fields of a.Server
 	a.wireWebhooks()      // sets a.Server.Webhooks and its metrics registry
 	a.Handler = a.Server.Handler()
+}
+
+// wireThrottles limits failed authentications per client, across nodes.
+func (a *App) wireThrottles() {
+	lim := a.Config.AuthFailures
+	if lim.Max <= 0 {
+		lim.Max = DefaultAuthFailures.Max
+	}
+	if lim.Window <= 0 {
+		lim.Window = DefaultAuthFailures.Window
+	}
+	st := storage.NewThrottleStore(a.DB)
+	a.Server.OperatorThrottle = &throttle.Guard{Store: st, Limit: lim, Scope: throttle.Operator, Now: a.Config.Now}
+	a.Server.ClientThrottle = &throttle.Guard{Store: st, Limit: lim, Scope: throttle.Client, Now: a.Config.Now}
 }
 
 // Start runs the background workers until ctx ends or the app is closed;
@@ -144,23 +163,13 @@ func (a *App) Start(ctx context.Context) {
 	}
 }
 
-// ledgerWorkers is how many group-commit batches may run at once: SQLite
-// has one writer; PostgreSQL commits several transactions in parallel.
-func ledgerWorkers(e storage.Engine) int {
-	if e == storage.Postgres {
-		return 4
-	}
-	return 1
-}
-
-// Close finishes queued postings and releases the database.
+// Close stops the workers and releases the database.
 func (a *App) Close() error {
 	a.closeOnce.Do(func() {
 		if a.stopWorkers != nil {
 			a.stopWorkers()
 		}
 		a.workers.Wait()
-		a.Ledger.Batch.Close()
 		a.closeErr = a.DB.Close()
 	})
 	return a.closeErr

@@ -33,6 +33,16 @@ type VerifyConfig struct {
 	MinGap   time.Duration // VERDANT_VERIFY_MIN_GAP (30s)
 }
 
+// WarnDelivery logs, for a server that is not a sandbox, that messages
+// without an SMTP host or SMS API reach nobody. Only serve calls it: the
+// operator commands send nothing.
+func (a *App) WarnDelivery() {
+	if n := a.Config.Notify; !a.Config.Sandbox && (n.SMTPHost == "" || n.SMSBaseURL == "") {
+		a.Log.Warn("contact-verification messages without VERDANT_SMTP_HOST or VERDANT_SMS_BASE_URL go to the log delivery and reach nobody",
+			"smtp", n.SMTPHost != "", "sms", n.SMSBaseURL != "")
+	}
+}
+
 // wireVerifications builds contact and address verification and
 // registers the message topic with the outbox worker.
 func (a *App) wireVerifications() {
@@ -45,14 +55,13 @@ func (a *App) wireVerifications() {
 	if n.SMSBaseURL != "" {
 		phone = notify.SMS{BaseURL: n.SMSBaseURL, AccountSID: n.SMSAccount, AuthToken: n.SMSToken, From: n.SMSFrom}
 	}
-	if !a.Config.Sandbox && (n.SMTPHost == "" || n.SMSBaseURL == "") {
-		a.Log.Warn("contact-verification messages without VERDANT_SMTP_HOST or VERDANT_SMS_BASE_URL go to the log delivery and reach nobody",
-			"smtp", n.SMTPHost != "", "sms", n.SMSBaseURL != "")
-	}
 	vc := a.Config.Verify
 	verifications := storage.NewVerificationStore(a.DB)
 	svc := &verification.Service{Store: verifications, Vault: a.Vault, Now: now, TTL: vc.CodeTTL, Tries: vc.MaxTries,
 		Limits: verification.Limits{PerHour: vc.PerHour, MinGap: vc.MinGap}}
+	if a.Config.Sandbox {
+		svc.FixedCode = verification.SandboxCode
+	}
 	d := &verification.Sender{Store: verifications, Vault: a.Vault, Now: now, Email: email, Phone: phone}
 	a.Outbox.Handle(verification.Topic, d.Handle)
 	a.Server.Verifications, a.Server.OTPSender = svc, d

@@ -5,8 +5,13 @@
 package apperr
 
 import (
+	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
+	"strings"
+	"time"
 )
 
 // Kind classifies an error by what the caller can do about it. Each Kind
@@ -28,6 +33,7 @@ const (
 	Declined
 	Unavailable
 	MethodNotAllowed
+	HeadersTooLarge
 )
 
 var kindNames = [...]string{
@@ -35,7 +41,7 @@ var kindNames = [...]string{
 	Forbidden: "forbidden", NotFound: "not-found", Conflict: "conflict",
 	TooLarge: "too-large", UnsupportedMedia: "unsupported-media-type",
 	RateLimited: "rate-limited", Declined: "declined", Unavailable: "unavailable",
-	MethodNotAllowed: "method-not-allowed",
+	MethodNotAllowed: "method-not-allowed", HeadersTooLarge: "headers-too-large",
 }
 
 // String is the stable slug of the kind, used in problem+json types.
@@ -61,6 +67,10 @@ type Error struct {
 	Field   string
 	Message string
 	Err     error // cause, logged but never rendered
+
+	// RetryAfter, when set, is how long the caller should wait before
+	// trying again (the Retry-After header of a 429 or 503).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -132,6 +142,57 @@ func As(err error) *Error {
 		return ae
 	}
 	return &Error{Kind: Internal, Message: "internal error", Err: err}
+}
+
+// Answer is As for an answer to a caller: an internal error that says
+// the database refused or timed out (Unreachable) is reported as
+// Unavailable with a RetryAfter instead, since the same request may well
+// succeed in a moment. Only the HTTP layer renders with it; domain code
+// deciding on a Kind keeps As.
+func Answer(err error) *Error {
+	e := As(err)
+	if e.Kind == Internal && e.Err != nil && Unreachable(e.Err) {
+		return &Error{Kind: Unavailable, Message: "the service is temporarily unavailable; retry shortly",
+			RetryAfter: UnavailableRetryAfter, Err: e.Err}
+	}
+	return e
+}
+
+// UnavailableRetryAfter is the Retry-After of an answer given while the
+// database refuses or times out.
+const UnavailableRetryAfter = 2 * time.Second
+
+// Unreachable reports whether err says that the database could not be
+// reached or did not answer in time, rather than that a request was
+// wrong: a deadline passed (waiting for a pooled connection or for the
+// server), a connection was refused or broken, or the server refused
+// the work with an SQLSTATE of class 08 (connection exception), 53
+// (insufficient resources: too many connections, out of memory or disk),
+// 57P01..57P03 (shutting down, or not accepting connections yet), 57014
+// (statement timeout) or 55P03 (lock timeout). SQLSTATEs are read through
+// the SQLState method drivers give their errors, so no driver is named.
+func Unreachable(err error) bool {
+	var st interface{ SQLState() string }
+	if errors.As(err, &st) {
+		switch c := st.SQLState(); {
+		case strings.HasPrefix(c, "08"), strings.HasPrefix(c, "53"):
+			return true
+		case c == "57P01", c == "57P02", c == "57P03", c == "57014", c == "55P03":
+			return true
+		}
+		return false
+	}
+	var op *net.OpError
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, driver.ErrBadConn):
+		return true
+	case errors.As(err, &op) && op.Op == "dial":
+		return true
+	case errors.As(err, &ne) && ne.Timeout():
+		return true
+	}
+	return false
 }
 
 // KindOf returns the Kind of err (Internal for foreign errors).

@@ -14,7 +14,7 @@ import (
 )
 
 // The BaaS code/subCode pairs of the customer-care page's table
-// (shared/spec/README.md, "Reading the code tables").
+// (the contract's code tables, read as HTTP/code/subCode).
 const (
 	CodeRequired  = 200 // 4002000: required field is missing
 	CodeTooLong   = 400 // 4004000: longer than allowed

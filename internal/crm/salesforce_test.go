@@ -19,6 +19,7 @@ func sample(n string) crm.Case {
 }
 
 func TestUpsertCreatesOnceAndKeepsID(t *testing.T) {
+	t.Parallel()
 	f := crmtest.New(t)
 	c := crm.New(f.Config(time.Second))
 	ctx := context.Background()
@@ -41,6 +42,7 @@ func TestUpsertCreatesOnceAndKeepsID(t *testing.T) {
 }
 
 func TestUpsertRefreshesExpiredToken(t *testing.T) {
+	t.Parallel()
 	f := crmtest.New(t)
 	c := crm.New(f.Config(time.Second))
 	if _, err := c.UpsertCase(context.Background(), sample("CASE00000002")); err != nil {
@@ -56,6 +58,7 @@ func TestUpsertRefreshesExpiredToken(t *testing.T) {
 }
 
 func TestUpsertFailures(t *testing.T) {
+	t.Parallel()
 	f := crmtest.New(t)
 	c := crm.New(f.Config(200 * time.Millisecond))
 	f.Fail(crmtest.Unavailable, crmtest.Hang, crmtest.LoseAnswer)
@@ -79,6 +82,7 @@ func TestUpsertFailures(t *testing.T) {
 // TestErrorsCarryNoPersonalData: Salesforce error messages echo field
 // values; the client keeps only the error codes.
 func TestErrorsCarryNoPersonalData(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/services/oauth2/token" {
 			w.Write([]byte(`{"access_token":"t","instance_url":"` + "http://" + r.Host + `"}`))

@@ -57,6 +57,11 @@ type PostingState struct {
 	Available int64 // posted less holds
 	NB100     bool  // enrolled in the NB100 feature
 	Prior     *Adjustment
+	// Funding and Fees are the balances of the program's own accounts
+	// (FundingAccount, FeeAccount), postings earlier in the same
+	// transaction included. They are not locked: their bound
+	// (MaxProgramBalance) leaves room for what commits meanwhile.
+	Funding, Fees int64
 }
 
 // Tx is the locked view of the ledger the store gives a posting inside one
@@ -65,9 +70,10 @@ type Tx interface {
 	// LockAccount locks the account row (the per-account mutex) and
 	// answers its status; NotFound if it is not in the program.
 	LockAccount(ctx context.Context, programCode, accountID string) (status string, err error)
-	// PostingState reads the balance, the NB100 enrolment and any earlier
-	// adjustment with the same identifier; call it after LockAccount.
-	PostingState(ctx context.Context, accountID, adjustmentID string) (PostingState, error)
+	// PostingState reads the balance, the NB100 enrolment, any earlier
+	// adjustment with the same identifier and the program accounts'
+	// balances; call it after LockAccount.
+	PostingState(ctx context.Context, programCode, accountID, adjustmentID string) (PostingState, error)
 	// Record stores the adjustment, appends its entries (none when it was
 	// declined) and sets the customer's posted balance to newPosted.
 	Record(ctx context.Context, a Adjustment, entries []Entry, newPosted int64) error
@@ -97,8 +103,13 @@ type TransactionQuery struct {
 
 // Store persists the ledger.
 type Store interface {
-	// Tx runs fn in one write transaction (retried on conflict).
-	Tx(ctx context.Context, fn func(Tx) error) error
+	// Tx runs fn, a posting to accountID (the one account it
+	// locks), in a write transaction, which the store may share with
+	// concurrent callers (group commit: one durable commit for many
+	// postings). fn may run more than once (retries on conflict, and alone
+	// again when another member of its group failed), so it must only
+	// touch the database through tx. An error from fn abandons its writes.
+	Tx(ctx context.Context, accountID string, fn func(Tx) error) error
 	// Adjustment answers NotFound for an unknown identifier.
 	Adjustment(ctx context.Context, accountID, adjustmentID string) (Adjustment, error)
 	Balance(ctx context.Context, accountID string) (Balance, error)
@@ -115,8 +126,6 @@ type Store interface {
 type Service struct {
 	Store Store
 	Now   func() time.Time
-	// Batch, when set, group-commits concurrent postings (see batch.go).
-	Batch *Committer
 }
 
 var _ BalanceReader = (*Service)(nil)
@@ -132,16 +141,31 @@ func (s *Service) Balance(ctx context.Context, accountID string) (Balance, error
 // account that takes no adjustments, or an identifier reused with a
 // different body (Conflict); nothing is posted then.
 func (s *Service) Post(ctx context.Context, r Request) (Adjustment, error) {
-	if s.Batch != nil {
-		return s.Batch.Post(ctx, r)
+	if err := ctx.Err(); err != nil {
+		return Adjustment{}, &apperr.Error{Kind: apperr.Unavailable, Message: "request ended before the adjustment was queued; nothing was posted", Err: err}
 	}
+	// Once begun, the posting is committed or not regardless of the
+	// caller (it may share its transaction with others): waiting out the
+	// commit keeps the answer truthful.
+	ctx = context.WithoutCancel(ctx)
 	var out Adjustment
-	err := s.Store.Tx(ctx, func(tx Tx) error {
+	var answer error
+	err := s.Store.Tx(ctx, r.AccountID, func(tx Tx) error {
 		var err error
 		out, err = Apply(ctx, tx, r, s.Now().UTC())
+		answer = nil
+		if err != nil && apperr.KindOf(err) != apperr.Internal {
+			// A business answer wrote nothing: let the transaction (and
+			// whatever else it carries) commit.
+			answer = err
+			return nil
+		}
 		return err
 	})
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	return out, answer
 }
 
 // ErrNotFound is answered for an unknown adjustmentIdentifier (BaaS 10/0).
@@ -161,7 +185,7 @@ func Apply(ctx context.Context, tx Tx, r Request, now time.Time) (Adjustment, er
 	if err != nil {
 		return Adjustment{}, err
 	}
-	st, err := tx.PostingState(ctx, r.AccountID, r.AdjustmentID)
+	st, err := tx.PostingState(ctx, r.ProgramCode, r.AccountID, r.AdjustmentID)
 	if err != nil {
 		return Adjustment{}, err
 	}
@@ -193,8 +217,25 @@ func Apply(ctx context.Context, tx Tx, r Request, now time.Time) (Adjustment, er
 		return Adjustment{}, apperr.Field("amount", "amount would take the balance above %s", money.Format(MaxBalance)).
 			WithCode(CodeInvalid, 0)
 	}
+	if err := programBound(st, dir, r.Amount, r.Fee); err != nil {
+		return Adjustment{}, err
+	}
 	a.Status, a.Reason = StatusCompleted, ReasonSuccess
 	return a, tx.Record(ctx, a, Legs(r.ProgramCode, r.AccountID, dir, r.Amount, r.Fee), st.Posted+delta)
+}
+
+// programBound refuses a posting that would take the program's funding or
+// fee account beyond MaxProgramBalance, naming the field that moves it.
+func programBound(st PostingState, dir Direction, amount, fee int64) error {
+	if BeyondProgramBound(st.Funding, -int64(dir)*amount) {
+		return apperr.Field("amount", "amount would take the program's funding account beyond ±%s",
+			money.Format(MaxProgramBalance)).WithCode(CodeInvalid, 0)
+	}
+	if BeyondProgramBound(st.Fees, fee) {
+		return apperr.Field("fee", "fee would take the program's fee account beyond %s",
+			money.Format(MaxProgramBalance)).WithCode(CodeInvalid, 0)
+	}
+	return nil
 }
 
 // Get answers an adjustment by its identifier.

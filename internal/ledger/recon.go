@@ -22,17 +22,21 @@ type AccountDay struct {
 // Totals sum a day's batch. They tie out when the customers' balances
 // moved by exactly the net of the day's completed adjustments and the
 // ledger (customers and program accounts together) still sums to zero.
+//
+// The money totals are money.Sums: a busy day's credits, or the closing
+// balances of many accounts, can exceed int64 even though every single
+// balance is bounded.
 type Totals struct {
-	Adjustments   int   `json:"adjustments"`
-	Completed     int   `json:"completed"`
-	Declined      int   `json:"declined"`
-	Credits       int64 `json:"-"`
-	Debits        int64 `json:"-"`
-	Fees          int64 `json:"-"`
-	Net           int64 `json:"-"` // credits - debits - fees (completed only)
-	CustomerMove  int64 `json:"-"` // sum over customer accounts of closing - opening
-	LedgerClosing int64 `json:"-"` // sum of every account's closing balance: 0
-	TiesOut       bool  `json:"tiesOut"`
+	Adjustments   int       `json:"adjustments"`
+	Completed     int       `json:"completed"`
+	Declined      int       `json:"declined"`
+	Credits       money.Sum `json:"-"`
+	Debits        money.Sum `json:"-"`
+	Fees          money.Sum `json:"-"`
+	Net           money.Sum `json:"-"` // credits - debits - fees (completed only)
+	CustomerMove  money.Sum `json:"-"` // sum over customer accounts of closing - opening
+	LedgerClosing money.Sum `json:"-"` // sum of every account's closing balance: 0
+	TiesOut       bool      `json:"tiesOut"`
 }
 
 // Reconciliation is a program's daily batch: every adjustment created that
@@ -84,20 +88,20 @@ func Tally(programCode string, adjs []Adjustment, accts []AccountDay) Totals {
 		}
 		t.Completed++
 		if a.Direction() == Credit {
-			t.Credits += a.Amount
+			t.Credits = t.Credits.Add(a.Amount)
 		} else {
-			t.Debits += a.Amount
+			t.Debits = t.Debits.Add(a.Amount)
 		}
-		t.Fees += a.Fee
+		t.Fees = t.Fees.Add(a.Fee)
 	}
-	t.Net = t.Credits - t.Debits - t.Fees
+	t.Net = t.Credits.Minus(t.Debits).Minus(t.Fees)
 	for _, d := range accts {
-		t.LedgerClosing += d.Closing
+		t.LedgerClosing = t.LedgerClosing.Add(d.Closing)
 		if !IsProgramAccount(d.Account) {
-			t.CustomerMove += d.Closing - d.Opening
+			t.CustomerMove = t.CustomerMove.Add(d.Closing).Add(-d.Opening)
 		}
 	}
-	t.TiesOut = t.Net == t.CustomerMove && t.LedgerClosing == 0
+	t.TiesOut = t.Net == t.CustomerMove && t.LedgerClosing.IsZero()
 	return t
 }
 
@@ -135,9 +139,9 @@ func (r Reconciliation) WriteCSV(w io.Writer) error {
 	t := r.Totals
 	for _, kv := range [][2]string{
 		{"adjustments", strconv.Itoa(t.Adjustments)}, {"completed", strconv.Itoa(t.Completed)},
-		{"declined", strconv.Itoa(t.Declined)}, {"credits", money.Format(t.Credits)}, {"debits", money.Format(t.Debits)},
-		{"fees", money.Format(t.Fees)}, {"net", money.Format(t.Net)}, {"customerMovement", money.Format(t.CustomerMove)},
-		{"ledgerClosing", money.Format(t.LedgerClosing)}, {"tiesOut", strconv.FormatBool(t.TiesOut)},
+		{"declined", strconv.Itoa(t.Declined)}, {"credits", t.Credits.Format()}, {"debits", t.Debits.Format()},
+		{"fees", t.Fees.Format()}, {"net", t.Net.Format()}, {"customerMovement", t.CustomerMove.Format()},
+		{"ledgerClosing", t.LedgerClosing.Format()}, {"tiesOut", strconv.FormatBool(t.TiesOut)},
 	} {
 		cw.Write([]string{"total", "", "", "", "", "", kv[1], "", r.Currency, "", "", "", kv[0], "", ""})
 	}

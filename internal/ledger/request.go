@@ -76,6 +76,12 @@ func ParseRequest(in Input, programCode, accountID, currency string) (Request, e
 			return r, invalid("fee", "fee must not be negative")
 		}
 	}
+	if d, _ := DirectionOf(r.Type); d == Credit && r.Fee >= r.Amount {
+		// The credit would leave the customer nothing (or take money) while
+		// moving the whole amount out of program funding: no customer
+		// limit would ever stop a stream of them.
+		return r, invalid("fee", "fee must be less than amount on a credit")
+	}
 	if in.Currency == nil || *in.Currency == "" {
 		return r, missing("currency")
 	}

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/money"
 )
 
 // Direction says which way an adjustment moves money for the customer.
@@ -32,7 +33,7 @@ type rule struct {
 // rules is the adjustment table of optional-api-add-ons.txt ("Adjustments"),
 // with the reversal rows as types of their own. achOut reverses with
 // achOutReversal (the page prints anyDebitOutReversal, a typo decided in
-// shared/spec/README.md).
+// the contract's decisions).
 var rules = map[string]rule{
 	"disbursement":         {Credit, "disbursementReversal"},
 	"disbursementReversal": {Debit, "disbursement"},
@@ -124,7 +125,25 @@ const MaxBalance = 1_000_000_000_000_000
 // AboveCeiling reports whether a posting would take a balance above
 // MaxBalance. Debits never do.
 func AboveCeiling(posted, delta int64) bool {
-	return delta > 0 && posted > MaxBalance-delta
+	next, ok := money.CheckedAdd(posted, delta)
+	return delta > 0 && (!ok || next > MaxBalance)
+}
+
+// MaxProgramBalance bounds a program's own ledger accounts (funding and
+// fee income) both ways, in minor units (ten quadrillion dollars). Every
+// credit moves its amount out of funding and every fee into fee income,
+// with no customer balance in between to stop a stream of them, so these
+// accounts are bounded themselves. The bound leaves int64 room for the
+// postings in flight on every node when it is checked (the schema's CHECK
+// on ledger_program_balances, at four times this, is the hard stop).
+const MaxProgramBalance = 1_000_000_000_000_000_000
+
+// BeyondProgramBound reports whether a posting that moves a program
+// account's balance by delta would take it beyond ±MaxProgramBalance.
+// A posting that brings an account back towards zero is always allowed.
+func BeyondProgramBound(balance, delta int64) bool {
+	next, ok := money.CheckedAdd(balance, delta)
+	return !ok || delta > 0 && next > MaxProgramBalance || delta < 0 && next < -MaxProgramBalance
 }
 
 // Entry is one leg of a posting: a signed amount on one ledger account.
@@ -167,7 +186,7 @@ const (
 )
 
 // The BaaS answer of a declined adjustment: HTTP 200 with a non-zero code,
-// as every business decline of the family (shared/spec/README.md), in the
+// as every business decline of the family (the contract's convention), in the
 // 4/xxx family of account-level declines (4/105 is the account's status).
 const (
 	CodeDeclined             = 4

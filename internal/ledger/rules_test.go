@@ -2,9 +2,11 @@ package ledger
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/money"
 )
 
 func TestDirectionsAndReversals(t *testing.T) {
@@ -97,7 +99,8 @@ func TestTally(t *testing.T) {
 	}
 	accts := []AccountDay{{"a", 100, 750}, {FundingAccount("P"), -100, -800}, {FeeAccount("P"), 0, 50}}
 	tot := Tally("P", adjs, accts)
-	if tot.Credits != 1000 || tot.Debits != 300 || tot.Fees != 50 || tot.Net != 650 || tot.Declined != 1 || !tot.TiesOut {
+	if tot.Credits != money.SumOf(1000) || tot.Debits != money.SumOf(300) || tot.Fees != money.SumOf(50) ||
+		tot.Net != money.SumOf(650) || tot.Declined != 1 || !tot.TiesOut {
 		t.Fatalf("tally = %+v", tot)
 	}
 	accts[0].Closing = 751
@@ -221,5 +224,74 @@ func TestCSVText(t *testing.T) {
 		if got := csvText(in); got != want {
 			t.Errorf("csvText(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestCreditFeeBelowAmount(t *testing.T) {
+	tests := []struct {
+		typ, amount, fee string
+		ok               bool
+	}{
+		{"promo", "5.00", "4.99", true},
+		{"promo", "5.00", "5.00", false},
+		{"instructionCredit", "5.00", "6.00", false},
+		{"achOutReversal", "0.01", "0.01", false},
+		{"achOut", "5.00", "5.00", true}, // a debit's fee comes from the balance: the overdraft rule decides
+		{"promoReversal", "1.00", "9.00", true},
+	}
+	for _, tt := range tests {
+		in := Input{AdjustmentIdentifier: ptr("a166254f-d7a6-491b-9bcc-f142c973eb42"), Currency: ptr("USD"),
+			AdjustmentType: ptr(tt.typ), Amount: money.Amount{Raw: tt.amount, Present: true}, Fee: money.Amount{Raw: tt.fee, Present: true}}
+		_, err := ParseRequest(in, "P", "acct", "USD")
+		if tt.ok != (err == nil) {
+			t.Errorf("%s %s fee %s: %v", tt.typ, tt.amount, tt.fee, err)
+		}
+		if e := apperr.As(err); err != nil && (e.Field != "fee" || e.Code != CodeInvalid) {
+			t.Errorf("%s: error %+v, want 640 naming fee", tt.typ, e)
+		}
+	}
+}
+
+func ptr(s string) *string { return &s }
+
+func TestBounds(t *testing.T) {
+	const m = MaxProgramBalance
+	tests := []struct {
+		name           string
+		balance, delta int64
+		beyond         bool
+	}{
+		{"inside", 0, 100, false},
+		{"up to the bound", m - 100, 100, false},
+		{"past the bound", m - 100, 101, true},
+		{"down to the bound", -m + 100, -100, false},
+		{"past the lower bound", -m + 100, -101, true},
+		{"back towards zero from beyond", m + 5, -1, false},
+		{"further beyond", -m - 5, -1, true},
+		{"would overflow int64", math.MaxInt64 - 1, 2, true},
+	}
+	for _, tt := range tests {
+		if got := BeyondProgramBound(tt.balance, tt.delta); got != tt.beyond {
+			t.Errorf("%s: BeyondProgramBound(%d, %d) = %v", tt.name, tt.balance, tt.delta, got)
+		}
+	}
+	if !AboveCeiling(math.MaxInt64-1, 2) || AboveCeiling(MaxBalance-1, 1) || !AboveCeiling(MaxBalance, 1) {
+		t.Error("AboveCeiling")
+	}
+}
+
+// TestTallyBeyondInt64: a day's totals add beyond int64 without wrapping
+// (credits and debits of the largest amount that cancel out).
+func TestTallyBeyondInt64(t *testing.T) {
+	var adjs []Adjustment
+	for i := 0; i < 200_000; i++ {
+		typ := []string{"promo", "promoReversal"}[i%2]
+		adjs = append(adjs, Adjustment{Request: Request{Type: typ, Amount: money.MaxMinor}, Status: StatusCompleted})
+	}
+	adjs = append(adjs, Adjustment{Request: Request{Type: "promo", Amount: 500, Fee: 20}, Status: StatusCompleted})
+	tot := Tally("P", adjs, []AccountDay{{"a", 0, 480}, {FundingAccount("P"), 0, -500}, {FeeAccount("P"), 0, 20}})
+	if tot.Credits.Format() != "100000000000000005.00" || tot.Debits.Format() != "100000000000000000.00" ||
+		tot.Net != money.SumOf(480) || !tot.TiesOut {
+		t.Fatalf("tally = credits %s debits %s net %s ties out %v", tot.Credits.Format(), tot.Debits.Format(), tot.Net, tot.TiesOut)
 	}
 }

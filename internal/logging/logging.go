@@ -31,6 +31,16 @@ func New(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: Redact}))
 }
 
+// NewFormat answers a logger at level writing to w in format "json" (New)
+// or "text" (slog's key=value lines, easier for a person at a terminal).
+// Both redact the same way.
+func NewFormat(w io.Writer, level slog.Level, format string) *slog.Logger {
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: Redact}))
+	}
+	return New(w, level)
+}
+
 // Redact is a slog ReplaceAttr that masks sensitive attributes.
 func Redact(_ []string, a slog.Attr) slog.Attr {
 	if isSensitive(a.Key) {

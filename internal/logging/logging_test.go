@@ -9,8 +9,14 @@ import (
 )
 
 func TestRedaction(t *testing.T) {
+	for _, format := range []string{"json", "text"} {
+		t.Run(format, func(t *testing.T) { testRedaction(t, format) })
+	}
+}
+
+func testRedaction(t *testing.T, format string) {
 	var buf bytes.Buffer
-	log := New(&buf, slog.LevelDebug)
+	log := NewFormat(&buf, slog.LevelDebug, format)
 	log.Info("card 4111111111111111 and ssn 123-45-6789",
 		"pan", "4111111111111111", "client_secret", "vs_abc", "note", "pan 4111 1111 1111 1111 seen",
 		"token", "vt1.xyz", "request_id", "abc-123", "latency_ms", 1.5,
@@ -23,6 +29,9 @@ func TestRedaction(t *testing.T) {
 	}
 	if !strings.Contains(out, "abc-123") {
 		t.Errorf("request id was redacted: %s", out)
+	}
+	if json := strings.HasPrefix(out, "{"); json != (format == "json") {
+		t.Errorf("format %s wrote %s", format, out)
 	}
 }
 

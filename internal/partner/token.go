@@ -20,14 +20,15 @@ type Token struct {
 type Claims struct {
 	PartnerID string
 	ClientID  string
+	Epoch     int // the partner's TokenEpoch when the token was issued
 	Expires   time.Time
 }
 
-// Tokens issues and verifies stateless bearer tokens: an HMAC-SHA256
-// signature over the partner id, client id and expiry, keyed from the data
-// key. Any node sharing the data key verifies them without a database
-// round trip. A token stays valid until it expires (secret rotation stops
-// new tokens, like any OAuth client-credentials server issuing JWTs).
+// Tokens issues and verifies signed bearer tokens: an HMAC-SHA256
+// signature over the partner id, client id, the partner's token epoch and
+// the expiry, keyed from the data key. Any node sharing the data key
+// checks the signature without a database round trip; Service.Verify
+// adds the check that the epoch is still the partner's (revocation).
 type Tokens struct {
 	Key []byte
 	TTL time.Duration
@@ -36,12 +37,14 @@ type Tokens struct {
 // Scope is the scope every partner token carries.
 const Scope = "partner-api"
 
-const tokenPrefix = "vt1."
+// tokenPrefix names the format: vt2 carries the token epoch (vt1 tokens,
+// without one, are no longer accepted).
+const tokenPrefix = "vt2."
 
 // Issue makes a token for p.
 func (t *Tokens) Issue(p Partner, now time.Time) Token {
 	exp := now.Add(t.TTL).Unix()
-	payload := p.ID + "|" + p.ClientID + "|" + strconv.FormatInt(exp, 10) + "|" + randomToken(9)
+	payload := p.ID + "|" + p.ClientID + "|" + strconv.Itoa(p.TokenEpoch) + "|" + strconv.FormatInt(exp, 10) + "|" + randomToken(9)
 	body := base64.RawURLEncoding.EncodeToString([]byte(payload))
 	return Token{AccessToken: tokenPrefix + body + "." + t.sign(body), ExpiresIn: t.TTL, Scope: Scope}
 }
@@ -68,14 +71,15 @@ func (t *Tokens) Verify(token string, now time.Time) (Claims, error) {
 		return Claims{}, errUnauthorized("access token is malformed")
 	}
 	parts := strings.Split(string(raw), "|")
-	if len(parts) != 4 {
+	if len(parts) != 5 {
 		return Claims{}, errUnauthorized("access token is malformed")
 	}
-	exp, err := strconv.ParseInt(parts[2], 10, 64)
-	if err != nil {
+	epoch, err1 := strconv.Atoi(parts[2])
+	exp, err2 := strconv.ParseInt(parts[3], 10, 64)
+	if err1 != nil || err2 != nil {
 		return Claims{}, errUnauthorized("access token is malformed")
 	}
-	c := Claims{PartnerID: parts[0], ClientID: parts[1], Expires: time.Unix(exp, 0).UTC()}
+	c := Claims{PartnerID: parts[0], ClientID: parts[1], Epoch: epoch, Expires: time.Unix(exp, 0).UTC()}
 	if !now.Before(c.Expires) {
 		return Claims{}, errUnauthorized("access token has expired")
 	}

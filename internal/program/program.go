@@ -47,6 +47,9 @@ type Store interface {
 	// Program answers NotFound for an unknown code.
 	Program(ctx context.Context, code string) (Program, error)
 	Update(ctx context.Context, p Program, actor string) error
+	// List answers programs with code > after, in code order, only those
+	// of partnerID when it is not "".
+	List(ctx context.Context, partnerID, after string, limit int) ([]Program, error)
 }
 
 // Actor is the audit-trail actor of this service's changes: they are made
@@ -89,6 +92,16 @@ func (s *Service) Create(ctx context.Context, p Program) (Program, error) {
 // Get answers a program by code (for operators: no ownership check).
 func (s *Service) Get(ctx context.Context, code string) (Program, error) {
 	return s.Store.Program(ctx, code)
+}
+
+// List answers up to limit programs (1 to 100; default 100) in code
+// order after the given code, only partnerID's when it is not ""
+// (cursor pagination for operators).
+func (s *Service) List(ctx context.Context, partnerID, after string, limit int) ([]Program, error) {
+	if limit <= 0 || limit > 100 {
+		limit = 100
+	}
+	return s.Store.List(ctx, partnerID, after, limit)
 }
 
 // ForPartner answers the program only if partnerID owns it. Any other

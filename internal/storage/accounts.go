@@ -112,5 +112,17 @@ func (s *AccountStore) List(ctx context.Context, programCode, after string, limi
 	return out, rows.Err()
 }
 
+// Profile implements account.Store: the customer profile of the partner
+// that owns the program.
+func (s *AccountStore) Profile(ctx context.Context, programCode, customerID string) (_ account.Profile, err error) {
+	defer apperr.Op(&err, "storage.AccountStore.Profile(%s, %s)", programCode, customerID)
+	var p account.Profile
+	h := &p.Holder
+	err = s.db.QueryRow(ctx, `SELECT c.id, c.first_name, c.last_name, c.zip_code, c.is_active FROM customers c
+		JOIN programs p ON p.partner_id = c.partner_id WHERE p.code = ? AND c.id = ?`, programCode, customerID).
+		Scan(&h.CustomerID, &h.FirstName, &h.LastName, &h.ZipCode, &p.Active)
+	return p, notFound(err, "Customer not found.")
+}
+
 // accountSubject is the audit_events subject of an account's events.
 func accountSubject(id string) string { return "account:" + id }

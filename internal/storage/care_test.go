@@ -41,6 +41,7 @@ func careFixture(t testing.TB, db *storage.DB) (*storage.CareStore, *vault.Vault
 // TestCareBackfillEnqueuesEachCaseOnce: cases made with no CRM configured
 // are enqueued once, however many nodes backfill at the same time.
 func TestCareBackfillEnqueuesEachCaseOnce(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		st, v, acct := careFixture(t, db)
 		svc := &care.Service{Store: st, Now: time.Now, Fingerprint: v.Index}

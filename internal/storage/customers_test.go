@@ -32,6 +32,7 @@ func customerStore(t *testing.T, db *storage.DB) (*stores, string) {
 // Concurrent creates of the same customer id store one row; every caller
 // gets that row, and a different body is a conflict.
 func TestCreateCustomerConcurrentSameID(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		st, pid := customerStore(t, db)
 		ctx := context.Background()
@@ -72,6 +73,7 @@ func TestCreateCustomerConcurrentSameID(t *testing.T) {
 
 // Lookups recorded concurrently are all stored (group commit).
 func TestRecordLookupGroupCommit(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		st, pid := customerStore(t, db)
 		ctx := context.Background()

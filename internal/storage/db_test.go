@@ -10,6 +10,7 @@ import (
 )
 
 func TestMigrateIsIdempotent(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		if err := db.Migrate(ctx); err != nil {
@@ -23,6 +24,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 }
 
 func TestTxRollsBackOnError(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		boom := errors.New("boom")
@@ -44,6 +46,7 @@ func TestTxRollsBackOnError(t *testing.T) {
 }
 
 func TestRebind(t *testing.T) {
+	t.Parallel()
 	db := &storage.DB{Engine: storage.Postgres}
 	got := db.Rebind(`SELECT '?' FROM t WHERE a = ? AND b = ?`)
 	if want := `SELECT '?' FROM t WHERE a = $1 AND b = $2`; got != want {
@@ -52,6 +55,7 @@ func TestRebind(t *testing.T) {
 }
 
 func TestUniqueViolationDetected(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		ins := `INSERT INTO audit_events (id, at, actor, action, subject) VALUES ('dup', 1, 'a', 'b', 'c')`

@@ -35,6 +35,7 @@ func seedFeatureAccount(t testing.TB, db *storage.DB) *storage.FeatureStore {
 }
 
 func TestFeatureStore(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		st := seedFeatureAccount(t, db)

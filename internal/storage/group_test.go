@@ -12,6 +12,7 @@ import (
 // Concurrent callers share commits, every successful caller's write is
 // committed, and one caller's failure fails only that caller.
 func TestGroupCommit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "g.db"))
 	if err != nil {

@@ -27,11 +27,13 @@ var _ ledger.Store = (*LedgerStore)(nil)
 // ledgerTx is the locked view of the ledger inside one transaction.
 type ledgerTx struct{ tx *Tx }
 
-// Tx implements ledger.Store.
-func (s *LedgerStore) Tx(ctx context.Context, fn func(ledger.Tx) error) (err error) {
-	defer apperr.Op(&err, "storage.LedgerStore.Tx()")
+// Tx implements ledger.Store: postings are group-committed on either
+// engine (lockedGroupTx), each still deciding under its account's row
+// lock.
+func (s *LedgerStore) Tx(ctx context.Context, accountID string, fn func(ledger.Tx) error) (err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.Tx(%s)", accountID)
 	s.db.PrepareWrites(ctx, postingStatements...)
-	return s.db.Tx(ctx, func(tx *Tx) error { return fn(ledgerTx{tx}) })
+	return s.db.lockedGroupTx(ctx, accountID, func(tx *Tx) error { return fn(ledgerTx{tx}) })
 }
 
 // LockAccount implements ledger.Tx: the account row lock is the
@@ -52,14 +54,18 @@ func (l ledgerTx) LockAccount(ctx context.Context, programCode, accountID string
 // PostingState implements ledger.Tx. It must run after LockAccount: on
 // PostgreSQL (READ COMMITTED) this statement's snapshot then includes
 // every posting committed before the lock was granted.
-func (l ledgerTx) PostingState(ctx context.Context, accountID, adjustmentID string) (ledger.PostingState, error) {
+func (l ledgerTx) PostingState(ctx context.Context, programCode, accountID, adjustmentID string) (ledger.PostingState, error) {
 	var st ledger.PostingState
 	var nb100 int64
 	var prior string
-	err := l.tx.queryRowCached(ctx, qPostingState, accountID, accountID, ledger.NB100, accountID, adjustmentID).Scan(&st.Posted, &nb100, &prior)
+	funding, fees := ledger.FundingAccount(programCode), ledger.FeeAccount(programCode)
+	err := l.tx.queryRowCached(ctx, qPostingState, accountID, accountID, ledger.NB100, accountID, adjustmentID,
+		funding, fees).Scan(&st.Posted, &nb100, &prior, &st.Funding, &st.Fees)
 	if err != nil {
 		return st, err
 	}
+	st.Funding += l.tx.program.pending(funding)
+	st.Fees += l.tx.program.pending(fees)
 	st.Available, st.NB100 = st.Posted, nb100 > 0 // no holds yet: available is posted
 	if prior != "" {
 		a, err := scanAdjustment(l.tx.QueryRow(ctx, `SELECT `+adjustmentCols+` FROM adjustments WHERE id = ?`, prior))
@@ -87,6 +93,9 @@ func (l ledgerTx) Record(ctx context.Context, a ledger.Adjustment, entries []led
 			return err
 		}
 		entryArgs = append(entryArgs, id.String(), a.ID, a.ProgramCode, e.Account, a.Currency, e.Amount, at)
+		if ledger.IsProgramAccount(e.Account) {
+			l.tx.program.add(e.Account, a.ProgramCode, a.Currency, e.Amount, at)
+		}
 	}
 	balArgs := []any{a.AccountID, a.Currency, newPosted, at}
 	if l.tx.Engine() == Postgres {
@@ -132,7 +141,9 @@ const (
 	qPostingState = `SELECT
 		COALESCE((SELECT posted FROM ledger_balances WHERE account_id = ?), 0),
 		(SELECT COUNT(*) FROM account_features WHERE account_id = ? AND feature = ?),
-		COALESCE((SELECT id FROM adjustments WHERE account_id = ? AND adjustment_id = ?), '')`
+		COALESCE((SELECT id FROM adjustments WHERE account_id = ? AND adjustment_id = ?), ''),
+		COALESCE((SELECT posted FROM ledger_program_balances WHERE account = ?), 0),
+		COALESCE((SELECT posted FROM ledger_program_balances WHERE account = ?), 0)`
 	qInsertAdjustment = `INSERT INTO adjustments (` + adjustmentCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qUpsertBalance    = `INSERT INTO ledger_balances (account_id, currency, posted, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (account_id) DO UPDATE SET posted = excluded.posted, updated_at = excluded.updated_at`
@@ -144,7 +155,8 @@ func insertEntries(n int) string {
 		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n), ", ")
 }
 
-var postingStatements = []string{qLockAccount, qPostingState, qInsertAdjustment, qUpsertBalance, insertEntries(2), insertEntries(4)}
+var postingStatements = []string{qLockAccount, qPostingState, qInsertAdjustment, qUpsertBalance, insertEntries(2), insertEntries(4),
+	qAddProgramBalance}
 
 const adjustmentCols = `id, account_id, adjustment_id, program_code, type, amount, fee, currency, description,
 	debit_to_negative, status, reason, request_hash, created_at`

@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 
@@ -48,4 +50,19 @@ func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
 	var v int64
 	err := db.QueryRow(ctx, `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version`).Scan(&v)
 	return v, err
+}
+
+// MigrationsDigest identifies the embedded migration set (a hash of every
+// file's name and content), so that a database migrated by one build can
+// be recognised as a copy source by another (the test templates of
+// storagetest).
+func MigrationsDigest() string {
+	h := sha256.New()
+	names, _ := fs.Glob(migrations, "migrations/*.sql") // sorted
+	for _, n := range names {
+		b, _ := migrations.ReadFile(n)
+		fmt.Fprintf(h, "%s %d\n", n, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -38,6 +38,7 @@ func enqueue(t *testing.T, db *storage.DB, n int, commit bool) []string {
 }
 
 func TestOutboxDeliversOnlyCommitted(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		st := storage.NewOutboxStore(db)
 		enqueue(t, db, 3, false)
@@ -71,6 +72,7 @@ func TestOutboxDeliversOnlyCommitted(t *testing.T) {
 }
 
 func TestOutboxRetriesWithBackoffThenDeadLetters(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		st := storage.NewOutboxStore(db)
 		ids := enqueue(t, db, 2, true)
@@ -104,6 +106,7 @@ func TestOutboxRetriesWithBackoffThenDeadLetters(t *testing.T) {
 }
 
 func TestOutboxLeaseExpiryRedelivers(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		st := storage.NewOutboxStore(db)
 		ids := enqueue(t, db, 1, true)
@@ -139,6 +142,7 @@ func TestOutboxLeaseExpiryRedelivers(t *testing.T) {
 }
 
 func TestOutboxConcurrentWorkersDeliverEachOnce(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		st := storage.NewOutboxStore(db)
 		enqueue(t, db, 60, true)
@@ -180,6 +184,7 @@ func TestOutboxConcurrentWorkersDeliverEachOnce(t *testing.T) {
 // its turn comes is left to lapse and be claimed again, never handled on
 // an expiring lease.
 func TestOutboxSkipsMessagesWithSpentLease(t *testing.T) {
+	t.Parallel()
 	db := storagetest.OpenSQLite(t)
 	st := storage.NewOutboxStore(db)
 	ids := enqueue(t, db, 3, true)

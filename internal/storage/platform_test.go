@@ -46,6 +46,7 @@ func seedPlatform(t *testing.T, st *stores) (partner.Credentials, program.Progra
 }
 
 func TestCardPANSealedAndFoundByIndex(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		st := newStore(t, db)
@@ -83,6 +84,7 @@ func TestCardPANSealedAndFoundByIndex(t *testing.T) {
 }
 
 func TestPartnerSecretsHashedAndRotated(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		st := newStore(t, db)
@@ -112,6 +114,7 @@ func TestPartnerSecretsHashedAndRotated(t *testing.T) {
 }
 
 func TestProgramsAndAccounts(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		st := newStore(t, db)

@@ -68,19 +68,47 @@ func (s *ProgramStore) Program(ctx context.Context, code string) (_ program.Prog
 	return loadProgram(ctx, s.db, code, "")
 }
 
-func loadProgram(ctx context.Context, q reader, code, lock string) (program.Program, error) {
+const programCols = `code, partner_id, name, bin, currency, adjustment_types, features, terms_enforced,
+	created_at, updated_at`
+
+func scanProgram(row interface{ Scan(...any) error }) (program.Program, error) {
 	var p program.Program
 	var adj, feat, terms string
 	var created, updated int64
-	err := q.QueryRow(ctx, `SELECT code, partner_id, name, bin, currency, adjustment_types, features, terms_enforced,
-		created_at, updated_at FROM programs WHERE code = ?`+lock, code).Scan(&p.Code, &p.PartnerID, &p.Name, &p.BIN,
-		&p.Currency, &adj, &feat, &terms, &created, &updated)
-	if err != nil {
-		return p, notFound(err, "program not found")
+	if err := row.Scan(&p.Code, &p.PartnerID, &p.Name, &p.BIN, &p.Currency, &adj, &feat, &terms, &created, &updated); err != nil {
+		return p, err
 	}
 	p.AdjustmentTypes, p.Features, p.TermsEnforced = parseList(adj), parseList(feat), parseList(terms)
 	p.CreatedAt, p.UpdatedAt = Time(created), Time(updated)
 	return p, nil
+}
+
+func loadProgram(ctx context.Context, q reader, code, lock string) (program.Program, error) {
+	p, err := scanProgram(q.QueryRow(ctx, `SELECT `+programCols+` FROM programs WHERE code = ?`+lock, code))
+	if err != nil {
+		return p, notFound(err, "program not found")
+	}
+	return p, nil
+}
+
+// List implements program.Store.
+func (s *ProgramStore) List(ctx context.Context, partnerID, after string, limit int) (_ []program.Program, err error) {
+	defer apperr.Op(&err, "storage.ProgramStore.List(%s, %s)", partnerID, after)
+	rows, err := s.db.Query(ctx, `SELECT `+programCols+` FROM programs WHERE code > ? AND (? = '' OR partner_id = ?)
+		ORDER BY code LIMIT ?`, after, partnerID, partnerID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []program.Program
+	for rows.Next() {
+		p, err := scanProgram(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // Update implements program.Store. The audit event's detail is the

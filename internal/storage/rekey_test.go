@@ -19,9 +19,13 @@ import (
 // Values sealed with key A, the key rotated to B with A retired: Rekey
 // re-seals them all under B, after which B alone opens every one, the
 // HMAC indexes still find them, and a second run changes nothing.
+//
+// Serial: it sets Rekey's package-wide batch size, which must hold until
+// both engines' parallel subtests are done and no other test runs Rekey
+// meanwhile (parallel tests start only after the serial ones end).
 func TestRekeyResealsUnderCurrentKey(t *testing.T) {
+	t.Cleanup(storage.SetRekeyBatch(2)) // several batches per table
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
-		defer storage.SetRekeyBatch(2)() // several batches per table
 		ctx := context.Background()
 		keyA, _ := vault.ParseKey(vault.GenerateKey())
 		keyB, _ := vault.ParseKey(vault.GenerateKey())

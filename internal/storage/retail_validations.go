@@ -159,8 +159,8 @@ func recordValidation(ctx context.Context, tx *Tx, v retail.Validation, dayStart
 		}
 		out.Outcome = decide(used)
 	}
-	body, _ := json.Marshal(outcomeJSON{out.AvailableBalance, out.ReloadFee, out.MerchantFee, out.MinAllowed,
-		out.MaxAllowed, out.CardType})
+	body, _ := json.Marshal(outcomeJSON{AvailableBalance: out.AvailableBalance, ReloadFee: out.ReloadFee,
+		MerchantFee: out.MerchantFee, MinAllowed: out.MinAllowed, MaxAllowed: out.MaxAllowed, CardType: out.CardType})
 	res, err := tx.Exec(ctx, `INSERT INTO retail_validations (`+validationCols+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, request_id) DO NOTHING`,
 		out.ResponseID, nullString(out.MerchantID), nullString(out.RequestID), out.PartnerID, out.StoreID, out.UserID,

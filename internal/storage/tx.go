@@ -14,6 +14,9 @@ import (
 type Tx struct {
 	db *DB
 	tx *sql.Tx
+	// program holds what the transaction's postings add to program
+	// ledger accounts, written once just before commit (ledger.go).
+	program programDeltas
 	// subs caches the webhook subscribers found in this transaction
 	// (webhooks.go): a group commit of many postings looks them up once.
 	subs map[subsKey][]string
@@ -69,7 +72,12 @@ func (db *DB) tx1(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{db: db, tx: stx}); err != nil {
+	tx := &Tx{db: db, tx: stx}
+	if err := fn(tx); err != nil {
+		stx.Rollback()
+		return err
+	}
+	if err := tx.program.flush(ctx, tx); err != nil {
 		stx.Rollback()
 		return err
 	}

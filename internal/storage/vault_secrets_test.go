@@ -26,6 +26,7 @@ func vaultFor(t *testing.T, db *storage.DB, keys ...[]byte) (*vault.Vault, error
 // keeps every HMAC index, client-secret hash and issued token valid, and
 // re-seals the stored secrets under the new key.
 func TestMasterKeyRotationKeepsIndexesAndTokens(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		keyA, _ := vault.ParseKey(vault.GenerateKey())

@@ -23,7 +23,7 @@ const (
 	ChannelVoice Channel = "voice"
 )
 
-// The BaaS validation codes (shared/spec/README.md: 400/200 missing,
+// The BaaS validation codes (the contract's code tables: 400/200 missing,
 // 400/400 too long, 400/640 invalid value).
 const (
 	codeMissing = 200
@@ -90,6 +90,34 @@ func NormalizePhone(s string) (string, error) {
 		return "", invalid("contactHandle", "contactHandle is not a valid US phone number")
 	}
 	return p.E164(), nil
+}
+
+// LimitHandle folds a normalised handle to the mailbox it reaches, for
+// the rate limit only (codes still go to the handle as given): an email
+// address loses its +tag ("ann+x@example.com" reaches ann@example.com at
+// most providers), and a Gmail address its dots and the googlemail.com
+// spelling, which Gmail ignores. Folding too much only makes the limit
+// stricter for an address that does not fold at its provider. A phone
+// number is already one number in E.164.
+func LimitHandle(ct ContactType, handle string) string {
+	if ct != Email {
+		return handle
+	}
+	at := strings.LastIndexByte(handle, '@')
+	if at < 0 {
+		return handle
+	}
+	local, domain := handle[:at], handle[at+1:]
+	if base, _, ok := strings.Cut(local, "+"); ok && base != "" {
+		local = base
+	}
+	if domain == "gmail.com" || domain == "googlemail.com" {
+		domain = "gmail.com"
+		if dotless := strings.ReplaceAll(local, ".", ""); dotless != "" {
+			local = dotless
+		}
+	}
+	return local + "@" + domain
 }
 
 // Mask hides most of a handle for operator views and logs:

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/notify"
@@ -49,11 +50,13 @@ type Message struct {
 // RedactedCode stands in for the code in stored bodies.
 const RedactedCode = "******"
 
-// Compose writes the message text for a verification and code.
+// Compose writes the message text for a verification and code. The only
+// partner text in it is the first name, and only when it reads as a name
+// (greetingName): never a line break, a link or markup of the partner's.
 func Compose(v Verification, code string) (subject, body string) {
 	greeting := "Hello"
-	if v.FirstName != "" {
-		greeting += " " + v.FirstName
+	if name := greetingName(v.FirstName); name != "" {
+		greeting += " " + name
 	}
 	switch v.Channel {
 	case ChannelEmail:
@@ -64,6 +67,25 @@ func Compose(v Verification, code string) (subject, body string) {
 		return "", greeting + ". Your verification code is " + code + "."
 	}
 	return "", "Your verification code is " + code + ". It expires in " + minutes(v.ExpiresAt.Sub(v.CreatedAt)) + "."
+}
+
+// greetingName answers a first name fit to greet someone with in an
+// email or a voice call: letters (and combining marks), spaces, hyphens,
+// apostrophes and periods, at most 50 bytes. Anything else (a line break
+// that would start a paragraph of the partner's, a URL, markup) answers
+// "" and the message greets without a name. The API refuses control
+// characters at decoding; this holds for rows stored before it did.
+func greetingName(first string) string {
+	first = strings.TrimSpace(first)
+	if len(first) > 50 {
+		return ""
+	}
+	for _, r := range first {
+		if !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) && !strings.ContainsRune(" -'.’", r) {
+			return ""
+		}
+	}
+	return first
 }
 
 func minutes(d time.Duration) string {

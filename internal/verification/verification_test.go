@@ -121,3 +121,38 @@ func FuzzParseContact(f *testing.F) {
 		}
 	})
 }
+
+// No partner text goes into a message unless it reads as a name: a first
+// name with line breaks once wrote paragraphs of the partner's into the
+// OTP email (issue 16).
+func TestComposeGreetsOnlyWithAName(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct{ first, greeting string }{
+		{"Ann", "Hello Ann"},
+		{"Jean-Luc O'Neil", "Hello Jean-Luc O'Neil"},
+		{"José", "Hello José"},
+		{"Ann\r\n\r\nYour account is locked: call +1 555 0100", "Hello,"},
+		{"Ann\u2028Visit evil.example", "Hello,"},
+		{"<a href=x>Ann</a>", "Hello,"},
+		{"Ann\u202eLEGIT", "Hello,"},
+		{strings.Repeat("A", 51), "Hello,"},
+		{"", "Hello,"},
+	}
+	for _, ch := range []Channel{ChannelEmail, ChannelVoice} {
+		for _, tt := range tests {
+			v := Verification{FirstName: tt.first, Channel: ch, CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
+			_, body := Compose(v, "123456")
+			want := tt.greeting
+			if ch == ChannelVoice {
+				want = strings.TrimSuffix(want, ",") // "Hello. Your code..." / "Hello Ann. Your code..."
+			}
+			if !strings.HasPrefix(body, want) || strings.Contains(body, "555 0100") || strings.Contains(body, "evil") ||
+				strings.Contains(body, "<a") || strings.ContainsRune(body, '\u202e') {
+				t.Errorf("%s %q: body %q", ch, tt.first, body)
+			}
+			if ch == ChannelEmail && strings.Count(body, "\r\n") != 5 {
+				t.Errorf("%q: the email has %d line breaks, want the template's 5: %q", tt.first, strings.Count(body, "\r\n"), body)
+			}
+		}
+	}
+}

@@ -1,14 +1,17 @@
 // Package storagetest opens fresh, migrated databases for tests: always a
-// SQLite file in a temporary directory, and a PostgreSQL schema of its own
-// when VERDANT_TEST_POSTGRES_URL is set, so one suite runs on both engines
-// and parallel runs never collide.
+// SQLite file in a temporary directory, and a PostgreSQL database of its
+// own when VERDANT_TEST_POSTGRES_URL is set, so one suite runs on both
+// engines and parallel runs never collide.
+//
+// Migrating is most of the cost of a test database, so each is a copy of a
+// template migrated once: for SQLite a file image migrated once per test
+// process, for PostgreSQL a template database migrated once per migration
+// set (see template.go). Each copy is still migrated when opened, which
+// costs one query when it is up to date.
 package storagetest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -20,19 +23,28 @@ import (
 const PostgresURLEnv = "VERDANT_TEST_POSTGRES_URL"
 
 // Engines runs fn once per available engine as a subtest named for it.
+// The subtests run in parallel with each other (and with other parallel
+// tests): each has its own database.
 func Engines(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, OpenSQLite(t)) })
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		fn(t, OpenSQLite(t))
+	})
 	if os.Getenv(PostgresURLEnv) != "" {
-		t.Run("postgres", func(t *testing.T) { fn(t, OpenPostgres(t)) })
+		t.Run("postgres", func(t *testing.T) {
+			t.Parallel()
+			fn(t, OpenPostgres(t))
+		})
 	}
 }
 
 // DSNs returns a fresh database URL per available engine (for tests that
-// start the real binary or several servers on one database).
+// start the real binary or several servers on one database). Each
+// database is already migrated.
 func DSNs(t testing.TB) map[string]string {
 	t.Helper()
-	out := map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "verdant.db")}
+	out := map[string]string{"sqlite": "sqlite:" + SQLitePath(t)}
 	if os.Getenv(PostgresURLEnv) != "" {
 		out["postgres"] = PostgresDSN(t)
 	}
@@ -42,48 +54,46 @@ func DSNs(t testing.TB) map[string]string {
 // OpenSQLite opens a migrated SQLite database in a temporary directory.
 func OpenSQLite(t *testing.T) *storage.DB {
 	t.Helper()
-	return open(t, "sqlite:"+filepath.Join(t.TempDir(), "verdant.db"))
+	return open(t, "sqlite:"+SQLitePath(t))
 }
 
-// OpenPostgres opens a migrated PostgreSQL database in a fresh schema,
-// dropped when the test ends. It skips the test when no URL is set.
+// OpenPostgres opens a migrated PostgreSQL database of its own, dropped
+// when the test ends. It skips the test when no URL is set.
 func OpenPostgres(t *testing.T) *storage.DB {
 	t.Helper()
 	return open(t, PostgresDSN(t))
 }
 
-// PostgresDSN creates a fresh schema and answers a URL whose search_path
-// points at it; the schema is dropped when the test ends.
+// SQLitePath writes a copy of the migrated template to a file in a
+// temporary directory and answers its path.
+func SQLitePath(t testing.TB) string {
+	t.Helper()
+	img, err := sqliteTemplate()
+	if err != nil {
+		t.Fatalf("sqlite template: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "verdant.db")
+	if err := os.WriteFile(path, img, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// PostgresDSN creates a database of its own, a copy of the migrated
+// template, and answers its URL; the database is dropped when the test
+// ends. It skips the test when no URL is set.
 func PostgresDSN(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(PostgresURLEnv)
 	if base == "" {
 		t.Skip(PostgresURLEnv + " not set")
 	}
-	ctx := context.Background()
-	admin, err := storage.Open(ctx, base)
+	dsn, drop, err := postgresCopy(base)
 	if err != nil {
-		t.Fatalf("connect %s: %v", PostgresURLEnv, err)
+		t.Fatalf("postgres test database: %v", err)
 	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "verdant_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close()
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	t.Cleanup(drop)
+	return dsn
 }
 
 func open(t *testing.T, dsn string) *storage.DB {
