@@ -45,6 +45,8 @@ commands:
   operator disable  disable an operator (--email); operator enable undoes it
   operator reset-password  set a new password (printed once), end sessions, lift a lockout
   operator token    issue an operator API token (--email [--name]), printed once
+  webhook ...       partner webhooks: create, list, show, update, delete, rotate, test, replay,
+                    deliveries, delivery, redeliver (docs/webhooks.md)
 
 Run 'verdant <command> -h' for a command's flags, 'verdant serve -h' for
 every setting. Every setting is a flag or a VERDANT_ variable (flag
@@ -110,6 +112,9 @@ func init() {
 		"operator reset-password": operatorResetPassword,
 		"operator token":          operatorToken,
 	}
+	for name, c := range webhookCommands {
+		commands[name] = c
+	}
 }
 
 // newFlags is a command's flag set: the command adds its own flags, and
@@ -128,8 +133,9 @@ func newFlags(name string) *flag.FlagSet {
 var readers = map[string]bool{
 	"case list": true, "case show": true, "feature history": true, "sanctions show": true,
 	"recon": true, "ledger verify": true, "rekey": true,
-	"operator list": true, "operator disable": true, "operator enable": true, "operator reset-password": true,
-	"operator token": true,
+	"webhook list": true, "webhook show": true, "webhook deliveries": true, "webhook delivery": true,
+	"operator list": true, "operator disable": true, "operator enable": true,
+	"operator reset-password": true, "operator token": true,
 }
 
 // load parses a command's flags and the environment into the

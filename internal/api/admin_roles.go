@@ -61,6 +61,18 @@ var adminPermissions = map[string]operator.Permission{
 	"GET /admin/v1/merchants/{merchantId}/users/{userId}":     operator.Read,
 	"PATCH /admin/v1/merchants/{merchantId}/users/{userId}":   operator.ManagePartners,
 
+	"POST " + adminWebhooks:                               operator.ManageWebhooks,
+	"GET " + adminWebhooks:                                operator.Read,
+	"GET " + adminWebhook:                                 operator.Read,
+	"PATCH " + adminWebhook:                               operator.ManageWebhooks,
+	"DELETE " + adminWebhook:                              operator.ManageWebhooks,
+	"POST " + adminWebhook + "/secrets":                   operator.ManageWebhooks,
+	"POST " + adminWebhook + "/test":                      operator.ManageWebhooks,
+	"POST " + adminWebhook + "/replay":                    operator.ReplayWebhooks,
+	"GET " + adminDeliveries:                              operator.Read,
+	"GET " + adminDeliveries + "/{deliveryId}":            operator.Read,
+	"POST " + adminDeliveries + "/{deliveryId}/redeliver": operator.ReplayWebhooks,
+
 	"GET /admin/v1/operators/me":                               operator.Read,
 	"GET /admin/v1/operators":                                  operator.ManageOperators,
 	"POST /admin/v1/operators":                                 operator.ManageOperators,
@@ -71,6 +83,13 @@ var adminPermissions = map[string]operator.Permission{
 	"POST /admin/v1/operators/{operatorId}/tokens":             operator.ManageOperators,
 	"DELETE /admin/v1/operators/{operatorId}/tokens/{tokenId}": operator.ManageOperators,
 }
+
+// The webhook routes: a program's subscriptions and its delivery log.
+const (
+	adminWebhooks   = "/admin/v1/programs/{programCode}/webhooks"
+	adminWebhook    = adminWebhooks + "/{webhookId}"
+	adminDeliveries = "/admin/v1/programs/{programCode}/webhookDeliveries"
+)
 
 const adminCardPath = "/admin/v1/programs/{programCode}/accounts/{accountIdentifier}/paymentInstruments/{paymentInstrumentIdentifier}"
 

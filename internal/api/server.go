@@ -30,6 +30,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/throttle"
 	"github.com/verdant-baas/verdant/internal/verification"
+	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
 // Server holds the services the handlers call. app.New wires every field
@@ -72,6 +73,8 @@ type Server struct {
 	Care *care.Service
 	// Audit reads the audit trail of operator changes.
 	Audit *audit.Service
+	// Webhooks is the partner webhook subscriptions and delivery log.
+	Webhooks *webhook.Service
 
 	// Operators are the named operators behind the operator API and the
 	// console (nil: only AdminToken opens the operator API).
@@ -159,6 +162,7 @@ func (s *Server) routes(mux *router) {
 	s.adminRoutes(mux)
 	s.listRoutes(mux)
 	s.auditRoutes(mux)
+	s.webhookRoutes(mux)
 	s.accountRoutes(mux)
 	s.careRoutes(mux)
 	s.featureRoutes(mux)

@@ -26,6 +26,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/throttle"
 	"github.com/verdant-baas/verdant/internal/vault"
+	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
 // App is a wired platform.
@@ -56,6 +57,10 @@ type App struct {
 	// Console is the back-office console at /console.
 	Operators *operator.Service
 	Console   *console.Console
+	// Webhooks are the partner webhook subscriptions and delivery log;
+	// WebhookWorker delivers them.
+	Webhooks      *webhook.Service
+	WebhookWorker *webhook.Worker
 
 	Server  *api.Server
 	Handler http.Handler
@@ -133,7 +138,8 @@ func (a *App) wire() {
 	a.Server.RequestTimeout = a.Config.RequestTimeout
 	a.wireThrottles()
 	a.wireVerifications() // sets the verification fields of a.Server
-	a.wireOperators()     // sets a.Server.Operators and a.Server.Console
+	a.wireWebhooks()      // sets a.Server.Webhooks and its metrics registry
+	a.wireOperators()     // sets a.Server.Operators and a.Server.Console (with the webhooks)
 	a.Handler = a.Server.Handler()
 }
 
@@ -157,6 +163,7 @@ func (a *App) Start(ctx context.Context) {
 	ctx, a.stopWorkers = context.WithCancel(ctx)
 	a.workers.Add(1)
 	go func() { defer a.workers.Done(); a.Outbox.Run(ctx) }()
+	a.startWebhooks(ctx)
 	if a.CRMSender != nil {
 		a.workers.Add(1)
 		go func() { defer a.workers.Done(); a.CRMSender.Run(ctx, time.Minute) }()

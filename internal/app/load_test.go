@@ -118,6 +118,14 @@ var settingCases = []struct {
 		good: "true", want: true, bad: []string{"https"}},
 	{env: "VERDANT_CONSOLE_FOUR_EYES", field: func(c Config) any { return c.Console.FourEyes }, dfl: false,
 		good: "true", want: true, bad: []string{"two"}},
+	{env: "VERDANT_WEBHOOK_TIMEOUT", field: func(c Config) any { return c.WebhookTimeout }, dfl: 15 * time.Second,
+		good: "5s", want: 5 * time.Second, bad: []string{"5", "500ms", "2m"}},
+	{env: "VERDANT_WEBHOOK_RETENTION", field: func(c Config) any { return c.WebhookRetention }, dfl: 720 * time.Hour,
+		good: "48h", want: 48 * time.Hour, bad: []string{"30d", "10m", "9000h"}},
+	{env: "VERDANT_WEBHOOK_DISABLE_AFTER", field: func(c Config) any { return c.WebhookDisableAfter }, dfl: 120 * time.Hour,
+		good: "24h", want: 24 * time.Hour, bad: []string{"5d", "1m"}},
+	{env: "VERDANT_WEBHOOK_ALLOW_PRIVATE", field: func(c Config) any { return c.WebhookAllowPrivate }, dfl: false,
+		good: "true", want: true, bad: []string{"sometimes"}},
 }
 
 func TestLoadEverySetting(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/verdant-baas/verdant/internal/apitest"
+	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 )
 
 // The browser tests drive the console in real Chromium (Debian's
@@ -171,12 +172,13 @@ func (b *browser) shot(name string) {
 
 // The walk: sign in, decide a review and see the profile's status through
 // the partner API, resolve a case, find an account by card number and
-// change its status; every page checked with axe-core, on a laptop and a
-// phone width.
+// change its status, replay a failed webhook delivery; every page checked
+// with axe-core, on a laptop and a phone width.
 func TestBrowserWalk(t *testing.T) {
 	chromiumPath(t)
-	f := newFixture(t, apitest.New(t))
+	f := newFixture(t, apitest.NewWith(t, storagetest.DSNs(t)["sqlite"], webhookEnv))
 	b := newBrowser(t, f)
+	rc := failedDelivery(t, f) // replayed by the admin below
 
 	// Wrong password first: a clear message, nothing else.
 	b.open("/console/login", "#email")
@@ -276,6 +278,18 @@ func TestBrowserWalk(t *testing.T) {
 	b.open("/console/programs/"+f.Seed.ProgramCode, `input[name="adjustmentTypes"]`)
 	b.check("program")
 	b.shot("program")
+	b.submit(`section[aria-labelledby="webhooks"] table a`, "#log")
+	b.check("webhook")
+	b.shot("webhook")
+	b.submit(`#log ~ .scroll a[href*="/webhookDeliveries/"]`, "#tries")
+	b.check("delivery")
+	b.shot("delivery")
+	rc.Answer(nil) // the partner's endpoint is back
+	b.submit(`form[action$="/redeliver"] button`, ".flash")
+	if s := b.text(".flash"); s != "Delivery queued to be sent again." {
+		t.Fatalf("redeliver: %q", s)
+	}
+	rc.Wait(t, 10*time.Second, func(ps []apitest.Post) bool { return len(ps) == 2 && ps[1].Status == http.StatusOK })
 	b.open("/console/tokens", "#token-name")
 	b.do(chromedp.SendKeys(chromedp.ID("token-name"), "laptop"))
 	b.submit(`form[action="/console/tokens"] button`, "#new-token")
@@ -308,5 +322,33 @@ func TestBrowserWalk(t *testing.T) {
 			e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".scroll")).slice(0, 8).map(e =>
 			e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))`))
 		t.Fatalf("the account page scrolls sideways on a phone (%v): %v", err, culprits)
+	}
+}
+
+// failedDelivery subscribes a receiver that is down to the seeded
+// program (no retries), posts an adjustment and waits until its delivery
+// has failed; it answers the receiver.
+func failedDelivery(t *testing.T, f *fixture) *apitest.Receiver {
+	t.Helper()
+	rc := apitest.NewReceiver(t)
+	rc.Answer(func(_ apitest.Post, w http.ResponseWriter) {
+		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+	})
+	f.Admin("POST", "/admin/v1/programs/"+f.Seed.ProgramCode+"/webhooks", map[string]any{"url": rc.URL,
+		"eventTypes": []string{"transaction"}, "retries": false}).Want(t, http.StatusCreated)
+	f.Partner("POST", "/programs/"+f.Seed.ProgramCode+"/accounts/"+f.Seed.AccountID+"/adjustments", map[string]any{
+		"adjustmentIdentifier": "00000000-0000-4000-8000-0000000000aa", "amount": "5.00", "currency": "USD",
+		"adjustmentType": "promo", "adjustmentDescription": "Referral"}).Want(t, http.StatusOK)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var out struct{ Deliveries []struct{ Status string } }
+		f.Admin("GET", "/admin/v1/programs/"+f.Seed.ProgramCode+"/webhookDeliveries?status=failed", nil).Want(t, http.StatusOK).Decode(t, &out)
+		if len(out.Deliveries) == 1 {
+			return rc
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the delivery never failed")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

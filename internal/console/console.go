@@ -30,6 +30,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/storage"
+	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
 //go:embed templates/*.html
@@ -54,6 +55,8 @@ type Console struct {
 	Ledger    *ledger.Service
 	Features  *feature.Service
 	Delivery  *delivery.Service
+	// Webhooks are the programs' webhook subscriptions and delivery log.
+	Webhooks *webhook.Service
 	// PII opens a customer's sealed date of birth for an OFAC reviewer.
 	PII interface {
 		PII(ctx context.Context, partnerID, id string) (ssn, dob string, err error)
@@ -118,6 +121,12 @@ func (c *Console) routes() []route {
 		{"POST /console/programs", operator.ManagePartners, c.createProgram},
 		{"GET /console/programs/{programCode}", operator.Read, c.programView},
 		{"POST /console/programs/{programCode}", operator.ManagePartners, c.updateProgram},
+		{"POST /console/programs/{programCode}/webhooks", operator.ManageWebhooks, c.createWebhook},
+		{"GET /console/programs/{programCode}/webhooks/{webhookId}", operator.Read, c.webhookView},
+		{"POST /console/programs/{programCode}/webhooks/{webhookId}", operator.ManageWebhooks, c.changeWebhook},
+		{"POST /console/programs/{programCode}/webhooks/{webhookId}/replay", operator.ReplayWebhooks, c.replayWebhook},
+		{"GET /console/programs/{programCode}/webhookDeliveries/{deliveryId}", operator.Read, c.deliveryView},
+		{"POST /console/programs/{programCode}/webhookDeliveries/{deliveryId}/redeliver", operator.ReplayWebhooks, c.redeliver},
 		{"GET /console/reconciliation", operator.ReadLedger, c.reconciliation},
 		{"GET /console/reconciliation.csv", operator.ReadLedger, c.reconCSV},
 		{"POST /console/reconciliation/check", operator.ReadLedger, c.ledgerCheck},

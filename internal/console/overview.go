@@ -20,7 +20,10 @@ type overviewData struct {
 	ListError string
 	Generated time.Time
 	OpenCases int
-	Charts    []chart
+	// WebhooksFailing is deliveries retrying after a failed attempt plus
+	// those given up.
+	WebhooksFailing int
+	Charts          []chart
 }
 
 type tierCount struct{ Tier, Count int }
@@ -34,7 +37,8 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request, v *view) erro
 	if err != nil {
 		return err
 	}
-	d := overviewData{Counts: counts, Generated: c.Now().UTC(), DBOK: true}
+	d := overviewData{Counts: counts, Generated: c.Now().UTC(), DBOK: true,
+		WebhooksFailing: counts.WebhooksRetrying + counts.WebhooksFailed}
 	for _, t := range []int{1, 2} {
 		d.Tiers = append(d.Tiers, tierCount{t, counts.OpenCasesByTier[t]})
 		d.OpenCases += counts.OpenCasesByTier[t]

@@ -8,6 +8,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
+	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
 type partnersData struct {
@@ -109,6 +110,10 @@ type programForm struct {
 	HasType       map[string]bool
 	HasFeature    map[string]bool
 	TermsEnforced string
+	// Webhooks are the program's subscriptions; EventTypes are what the
+	// new-subscription form offers.
+	Webhooks   []webhook.Subscription
+	EventTypes []string
 }
 
 func newProgramForm(p program.Program, isNew bool) *programForm {
@@ -124,12 +129,22 @@ func newProgramForm(p program.Program, isNew bool) *programForm {
 }
 
 func (c *Console) programView(w http.ResponseWriter, r *http.Request, v *view) error {
+	return c.programPage(w, r, v, http.StatusOK)
+}
+
+// programPage renders a program with its webhook subscriptions.
+func (c *Console) programPage(w http.ResponseWriter, r *http.Request, v *view, status int) error {
 	p, err := c.Programs.Get(r.Context(), r.PathValue("programCode"))
 	if err != nil {
 		return err
 	}
-	v.Title, v.Data = "Program "+p.Code, newProgramForm(p, false)
-	return c.render(w, r, http.StatusOK, "program", v)
+	f := newProgramForm(p, false)
+	f.EventTypes = webhook.EventTypes
+	if f.Webhooks, err = c.Webhooks.List(r.Context(), p.Code); err != nil {
+		return err
+	}
+	v.Title, v.Data = "Program "+p.Code, f
+	return c.render(w, r, status, "program", v)
 }
 
 func (c *Console) newProgram(w http.ResponseWriter, r *http.Request, v *view) error {

@@ -56,6 +56,13 @@ const (
 	// ManageOperators creates operators, sets their roles, disables them
 	// and resets their passwords.
 	ManageOperators Permission = "operators.manage"
+	// ManageWebhooks creates, changes, disables and deletes a program's
+	// webhook subscriptions, rotates their signing secrets and sends test
+	// events.
+	ManageWebhooks Permission = "webhooks.manage"
+	// ReplayWebhooks sends webhook deliveries again: one (redeliver) or a
+	// subscription's failed ones or time range (replay).
+	ReplayWebhooks Permission = "webhooks.replay"
 )
 
 // Grants is the permission table: which roles hold each permission. It is
@@ -72,6 +79,9 @@ var Grants = map[Permission][]Role{
 	WorkCases:        {Support},
 	ReadLedger:       {Admin, Finance},
 	ManageOperators:  {Admin},
+	ManageWebhooks:   {Admin},
+	// Support answers a partner that missed an event by sending it again.
+	ReplayWebhooks: {Admin, Support},
 }
 
 // Allows reports whether any of roles holds p.

@@ -33,9 +33,13 @@ type QueueCounts struct {
 	// OpenCasesByTier counts cases not resolved or closed, by tier.
 	OpenCasesByTier map[int]int
 	DeadLetters     int
-	// DeadByTopic counts dead letters by outbox topic (webhook
-	// deliveries, CRM, messages).
+	// DeadByTopic counts dead letters by outbox topic (CRM, messages).
 	DeadByTopic map[string]int
+	// Webhook deliveries failing: WebhooksRetrying are waiting for a
+	// retry after a failed attempt, WebhooksFailed were given up (an
+	// operator may replay them); WebhookSubsFailing counts subscriptions
+	// whose last attempt failed or that the platform disabled.
+	WebhooksRetrying, WebhooksFailed, WebhookSubsFailing int
 }
 
 // Counts answers the queue counts.
@@ -63,6 +67,9 @@ func (s *ConsoleStore) Counts(ctx context.Context) (_ QueueCounts, err error) {
 		c.OpenCasesByTier[tier] = n
 	}
 	rows.Close()
+	if err := s.webhookCounts(ctx, &c); err != nil {
+		return c, err
+	}
 	if rows, err = s.db.Query(ctx, `SELECT topic, COUNT(*) FROM outbox WHERE status = 'dead' GROUP BY topic`); err != nil {
 		return c, err
 	}
@@ -77,6 +84,17 @@ func (s *ConsoleStore) Counts(ctx context.Context) (_ QueueCounts, err error) {
 		c.DeadLetters += n
 	}
 	return c, rows.Err()
+}
+
+// webhookCounts counts failing webhook deliveries through partial
+// indexes: pending rows (webhook_deliveries_due) and failed ones
+// (webhook_deliveries_failed, migration 00011); subscriptions are few.
+func (s *ConsoleStore) webhookCounts(ctx context.Context, c *QueueCounts) error {
+	return s.db.QueryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending' AND attempts > 0),
+		(SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'failed'),
+		(SELECT COUNT(*) FROM webhook_subscriptions WHERE failing_since <> 0 OR disabled_reason <> '')`).
+		Scan(&c.WebhooksRetrying, &c.WebhooksFailed, &c.WebhookSubsFailing)
 }
 
 // AccountHit is an account found by a console search, with its cards.
