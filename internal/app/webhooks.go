@@ -25,6 +25,7 @@ func (a *App) wireWebhooks() {
 	a.WebhookWorker = &webhook.Worker{Queue: st, Vault: a.Vault, Client: webhook.NewClient(allowPrivate), Log: a.Log,
 		Now: c.Now, Version: c.Version, Metrics: webhook.NewMetrics(a.Server.Registry),
 		Timeout: c.WebhookTimeout, Retention: c.WebhookRetention, DisableAfter: c.WebhookDisableAfter}
+	a.DB.OnWebhookEvent(a.WebhookWorker.Notify) // an event committed here is sent without waiting for the poll
 	a.Webhooks = &webhook.Service{Store: st, Vault: a.Vault, AllowPrivate: allowPrivate, Now: c.Now,
 		Wake: a.WebhookWorker.Notify}
 	a.Server.Webhooks = a.Webhooks

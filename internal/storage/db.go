@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -43,6 +44,9 @@ type DB struct {
 	stmts  sync.Map // stmtKey -> *sql.Stmt (SQLite hot paths, stmt.go)
 	group  groupCommit
 	opener Opener // for webhook payloads (UseOpener, webhook_events.go)
+	// onEvent is called after a transaction that wrote webhook events
+	// commits (OnWebhookEvent).
+	onEvent atomic.Pointer[func()]
 }
 
 // Open opens a database from a URL: "sqlite:PATH" (or a bare path) or

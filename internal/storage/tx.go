@@ -20,6 +20,8 @@ type Tx struct {
 	// subs caches the webhook subscribers found in this transaction
 	// (webhooks.go): a group commit of many postings looks them up once.
 	subs map[subsKey][]string
+	// emitted is set when the transaction wrote a webhook event.
+	emitted bool
 }
 
 // Engine is the engine the transaction runs on.
@@ -81,7 +83,13 @@ func (db *DB) tx1(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		stx.Rollback()
 		return err
 	}
-	return stx.Commit()
+	if err := stx.Commit(); err != nil {
+		return err
+	}
+	if f := db.onEvent.Load(); tx.emitted && f != nil {
+		(*f)()
+	}
+	return nil
 }
 
 func retryable(err error) bool {

@@ -28,6 +28,12 @@ type Opener interface {
 // left out.
 func (db *DB) UseOpener(o Opener) { db.opener = o }
 
+// OnWebhookEvent sets what is called after each transaction that wrote
+// webhook events commits: this node's delivery worker's wakeup, a latency
+// hint only (workers on every node still poll, so events committed on
+// another node are found too).
+func (db *DB) OnWebhookEvent(f func()) { db.onEvent.Store(&f) }
+
 // emitFunc writes the event build makes when a subscription of the
 // program wants events of type typ.
 func (tx *Tx) emitFunc(ctx context.Context, programCode, typ string, build func() (webhook.Event, error)) error {
@@ -73,7 +79,9 @@ func (tx *Tx) emitEager(ctx context.Context, e webhook.Event) error {
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 { // no subscriber: the rest of the transaction skips the statement
+	n, _ := res.RowsAffected()
+	tx.emitted = tx.emitted || n > 0
+	if n == 0 { // no subscriber: the rest of the transaction skips the statement
 		if tx.subs == nil {
 			tx.subs = map[subsKey][]string{}
 		}

@@ -276,6 +276,7 @@ func (tx *Tx) insertEvent(ctx context.Context, e webhook.Event, subs []string, t
 		return err
 	}
 	at := Micros(e.At)
+	tx.emitted = true
 	evQ, dlQ := qInsertEvent, insertDeliveries(len(subs))
 	evArgs := []any{e.ID, e.ProgramCode, e.AccountID, e.Type, string(payload), at}
 	dlArgs := make([]any, 0, 11*len(subs))

@@ -107,7 +107,8 @@ func (w *Worker) init() {
 	})
 }
 
-// Notify asks the worker to look for due deliveries now (a latency hint).
+// Notify asks the worker to look for due deliveries now (a latency hint:
+// an idle worker cycles at once, a busy one at its next poll).
 func (w *Worker) Notify() {
 	w.init()
 	select {
@@ -133,10 +134,17 @@ func (w *Worker) Run(ctx context.Context) {
 		if n >= w.Batch {
 			continue // more may be due
 		}
+		wake := w.wake
+		if n > 0 {
+			// Busy: the next cycle waits for the poll, so the events
+			// committed meanwhile share its transaction and their POSTs;
+			// an idle worker is woken by the first commit (Notify).
+			wake = nil
+		}
 		select {
 		case <-ctx.Done():
 		case <-t.C:
-		case <-w.wake:
+		case <-wake:
 		}
 		select {
 		case <-ctx.Done():
