@@ -6,6 +6,12 @@
 //
 //	go run ./cmd/verdant-load -engine sqlite -clients 16 -duration 15s
 //	go run ./cmd/verdant-load -engine postgres -pg-url postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+//
+// With -webhooks it alternates runs without and with a webhook
+// subscription receiving every transaction event (a local receiver in
+// this process) and reports the ratio; with -webhook-rate N it posts N
+// adjustments a second open loop to a subscribed program and reports
+// the time from commit to the receiver's acknowledgement.
 package main
 
 import (
@@ -41,7 +47,13 @@ func run() error {
 	accounts := flag.Int("accounts", 64, "accounts to spread the load over")
 	duration := flag.Duration("duration", 15*time.Second, "measured load duration")
 	warmup := flag.Duration("warmup", 2*time.Second, "unmeasured warm-up")
+	webhooks := flag.Bool("webhooks", false, "alternate runs without and with a subscription receiving every transaction event")
+	rounds := flag.Int("rounds", 2, "with -webhooks: pairs of runs (without, with)")
+	webhookRate := flag.Int("webhook-rate", 0, "post this many adjustments a second to a subscribed program and report commit-to-receiver latency")
 	flag.Parse()
+	if *webhooks || *webhookRate > 0 {
+		os.Setenv("VERDANT_WEBHOOK_ALLOW_PRIVATE", "true") // the receiver is local; the started server inherits this
+	}
 
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "verdant-load-")
@@ -81,6 +93,13 @@ func run() error {
 	load.Duration = *warmup
 	loadtest.Run(ctx, c, load)
 	load.Duration = *duration
+	if *webhooks || *webhookRate > 0 {
+		fmt.Printf("engine %s (%s), %d clients, %d accounts, %d CPUs, %s\n", *engine, durable, *clients, *accounts, runtime.NumCPU(), *duration)
+		if *webhookRate > 0 {
+			return webhookLatency(ctx, c, load, *webhookRate)
+		}
+		return webhookRatio(ctx, srv, c, load, *rounds)
+	}
 	rep := loadtest.Run(ctx, c, load)
 	fmt.Printf("engine %s (%s), %d clients, %d accounts, %d CPUs, %s\n", *engine, durable, *clients, *accounts, runtime.NumCPU(), *duration)
 	fmt.Println(rep)
@@ -129,4 +148,75 @@ func database(ctx context.Context, engine, pgURL, dir string) (dsn, durable stri
 		return pgURL + sep + "search_path=" + schema, "synchronous_commit=" + sc + ", fsync=" + fs, drop, nil
 	}
 	return "", "", nil, fmt.Errorf("unknown engine %q", engine)
+}
+
+// webhookRatio alternates runs without and with a subscription that
+// receives every transaction event, waiting after each run with it until
+// every event arrived (so no delivery backlog spills into the next run).
+func webhookRatio(ctx context.Context, srv *loadtest.Server, c *loadtest.Client, load loadtest.Load, rounds int) error {
+	rc, err := loadtest.StartReceiver(false)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	var without, with float64
+	var cpuWithout, cpuWith time.Duration
+	var nWithout, nWith int
+	cpu := func() time.Duration { d, _ := srv.CPU(); return d }
+	for i := 0; i < rounds; i++ {
+		c0 := cpu()
+		r := loadtest.Run(ctx, c, load)
+		cpuWithout += cpu() - c0
+		nWithout += r.Adjustments
+		fmt.Printf("round %d without webhooks: %s\n", i+1, r)
+		without += r.PerSecond()
+		id, err := c.Subscribe(ctx, load.Program, rc.URL)
+		if err != nil {
+			return err
+		}
+		before, _ := rc.Events()
+		c0 = cpu()
+		r = loadtest.Run(ctx, c, load)
+		if err := rc.WaitEvents(ctx, before+int64(r.Adjustments), 2*time.Minute); err != nil {
+			return err
+		}
+		cpuWith += cpu() - c0 // the deliveries included
+		nWith += r.Adjustments
+		events, posts := rc.Events()
+		fmt.Printf("round %d with webhooks:    %s; %d events in %d POSTs so far\n", i+1, r, events, posts)
+		with += r.PerSecond()
+		if r.Errors > 0 {
+			return fmt.Errorf("%d requests failed", r.Errors)
+		}
+		if err := c.Unsubscribe(ctx, load.Program, id); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("mean without %.0f/s, with %.0f/s: ratio %.1f%%\n", without/float64(rounds), with/float64(rounds), 100*with/without)
+	if nWithout > 0 && nWith > 0 {
+		fmt.Printf("server CPU per adjustment: without %.0f µs, with (delivery included) %.0f µs\n",
+			float64(cpuWithout.Microseconds())/float64(nWithout), float64(cpuWith.Microseconds())/float64(nWith))
+	}
+	return nil
+}
+
+// webhookLatency posts at rate a second to a subscribed program and
+// reports the time from commit to the receiver's acknowledgement.
+func webhookLatency(ctx context.Context, c *loadtest.Client, load loadtest.Load, rate int) error {
+	rc, err := loadtest.StartReceiver(true)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if _, err := c.Subscribe(ctx, load.Program, rc.URL); err != nil {
+		return err
+	}
+	open := *c
+	open.HTTP = loadtest.NewHTTP(256) // open loop: as many connections as requests in flight
+	lat, err := loadtest.RunRate(ctx, &open, load, rate, rc)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d adjustments/s open loop: %s\n", rate, lat)
+	return nil
 }

@@ -40,6 +40,8 @@ commands:
   recon             a program's daily reconciliation (--program CODE --date YYYY-MM-DD [--format csv])
   ledger verify     check every balance against its entries and that the ledger balances
   rekey             re-seal every value sealed with a retired data key under the current one
+  webhook ...       partner webhooks: create, list, show, update, delete, rotate, test, replay,
+                    deliveries, delivery, redeliver (docs/webhooks.md)
 
 Run 'verdant <command> -h' for a command's flags, 'verdant serve -h' for
 every setting. Every setting is a flag or a VERDANT_ variable (flag
@@ -97,6 +99,9 @@ func init() {
 		"recon":           recon,
 		"ledger verify":   ledgerVerify,
 		"rekey":           rekey,
+	}
+	for name, c := range webhookCommands {
+		commands[name] = c
 	}
 }
 

@@ -94,7 +94,7 @@ type AdjustmentJSON struct {
 
 // TransactionDate formats a posting time as the page's sample does
 // (UTC, milliseconds).
-func TransactionDate(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func TransactionDate(t time.Time) string { return ledger.FormatTime(t) }
 
 func (s *Server) getAdjustment(w http.ResponseWriter, r *http.Request) error {
 	_, a, err := s.partnerAccount(r)
@@ -118,23 +118,11 @@ func (s *Server) getAdjustment(w http.ResponseWriter, r *http.Request) error {
 }
 
 // PostedInternalJSON ties a posted transaction to its adjustment.
-type PostedInternalJSON struct {
-	AdjustmentIdentifier string `json:"adjustmentIdentifier"`
-	Description          string `json:"description"`
-}
+type PostedInternalJSON = ledger.PostedInternal
 
-// TransactionJSON is one posted transaction.
-type TransactionJSON struct {
-	TransactionIdentifier         string             `json:"transactionIdentifier"`
-	TransactionDate               string             `json:"transactionDate"`
-	TransactionType               string             `json:"transactionType"`
-	TransactionDescription        string             `json:"transactionDescription"`
-	CreditDebitIndicator          string             `json:"creditDebitIndicator"`
-	Amount                        string             `json:"amount"`
-	Fee                           string             `json:"fee"`
-	Currency                      string             `json:"currency"`
-	PostedInternalTransactionData PostedInternalJSON `json:"postedInternalTransactionData"`
-}
+// TransactionJSON is one posted transaction (the same item the
+// transaction webhook carries: ledger.TransactionOf builds both).
+type TransactionJSON = ledger.Transaction
 
 // TransactionsJSON answers GET .../transactions.
 type TransactionsJSON struct {
@@ -158,12 +146,7 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) error 
 	}
 	out := TransactionsJSON{Transactions: []TransactionJSON{}, ResponseDetails: Success()}
 	for _, t := range txs {
-		out.Transactions = append(out.Transactions, TransactionJSON{TransactionIdentifier: t.ID,
-			TransactionDate: TransactionDate(t.CreatedAt), TransactionType: t.Type,
-			TransactionDescription: t.Description, CreditDebitIndicator: t.Direction().String(),
-			Amount: money.Format(t.Amount), Fee: money.Format(t.Fee), Currency: t.Currency,
-			PostedInternalTransactionData: PostedInternalJSON{AdjustmentIdentifier: t.AdjustmentID,
-				Description: t.Description}})
+		out.Transactions = append(out.Transactions, ledger.TransactionOf(t))
 	}
 	if len(txs) == q.Limit {
 		last := txs[len(txs)-1]

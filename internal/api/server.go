@@ -29,6 +29,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/throttle"
 	"github.com/verdant-baas/verdant/internal/verification"
+	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
 // Server holds the services the handlers call. app.New wires every field
@@ -71,6 +72,8 @@ type Server struct {
 	Care *care.Service
 	// Audit reads the audit trail of operator changes.
 	Audit *audit.Service
+	// Webhooks is the partner webhook subscriptions and delivery log.
+	Webhooks *webhook.Service
 
 	AdminToken string // empty: the operator API answers 401 to everything
 	Sandbox    bool
@@ -152,6 +155,7 @@ func (s *Server) routes(mux *router) {
 	s.adminRoutes(mux)
 	s.listRoutes(mux)
 	s.auditRoutes(mux)
+	s.webhookRoutes(mux)
 	s.accountRoutes(mux)
 	s.careRoutes(mux)
 	s.featureRoutes(mux)

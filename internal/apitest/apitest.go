@@ -281,3 +281,7 @@ func (r *Response) WantDetail(t *testing.T, status, code, subCode int) string {
 	}
 	return d
 }
+
+// PostgresDSN is a fresh PostgreSQL schema's URL, for tests that run
+// several nodes on one database; it skips the test without PostgreSQL.
+func PostgresDSN(t *testing.T) string { return storagetest.PostgresDSN(t) }

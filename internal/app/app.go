@@ -24,6 +24,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/throttle"
 	"github.com/verdant-baas/verdant/internal/vault"
+	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
 // App is a wired platform.
@@ -50,6 +51,10 @@ type App struct {
 	Care      *care.Service
 	CRMSender *care.CRMSender
 	Audit     *audit.Service
+	// Webhooks are the partner webhook subscriptions and delivery log;
+	// WebhookWorker delivers them.
+	Webhooks      *webhook.Service
+	WebhookWorker *webhook.Worker
 
 	Server  *api.Server
 	Handler http.Handler
@@ -127,6 +132,7 @@ func (a *App) wire() {
 	a.Server.RequestTimeout = a.Config.RequestTimeout
 	a.wireThrottles()
 	a.wireVerifications() // sets the verification fields of a.Server
+	a.wireWebhooks()      // sets a.Server.Webhooks and its metrics registry
 	a.Handler = a.Server.Handler()
 }
 
@@ -150,6 +156,7 @@ func (a *App) Start(ctx context.Context) {
 	ctx, a.stopWorkers = context.WithCancel(ctx)
 	a.workers.Add(1)
 	go func() { defer a.workers.Done(); a.Outbox.Run(ctx) }()
+	a.startWebhooks(ctx)
 	if a.CRMSender != nil {
 		a.workers.Add(1)
 		go func() { defer a.workers.Done(); a.CRMSender.Run(ctx, time.Minute) }()

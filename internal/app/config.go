@@ -60,6 +60,14 @@ type Config struct {
 	// (VERDANT_AUTH_MAX_FAILURES, VERDANT_AUTH_FAILURE_WINDOW; zero:
 	// DefaultAuthFailures).
 	AuthFailures throttle.Limit
+
+	// Partner webhooks (docs/webhooks.md); zero durations take the defaults.
+	WebhookTimeout      time.Duration // one delivery attempt (VERDANT_WEBHOOK_TIMEOUT; 15s)
+	WebhookRetention    time.Duration // delivered deliveries kept (VERDANT_WEBHOOK_RETENTION; 720h)
+	WebhookDisableAfter time.Duration // every attempt failing this long disables a subscription (VERDANT_WEBHOOK_DISABLE_AFTER; 120h)
+	// WebhookAllowPrivate accepts http URLs and private, loopback and
+	// link-local receivers (VERDANT_WEBHOOK_ALLOW_PRIVATE; --sandbox does too).
+	WebhookAllowPrivate bool
 }
 
 // DefaultDB is the database URL for a data directory.

@@ -104,6 +104,14 @@ var settingCases = []struct {
 		want: 0, bad: []string{"two", "-1"}},
 	{env: "VERDANT_DELIVERY_HOLIDAYS", field: func(c Config) any { return c.Delivery.Calendar.SkipHolidays }, dfl: true,
 		good: "false", want: false, bad: []string{"maybe"}},
+	{env: "VERDANT_WEBHOOK_TIMEOUT", field: func(c Config) any { return c.WebhookTimeout }, dfl: 15 * time.Second,
+		good: "5s", want: 5 * time.Second, bad: []string{"soon", "0s", "2m"}},
+	{env: "VERDANT_WEBHOOK_RETENTION", field: func(c Config) any { return c.WebhookRetention }, dfl: 720 * time.Hour,
+		good: "48h", want: 48 * time.Hour, bad: []string{"1m", "9000h"}},
+	{env: "VERDANT_WEBHOOK_DISABLE_AFTER", field: func(c Config) any { return c.WebhookDisableAfter }, dfl: 120 * time.Hour,
+		good: "24h", want: 24 * time.Hour, bad: []string{"1m", "721h"}},
+	{env: "VERDANT_WEBHOOK_ALLOW_PRIVATE", field: func(c Config) any { return c.WebhookAllowPrivate }, dfl: false,
+		good: "true", want: true, bad: []string{"maybe"}},
 }
 
 func TestLoadEverySetting(t *testing.T) {

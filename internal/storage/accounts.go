@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/account"
+	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
 // AccountStore implements account.Store: accounts.
@@ -82,8 +83,11 @@ func (s *AccountStore) SetStatus(ctx context.Context, programCode, id string, st
 		if a, err = scanAccount(tx.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = ?`, id)); err != nil || from == string(st) {
 			return err
 		}
-		return tx.audit(ctx, Micros(now), actor, "account.statusChanged", accountSubject(id),
-			accountStatusDetail{ProgramCode: programCode, From: from, To: string(st)})
+		if err := tx.audit(ctx, Micros(now), actor, "account.statusChanged", accountSubject(id),
+			accountStatusDetail{ProgramCode: programCode, From: from, To: string(st)}); err != nil {
+			return err
+		}
+		return tx.emitAccount(ctx, id, webhook.ChangeStatus, now)
 	})
 	return a, err
 }

@@ -60,8 +60,11 @@ func (s *CardStore) Create(ctx context.Context, c card.Card, pan, actor string) 
 		if err := insertCard(ctx, tx, c, sealed, kid, index); err != nil {
 			return err
 		}
-		return tx.audit(ctx, Micros(c.IssuedAt), actor, "card.issued", cardSubject(c.ID),
-			cardStatusDetail{AccountID: c.AccountID, Last4: c.Last4, To: string(c.Status)})
+		if err := tx.audit(ctx, Micros(c.IssuedAt), actor, "card.issued", cardSubject(c.ID),
+			cardStatusDetail{AccountID: c.AccountID, Last4: c.Last4, To: string(c.Status)}); err != nil {
+			return err
+		}
+		return tx.emitCard(ctx, c, "", c.IssuedAt)
 	})
 }
 
@@ -102,8 +105,11 @@ func (s *CardStore) SetStatus(ctx context.Context, accountID, id string, st card
 		if c, err = scanCard(tx.QueryRow(ctx, `SELECT `+cardCols+` FROM cards WHERE id = ?`, id)); err != nil || from == string(st) {
 			return err
 		}
-		return tx.audit(ctx, Micros(now), actor, "card.statusChanged", cardSubject(id),
-			cardStatusDetail{AccountID: accountID, Last4: c.Last4, From: from, To: string(st)})
+		if err := tx.audit(ctx, Micros(now), actor, "card.statusChanged", cardSubject(id),
+			cardStatusDetail{AccountID: accountID, Last4: c.Last4, From: from, To: string(st)}); err != nil {
+			return err
+		}
+		return tx.emitCard(ctx, c, card.Status(from), now)
 	})
 	return c, err
 }

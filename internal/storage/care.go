@@ -257,7 +257,10 @@ func (s *CareStore) Update(ctx context.Context, number string, fn func(c *care.C
 			string(c.Status), c.Tier, c.Assignee, Micros(c.UpdatedAt), c.ID); err != nil {
 			return err
 		}
-		return insertChange(ctx, tx, ch)
+		if err := insertChange(ctx, tx, ch); err != nil {
+			return err
+		}
+		return tx.emitCase(ctx, c, ch)
 	})
 	return out, err
 }

@@ -237,6 +237,9 @@ func (s *CustomerStore) DecideSanctionsReview(ctx context.Context, d customer.De
 			return err
 		}
 		out = r
+		if err := tx.emitCustomer(ctx, r.PartnerID, r.CustomerID, now); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, uuid.NewString(), Micros(now), d.Actor, "sanctions.review."+d.Decision,
 			"customer:"+r.PartnerID+"/"+r.CustomerID, map[string]any{"reviewId": r.ID, "note": r.Note,
 				"entryId": r.Match.EntryID, "matchedName": r.Match.Name, "score": r.Match.Score,

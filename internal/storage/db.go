@@ -42,6 +42,7 @@ type DB struct {
 	binds  sync.Map // query -> rebound query (PostgreSQL)
 	stmts  sync.Map // stmtKey -> *sql.Stmt (SQLite hot paths, stmt.go)
 	group  groupCommit
+	opener Opener // for webhook payloads (UseOpener, webhook_events.go)
 }
 
 // Open opens a database from a URL: "sqlite:PATH" (or a bare path) or

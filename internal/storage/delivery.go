@@ -13,6 +13,9 @@ import (
 // events.
 type DeliveryStore struct {
 	db *DB
+	// Settings are the delivery rules the mailTracking webhook's
+	// estimated arrival is computed with (nil: delivery.DefaultSettings).
+	Settings *delivery.Settings
 }
 
 // NewDeliveryStore returns the delivery store over db.
@@ -49,7 +52,10 @@ func (s *DeliveryStore) RecordEvent(ctx context.Context, e delivery.Event) (_ de
 			return err
 		}
 		created = n == 1
-		return nil
+		if !created {
+			return nil
+		}
+		return tx.emitMailTracking(ctx, e.CardID, e.ReceivedAt, s.settings())
 	})
 	if err != nil || created {
 		return e, created, err
@@ -81,6 +87,12 @@ func (s *DeliveryStore) CardsSharingPAN(ctx context.Context, programCode, cardID
 // Shipments implements delivery.Store.
 func (s *DeliveryStore) Shipments(ctx context.Context, cards []card.Card) (_ []delivery.Shipment, err error) {
 	defer apperr.Op(&err, "storage.DeliveryStore.Shipments()")
+	return shipments(ctx, s.db, cards)
+}
+
+// shipments reads the fulfilment records and events of cards (in a
+// transaction, or not).
+func shipments(ctx context.Context, q reader, cards []card.Card) ([]delivery.Shipment, error) {
 	if len(cards) == 0 {
 		return nil, nil
 	}
@@ -91,7 +103,7 @@ func (s *DeliveryStore) Shipments(ctx context.Context, cards []card.Card) (_ []d
 		out[i].Card, pos[c.ID], args[i] = c, i, c.ID
 	}
 	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cards)), ", ") + ")"
-	rows, err := s.db.Query(ctx, `SELECT card_id, material, created_at FROM card_fulfilments WHERE card_id IN `+in, args...)
+	rows, err := q.Query(ctx, `SELECT card_id, material, created_at FROM card_fulfilments WHERE card_id IN `+in, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +121,7 @@ func (s *DeliveryStore) Shipments(ctx context.Context, cards []card.Card) (_ []d
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.db.Query(ctx, `SELECT card_id, status, occurred_at, tracking_number, received_at FROM card_delivery_events
+	rows, err = q.Query(ctx, `SELECT card_id, status, occurred_at, tracking_number, received_at FROM card_delivery_events
 		WHERE card_id IN `+in+` ORDER BY occurred_at, received_at`, args...)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/webhook"
 	"time"
 
 	"github.com/google/uuid"
@@ -83,7 +84,11 @@ func applyFeatureChange(ctx context.Context, tx *Tx, accountID, actor string, no
 			return err
 		}
 	}
-	return nil
+	change := webhook.ChangeTerms
+	if len(c.Enrol)+len(c.Unenrol) > 0 {
+		change = webhook.ChangeFeatures
+	}
+	return tx.emitAccount(ctx, accountID, change, now)
 }
 
 // State implements feature.Store.

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/ledger"
+	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
 // LedgerStore implements ledger.Store: the ledger.
@@ -101,8 +102,10 @@ func (l ledgerTx) Record(ctx context.Context, a ledger.Adjustment, entries []led
 		// One round trip for the three writes: on PostgreSQL the network
 		// round trip, not the work, is what a posting costs.
 		args := append(append(adjArgs, entryArgs...), balArgs...)
-		_, err := l.tx.Exec(ctx, recordCTE(len(entries)), args...)
-		return err
+		if _, err := l.tx.Exec(ctx, recordCTE(len(entries)), args...); err != nil {
+			return err
+		}
+		return l.emit(ctx, a, newPosted) // the partner hears of it iff it commits
 	}
 	if _, err := l.tx.execCached(ctx, qInsertAdjustment, adjArgs...); err != nil {
 		return err
@@ -110,8 +113,20 @@ func (l ledgerTx) Record(ctx context.Context, a ledger.Adjustment, entries []led
 	if _, err := l.tx.execCached(ctx, insertEntries(len(entries)), entryArgs...); err != nil {
 		return err
 	}
-	_, err := l.tx.execCached(ctx, qUpsertBalance, balArgs...)
-	return err
+	if _, err := l.tx.execCached(ctx, qUpsertBalance, balArgs...); err != nil {
+		return err
+	}
+	return l.emit(ctx, a, newPosted)
+}
+
+// emit writes the transaction event of a completed posting.
+func (l ledgerTx) emit(ctx context.Context, a ledger.Adjustment, posted int64) error {
+	if l.tx.Engine() == Postgres {
+		return l.tx.emitEager(ctx, webhook.TransactionEvent(a, posted, posted))
+	}
+	return l.tx.emitFunc(ctx, a.ProgramCode, webhook.Transaction, func() (webhook.Event, error) {
+		return webhook.TransactionEvent(a, posted, posted), nil
+	})
 }
 
 // recordCTE is the adjustment, its n entries and the balance as one

@@ -26,6 +26,7 @@ type RekeyReport struct {
 	Customers     int    `json:"customers"`
 	Verifications int    `json:"verifications"`
 	CareCases     int    `json:"careCases"`
+	Webhooks      int    `json:"webhooks"`
 	KeyID         string `json:"keyId"`
 }
 
@@ -73,7 +74,15 @@ var sealedTables = []sealedTable{
 	{name: "careCases", table: "care_cases", pk: []string{"id"},
 		cols:  []sealedCol{{"contact_sealed", "contact_key_id", func(pk []string) string { return contactContext(pk[0]) }}},
 		count: func(r *RekeyReport) *int { return &r.CareCases }},
+	{name: "webhooks", table: "webhook_subscriptions", pk: []string{"id"},
+		cols: []sealedCol{ // the signing secrets; context as in internal/webhook
+			{"secret_sealed", "secret_key_id", webhookSecretContext},
+			{"previous_sealed", "previous_key_id", webhookSecretContext},
+		},
+		count: func(r *RekeyReport) *int { return &r.Webhooks }},
 }
+
+func webhookSecretContext(pk []string) string { return "webhook-secret:" + pk[0] }
 
 // Rekey re-seals under the vault's current key every sealed value whose
 // key id is another (a retired key), so that key can then be dropped.

@@ -13,6 +13,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 	"github.com/verdant-baas/verdant/internal/vault"
 	"github.com/verdant-baas/verdant/internal/verification"
+	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
 // Values sealed with key A, the key rotated to B with A retired: Rekey
@@ -77,6 +78,15 @@ func TestRekeyResealsUnderCurrentKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		ws := &webhook.Service{Store: storage.NewWebhookStore(db), Vault: vA, AllowPrivate: true, Now: time.Now}
+		sub, oldSecret, err := ws.Create(ctx, prog.Code, webhook.Input{URL: "http://127.0.0.1:9/h", EventTypes: []string{"transaction"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, newSecret, err := ws.Rotate(ctx, prog.Code, sub.ID) // both the secret and the previous one sealed under A
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		vB, err := vaultFor(t, db, keyB, keyA) // rotated: A retired
 		if err != nil {
@@ -91,7 +101,7 @@ func TestRekeyResealsUnderCurrentKey(t *testing.T) {
 		pans[c6.ID] = pan6
 
 		rep, err := stB.Keys.Rekey(ctx)
-		want := storage.RekeyReport{Cards: 5, Customers: 2, Verifications: 3, CareCases: 1, KeyID: vB.KeyID()}
+		want := storage.RekeyReport{Cards: 5, Customers: 2, Verifications: 3, CareCases: 1, Webhooks: 1, KeyID: vB.KeyID()}
 		if err != nil || rep != want {
 			t.Fatalf("Rekey = %+v, %v; want %+v", rep, err, want)
 		}
@@ -146,6 +156,15 @@ func TestRekeyResealsUnderCurrentKey(t *testing.T) {
 		}
 		if got, err := stOnlyB.Cases.ByID(ctx, cc.ID); err != nil || got.Email != "j@example.com" {
 			t.Fatalf("care case after rekey: %q, %v", got.Email, err)
+		}
+		got, err := storage.NewWebhookStore(db).Subscription(ctx, prog.Code, sub.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur, err1 := vOnlyB.Open(got.Secret.Value, got.Secret.KeyID, "webhook-secret:"+sub.ID)
+		prev, err2 := vOnlyB.Open(got.Previous.Value, got.Previous.KeyID, "webhook-secret:"+sub.ID)
+		if err1 != nil || err2 != nil || cur != newSecret || prev != oldSecret {
+			t.Fatalf("webhook secrets after rekey: %v %v", err1, err2)
 		}
 
 		if rep, err := stOnlyB.Keys.Rekey(ctx); err != nil || rep != (storage.RekeyReport{KeyID: vB.KeyID()}) {

@@ -17,6 +17,9 @@ type Tx struct {
 	// program holds what the transaction's postings add to program
 	// ledger accounts, written once just before commit (ledger.go).
 	program programDeltas
+	// subs caches the webhook subscribers found in this transaction
+	// (webhooks.go): a group commit of many postings looks them up once.
+	subs map[subsKey][]string
 }
 
 // Engine is the engine the transaction runs on.

@@ -1,0 +1,281 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/webhook"
+)
+
+// WebhookStore implements webhook.Store and webhook.Queue.
+type WebhookStore struct{ db *DB }
+
+var (
+	_ webhook.Store = (*WebhookStore)(nil)
+	_ webhook.Queue = (*WebhookStore)(nil)
+)
+
+// NewWebhookStore returns the webhook store over db.
+func NewWebhookStore(db *DB) *WebhookStore {
+	db.PrepareWrites(context.Background(), qSubscribers, qInsertEvent, insertDeliveries(1))
+	return &WebhookStore{db: db}
+}
+
+const subscriptionCols = `id, program_code, url, event_types, enabled, retries, secret_sealed, secret_key_id,
+	previous_sealed, previous_key_id, previous_until, disabled_reason, disabled_at, failing_since, created_at, updated_at`
+
+func scanSubscription(row interface{ Scan(...any) error }) (webhook.Subscription, error) {
+	var s webhook.Subscription
+	var types string
+	var prevUntil, disabledAt, failing, created, updated int64
+	err := row.Scan(&s.ID, &s.ProgramCode, &s.URL, &types, &s.Enabled, &s.Retries, &s.Secret.Value, &s.Secret.KeyID,
+		&s.Previous.Value, &s.Previous.KeyID, &prevUntil, &s.DisabledReason, &disabledAt, &failing, &created, &updated)
+	s.EventTypes = parseList(types)
+	s.PreviousUntil, s.DisabledAt, s.FailingSince = optTime(prevUntil), optTime(disabledAt), optTime(failing)
+	s.CreatedAt, s.UpdatedAt = Time(created), Time(updated)
+	return s, err
+}
+
+// optTime is Time with 0 as the zero time.
+func optTime(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return Time(us)
+}
+
+// optMicros is Micros with the zero time as 0.
+func optMicros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return Micros(t)
+}
+
+var errSubscriptionNotFound = &apperr.Error{Kind: apperr.NotFound, Message: "webhook subscription not found"}
+
+func errDuplicateURL() error {
+	return &apperr.Error{Kind: apperr.Conflict, Field: "url", Message: "the program already has a webhook subscription with this url"}
+}
+
+// CreateSubscription implements webhook.Store.
+func (s *WebhookStore) CreateSubscription(ctx context.Context, sub webhook.Subscription) (err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.CreateSubscription(%s)", sub.ID)
+	_, err = s.db.Exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`, event_mask)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(subscriptionArgs(sub), webhook.Mask(sub.EventTypes...))...)
+	switch {
+	case IsUniqueViolation(err):
+		return errDuplicateURL()
+	case IsForeignKeyViolation(err):
+		return &apperr.Error{Kind: apperr.NotFound, Message: "program not found"}
+	}
+	return err
+}
+
+func subscriptionArgs(s webhook.Subscription) []any {
+	return []any{s.ID, s.ProgramCode, s.URL, jsonList(s.EventTypes), s.Enabled, s.Retries, s.Secret.Value, s.Secret.KeyID,
+		s.Previous.Value, s.Previous.KeyID, optMicros(s.PreviousUntil), s.DisabledReason, optMicros(s.DisabledAt),
+		optMicros(s.FailingSince), Micros(s.CreatedAt), Micros(s.UpdatedAt)}
+}
+
+// Subscription implements webhook.Store.
+func (s *WebhookStore) Subscription(ctx context.Context, programCode, id string) (_ webhook.Subscription, err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.Subscription(%s, %s)", programCode, id)
+	sub, err := scanSubscription(s.db.QueryRow(ctx, `SELECT `+subscriptionCols+` FROM webhook_subscriptions
+		WHERE id = ? AND program_code = ?`, id, programCode))
+	if errors.Is(err, sql.ErrNoRows) {
+		return sub, errSubscriptionNotFound
+	}
+	return sub, err
+}
+
+// Subscriptions implements webhook.Store.
+func (s *WebhookStore) Subscriptions(ctx context.Context, programCode string) (_ []webhook.Subscription, err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.Subscriptions(%s)", programCode)
+	rows, err := s.db.Query(ctx, `SELECT `+subscriptionCols+` FROM webhook_subscriptions WHERE program_code = ?
+		ORDER BY created_at, id`, programCode)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []webhook.Subscription{}
+	for rows.Next() {
+		sub, err := scanSubscription(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sub)
+	}
+	return out, rows.Err()
+}
+
+// UpdateSubscription implements webhook.Store.
+func (s *WebhookStore) UpdateSubscription(ctx context.Context, programCode, id string, fn func(*webhook.Subscription) error) (_ webhook.Subscription, err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.UpdateSubscription(%s, %s)", programCode, id)
+	var sub webhook.Subscription
+	err = s.db.Tx(ctx, func(tx *Tx) error {
+		var err error
+		sub, err = scanSubscription(tx.QueryRow(ctx, `SELECT `+subscriptionCols+` FROM webhook_subscriptions
+			WHERE id = ? AND program_code = ?`+tx.ForUpdate(), id, programCode))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errSubscriptionNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(&sub); err != nil {
+			return err
+		}
+		a := subscriptionArgs(sub) // id, program_code, then the columns below in order
+		_, err = tx.Exec(ctx, `UPDATE webhook_subscriptions SET url = ?, event_types = ?, enabled = ?, retries = ?,
+			secret_sealed = ?, secret_key_id = ?, previous_sealed = ?, previous_key_id = ?, previous_until = ?,
+			disabled_reason = ?, disabled_at = ?, failing_since = ?, updated_at = ?, event_mask = ? WHERE id = ?`,
+			a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[15], webhook.Mask(sub.EventTypes...), sub.ID)
+		if IsUniqueViolation(err) {
+			return errDuplicateURL()
+		}
+		if err != nil || sub.Enabled {
+			return err
+		}
+		return failPending(ctx, tx, sub.ID, "subscription disabled", Micros(sub.UpdatedAt))
+	})
+	return sub, err
+}
+
+// failPending gives up a subscription's pending deliveries (it was
+// disabled); they stay replayable.
+func failPending(ctx context.Context, tx *Tx, subscriptionID, reason string, at int64) error {
+	_, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = 'failed', lease_until = 0, last_error = ?, updated_at = ?
+		WHERE subscription_id = ? AND status = 'pending'`, reason, at, subscriptionID)
+	return err
+}
+
+// DeleteSubscription implements webhook.Store. Events left with no
+// delivery are pruned later.
+func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id string) (err error) {
+	defer apperr.Op(&err, "storage.WebhookStore.DeleteSubscription(%s, %s)", programCode, id)
+	return s.db.Tx(ctx, func(tx *Tx) error {
+		var one int
+		if err := tx.QueryRow(ctx, `SELECT 1 FROM webhook_subscriptions WHERE id = ? AND program_code = ?`+tx.ForUpdate(),
+			id, programCode).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return errSubscriptionNotFound
+		} else if err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE program_code = ? AND subscription_id = ?)`,
+			`DELETE FROM webhook_deliveries WHERE program_code = ? AND subscription_id = ?`,
+		} {
+			if _, err := tx.Exec(ctx, q, programCode, id); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = ?`, id)
+		return err
+	})
+}
+
+// qSubscribers finds the subscriptions that want an event (its type's
+// bit in event_mask).
+const qSubscribers = `SELECT id FROM webhook_subscriptions WHERE program_code = ? AND enabled AND (event_mask & ?) <> 0`
+
+// Emit writes e, and one delivery of it per enabled subscription of its
+// program that wants its type, in the transaction: the partner hears of
+// a change if and only if it commits. With no such subscription it
+// writes nothing (one indexed read).
+func (tx *Tx) Emit(ctx context.Context, e webhook.Event) error {
+	subs, err := tx.subscribers(ctx, e.ProgramCode, e.Type)
+	if err != nil || len(subs) == 0 {
+		return err
+	}
+	return tx.insertEvent(ctx, e, subs, false)
+}
+
+// subsKey names a subscriber lookup: a program and an event type.
+type subsKey struct{ program, eventType string }
+
+// subscribers answers the enabled subscriptions of the program that want
+// eventType. The answer is kept for the rest of the transaction: what it
+// read cannot change under it (SQLite's write transaction is exclusive; on
+// PostgreSQL a subscription created meanwhile is one created after this
+// change, which it need not hear of).
+func (tx *Tx) subscribers(ctx context.Context, programCode, eventType string) ([]string, error) {
+	k := subsKey{programCode, eventType}
+	if subs, ok := tx.subs[k]; ok {
+		return subs, nil
+	}
+	subs, err := tx.lookupSubscribers(ctx, programCode, eventType)
+	if err != nil {
+		return nil, err
+	}
+	if tx.subs == nil {
+		tx.subs = map[subsKey][]string{}
+	}
+	tx.subs[k] = subs
+	return subs, nil
+}
+
+func (tx *Tx) lookupSubscribers(ctx context.Context, programCode, eventType string) ([]string, error) {
+	var rows *sql.Rows
+	var err error
+	bit := webhook.Mask(eventType)
+	if s, ok := tx.db.stmts.Load(stmtKey{tx.db.w, qSubscribers}); ok {
+		rows, err = tx.tx.StmtContext(ctx, s.(*sql.Stmt)).QueryContext(ctx, programCode, bit)
+	} else {
+		rows, err = tx.Query(ctx, qSubscribers, programCode, bit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// The emission statements (prepared once on SQLite).
+const qInsertEvent = `INSERT INTO webhook_events (id, program_code, account_id, event_type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`
+
+// insertDeliveries is the INSERT of n deliveries of one event.
+func insertDeliveries(n int) string {
+	return `INSERT INTO webhook_deliveries (id, event_id, subscription_id, program_code, account_id, event_type, status,
+		test, cycle_at, next_attempt_at, created_at, updated_at) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?), `, n), ", ")
+}
+
+// insertEvent writes the event and a delivery of it to each subscription
+// (one statement on PostgreSQL, where round trips are the cost).
+func (tx *Tx) insertEvent(ctx context.Context, e webhook.Event, subs []string, test bool) error {
+	payload, err := e.JSON()
+	if err != nil {
+		return err
+	}
+	at := Micros(e.At)
+	evQ, dlQ := qInsertEvent, insertDeliveries(len(subs))
+	evArgs := []any{e.ID, e.ProgramCode, e.AccountID, e.Type, string(payload), at}
+	dlArgs := make([]any, 0, 11*len(subs))
+	for _, sub := range subs {
+		dlArgs = append(dlArgs, uuid.Must(uuid.NewV7()).String(), e.ID, sub, e.ProgramCode, e.AccountID, e.Type,
+			test, at, at, at, at)
+	}
+	if tx.Engine() == Postgres {
+		_, err := tx.Exec(ctx, `WITH ev AS (`+evQ+`) `+dlQ, append(evArgs, dlArgs...)...)
+		return err
+	}
+	if _, err := tx.execCached(ctx, evQ, evArgs...); err != nil {
+		return err
+	}
+	_, err = tx.execCached(ctx, dlQ, dlArgs...)
+	return err
+}
