@@ -15,6 +15,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/crm"
 	"github.com/verdant-baas/verdant/internal/delivery"
+	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
@@ -42,6 +43,18 @@ type Config struct {
 	SanctionsThreshold float64
 	// Delivery overrides the card delivery rules (nil: delivery.DefaultSettings).
 	Delivery *delivery.Settings
+
+	// RetailValidationTTL is how long an approved retail validation may be
+	// committed as a cash load and holds its amount against the daily load
+	// limit (VERDANT_RETAIL_VALIDATION_TTL; default 15m).
+	RetailValidationTTL time.Duration
+	// RetailMissLimit and RetailMissWindow are the enumeration guard: a
+	// retailer (partner) whose validations are answered 110 this many
+	// times within the window is throttled for one window
+	// (VERDANT_RETAIL_MISS_LIMIT, default 50; VERDANT_RETAIL_MISS_WINDOW,
+	// default 5m).
+	RetailMissLimit  int
+	RetailMissWindow time.Duration
 }
 
 // DefaultDB is the database URL for a data directory.
@@ -115,6 +128,10 @@ func LoadSecret(getenv func(string) string, name string) (string, error) {
 
 // Discard is a logger that writes nothing (for tests and quiet commands).
 var Discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func (c Config) retailPolicy() retail.Policy {
+	return retail.Policy{ValidationTTL: c.RetailValidationTTL, MissLimit: c.RetailMissLimit, MissWindow: c.RetailMissWindow}.WithDefaults()
+}
 
 func (c Config) deliverySettings() delivery.Settings {
 	if c.Delivery != nil {

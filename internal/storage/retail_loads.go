@@ -1,0 +1,237 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/ledger"
+	"github.com/verdant-baas/verdant/internal/retail"
+)
+
+const loadCols = `id, kind, merchant_id, request_id, partner_id, store_id, user_id, register_id, request_date_time, ref_id,
+	account_id, amount, status, posting_id, response_code, response_description, response_body, fingerprint, created_at,
+	updated_at`
+
+// errLoadTaken abandons a load's transaction whose insert found its request
+// id taken by a concurrent request: whatever it posted is rolled back, and
+// the stored load is answered instead.
+var errLoadTaken = errors.New("storage: retail load request id taken")
+
+// CommitLoad implements retail.Store. The load and its ledger posting are
+// one transaction (on SQLite, possibly shared with other retail writes:
+// GroupTx), so a load is posted exactly once or not at all.
+func (s *RetailStore) CommitLoad(ctx context.Context, l retail.Load, w retail.Window,
+	decide func(context.Context, retail.LoadState, ledger.Tx) (retail.Load, error)) (_ retail.Load, _ bool, err error) {
+	defer apperr.Op(&err, "storage.RetailStore.CommitLoad(%s, %s)", l.MerchantID, l.RequestID)
+	return s.recordLoad(ctx, l, func(tx *Tx) (retail.Load, error) {
+		st, err := loadState(ctx, tx, l, w)
+		if err != nil {
+			return l, err
+		}
+		return decide(ctx, st, ledgerTx{tx})
+	})
+}
+
+// VoidLoad implements retail.Store; a posted void marks its load voided in
+// the same transaction.
+func (s *RetailStore) VoidLoad(ctx context.Context, l retail.Load,
+	decide func(context.Context, retail.VoidState, ledger.Tx) (retail.Load, error)) (_ retail.Load, _ bool, err error) {
+	defer apperr.Op(&err, "storage.RetailStore.VoidLoad(%s, %s)", l.MerchantID, l.RequestID)
+	return s.recordLoad(ctx, l, func(tx *Tx) (retail.Load, error) {
+		st, err := voidState(ctx, tx, l)
+		if err != nil {
+			return l, err
+		}
+		out, err := decide(ctx, st, ledgerTx{tx})
+		if err != nil || out.Status != retail.StatusPosted {
+			return out, err
+		}
+		_, err = tx.Exec(ctx, `UPDATE retail_loads SET status = ?, updated_at = ? WHERE id = ?`,
+			retail.StatusVoided, Micros(out.At), st.Load.ResponseID)
+		return out, err
+	})
+}
+
+// recordLoad answers the load the merchant recorded under l's request id,
+// or runs settle and stores what it answers, in one transaction.
+func (s *RetailStore) recordLoad(ctx context.Context, l retail.Load, settle func(tx *Tx) (retail.Load, error)) (retail.Load, bool, error) {
+	s.db.PrepareWrites(ctx, postingStatements...)
+	var out retail.Load
+	var fresh bool
+	err := s.db.GroupTx(ctx, func(tx *Tx) error {
+		prev, err := scanLoad(tx.QueryRow(ctx, `SELECT `+loadCols+` FROM retail_loads WHERE merchant_id = ? AND request_id = ?`,
+			l.MerchantID, l.RequestID))
+		if err == nil {
+			out, fresh = prev, false
+			return nil
+		}
+		if apperr.KindOf(err) != apperr.NotFound {
+			return err
+		}
+		if out, err = settle(tx); err != nil {
+			return err
+		}
+		fresh = true
+		return insertLoad(ctx, tx, &out)
+	})
+	if errors.Is(err, errLoadTaken) {
+		out, err = scanLoad(s.db.QueryRow(ctx, `SELECT `+loadCols+` FROM retail_loads WHERE merchant_id = ? AND request_id = ?`,
+			l.MerchantID, l.RequestID))
+		return out, false, err
+	}
+	return out, fresh, err
+}
+
+// loadState reads what a load is decided on. The validation row never
+// changes, so it is read before its account is locked; what may change
+// (the account, the loads) is read after.
+func loadState(ctx context.Context, tx *Tx, l retail.Load, w retail.Window) (retail.LoadState, error) {
+	var st retail.LoadState
+	v, err := scanValidation(tx.QueryRow(ctx, `SELECT `+validationCols+` FROM retail_validations WHERE id = ?`, l.Ref))
+	if apperr.KindOf(err) == apperr.NotFound {
+		return st, nil
+	}
+	if err != nil {
+		return st, err
+	}
+	st.Validation = &v
+	if v.AccountID == "" {
+		return st, nil
+	}
+	if st.Target, err = lockedTarget(ctx, tx, l.PartnerID, v.AccountID); err != nil || st.Target == nil {
+		return st, err
+	}
+	if st.Used, err = usedToday(ctx, tx, v.AccountID, w, v.ResponseID); err != nil {
+		return st, err
+	}
+	st.Committed, err = referenced(ctx, tx, retail.KindLoad, v.ResponseID)
+	return st, err
+}
+
+// voidState reads what a void is decided on: the load again once its
+// account is locked (a concurrent void may have just changed it).
+func voidState(ctx context.Context, tx *Tx, l retail.Load) (retail.VoidState, error) {
+	var st retail.VoidState
+	q := `SELECT ` + loadCols + ` FROM retail_loads WHERE id = ? AND kind = 'load'`
+	ld, err := scanLoad(tx.QueryRow(ctx, q, l.Ref))
+	if apperr.KindOf(err) == apperr.NotFound || err == nil && ld.AccountID == "" {
+		return st, nil
+	}
+	if err != nil {
+		return st, err
+	}
+	if st.Target, err = lockedTarget(ctx, tx, l.PartnerID, ld.AccountID); err != nil || st.Target == nil {
+		return st, err
+	}
+	if ld, err = scanLoad(tx.QueryRow(ctx, q, l.Ref)); err != nil {
+		return st, err
+	}
+	st.Load = &ld
+	st.Voided, err = referenced(ctx, tx, retail.KindVoid, ld.ResponseID)
+	return st, err
+}
+
+// lockedTarget locks the account row and reads its target (nil when the
+// account is gone).
+func lockedTarget(ctx context.Context, tx *Tx, partnerID, accountID string) (*retail.Target, error) {
+	if err := lockAccount(ctx, tx, accountID); errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	t, err := scanTarget(tx.QueryRow(ctx, qTarget, partnerID, accountID))
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// referenced reports whether a load or void that is not rejected refers to ref.
+func referenced(ctx context.Context, tx *Tx, kind, ref string) (bool, error) {
+	var n int
+	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM retail_loads WHERE kind = ? AND ref_id = ? AND status <> ?`,
+		kind, ref, retail.StatusRejected).Scan(&n)
+	return n > 0, err
+}
+
+// insertLoad stores l; a posted one first takes the account's balance after
+// its posting (available is posted: the ledger keeps no holds yet).
+func insertLoad(ctx context.Context, tx *Tx, l *retail.Load) error {
+	if l.Status == retail.StatusPosted {
+		var bal int64
+		if err := tx.QueryRow(ctx, `SELECT COALESCE((SELECT posted FROM ledger_balances WHERE account_id = ?), 0)`,
+			l.AccountID).Scan(&bal); err != nil {
+			return err
+		}
+		l.AvailableBalance = &bal
+	}
+	body, _ := json.Marshal(outcomeJSON{AvailableBalance: l.AvailableBalance, ReloadFee: l.ReloadFee,
+		MerchantFee: l.MerchantFee, MinAllowed: l.MinAllowed, MaxAllowed: l.MaxAllowed})
+	at := Micros(l.At)
+	res, err := tx.Exec(ctx, `INSERT INTO retail_loads (`+loadCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		l.ResponseID, l.Kind, l.MerchantID, l.RequestID, l.PartnerID, l.StoreID, l.UserID, l.RegisterID, l.RequestDateTime,
+		l.Ref, l.AccountID, l.Amount, l.Status, l.PostingID, l.Code, l.Description, string(body), l.Fingerprint, at, at)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		// Another request holds the request id (or, impossibly under the
+		// account lock, the reference): roll back whatever was posted.
+		return errors.Join(errLoadTaken, err)
+	}
+	return nil
+}
+
+func scanLoad(row interface{ Scan(...any) error }) (retail.Load, error) {
+	var l retail.Load
+	var body string
+	var at, updated int64
+	err := row.Scan(&l.ResponseID, &l.Kind, &l.MerchantID, &l.RequestID, &l.PartnerID, &l.StoreID, &l.UserID, &l.RegisterID,
+		&l.RequestDateTime, &l.Ref, &l.AccountID, &l.Amount, &l.Status, &l.PostingID, &l.Code, &l.Description, &body,
+		&l.Fingerprint, &at, &updated)
+	if err != nil {
+		return l, notFound(err, "load not found")
+	}
+	l.At = Time(at)
+	var o outcomeJSON
+	if err := json.Unmarshal([]byte(body), &o); err != nil {
+		return l, err
+	}
+	l.AvailableBalance, l.ReloadFee, l.MerchantFee, l.MinAllowed, l.MaxAllowed = o.AvailableBalance, o.ReloadFee,
+		o.MerchantFee, o.MinAllowed, o.MaxAllowed
+	return l, nil
+}
+
+// Throttle implements retail.Store. Two nodes that trip together both
+// set the same throttle; only the one that started it records the event.
+func (s *RetailStore) Throttle(ctx context.Context, partnerID string, since time.Time, trips func(misses int) bool,
+	t retail.Throttle) (_ bool, err error) {
+	defer apperr.Op(&err, "storage.RetailStore.Throttle(%s)", partnerID)
+	var misses int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM retail_validations WHERE partner_id = ? AND response_code = ? AND created_at >= ?`,
+		partnerID, retail.CodeInvalidAccount, Micros(since)).Scan(&misses); err != nil || !trips(misses) {
+		return false, err
+	}
+	var started bool
+	err = s.db.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `INSERT INTO retail_throttles (partner_id, started_at, ends_at, misses) VALUES (?, ?, ?, ?)
+			ON CONFLICT (partner_id) DO UPDATE SET started_at = excluded.started_at, ends_at = excluded.ends_at,
+			misses = excluded.misses WHERE retail_throttles.ends_at <= excluded.started_at`,
+			partnerID, Micros(t.StartedAt), Micros(t.EndsAt), misses)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if started = n == 1; err != nil || !started {
+			return err
+		}
+		return tx.audit(ctx, Micros(t.StartedAt), retail.AuditActor, retail.AuditThrottled, "partner:"+partnerID,
+			map[string]any{"misses": misses, "since": since.UTC(), "endsAt": t.EndsAt.UTC()})
+	})
+	return started, err
+}
