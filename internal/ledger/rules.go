@@ -111,6 +111,10 @@ func Enabled(adjustmentType string, configured, sandbox bool) bool {
 // NegativeFloorNB100 when the request asks for debitToNegative.
 const NB100 = "NB100"
 
+// NB100Terms is the terms identifier NB100 needs accepted where the
+// program enforces it (the feature catalogue's negBal).
+const NB100Terms = "negBal"
+
 // NegativeFloorNB100 is the lowest available balance an NB100 account may
 // reach, in minor units (-100.00).
 const NegativeFloorNB100 = -100_00

@@ -53,13 +53,15 @@ func (l ledgerTx) LockAccount(ctx context.Context, programCode, accountID string
 // every posting committed before the lock was granted.
 func (l ledgerTx) PostingState(ctx context.Context, accountID, adjustmentID string) (ledger.PostingState, error) {
 	var st ledger.PostingState
-	var nb100 int64
-	var prior string
-	err := l.tx.queryRowCached(ctx, qPostingState, accountID, accountID, ledger.NB100, accountID, adjustmentID).Scan(&st.Posted, &nb100, &prior)
+	var nb100, accepted int64
+	var prior, enforced string
+	err := l.tx.queryRowCached(ctx, qPostingState, accountID, accountID, ledger.NB100, accountID, adjustmentID,
+		accountID, accountID, ledger.NB100Terms, true).Scan(&st.Posted, &nb100, &prior, &enforced, &accepted)
 	if err != nil {
 		return st, err
 	}
 	st.Available, st.NB100 = st.Posted, nb100 > 0 // no holds yet: available is posted
+	st.TermsEnforced, st.NB100TermsAccepted = parseList(enforced), accepted > 0
 	if prior != "" {
 		a, err := scanAdjustment(l.tx.QueryRow(ctx, `SELECT `+adjustmentCols+` FROM adjustments WHERE id = ?`, prior))
 		if err != nil {
@@ -117,7 +119,9 @@ const (
 	qPostingState = `SELECT
 		COALESCE((SELECT posted FROM ledger_balances WHERE account_id = ?), 0),
 		(SELECT COUNT(*) FROM account_features WHERE account_id = ? AND feature = ?),
-		COALESCE((SELECT id FROM adjustments WHERE account_id = ? AND adjustment_id = ?), '')`
+		COALESCE((SELECT id FROM adjustments WHERE account_id = ? AND adjustment_id = ?), ''),
+		COALESCE((SELECT p.terms_enforced FROM accounts a JOIN programs p ON p.code = a.program_code WHERE a.id = ?), '[]'),
+		(SELECT COUNT(*) FROM account_terms WHERE account_id = ? AND terms_id = ? AND accepted = ?)`
 	qInsertAdjustment = `INSERT INTO adjustments (` + adjustmentCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qUpsertBalance    = `INSERT INTO ledger_balances (account_id, currency, posted, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (account_id) DO UPDATE SET posted = excluded.posted, updated_at = excluded.updated_at`
