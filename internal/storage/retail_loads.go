@@ -16,6 +16,23 @@ const loadCols = `id, kind, merchant_id, request_id, partner_id, store_id, user_
 	account_id, amount, status, posting_id, response_code, response_description, response_body, fingerprint, created_at,
 	updated_at`
 
+// The load path's statements (prepared once on SQLite: PrepareWrites,
+// stmt.go).
+const (
+	qLoadByRequest  = `SELECT ` + loadCols + ` FROM retail_loads WHERE merchant_id = ? AND request_id = ?`
+	qValidationByID = `SELECT ` + validationCols + ` FROM retail_validations WHERE id = ?`
+	qLoadByID       = `SELECT ` + loadCols + ` FROM retail_loads WHERE id = ? AND kind = 'load'`
+	qReferenced     = `SELECT COUNT(*) FROM retail_loads WHERE kind = ? AND ref_id = ? AND status <> ?`
+	qPostedBalance  = `SELECT COALESCE((SELECT posted FROM ledger_balances WHERE account_id = ?), 0)`
+	qInsertLoad     = `INSERT INTO retail_loads (` + loadCols + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+)
+
+// retailStatements are every statement of a validation's and a load's
+// transaction, the ledger's posting included.
+var retailStatements = append([]string{qLoadByRequest, qValidationByID, qLoadByID, qReferenced, qPostedBalance,
+	qInsertLoad, qInsertValidation, qLockAccountRow, qUsedToday, qTarget}, postingStatements...)
+
 // errLoadTaken abandons a load's transaction whose insert found its request
 // id taken by a concurrent request: whatever it posted is rolled back, and
 // the stored load is answered instead.
@@ -59,12 +76,11 @@ func (s *RetailStore) VoidLoad(ctx context.Context, l retail.Load,
 // recordLoad answers the load the merchant recorded under l's request id,
 // or runs settle and stores what it answers, in one transaction.
 func (s *RetailStore) recordLoad(ctx context.Context, l retail.Load, settle func(tx *Tx) (retail.Load, error)) (retail.Load, bool, error) {
-	s.db.PrepareWrites(ctx, postingStatements...)
+	s.db.PrepareWrites(ctx, retailStatements...)
 	var out retail.Load
 	var fresh bool
 	err := s.db.GroupTx(ctx, func(tx *Tx) error {
-		prev, err := scanLoad(tx.QueryRow(ctx, `SELECT `+loadCols+` FROM retail_loads WHERE merchant_id = ? AND request_id = ?`,
-			l.MerchantID, l.RequestID))
+		prev, err := scanLoad(tx.queryRowCached(ctx, qLoadByRequest, l.MerchantID, l.RequestID))
 		if err == nil {
 			out, fresh = prev, false
 			return nil
@@ -79,8 +95,7 @@ func (s *RetailStore) recordLoad(ctx context.Context, l retail.Load, settle func
 		return insertLoad(ctx, tx, &out)
 	})
 	if errors.Is(err, errLoadTaken) {
-		out, err = scanLoad(s.db.QueryRow(ctx, `SELECT `+loadCols+` FROM retail_loads WHERE merchant_id = ? AND request_id = ?`,
-			l.MerchantID, l.RequestID))
+		out, err = scanLoad(s.db.QueryRow(ctx, qLoadByRequest, l.MerchantID, l.RequestID))
 		return out, false, err
 	}
 	return out, fresh, err
@@ -91,7 +106,7 @@ func (s *RetailStore) recordLoad(ctx context.Context, l retail.Load, settle func
 // (the account, the loads) is read after.
 func loadState(ctx context.Context, tx *Tx, l retail.Load, w retail.Window) (retail.LoadState, error) {
 	var st retail.LoadState
-	v, err := scanValidation(tx.QueryRow(ctx, `SELECT `+validationCols+` FROM retail_validations WHERE id = ?`, l.Ref))
+	v, err := scanValidation(tx.queryRowCached(ctx, qValidationByID, l.Ref))
 	if apperr.KindOf(err) == apperr.NotFound {
 		return st, nil
 	}
@@ -116,8 +131,7 @@ func loadState(ctx context.Context, tx *Tx, l retail.Load, w retail.Window) (ret
 // account is locked (a concurrent void may have just changed it).
 func voidState(ctx context.Context, tx *Tx, l retail.Load) (retail.VoidState, error) {
 	var st retail.VoidState
-	q := `SELECT ` + loadCols + ` FROM retail_loads WHERE id = ? AND kind = 'load'`
-	ld, err := scanLoad(tx.QueryRow(ctx, q, l.Ref))
+	ld, err := scanLoad(tx.queryRowCached(ctx, qLoadByID, l.Ref))
 	if apperr.KindOf(err) == apperr.NotFound || err == nil && ld.AccountID == "" {
 		return st, nil
 	}
@@ -127,7 +141,7 @@ func voidState(ctx context.Context, tx *Tx, l retail.Load) (retail.VoidState, er
 	if st.Target, err = lockedTarget(ctx, tx, l.PartnerID, ld.AccountID); err != nil || st.Target == nil {
 		return st, err
 	}
-	if ld, err = scanLoad(tx.QueryRow(ctx, q, l.Ref)); err != nil {
+	if ld, err = scanLoad(tx.queryRowCached(ctx, qLoadByID, l.Ref)); err != nil {
 		return st, err
 	}
 	st.Load = &ld
@@ -143,7 +157,7 @@ func lockedTarget(ctx context.Context, tx *Tx, partnerID, accountID string) (*re
 	} else if err != nil {
 		return nil, err
 	}
-	t, err := scanTarget(tx.QueryRow(ctx, qTarget, partnerID, accountID))
+	t, err := scanTarget(tx.queryRowCached(ctx, qTarget, partnerID, accountID))
 	if err != nil {
 		return nil, err
 	}
@@ -153,8 +167,7 @@ func lockedTarget(ctx context.Context, tx *Tx, partnerID, accountID string) (*re
 // referenced reports whether a load or void that is not rejected refers to ref.
 func referenced(ctx context.Context, tx *Tx, kind, ref string) (bool, error) {
 	var n int
-	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM retail_loads WHERE kind = ? AND ref_id = ? AND status <> ?`,
-		kind, ref, retail.StatusRejected).Scan(&n)
+	err := tx.queryRowCached(ctx, qReferenced, kind, ref, retail.StatusRejected).Scan(&n)
 	return n > 0, err
 }
 
@@ -163,8 +176,7 @@ func referenced(ctx context.Context, tx *Tx, kind, ref string) (bool, error) {
 func insertLoad(ctx context.Context, tx *Tx, l *retail.Load) error {
 	if l.Status == retail.StatusPosted {
 		var bal int64
-		if err := tx.QueryRow(ctx, `SELECT COALESCE((SELECT posted FROM ledger_balances WHERE account_id = ?), 0)`,
-			l.AccountID).Scan(&bal); err != nil {
+		if err := tx.queryRowCached(ctx, qPostedBalance, l.AccountID).Scan(&bal); err != nil {
 			return err
 		}
 		l.AvailableBalance = &bal
@@ -172,9 +184,7 @@ func insertLoad(ctx context.Context, tx *Tx, l *retail.Load) error {
 	body, _ := json.Marshal(outcomeJSON{AvailableBalance: l.AvailableBalance, ReloadFee: l.ReloadFee,
 		MerchantFee: l.MerchantFee, MinAllowed: l.MinAllowed, MaxAllowed: l.MaxAllowed})
 	at := Micros(l.At)
-	res, err := tx.Exec(ctx, `INSERT INTO retail_loads (`+loadCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		l.ResponseID, l.Kind, l.MerchantID, l.RequestID, l.PartnerID, l.StoreID, l.UserID, l.RegisterID, l.RequestDateTime,
+	res, err := tx.execCached(ctx, qInsertLoad, l.ResponseID, l.Kind, l.MerchantID, l.RequestID, l.PartnerID, l.StoreID, l.UserID, l.RegisterID, l.RequestDateTime,
 		l.Ref, l.AccountID, l.Amount, l.Status, l.PostingID, l.Code, l.Description, string(body), l.Fingerprint, at, at)
 	if err != nil {
 		return err

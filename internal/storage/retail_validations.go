@@ -149,6 +149,7 @@ func (s *RetailStore) RecordValidation(ctx context.Context, v retail.Validation,
 		out, fresh, err = recordValidation(ctx, tx, v, w, decide)
 		return err
 	}
+	s.db.PrepareWrites(ctx, retailStatements...)
 	err = s.db.GroupTx(ctx, fn)
 	if err != nil || fresh {
 		return out, fresh, err
@@ -172,9 +173,7 @@ func recordValidation(ctx context.Context, tx *Tx, v retail.Validation, w retail
 	}
 	body, _ := json.Marshal(outcomeJSON{out.AvailableBalance, out.ReloadFee, out.MerchantFee, out.MinAllowed,
 		out.MaxAllowed, out.CardType})
-	res, err := tx.Exec(ctx, `INSERT INTO retail_validations (`+validationCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, request_id) DO NOTHING`,
-		out.ResponseID, nullString(out.MerchantID), nullString(out.RequestID), out.PartnerID, out.StoreID, out.UserID,
+	res, err := tx.execCached(ctx, qInsertValidation, out.ResponseID, nullString(out.MerchantID), nullString(out.RequestID), out.PartnerID, out.StoreID, out.UserID,
 		out.RegisterID, out.AccountID, out.Last4, out.Amount, out.PaymentProgramType, out.RequestDateTime, out.Code,
 		out.Description, string(body), out.Fingerprint, out.Code == retail.CodeSuccess, Micros(out.At))
 	if err != nil {
@@ -191,8 +190,25 @@ func recordValidation(ctx context.Context, tx *Tx, v retail.Validation, w retail
 // miss what the previous holder just committed.
 func lockAccount(ctx context.Context, tx *Tx, accountID string) error {
 	var id string
-	return tx.QueryRow(ctx, `SELECT id FROM accounts WHERE id = ?`+tx.ForUpdate(), accountID).Scan(&id)
+	q := qLockAccountRow
+	if tx.Engine() == Postgres {
+		q += tx.ForUpdate()
+	}
+	return tx.queryRowCached(ctx, q, accountID).Scan(&id)
 }
+
+// The validation path's statements (retailStatements).
+const (
+	qInsertValidation = `INSERT INTO retail_validations (` + validationCols + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, request_id) DO NOTHING`
+	qLockAccountRow = `SELECT id FROM accounts WHERE id = ?`
+	qUsedToday      = `SELECT
+		COALESCE((SELECT SUM(amount) FROM retail_loads
+			WHERE account_id = ? AND kind = 'load' AND status = 'posted' AND created_at >= ?), 0),
+		COALESCE((SELECT SUM(v.amount) FROM retail_validations v
+			WHERE v.account_id = ? AND v.approved = ? AND v.created_at >= ? AND v.id <> ?
+			AND NOT EXISTS (SELECT 1 FROM retail_loads l WHERE l.kind = 'load' AND l.ref_id = v.id AND l.status <> 'rejected')), 0)`
+)
 
 // usedToday is what the account's daily load limit counts in w: loads
 // posted since the day's start (a voided load no longer counts), and
@@ -200,12 +216,6 @@ func lockAccount(ctx context.Context, tx *Tx, accountID string) error {
 // except the validation named by exclude (the one being committed).
 func usedToday(ctx context.Context, tx *Tx, accountID string, w retail.Window, exclude string) (int64, error) {
 	var loads, holds int64
-	err := tx.QueryRow(ctx, `SELECT
-		COALESCE((SELECT SUM(amount) FROM retail_loads
-			WHERE account_id = ? AND kind = 'load' AND status = 'posted' AND created_at >= ?), 0),
-		COALESCE((SELECT SUM(v.amount) FROM retail_validations v
-			WHERE v.account_id = ? AND v.approved = ? AND v.created_at >= ? AND v.id <> ?
-			AND NOT EXISTS (SELECT 1 FROM retail_loads l WHERE l.kind = 'load' AND l.ref_id = v.id AND l.status <> 'rejected')), 0)`,
-		accountID, Micros(w.DayStart), accountID, true, Micros(w.HoldsSince), exclude).Scan(&loads, &holds)
+	err := tx.queryRowCached(ctx, qUsedToday, accountID, Micros(w.DayStart), accountID, true, Micros(w.HoldsSince), exclude).Scan(&loads, &holds)
 	return loads + holds, err
 }
