@@ -107,6 +107,12 @@ func TestCardDetailsRetailNetwork(t *testing.T) {
 		if rl := reload([]string{chain.PartnerID, chain.PartnerID}); len(rl["retailPartners"].([]any)) != 1 {
 			t.Fatalf("retailPartners = %v", rl["retailPartners"])
 		}
+		ev := e.Admin("GET", "/admin/v1/audit?subject=program:"+w.ProgramCode+"&action=program.reloadUpdated&limit=1", nil).
+			Want(t, http.StatusOK).JSON(t)["events"].([]any)
+		if d := ev[0].(map[string]any)["detail"].(map[string]any); len(ev) != 1 || len(d["retailPartners"].([]any)) != 1 ||
+			d["reloadFee"] != "3.95" {
+			t.Fatalf("reload settings audit: %v", ev)
+		}
 		e.Token = e.TokenFor(chain.ClientID, chain.ClientSecret)
 		wantRetail(t, w.call(e, at(w.body(), "BCHAIN")), http.StatusOK, 0, "Success")
 		e.Token = e.TokenFor(other.ClientID, other.ClientSecret)

@@ -154,8 +154,16 @@ func (s *Service) PutSettings(ctx context.Context, st Settings) (Settings, error
 		return Settings{}, err
 	}
 	st.UpdatedAt = s.Now().UTC()
-	return st, s.Store.PutSettings(ctx, st)
+	return st, s.Store.PutSettings(ctx, st, SettingsActor)
 }
+
+// SettingsActor is the audit actor of reload settings changes: only the
+// operator (API and CLI) makes them.
+const SettingsActor = "operator"
+
+// AuditReloadUpdated is the audit action of a change of reload settings
+// (subject program:<code>, detail the settings).
+const AuditReloadUpdated = "program.reloadUpdated"
 
 // DefaultSettings are the reload settings of a program's first "reload"
 // for the fields left out: enabled, the page's sample bounds (20.00 to

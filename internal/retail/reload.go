@@ -190,7 +190,9 @@ type Store interface {
 	User(ctx context.Context, merchantID, userID string) (User, error)
 	// Settings answers NotFound when a program has none.
 	Settings(ctx context.Context, programCode string) (Settings, error)
-	PutSettings(ctx context.Context, s Settings) error
+	// PutSettings stores s and records an AuditReloadUpdated event by
+	// actor in the same transaction.
+	PutSettings(ctx context.Context, s Settings, actor string) error
 	// MissingPartner answers the first of ids that is no partner's ("" when all are).
 	MissingPartner(ctx context.Context, ids []string) (string, error)
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/money"
 	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
@@ -176,9 +177,9 @@ func (s *RetailStore) retailPartners(ctx context.Context, programCode string) ([
 	return out, rows.Err()
 }
 
-// PutSettings implements retail.Store: the settings and their list of
-// retail partners in one transaction.
-func (s *RetailStore) PutSettings(ctx context.Context, st retail.Settings) (err error) {
+// PutSettings implements retail.Store: the settings, their list of
+// retail partners and the audit event in one transaction.
+func (s *RetailStore) PutSettings(ctx context.Context, st retail.Settings, actor string) (err error) {
 	defer apperr.Op(&err, "storage.RetailStore.PutSettings(%s)", st.ProgramCode)
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO program_reload (`+reloadCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -203,8 +204,20 @@ func (s *RetailStore) PutSettings(ctx context.Context, st retail.Settings) (err 
 				return err
 			}
 		}
-		return nil
+		return tx.audit(ctx, Micros(st.UpdatedAt), actor, retail.AuditReloadUpdated, programSubject(st.ProgramCode), reloadDetail(st))
 	})
+}
+
+// reloadDetail is the audit detail of reload settings (amounts as the
+// operator API shows them).
+func reloadDetail(st retail.Settings) map[string]any {
+	var fee any
+	if st.ReloadFee != nil {
+		fee = money.Format(*st.ReloadFee)
+	}
+	return map[string]any{"enabled": st.Enabled, "reloadFee": fee, "minLoadAmount": money.Format(st.MinLoadAmount),
+		"maxLoadAmount": money.Format(st.MaxLoadAmount), "dailyLoadLimit": money.Format(st.DailyLoadLimit),
+		"cardType": st.CardType, "retailPartners": st.RetailPartners}
 }
 
 // MissingPartner implements retail.Store.
