@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/care"
 )
 
@@ -46,11 +47,11 @@ func TestCRMConfigFromEnv(t *testing.T) {
 		"VERDANT_CRM_LOGIN_URL": "https://login.example", "VERDANT_CRM_CLIENT_ID": "cid",
 		"VERDANT_CRM_CLIENT_SECRET_FILE": secretFile, "VERDANT_CRM_API_VERSION": "v60.0", "VERDANT_CRM_TIMEOUT": "3s",
 	}
-	cfg, err := crmConfig(func(k string) string { return vars[k] })
-	if err != nil || !cfg.Configured() || cfg.ClientSecret != "s3cret" || cfg.APIVersion != "v60.0" || cfg.Timeout != 3*time.Second {
-		t.Fatalf("%+v, %v", cfg, err)
+	cfg, err := app.Load(newFlags("serve"), nil, func(k string) string { return vars[k] })
+	if err != nil || !cfg.CRM.Configured() || cfg.CRM.ClientSecret != "s3cret" || cfg.CRM.APIVersion != "v60.0" || cfg.CRM.Timeout != 3*time.Second {
+		t.Fatalf("%+v, %v", cfg.CRM, err)
 	}
-	if cfg, _ := crmConfig(func(string) string { return "" }); cfg.Configured() {
+	if cfg, _ := app.Load(newFlags("serve"), nil, func(string) string { return "" }); cfg.CRM.Configured() {
 		t.Fatal("an empty environment configures a CRM")
 	}
 }

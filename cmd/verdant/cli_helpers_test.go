@@ -56,8 +56,11 @@ func (c *cli) seed(programCode string) (partnerID, accountID string) {
 // open opens the app on the data directory (closed when the test ends).
 func (c *cli) open() *app.App {
 	c.t.Helper()
-	cm := common{dataDir: c.dir, logLevel: "error"}
-	a, err := cm.open(c.ctx, c.env)
+	cfg, err := app.Load(newFlags("open"), []string{"--data-dir", c.dir, "--log-level", "error"}, c.env)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	a, err := open(c.ctx, cfg, c.env)
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -128,7 +128,8 @@ func TestBinaryDemoEndToEnd(t *testing.T) {
 
 func TestBinaryGracefulShutdownFinishesInFlight(t *testing.T) {
 	dir := t.TempDir()
-	srv := startServer(t, []string{"VERDANT_ADMIN_TOKEN=adm"}, "--data-dir", dir)
+	const admin = "adm-0123456789abcdefghijklmnopqrstuvwxyz"
+	srv := startServer(t, []string{"VERDANT_ADMIN_TOKEN=" + admin}, "--data-dir", dir)
 	u, _ := url.Parse(srv.URL)
 	conn, err := net.Dial("tcp", u.Host)
 	if err != nil {
@@ -136,7 +137,7 @@ func TestBinaryGracefulShutdownFinishesInFlight(t *testing.T) {
 	}
 	defer conn.Close()
 	body := `{"name":"Slow Partner"}`
-	fmt.Fprintf(conn, "POST /admin/v1/partners HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer adm\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:5])
+	fmt.Fprintf(conn, "POST /admin/v1/partners HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", admin, len(body), body[:5])
 	time.Sleep(200 * time.Millisecond)
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

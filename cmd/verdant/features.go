@@ -30,13 +30,12 @@ func featureAccount(ctx context.Context, a *app.App, code, id string) (feature.C
 // featureSet enrols or unenrols an account, with the partner call's
 // rules, recorded with actor "operator".
 func featureSet(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("feature set", getenv, &c)
+	fs := newFlags("feature set")
 	code := fs.String("program", "", "programCode (required)")
 	acctID := fs.String("account", "", "accountIdentifier (required)")
 	id := fs.String("feature", "", "feature id, e.g. NB100, UCB2, RDC5 (required)")
 	authorize := fs.Bool("authorize", true, "true to enrol, false to unenrol")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		cfg, accountID, err := featureAccount(ctx, a, *code, *acctID)
 		if err != nil {
 			return nil, err
@@ -55,12 +54,11 @@ func featureSet(ctx context.Context, args []string, getenv func(string) string, 
 // featureHistory prints an account's enrolment and terms changes, newest
 // first.
 func featureHistory(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("feature history", getenv, &c)
+	fs := newFlags("feature history")
 	code := fs.String("program", "", "programCode (required)")
 	acctID := fs.String("account", "", "accountIdentifier (required)")
 	limit := fs.Int("limit", 100, "most recent events to show (1 to 500)")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		_, accountID, err := featureAccount(ctx, a, *code, *acctID)
 		if err != nil {
 			return nil, err

@@ -14,12 +14,12 @@ import (
 // every account's opening and closing balance) as JSON or CSV. It fails
 // when the totals do not tie out.
 func recon(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("recon", getenv, &c)
+	fs := newFlags("recon")
 	code := fs.String("program", "", "programCode (required)")
 	date := fs.String("date", "", "UTC day, YYYY-MM-DD (required)")
 	format := fs.String("format", "json", "output format: json or csv")
-	if err := fs.Parse(args); err != nil {
+	cfg, err := load(fs, args, getenv, stdout)
+	if err != nil {
 		return err
 	}
 	if *code == "" || *date == "" {
@@ -28,7 +28,7 @@ func recon(ctx context.Context, args []string, getenv func(string) string, stdou
 	if *format != "json" && *format != "csv" {
 		return fmt.Errorf("recon: --format must be json or csv, not %q", *format)
 	}
-	return c.withApp(ctx, getenv, func(a *app.App) error {
+	return withApp(ctx, cfg, getenv, func(a *app.App) error {
 		p, err := a.Programs.Get(ctx, *code)
 		if err != nil {
 			return fmt.Errorf("recon: %w", err)
@@ -53,11 +53,11 @@ func recon(ctx context.Context, args []string, getenv func(string) string, stdou
 // ledgerVerify checks every balance against its entries and that the
 // ledger balances; it fails, naming each problem, if not.
 func ledgerVerify(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	if err := newFlags("ledger verify", getenv, &c).Parse(args); err != nil {
+	cfg, err := load(newFlags("ledger verify"), args, getenv, stdout)
+	if err != nil {
 		return err
 	}
-	return c.withApp(ctx, getenv, func(a *app.App) error {
+	return withApp(ctx, cfg, getenv, func(a *app.App) error {
 		problems, err := a.Ledger.Verify(ctx)
 		if err != nil {
 			return err

@@ -23,10 +23,9 @@ func printJSON(w io.Writer, v any) error {
 }
 
 func partnerCreate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("partner create", getenv, &c)
+	fs := newFlags("partner create")
 	name := fs.String("name", "", "partner name (required)")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		cr, err := a.Partners.Create(ctx, *name)
 		if err != nil {
 			return nil, err
@@ -44,8 +43,7 @@ func splitList(s string) []string {
 }
 
 func programCreate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("program create", getenv, &c)
+	fs := newFlags("program create")
 	code := fs.String("code", "", "programCode (required)")
 	partnerID := fs.String("partner", "", "owning partnerId (required)")
 	name := fs.String("name", "", "program name (required)")
@@ -53,7 +51,7 @@ func programCreate(ctx context.Context, args []string, getenv func(string) strin
 	adj := fs.String("adjustment-types", "", "comma-separated adjustment types")
 	feat := fs.String("features", "", "comma-separated features")
 	terms := fs.String("terms-enforced", "", "comma-separated terms identifiers")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		p, err := a.Programs.Create(ctx, program.Program{Code: *code, PartnerID: *partnerID, Name: *name, BIN: *bin,
 			AdjustmentTypes: splitList(*adj), Features: splitList(*feat), TermsEnforced: splitList(*terms)})
 		return api.ProgramView(p), err
@@ -61,15 +59,14 @@ func programCreate(ctx context.Context, args []string, getenv func(string) strin
 }
 
 func accountOpen(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("account open", getenv, &c)
+	fs := newFlags("account open")
 	code := fs.String("program", "", "programCode (required)")
 	first := fs.String("first-name", "", "holder first name (required)")
 	last := fs.String("last-name", "", "holder last name (required)")
 	zip := fs.String("zip", "", "holder zip code (required)")
 	customer := fs.String("customer-id", "", "holder customer id")
 	status := fs.String("status", "normal", "account status")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		p, err := a.Programs.Get(ctx, *code)
 		if err != nil {
 			return nil, err
@@ -85,8 +82,7 @@ func accountOpen(ctx context.Context, args []string, getenv func(string) string,
 }
 
 func cardIssue(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("card issue", getenv, &c)
+	fs := newFlags("card issue")
 	code := fs.String("program", "", "programCode (required)")
 	acctID := fs.String("account", "", "accountIdentifier (required)")
 	var req card.IssueRequest
@@ -96,7 +92,7 @@ func cardIssue(ctx context.Context, args []string, getenv func(string) string, s
 	fs.StringVar(&req.ExpiryMonth, "expiry-month", "", "MM")
 	fs.StringVar(&req.EmbossType, "emboss-type", "", "REP, LSR, REI or empty")
 	fs.StringVar(&req.DeliveryMethod, "delivery-method", "reg", "reg or exp")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		p, err := a.Programs.Get(ctx, *code)
 		if err != nil {
 			return nil, err

@@ -17,8 +17,7 @@ import (
 // API's "reload" field does: flags left out keep their value (the
 // defaults the first time).
 func programReload(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("program reload", getenv, &c)
+	fs := newFlags("program reload")
 	code := fs.String("program", "", "programCode (required)")
 	fs.String("enabled", "", "true or false")
 	fs.String("reload-fee", "", "the program's reload fee, e.g. 3.95, or none")
@@ -27,7 +26,7 @@ func programReload(ctx context.Context, args []string, getenv func(string) strin
 	fs.String("daily-limit", "", "an account's daily load limit, e.g. 2500.00")
 	fs.String("card-type", "", "Normal or PointofBanking")
 	fs.String("retail-partners", "", "who besides the owner may reload the program's cards: all, none, or partner ids (comma-separated)")
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		p, err := a.Programs.Get(ctx, *code)
 		if err != nil {
 			return nil, err

@@ -6,11 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/logging"
@@ -42,8 +39,9 @@ commands:
   ledger verify     check every balance against its entries and that the ledger balances
   rekey             re-seal every value sealed with a retired data key under the current one
 
-Run 'verdant <command> -h' for a command's flags. Every flag can also be
-set as VERDANT_<FLAG> in the environment (dashes become underscores).
+Run 'verdant <command> -h' for a command's flags, 'verdant serve -h' for
+every setting. Every setting is a flag or a VERDANT_ variable (flag
+--foo-bar, variable VERDANT_FOO_BAR).
 `
 
 // run is the whole program behind main, testable in process.
@@ -61,7 +59,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprint(stdout, usage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
-	return c(ctx, rest, getenv, stdout)
+	if err := c(ctx, rest, getenv, stdout); !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil // usage was printed
 }
 
 type command func(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error
@@ -94,95 +95,73 @@ func init() {
 	}
 }
 
-// common are the flags every command that touches the database shares.
-type common struct {
-	dataDir, db, logLevel string
-}
-
-func newFlags(name string, getenv func(string) string, c *common) *flag.FlagSet {
+// newFlags is a command's flag set: the command adds its own flags, and
+// app.Load adds every setting. Errors and usage are printed by run and
+// load, not by the flag package.
+func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.StringVar(&c.dataDir, "data-dir", envOr(getenv, "VERDANT_DATA_DIR", "."), "directory for the SQLite file and generated dev keys")
-	fs.StringVar(&c.db, "db", getenv("VERDANT_DB"), "database URL: sqlite:PATH or postgres://... (default sqlite:<data-dir>/verdant.db)")
-	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "VERDANT_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
 }
 
-func envOr(getenv func(string) string, name, def string) string {
-	if v := getenv(name); v != "" {
-		return v
+// load parses a command's flags and the environment into the
+// configuration (app.Load); with -h it prints the command's usage.
+func load(fs *flag.FlagSet, args []string, getenv func(string) string, stdout io.Writer) (app.Config, error) {
+	cfg, err := app.Load(fs, args, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(fs, stdout)
 	}
-	return def
+	cfg.Version = version
+	return cfg, err
 }
 
-func envBool(getenv func(string) string, name string) bool {
-	b, _ := strconv.ParseBool(getenv(name))
-	return b
+// printUsage lists a command's own flags, then the settings: all of them
+// for serve, a pointer to serve's list for the operator commands.
+func printUsage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprintf(w, "usage: verdant %s [flags]\n", fs.Name())
+	settings := map[string]bool{}
+	for _, s := range app.Settings {
+		settings[s.Flag] = true
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		if !settings[f.Name] {
+			fmt.Fprintf(w, "\n  --%s  (default %q)\n    \t%s\n", f.Name, f.DefValue, f.Usage)
+		}
+	})
+	fmt.Fprintln(w)
+	if fs.Name() == "serve" {
+		app.WriteSettings(w)
+		return
+	}
+	fmt.Fprintln(w, "Every setting of 'verdant serve -h' applies too (--data-dir, --db, --log-level, VERDANT_DATA_KEY, ...).")
 }
 
-func envDuration(getenv func(string) string, name string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(getenv(name)); err == nil {
-		return d
-	}
-	return def
-}
-
-func (c *common) logger() *slog.Logger {
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(c.logLevel)); err != nil {
-		lvl = slog.LevelInfo
-	}
-	return logging.New(os.Stderr, lvl)
-}
-
-// config builds the app configuration shared by every command.
-func (c *common) config(getenv func(string) string, log *slog.Logger) (app.Config, error) {
-	if c.db == "" {
-		c.db = app.DefaultDB(c.dataDir)
-	}
-	if strings.HasPrefix(c.db, "sqlite:") {
-		if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
-			return app.Config{}, err
+// open builds the app for a configuration: the logger it asks for, the
+// data directory, and the data key (generated there for development when
+// none is set).
+func open(ctx context.Context, cfg app.Config, getenv func(string) string) (*app.App, error) {
+	log := logging.New(os.Stderr, cfg.LogLevel)
+	if strings.HasPrefix(cfg.DB, "sqlite:") {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, err
 		}
 	}
-	key, err := app.LoadDataKey(getenv, c.dataDir, log)
+	key, err := app.LoadDataKey(getenv, cfg.DataDir, log)
 	if err != nil {
-		return app.Config{}, err
+		return nil, err
 	}
-	retired, err := app.LoadRetiredKeys(getenv)
-	if err != nil {
-		return app.Config{}, err
-	}
-	admin, err := app.LoadSecret(getenv, "VERDANT_ADMIN_TOKEN")
-	if err != nil {
-		return app.Config{}, err
-	}
-	maxBody, _ := strconv.ParseInt(getenv("VERDANT_MAX_BODY_BYTES"), 10, 64)
-	notify, verify, err := notifyConfig(getenv)
-	if err != nil {
-		return app.Config{}, err
-	}
-	crmCfg, err := crmConfig(getenv)
-	if err != nil {
-		return app.Config{}, err
-	}
-	deliv, err := deliverySettings(getenv)
-	if err != nil {
-		return app.Config{}, err
-	}
-	threshold, _ := strconv.ParseFloat(getenv("VERDANT_SANCTIONS_THRESHOLD"), 64)
-	return app.Config{
-		DataDir: c.dataDir, DB: c.db, AdminToken: admin, DataKey: key, RetiredKeys: retired,
-		TokenTTL: envDuration(getenv, "VERDANT_TOKEN_TTL", time.Hour), MaxBodyBytes: maxBody, Version: version,
-		Notify: notify, Verify: verify, CRM: crmCfg, SanctionsThreshold: threshold, Delivery: deliv,
-	}, nil
+	cfg.DataKey = key
+	return app.New(ctx, cfg, log)
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	if err := newFlags("migrate", getenv, &c).Parse(args); err != nil {
+	fs := newFlags("migrate")
+	cfg, err := load(fs, args, getenv, stdout)
+	if err != nil {
 		return err
 	}
-	return c.withApp(ctx, getenv, func(a *app.App) error {
+	return withApp(ctx, cfg, getenv, func(a *app.App) error {
 		v, err := a.DB.SchemaVersion(ctx)
 		if err != nil {
 			return err
@@ -194,8 +173,8 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 
 // withApp builds the app for a one-shot command, hands it to f and closes
 // it when f returns.
-func (c *common) withApp(ctx context.Context, getenv func(string) string, f func(*app.App) error) error {
-	a, err := c.open(ctx, getenv)
+func withApp(ctx context.Context, cfg app.Config, getenv func(string) string, f func(*app.App) error) error {
+	a, err := open(ctx, cfg, getenv)
 	if err != nil {
 		return err
 	}
@@ -203,25 +182,16 @@ func (c *common) withApp(ctx context.Context, getenv func(string) string, f func
 	return f(a)
 }
 
-// open builds the app for a one-shot command.
-func (c *common) open(ctx context.Context, getenv func(string) string) (*app.App, error) {
-	log := c.logger()
-	cfg, err := c.config(getenv, log)
-	if err != nil {
-		return nil, err
-	}
-	return app.New(ctx, cfg, log)
-}
-
-// runJSON is the skeleton of most operator commands: it parses args into
-// fs (built with newFlags and c), opens the app and prints what f returns
-// as JSON on stdout.
-func (c *common) runJSON(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string,
+// runJSON is the skeleton of most operator commands: it loads the
+// configuration with fs (made by newFlags, with the command's flags),
+// opens the app and prints what f returns as JSON on stdout.
+func runJSON(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string,
 	stdout io.Writer, f func(*app.App) (any, error)) error {
-	if err := fs.Parse(args); err != nil {
+	cfg, err := load(fs, args, getenv, stdout)
+	if err != nil {
 		return err
 	}
-	return c.withApp(ctx, getenv, func(a *app.App) error {
+	return withApp(ctx, cfg, getenv, func(a *app.App) error {
 		v, err := f(a)
 		if err != nil {
 			return err

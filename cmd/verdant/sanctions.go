@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/sanctions"
@@ -15,20 +17,22 @@ import (
 // sanctionsLoad puts fresh OFAC CSV files (DIR/sdn.csv, and alt.csv and
 // add.csv when present) in force for every node sharing the database.
 func sanctionsLoad(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("sanctions load", getenv, &c)
+	fs := newFlags("sanctions load")
 	published := fs.String("published", "", "the list's publish date (default: sdn.csv's modification date)")
-	operator := fs.String("operator", envOr(getenv, "USER", "operator"), "who loads the list (audit trail)")
-	if err := fs.Parse(args); err != nil {
+	operator := fs.String("operator", cmp.Or(getenv("USER"), "operator"), "who loads the list (audit trail)")
+	var dir string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") { // flags may follow DIR
+		dir, args = args[0], args[1:]
+	}
+	cfg, err := load(fs, args, getenv, stdout)
+	if err != nil {
 		return err
 	}
-	rest := fs.Args()
-	if len(rest) == 0 {
+	if rest := fs.Args(); dir == "" && len(rest) > 0 {
+		dir = rest[0]
+	}
+	if dir == "" {
 		return errors.New("usage: verdant sanctions load DIR [--published YYYY-MM-DD]")
-	}
-	dir := rest[0]
-	if err := fs.Parse(rest[1:]); err != nil { // flags may follow DIR
-		return err
 	}
 	var f sanctions.Files
 	for _, x := range []struct {
@@ -49,7 +53,7 @@ func sanctionsLoad(ctx context.Context, args []string, getenv func(string) strin
 		}
 		*published = st.ModTime().UTC().Format("2006-01-02")
 	}
-	return c.withApp(ctx, getenv, func(a *app.App) error {
+	return withApp(ctx, cfg, getenv, func(a *app.App) error {
 		info, err := a.Sanctions.Load(ctx, f, *published, *operator)
 		if err != nil {
 			return err
@@ -60,9 +64,8 @@ func sanctionsLoad(ctx context.Context, args []string, getenv func(string) strin
 
 // sanctionsShow prints the list in force.
 func sanctionsShow(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("sanctions show", getenv, &c)
-	return c.runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+	fs := newFlags("sanctions show")
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
 		info, err := a.Sanctions.Current(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("no sanctions list: %w", err)

@@ -5,50 +5,45 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var c common
-	fs := newFlags("serve", getenv, &c)
-	addr := fs.String("addr", envOr(getenv, "VERDANT_ADDR", "127.0.0.1:8080"), "listen address (port 0 picks a free port)")
-	sandbox := fs.Bool("sandbox", envBool(getenv, "VERDANT_SANDBOX"), "mark this a non-production deployment (enables sandbox-only operator features, and instructionCredit/instructionDebit for every program)")
-	demo := fs.Bool("demo", envBool(getenv, "VERDANT_DEMO"), "seed a demo partner, program, account and card and print how to call them")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log := c.logger()
-	cfg, err := c.config(getenv, log)
+	cfg, err := load(newFlags("serve"), args, getenv, stdout)
 	if err != nil {
 		return err
 	}
-	cfg.Addr, cfg.Sandbox = *addr, *sandbox
-	if *demo && cfg.AdminToken == "" {
-		if cfg.AdminToken, err = devAdminToken(c.dataDir); err != nil {
+	if cfg.Demo && cfg.AdminToken == "" {
+		if cfg.AdminToken, err = devAdminToken(cfg.DataDir); err != nil {
 			return err
 		}
 	}
-	if cfg.AdminToken == "" {
-		log.Warn("no VERDANT_ADMIN_TOKEN: the operator API answers 401 to everything")
-	}
-	a, err := app.New(ctx, cfg, log)
+	a, err := open(ctx, cfg, getenv)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	switch {
+	case cfg.AdminToken == "":
+		a.Log.Warn("no VERDANT_ADMIN_TOKEN: the operator API answers 401 to everything")
+	case app.WeakToken(cfg.AdminToken):
+		a.Log.Warn("weak VERDANT_ADMIN_TOKEN accepted for --demo only")
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	base := "http://" + ln.Addr().String()
-	if *demo {
+	if cfg.Demo {
 		if err := seedDemo(ctx, a, base, stdout); err != nil {
 			ln.Close()
 			return err
@@ -66,13 +61,21 @@ func serveHTTP(ctx context.Context, a *app.App, ln net.Listener, stdout io.Write
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    api.MaxHeaderBytes,
+		// What net/http itself logs (a TLS handshake or accept error) goes to
+		// verdant's log, not to stderr in another format.
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 2)
+	metrics, err := serveMetrics(a, errc, stdout)
+	if err != nil {
+		ln.Close()
+		return err
 	}
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorkers()
 	a.Start(workers)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(a.Server.Listener(ln)) }()
 	a.Log.Info("listening", "addr", ln.Addr().String(), "engine", string(a.DB.Engine), "sandbox", a.Config.Sandbox, "version", version)
 	fmt.Fprintf(stdout, "verdant listening on http://%s\n", ln.Addr())
 	select {
@@ -83,12 +86,38 @@ func serveHTTP(ctx context.Context, a *app.App, ln net.Listener, stdout io.Write
 	a.Log.Info("shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := srv.Shutdown(shutCtx)
+	err = srv.Shutdown(shutCtx)
+	if metrics != nil {
+		metrics.Close()
+	}
 	stopWorkers()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+// serveMetrics serves GET /metrics on VERDANT_METRICS_ADDR, when set, and
+// prints where; a failure to serve goes to errc.
+func serveMetrics(a *app.App, errc chan<- error, stdout io.Writer) (*http.Server, error) {
+	if a.Config.MetricsAddr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", a.Config.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("VERDANT_METRICS_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Server.MetricsHandler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 60 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	a.Log.Info("serving metrics", "addr", ln.Addr().String())
+	fmt.Fprintf(stdout, "verdant metrics on http://%s/metrics\n", ln.Addr())
+	return srv, nil
 }
 
 // devAdminToken reads or generates the operator token used by --demo.

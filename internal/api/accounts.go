@@ -111,17 +111,20 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := GetAccountJSON{
 		AccountIdentifier: a.ID, AccountStatus: string(a.Status),
-		AccountHolder: AccountHolderJSON{a.Holder.FirstName, a.Holder.LastName},
+		AccountHolder: AccountHolderJSON{FirstName: a.Holder.FirstName, LastName: a.Holder.LastName},
 		Balances: AccountBalancesJSON{Currency: bal.Currency, PostedBalance: money.Format(bal.Posted),
 			AvailableBalance: money.Format(bal.Available)},
 		Features: st.FeatureIDs(), TermsAcceptances: []TermsAcceptanceJSON{},
 		PaymentInstruments: []PaymentInstrumentJSON{}, ResponseDetails: Success(),
 	}
 	for _, t := range st.Terms {
-		out.TermsAcceptances = append(out.TermsAcceptances, TermsAcceptanceJSON{t.ID, t.Accepted, ResponseDate(t.At)})
+		out.TermsAcceptances = append(out.TermsAcceptances, TermsAcceptanceJSON{TermsIdentifier: t.ID,
+			TermsAcceptanceFlag: t.Accepted, TermsAcceptanceDateTime: ResponseDate(t.At)})
 	}
 	for _, c := range cards {
-		out.PaymentInstruments = append(out.PaymentInstruments, PaymentInstrumentJSON{c.ID, c.Last4, string(c.Status), c.Type, c.ExpiryYear, c.ExpiryMonth})
+		out.PaymentInstruments = append(out.PaymentInstruments, PaymentInstrumentJSON{PaymentInstrumentIdentifier: c.ID,
+			Last4PAN: c.Last4, Status: string(c.Status), Type: c.Type, ExpiryYear: c.ExpiryYear,
+			ExpiryMonth: c.ExpiryMonth})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -67,8 +67,9 @@ func (s *Server) verifyAddress(w http.ResponseWriter, r *http.Request) error {
 	out := AddressVerificationJSON{Addresses: []AddressJSON{}, IsValidAddress: res.Valid, MatchLevel: string(res.MatchLevel),
 		ResponseDetails: Success()}
 	for _, a := range res.Addresses {
-		out.Addresses = append(out.Addresses, AddressJSON{a.Line1, a.Line2, a.City, a.State, a.ZipCode, a.CountryCode,
-			string(a.Type), string(a.Type)})
+		out.Addresses = append(out.Addresses, AddressJSON{AddressLine1: a.Line1, AddressLine2: a.Line2, City: a.City,
+			State: a.State, ZipCode: a.ZipCode, CountryCode: a.CountryCode, Type: string(a.Type),
+			AddressType: string(a.Type)})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -15,7 +15,7 @@ import (
 
 func (s *Server) adminRoutes(mux *router) {
 	mux.Handle("POST /admin/v1/partners", s.admin(s.adminCreatePartner))
-	mux.Handle("POST /admin/v1/partners/{partnerId}/secrets", s.admin(s.adminRotateSecret))
+	mux.Handle("POST /admin/v1/partners/{partnerId}/secrets", s.admin(s.adminRotatePartnerSecret))
 	mux.Handle("POST /admin/v1/programs", s.admin(s.adminCreateProgram))
 	mux.Handle("GET /admin/v1/programs/{programCode}", s.admin(s.adminGetProgram))
 	mux.Handle("PATCH /admin/v1/programs/{programCode}", s.admin(s.adminPatchProgram))
@@ -23,7 +23,7 @@ func (s *Server) adminRoutes(mux *router) {
 	mux.Handle("GET /admin/v1/programs/{programCode}/accounts", s.admin(s.adminListAccounts))
 	mux.Handle("GET /admin/v1/programs/{programCode}/accounts/{accountIdentifier}", s.admin(s.adminGetAccount))
 	mux.Handle("PATCH /admin/v1/programs/{programCode}/accounts/{accountIdentifier}", s.admin(s.adminPatchAccount))
-	mux.Handle("POST /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/paymentInstruments", s.admin(s.adminIssueCard))
+	mux.Handle("POST /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/paymentInstruments", s.admin(s.adminCreateCard))
 	mux.Handle("PATCH /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/paymentInstruments/{paymentInstrumentIdentifier}", s.admin(s.adminPatchCard))
 }
 
@@ -46,11 +46,12 @@ func (s *Server) adminCreatePartner(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusCreated, partnerJSON{c.Partner.ID, c.Partner.Name, c.Partner.ClientID, c.ClientSecret})
+	writeJSON(w, http.StatusCreated, partnerJSON{PartnerID: c.Partner.ID, Name: c.Partner.Name,
+		ClientID: c.Partner.ClientID, ClientSecret: c.ClientSecret})
 	return nil
 }
 
-func (s *Server) adminRotateSecret(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminRotatePartnerSecret(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.Partners.RotateSecret(r.Context(), r.PathValue("partnerId"))
 	if err != nil {
 		return err
@@ -78,8 +79,9 @@ type ProgramJSON struct {
 
 // ProgramView is the operator view of a program (API and CLI alike).
 func ProgramView(p program.Program) ProgramJSON {
-	return ProgramJSON{p.Code, p.PartnerID, p.Name, p.BIN, p.Currency, p.AdjustmentTypes, p.Features,
-		p.TermsEnforced, p.CreatedAt, p.UpdatedAt, nil}
+	return ProgramJSON{ProgramCode: p.Code, PartnerID: p.PartnerID, Name: p.Name, BIN: p.BIN, Currency: p.Currency,
+		AdjustmentTypes: p.AdjustmentTypes, Features: p.Features, TermsEnforced: p.TermsEnforced,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
 
 func (s *Server) adminCreateProgram(w http.ResponseWriter, r *http.Request) error {
@@ -177,7 +179,8 @@ type AccountJSON struct {
 func accountJSON(a account.Account) AccountJSON {
 	h := a.Holder
 	return AccountJSON{AccountIdentifier: a.ID, ProgramCode: a.ProgramCode, Status: string(a.Status),
-		Holder: HolderJSON{h.FirstName, h.LastName, h.ZipCode, h.CustomerID}, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		Holder:    HolderJSON{FirstName: h.FirstName, LastName: h.LastName, ZipCode: h.ZipCode, CustomerID: h.CustomerID},
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 func (s *Server) adminOpenAccount(w http.ResponseWriter, r *http.Request) error {
@@ -328,11 +331,12 @@ type CardJSON struct {
 }
 
 func cardJSON(c card.Card, pan string) CardJSON {
-	return CardJSON{c.ID, c.AccountID, pan, c.Last4, c.BIN, c.ExpiryYear, c.ExpiryMonth, string(c.Status), c.Type,
-		c.EmbossType, c.DeliveryMethod, c.IssuedAt}
+	return CardJSON{PaymentInstrumentIdentifier: c.ID, AccountIdentifier: c.AccountID, PAN: pan, Last4PAN: c.Last4,
+		BIN: c.BIN, ExpiryYear: c.ExpiryYear, ExpiryMonth: c.ExpiryMonth, Status: string(c.Status), Type: c.Type,
+		EmbossType: c.EmbossType, DeliveryMethod: c.DeliveryMethod, IssuedAt: c.IssuedAt}
 }
 
-func (s *Server) adminIssueCard(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminCreateCard(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		PAN            string `json:"pan"`
 		ExpiryYear     string `json:"expiryYear"`

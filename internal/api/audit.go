@@ -14,7 +14,7 @@ import (
 
 // auditRoutes registers the operator's read of the audit trail.
 func (s *Server) auditRoutes(mux *router) {
-	mux.Handle("GET /admin/v1/audit", s.admin(s.adminAudit))
+	mux.Handle("GET /admin/v1/audit", s.admin(s.adminListAudit))
 }
 
 // AuditEventJSON is one audit-trail event.
@@ -27,9 +27,9 @@ type AuditEventJSON struct {
 	Detail  json.RawMessage `json:"detail"`
 }
 
-// adminAudit answers audit events newest first:
+// adminListAudit answers audit events newest first:
 // ?subject=<kind:id>&action=<prefix>&limit=1..100&before=<next of the previous page>.
-func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminListAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := audit.Filter{Subject: q.Get("subject")}
 	if len(f.Subject) > 200 {
@@ -61,7 +61,8 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 		Next   string           `json:"next,omitempty"`
 	}{Events: []AuditEventJSON{}}
 	for _, e := range page.Events {
-		out.Events = append(out.Events, AuditEventJSON{e.ID, e.At, e.Actor, e.Action, e.Subject, e.Detail})
+		out.Events = append(out.Events, AuditEventJSON{EventID: e.ID, At: e.At, Actor: e.Actor,
+			Action: e.Action, Subject: e.Subject, Detail: e.Detail})
 	}
 	if page.Next != nil {
 		out.Next = auditCursor(*page.Next)

@@ -3,8 +3,11 @@ package api
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
@@ -53,7 +56,18 @@ func readAuthBody(r *http.Request) (url.Values, error) {
 	ct := r.Header.Get("Content-Type")
 	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 		if err := r.ParseForm(); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, apperr.E(apperr.TooLarge, "request body exceeds %d bytes", mbe.Limit)
+			}
 			return nil, apperr.E(apperr.Invalid, "malformed form body")
+		}
+		// RFC 6749 (section 3.2) forbids a parameter given twice: which one
+		// counts would otherwise be up to each reader.
+		for _, k := range slices.Sorted(maps.Keys(r.PostForm)) {
+			if len(r.PostForm[k]) > 1 {
+				return nil, apperr.Field(k, "%s is given more than once", k)
+			}
 		}
 		return r.PostForm, nil
 	}

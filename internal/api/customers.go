@@ -16,11 +16,11 @@ func (s *Server) customerRoutes(mux *router) {
 	mux.Handle("POST /customers/{customerid}", s.partner(s.createCustomer))
 	mux.Handle("GET /customers/{customerid}", s.partner(s.getCustomer))
 	mux.Handle("POST /customers/accounts/search", s.partner(s.lookupCustomer))
-	mux.Handle("POST /admin/v1/customers/{customerid}/sanctionsReview", s.admin(s.adminSanctionsReview))
-	mux.Handle("GET /admin/v1/sanctions/reviews", s.admin(s.adminSanctionsReviews))
-	mux.Handle("GET /admin/v1/sanctions/lists", s.admin(s.adminSanctionsList))
+	mux.Handle("POST /admin/v1/customers/{customerid}/sanctionsReview", s.admin(s.adminDecideSanctionsReview))
+	mux.Handle("GET /admin/v1/sanctions/reviews", s.admin(s.adminListSanctionsReviews))
+	mux.Handle("GET /admin/v1/sanctions/lists", s.admin(s.adminGetSanctionsList))
 	mux.Handle("POST /admin/v1/sanctions/lists", s.admin(s.adminLoadSanctionsList))
-	mux.Handle("GET /admin/v1/partners/{partnerId}/customerLookups", s.admin(s.adminCustomerLookups))
+	mux.Handle("GET /admin/v1/partners/{partnerId}/customerLookups", s.admin(s.adminListCustomerLookups))
 }
 
 // ProfileDetail is the customer-profile family's responsedetail.
@@ -132,7 +132,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, CreateCustomerJSON{
 		CustomerID: p.ID, CustomerURI: customerURI(r, p.ID), Status: string(p.Status),
 		ResponseCode: 0, ResponseMessage: "Success", ResponseDate: ResponseDate(s.now()),
-		ResponseDetail: ProfileDetail{p.DetailCode, p.Detail},
+		ResponseDetail: ProfileDetail{Code: p.DetailCode, Description: p.Detail},
 	})
 	return nil
 }
@@ -152,7 +152,7 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
 			LastName: p.LastName, IsActive: p.Active, Email: p.Email, PhoneNumber: p.Phone,
 			PartnerProgramIdentifier: prog, PartnerName: name, LinkID: p.LinkID, Status: string(p.Status)},
 		ResponseCode: 0, ResponseMessage: "Success", ResponseDate: ResponseDate(s.now()),
-		ResponseDetail: ProfileDetail{p.DetailCode, p.Detail},
+		ResponseDetail: ProfileDetail{Code: p.DetailCode, Description: p.Detail},
 	})
 	return nil
 }

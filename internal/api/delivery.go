@@ -11,8 +11,8 @@ import (
 func (s *Server) deliveryRoutes(mux *router) {
 	const card = "/programs/{programCode}/accounts/{accountIdentifier}/paymentInstruments/{paymentInstrumentIdentifier}"
 	mux.Handle("GET "+card+"/deliveryStatus", s.partner(s.deliveryStatus))
-	mux.Handle("POST /admin/v1"+card+"/deliveryEvents", s.admin(s.adminDeliveryEvent))
-	mux.Handle("GET /admin/v1"+card+"/deliveryEvents", s.admin(s.adminDeliveryHistory))
+	mux.Handle("POST /admin/v1"+card+"/deliveryEvents", s.admin(s.adminRecordDeliveryEvent))
+	mux.Handle("GET /admin/v1"+card+"/deliveryEvents", s.admin(s.adminListDeliveryEvents))
 }
 
 // DeliveryStatusJSON is the Track My Mail answer (optional-api-add-ons.txt).
@@ -96,12 +96,13 @@ type DeliveryEventJSON struct {
 }
 
 func eventJSON(e delivery.Event) DeliveryEventJSON {
-	return DeliveryEventJSON{string(e.Status), e.TrackingNumber, e.OccurredAt, e.ReceivedAt}
+	return DeliveryEventJSON{DeliveryStatusCode: string(e.Status), TrackingNumber: e.TrackingNumber,
+		OccurredAt: e.OccurredAt, ReceivedAt: e.ReceivedAt}
 }
 
-// adminDeliveryEvent receives one event of the card processor's feed:
+// adminRecordDeliveryEvent receives one event of the card processor's feed:
 // 201 when new, 200 with the stored event when it is a replay.
-func (s *Server) adminDeliveryEvent(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminRecordDeliveryEvent(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		DeliveryStatusCode string `json:"deliveryStatusCode"`
 		TrackingNumber     string `json:"trackingNumber"`
@@ -143,7 +144,7 @@ type DeliveryHistoryJSON struct {
 	Events                      []DeliveryEventJSON `json:"events"`
 }
 
-func (s *Server) adminDeliveryHistory(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminListDeliveryEvents(w http.ResponseWriter, r *http.Request) error {
 	accountID, id, err := s.adminCard(r)
 	if err != nil {
 		return err

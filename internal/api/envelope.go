@@ -185,7 +185,7 @@ func oauthCode(e *apperr.Error) string {
 // 100 InvalidParameter for bad input, 1000 GeneralFailure otherwise.
 func retailDefault(k apperr.Kind) int {
 	switch k {
-	case apperr.Invalid, apperr.TooLarge, apperr.UnsupportedMedia:
+	case apperr.Invalid, apperr.TooLarge, apperr.UnsupportedMedia, apperr.HeadersTooLarge:
 		return 100
 	case apperr.Unauthorized:
 		return 401

@@ -60,7 +60,7 @@ type errSecret struct{}
 func (errSecret) Error() string { return "password=s3cret" }
 
 func TestStatusTableCoversEveryKind(t *testing.T) {
-	for k := apperr.Internal; k <= apperr.MethodNotAllowed; k++ {
+	for k := apperr.Internal; k <= apperr.HeadersTooLarge; k++ {
 		if _, ok := statusOf[k]; !ok {
 			t.Errorf("kind %v has no HTTP status", k)
 		}

@@ -20,8 +20,8 @@ import (
 func (s *Server) featureRoutes(mux *router) {
 	mux.Handle("PUT /programs/{programCode}/accounts/{accountIdentifier}/features/{featureId}", s.partner(s.putFeature))
 	mux.Handle("GET /programs/{programCode}/accounts/{accountIdentifier}/features", s.partner(s.getFeatures))
-	mux.Handle("GET /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/history", s.admin(s.adminFeatureHistory))
-	mux.Handle("GET /admin/v1/features", s.admin(s.adminFeatureCatalogue))
+	mux.Handle("GET /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/history", s.admin(s.adminListFeatureHistory))
+	mux.Handle("GET /admin/v1/features", s.admin(s.adminListFeatures))
 	s.featureAdminRoutes(mux)
 }
 
@@ -122,9 +122,9 @@ type FeatureEventJSON struct {
 	Reason                  string    `json:"reason,omitempty"`
 }
 
-// adminFeatureHistory answers an account's enrolment and terms changes,
+// adminListFeatureHistory answers an account's enrolment and terms changes,
 // newest first: ?limit=1..100 (default 100).
-func (s *Server) adminFeatureHistory(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminListFeatureHistory(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.adminAccount(r)
 	if err != nil {
 		return err
@@ -162,9 +162,9 @@ type CatalogueFeatureJSON struct {
 	FloorBalance    string `json:"floorBalance,omitempty"`
 }
 
-// adminFeatureCatalogue answers the feature catalogue: the ids a program's
+// adminListFeatures answers the feature catalogue: the ids a program's
 // features may name, their exclusive groups, RDC hold periods and terms.
-func (s *Server) adminFeatureCatalogue(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminListFeatures(w http.ResponseWriter, r *http.Request) error {
 	out := struct {
 		Features []CatalogueFeatureJSON `json:"features"`
 	}{}

@@ -49,7 +49,8 @@ func (s *Server) writeAccountFeatures(w http.ResponseWriter, r *http.Request, ac
 	}
 	out := AccountFeaturesJSON{AccountIdentifier: accountID, Features: st.FeatureIDs(), TermsAcceptances: []TermsAcceptanceJSON{}}
 	for _, t := range st.Terms {
-		out.TermsAcceptances = append(out.TermsAcceptances, TermsAcceptanceJSON{t.ID, t.Accepted, ResponseDate(t.At)})
+		out.TermsAcceptances = append(out.TermsAcceptances, TermsAcceptanceJSON{TermsIdentifier: t.ID,
+			TermsAcceptanceFlag: t.Accepted, TermsAcceptanceDateTime: ResponseDate(t.At)})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

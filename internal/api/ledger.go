@@ -19,7 +19,7 @@ func (s *Server) ledgerRoutes(mux *router) {
 	mux.Handle("GET "+acct+"/adjustments/{adjustmentIdentifier}", s.partner(s.getAdjustment))
 	mux.Handle("GET "+acct+"/transactions", s.partner(s.listTransactions))
 	mux.Handle("GET "+acct+"/balances", s.partner(s.getBalances))
-	mux.Handle("GET /admin/v1/programs/{programCode}/reconciliation/{date}", s.admin(s.adminReconciliation))
+	mux.Handle("GET /admin/v1/programs/{programCode}/reconciliation/{date}", s.admin(s.adminGetReconciliation))
 }
 
 // AdjustmentResultJSON answers POST .../adjustments.
@@ -71,7 +71,8 @@ func (s *Server) postAdjustment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, AdjustmentResultJSON{adj.Status, adj.Reason, adjustmentDetails(adj)})
+	writeJSON(w, http.StatusOK, AdjustmentResultJSON{AdjustmentStatus: adj.Status, AdjustmentStatusReason: adj.Reason,
+		ResponseDetails: adjustmentDetails(adj)})
 	return nil
 }
 
@@ -108,9 +109,11 @@ func (s *Server) getAdjustment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, AdjustmentJSON{adj.AdjustmentID, adj.Type, adj.Status, adj.Reason, adj.Currency,
-		adj.Description, TransactionDate(adj.CreatedAt), money.Format(adj.Amount), money.Format(adj.Fee),
-		adj.DebitToNegative, adjustmentDetails(adj)})
+	writeJSON(w, http.StatusOK, AdjustmentJSON{AdjustmentIdentifier: adj.AdjustmentID, AdjustmentType: adj.Type,
+		AdjustmentStatus: adj.Status, AdjustmentStatusReason: adj.Reason, Currency: adj.Currency,
+		AdjustmentDescription: adj.Description, TransactionDate: TransactionDate(adj.CreatedAt),
+		Amount: money.Format(adj.Amount), Fee: money.Format(adj.Fee), DebitToNegative: adj.DebitToNegative,
+		ResponseDetails: adjustmentDetails(adj)})
 	return nil
 }
 
@@ -155,9 +158,12 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) error 
 	}
 	out := TransactionsJSON{Transactions: []TransactionJSON{}, ResponseDetails: Success()}
 	for _, t := range txs {
-		out.Transactions = append(out.Transactions, TransactionJSON{t.ID, TransactionDate(t.CreatedAt), t.Type,
-			t.Description, t.Direction().String(), money.Format(t.Amount), money.Format(t.Fee), t.Currency,
-			PostedInternalJSON{t.AdjustmentID, t.Description}})
+		out.Transactions = append(out.Transactions, TransactionJSON{TransactionIdentifier: t.ID,
+			TransactionDate: TransactionDate(t.CreatedAt), TransactionType: t.Type,
+			TransactionDescription: t.Description, CreditDebitIndicator: t.Direction().String(),
+			Amount: money.Format(t.Amount), Fee: money.Format(t.Fee), Currency: t.Currency,
+			PostedInternalTransactionData: PostedInternalJSON{AdjustmentIdentifier: t.AdjustmentID,
+				Description: t.Description}})
 	}
 	if len(txs) == q.Limit {
 		last := txs[len(txs)-1]
@@ -255,6 +261,7 @@ func (s *Server) getBalances(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, BalancesJSON{a.ID, b.Currency, money.Format(b.Available), money.Format(b.Posted), Success()})
+	writeJSON(w, http.StatusOK, BalancesJSON{AccountIdentifier: a.ID, Currency: b.Currency,
+		AvailableBalance: money.Format(b.Available), PostedBalance: money.Format(b.Posted), ResponseDetails: Success()})
 	return nil
 }

@@ -61,22 +61,27 @@ func ReconciliationView(rc ledger.Reconciliation) ReconciliationJSON {
 	out := ReconciliationJSON{ProgramCode: rc.ProgramCode, Date: rc.Date, Currency: rc.Currency,
 		Adjustments: []ReconAdjustmentJSON{}, Accounts: []ReconAccountJSON{}}
 	for _, a := range rc.Adjustments {
-		out.Adjustments = append(out.Adjustments, ReconAdjustmentJSON{a.AccountID, a.AdjustmentID, a.ID, a.Type,
-			a.Direction().String(), money.Format(a.Amount), money.Format(a.Fee), a.Currency, a.Status, a.Reason,
-			TransactionDate(a.CreatedAt), a.Description})
+		out.Adjustments = append(out.Adjustments, ReconAdjustmentJSON{AccountIdentifier: a.AccountID,
+			AdjustmentIdentifier: a.AdjustmentID, TransactionIdentifier: a.ID, AdjustmentType: a.Type,
+			Direction: a.Direction().String(), Amount: money.Format(a.Amount), Fee: money.Format(a.Fee),
+			Currency: a.Currency, AdjustmentStatus: a.Status, AdjustmentStatusReason: a.Reason,
+			TransactionDate: TransactionDate(a.CreatedAt), AdjustmentDescription: a.Description})
 	}
 	for _, d := range rc.Accounts {
-		out.Accounts = append(out.Accounts, ReconAccountJSON{d.Account, money.Format(d.Opening), money.Format(d.Closing)})
+		out.Accounts = append(out.Accounts, ReconAccountJSON{Account: d.Account,
+			OpeningBalance: money.Format(d.Opening), ClosingBalance: money.Format(d.Closing)})
 	}
 	t := rc.Totals
-	out.Totals = ReconTotalsJSON{t.Adjustments, t.Completed, t.Declined, money.Format(t.Credits), money.Format(t.Debits),
-		money.Format(t.Fees), money.Format(t.Net), money.Format(t.CustomerMove), money.Format(t.LedgerClosing), t.TiesOut}
+	out.Totals = ReconTotalsJSON{Adjustments: t.Adjustments, Completed: t.Completed, Declined: t.Declined,
+		Credits: money.Format(t.Credits), Debits: money.Format(t.Debits), Fees: money.Format(t.Fees),
+		Net: money.Format(t.Net), CustomerMovement: money.Format(t.CustomerMove),
+		LedgerClosing: money.Format(t.LedgerClosing), TiesOut: t.TiesOut}
 	return out
 }
 
-// adminReconciliation answers a program's daily batch as JSON, or as CSV
+// adminGetReconciliation answers a program's daily batch as JSON, or as CSV
 // with ?format=csv or Accept: text/csv.
-func (s *Server) adminReconciliation(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminGetReconciliation(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.Programs.Get(r.Context(), r.PathValue("programCode"))
 	if err != nil {
 		return err
@@ -124,8 +129,9 @@ func (s *Server) ledgerView(r *http.Request, out *AccountJSON) error {
 		AvailableBalance: money.Format(b.Available)}
 	out.RecentEntries = []EntryJSON{}
 	for _, e := range es {
-		out.RecentEntries = append(out.RecentEntries, EntryJSON{e.ID, e.PostingID, e.AdjustmentID,
-			money.Format(e.Amount), e.Currency, e.PostedAt})
+		out.RecentEntries = append(out.RecentEntries, EntryJSON{EntryIdentifier: e.ID,
+			TransactionIdentifier: e.PostingID, AdjustmentIdentifier: e.AdjustmentID, Amount: money.Format(e.Amount),
+			Currency: e.Currency, PostedAt: e.PostedAt})
 	}
 	return nil
 }

@@ -132,9 +132,9 @@ type LookupLogJSON struct {
 	Longitude   string    `json:"longitude"`
 }
 
-// adminCustomerLookups answers a partner's audited lookups, newest first
+// adminListCustomerLookups answers a partner's audited lookups, newest first
 // (?limit=, default and maximum 500).
-func (s *Server) adminCustomerLookups(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminListCustomerLookups(w http.ResponseWriter, r *http.Request) error {
 	limit := 500
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -152,8 +152,9 @@ func (s *Server) adminCustomerLookups(w http.ResponseWriter, r *http.Request) er
 	}{Lookups: []LookupLogJSON{}}
 	for _, l := range logs {
 		rt := l.Retailer
-		out.Lookups = append(out.Lookups, LookupLogJSON{l.ID, l.At, l.Outcome, l.CardID, l.Last4,
-			rt.StoreNumber, rt.StoreName, rt.StateCode, rt.Latitude, rt.Longitude})
+		out.Lookups = append(out.Lookups, LookupLogJSON{ID: l.ID, At: l.At, Outcome: l.Outcome, CardID: l.CardID,
+			Last4PAN: l.Last4, StoreNumber: rt.StoreNumber, StoreName: rt.StoreName, StateCode: rt.StateCode,
+			Latitude: rt.Latitude, Longitude: rt.Longitude})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

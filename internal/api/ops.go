@@ -14,7 +14,9 @@ func (s *Server) opsRoutes(mux *router) {
 		return nil
 	}))
 	mux.Handle("GET /healthCheck", s.public(s.healthCheck))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	if !s.SeparateMetrics {
+		mux.Handle("GET /metrics", s.MetricsHandler())
+	}
 	mux.Handle("GET /openapi.yaml", s.public(func(w http.ResponseWriter, r *http.Request) error {
 		doc, err := OpenAPIYAML()
 		if err != nil {
@@ -24,6 +26,14 @@ func (s *Server) opsRoutes(mux *router) {
 		w.Write(doc)
 		return nil
 	}))
+}
+
+// MetricsHandler serves the Prometheus metrics (after Handler, which
+// sets up the registry). Handler routes GET /metrics to it unless
+// SeparateMetrics, when the caller serves it on its own listener.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.Registry,
+		promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, ErrorLog: promLog{s}})
 }
 
 type dependency struct {

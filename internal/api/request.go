@@ -15,8 +15,9 @@ import (
 
 // decodeJSON reads a JSON request body into v. It answers TooLarge for a
 // body over the limit, UnsupportedMedia for a non-JSON content type, and
-// Invalid (naming the field where it can) for malformed JSON or a value
-// of the wrong type. An empty body decodes as {}.
+// Invalid (naming the field where it can) for malformed JSON, a key given
+// twice in one object or a value of the wrong type. An empty body decodes
+// as {}.
 func decodeJSON(r *http.Request, v any) error { return decode(r, v, false) }
 
 // decodeStrict is decodeJSON that also refuses a field v does not have:
@@ -51,8 +52,10 @@ func decode(r *http.Request, v any, strict bool) error {
 
 // readJSON checks the content type and reads the whole body as it came,
 // for a handler whose domain parses the bytes itself (care.ParseRequest).
-// It answers UnsupportedMedia for a non-JSON content type and TooLarge for
-// a body over the limit.
+// It answers UnsupportedMedia for a non-JSON content type, TooLarge for
+// a body over the limit and Invalid for a key given twice in one object:
+// every family's body passes here, so none can read a request differently
+// from the partner's own validator.
 func readJSON(r *http.Request) ([]byte, error) {
 	if err := requireJSON(r); err != nil {
 		return nil, err
@@ -64,6 +67,9 @@ func readJSON(r *http.Request) ([]byte, error) {
 			return nil, apperr.E(apperr.TooLarge, "request body exceeds %d bytes", mbe.Limit)
 		}
 		return nil, apperr.E(apperr.Invalid, "could not read request body")
+	}
+	if key := duplicateKey(body); key != "" {
+		return nil, apperr.Field(key, "%s is given more than once in one object", key)
 	}
 	return body, nil
 }
@@ -89,7 +95,7 @@ func jsonError(err error) error {
 		if field == "" {
 			return apperr.E(apperr.Invalid, "request body must be a JSON object")
 		}
-		return apperr.Field(field, "%s has the wrong type (want %s)", field, ute.Type.String())
+		return apperr.Field(field, "%s", typeMessage(field, ute.Type, ute.Value))
 	case errors.As(err, &se):
 		return apperr.E(apperr.Invalid, "malformed JSON at offset %d", se.Offset)
 	}

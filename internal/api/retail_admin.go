@@ -44,7 +44,8 @@ type MerchantJSON struct {
 }
 
 func merchantJSON(m retail.Merchant) MerchantJSON {
-	return MerchantJSON{m.ID, m.PartnerID, m.Name, amountText(m.MerchantFee), m.Enabled, m.CreatedAt, m.UpdatedAt}
+	return MerchantJSON{MerchantID: m.ID, PartnerID: m.PartnerID, Name: m.Name, MerchantFee: amountText(m.MerchantFee),
+		Enabled: m.Enabled, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
 }
 
 type merchantInput struct {
@@ -102,7 +103,8 @@ type StoreJSON struct {
 }
 
 func storeJSON(o retail.Outlet) StoreJSON {
-	return StoreJSON{o.MerchantID, o.StoreID, o.Blocked, o.CreatedAt, o.UpdatedAt}
+	return StoreJSON{MerchantID: o.MerchantID, StoreID: o.StoreID, Blocked: o.Blocked, CreatedAt: o.CreatedAt,
+		UpdatedAt: o.UpdatedAt}
 }
 
 func (s *Server) adminCreateStore(w http.ResponseWriter, r *http.Request) error {
@@ -146,7 +148,8 @@ type RetailUserJSON struct {
 }
 
 func userJSON(u retail.User) RetailUserJSON {
-	return RetailUserJSON{u.MerchantID, u.UserID, u.Active, u.CreatedAt, u.UpdatedAt}
+	return RetailUserJSON{MerchantID: u.MerchantID, UserID: u.UserID, Active: u.Active, CreatedAt: u.CreatedAt,
+		UpdatedAt: u.UpdatedAt}
 }
 
 func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {

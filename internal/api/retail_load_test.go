@@ -165,7 +165,7 @@ func TestCardLoadRefusals(t *testing.T) {
 			}, 100, "RequestId is required"},
 			{"no amount", func() *apitest.Response { return load(ref, nil) }, 100, "TransactionAmount should be greater than zero"},
 			{"malformed", func() *apitest.Response { return w.post(e, "/card/load", `{"validationResponseId": 5}`) }, 100,
-				"validationResponseId has the wrong type (want string)"},
+				"validationResponseId must be a string, not a number"},
 			{"void of an unknown load", func() *apitest.Response {
 				return w.post(e, "/card/load/void", w.loadBody("loadResponseId", uuid.NewString(), 50))
 			}, 100, "LoadResponseId does not name a load of this merchant"},

@@ -184,7 +184,7 @@ func TestCardDetailsInvalidParameter(t *testing.T) {
 			})
 		}
 		r := w.call(e, `{"accountNumber": 5344560000816246}`)
-		wantRetail(t, r, http.StatusBadRequest, 100, "accountNumber has the wrong type (want string)")
+		wantRetail(t, r, http.StatusBadRequest, 100, "accountNumber must be a string, not a number")
 		wantRetail(t, w.call(e, `{not json`), http.StatusBadRequest, 100, "malformed JSON at offset 2")
 	})
 }

@@ -1,10 +1,7 @@
 package api
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/base64"
-	"io"
+	"errors"
 	"net/http"
 	"time"
 
@@ -45,7 +42,7 @@ func operator(r *http.Request) string {
 	return "operator"
 }
 
-func (s *Server) adminSanctionsReview(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminDecideSanctionsReview(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Decision  string `json:"decision"`
 		Note      string `json:"note"`
@@ -63,7 +60,7 @@ func (s *Server) adminSanctionsReview(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
-func (s *Server) adminSanctionsReviews(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminListSanctionsReviews(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.Customers.Reviews(r.Context(), r.URL.Query().Get("status"))
 	if err != nil {
 		return err
@@ -78,7 +75,7 @@ func (s *Server) adminSanctionsReviews(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
-func (s *Server) adminSanctionsList(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminGetSanctionsList(w http.ResponseWriter, r *http.Request) error {
 	info, err := s.Sanctions.Current(r.Context())
 	if err != nil {
 		return err
@@ -107,7 +104,10 @@ func (s *Server) adminLoadSanctionsList(w http.ResponseWriter, r *http.Request) 
 			*x.dst = []byte(x.plain)
 			continue
 		}
-		b, err := gunzipBase64(x.gz)
+		b, err := sanctions.GunzipBase64(x.gz, sanctions.MaxFileBytes)
+		if errors.Is(err, sanctions.ErrTooLarge) {
+			return apperr.Field(x.name+"Gzip", "%sGzip must decompress to at most %d bytes", x.name, sanctions.MaxFileBytes)
+		}
 		if err != nil {
 			return apperr.Field(x.name+"Gzip", "%sGzip must be base64 of a gzip file", x.name)
 		}
@@ -125,16 +125,4 @@ func (s *Server) adminLoadSanctionsList(w http.ResponseWriter, r *http.Request) 
 	}
 	writeJSON(w, http.StatusCreated, info)
 	return nil
-}
-
-func gunzipBase64(s string) ([]byte, error) {
-	raw, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		return nil, err
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(raw))
-	if err != nil {
-		return nil, err
-	}
-	return io.ReadAll(io.LimitReader(zr, 64<<20))
 }

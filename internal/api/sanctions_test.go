@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -94,6 +95,49 @@ func TestSanctionsReviewFlow(t *testing.T) {
 		if len(trail) != 2 || !strings.HasPrefix(trail[0], "alice@risk sanctions.review.confirm customer:"+s.PartnerID+"/ofac1") ||
 			!strings.Contains(trail[0], "DOB and name agree") || !strings.HasPrefix(trail[1], "operator sanctions.review.clear") {
 			t.Fatalf("audit trail: %q", trail)
+		}
+	})
+}
+
+// Spellings the customer field rules allow are held for review like the
+// listed spelling (issue 16); "MADURO MOROS, Nicolas" is entry 22790 of the
+// embedded snapshot, "AL ZAWAHIRI, Dr. Ayman" entry 2676.
+func TestSanctionsSpellingVariants(t *testing.T) {
+	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
+		e.Seed()
+		for i, c := range []struct {
+			first, last string
+			entry       int
+		}{
+			{"Nicolas", "Maduro Moros", 22790},
+			{"Nicolas", "Ma-duro Mo-ros", 22790},
+			{"Nicolas", "MaduroMoros", 22790},
+			{"Nico las", "Maduro Moros", 22790},
+			{"Nicolas", "Maduro", 22790},
+			{"Ayman", "Alzawahiri", 2676},
+		} {
+			id := fmt.Sprintf("spell%d", i)
+			r := e.Partner("POST", "/customers/"+id, map[string]any{"firstname": c.first, "lastname": c.last, "zipcode": "10001"}).
+				Want(t, http.StatusOK).JSON(t)
+			if r["status"] != "OFACMatch-Pending" {
+				t.Errorf("%s %s: %v", c.first, c.last, r)
+				continue
+			}
+			var got struct {
+				Reviews []struct {
+					CustomerID string
+					Match      sanctions.Match
+				}
+			}
+			e.Admin("GET", "/admin/v1/sanctions/reviews", nil).Want(t, http.StatusOK).Decode(t, &got)
+			if n := len(got.Reviews); n != i+1 || got.Reviews[n-1].CustomerID != id || got.Reviews[n-1].Match.EntryID != c.entry {
+				t.Errorf("%s %s: reviews %+v", c.first, c.last, got.Reviews)
+			}
+		}
+		// A name that only shares the given name stays verified.
+		if r := e.Partner("POST", "/customers/spellok", map[string]any{"firstname": "Nicolas", "lastname": "Smith", "zipcode": "10001"}).
+			Want(t, http.StatusOK).JSON(t); r["status"] != "Verified" {
+			t.Errorf("Nicolas Smith: %v", r)
 		}
 	})
 }

@@ -76,9 +76,17 @@ type Server struct {
 	Version    string
 	// MaxBodyBytes bounds every request body (default 1 MiB).
 	MaxBodyBytes int64
-	// Registry receives the HTTP metrics (default: a new registry).
+	// SeparateMetrics leaves GET /metrics out of Handler: it is served on
+	// its own listener with MetricsHandler (VERDANT_METRICS_ADDR).
+	SeparateMetrics bool
+	// Registry receives the HTTP metrics and the runtime, process,
+	// database-pool and outbox collectors (default: a new registry).
 	Registry *prometheus.Registry
-	Now      func() time.Time
+	// Pools and OutboxDepth are read at scrape time for the database-pool
+	// and outbox-depth metrics (nil: that collector is left out).
+	Pools       DBPools
+	OutboxDepth OutboxCounter
+	Now         func() time.Time
 
 	metrics  *httpMetrics
 	patterns []string
@@ -107,6 +115,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.metrics = newHTTPMetrics(s.Registry)
 	s.retailThrottled = newRetailMetrics(s.Registry)
+	s.registerCollectors(s.Registry)
 	mux := &router{ServeMux: http.NewServeMux()}
 	s.routes(mux)
 	s.patterns = mux.patterns

@@ -21,6 +21,7 @@ var statusOf = map[apperr.Kind]int{
 	apperr.Declined:         http.StatusOK,
 	apperr.Unavailable:      http.StatusServiceUnavailable,
 	apperr.MethodNotAllowed: http.StatusMethodNotAllowed,
+	apperr.HeadersTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
 }
 
 func httpStatus(k apperr.Kind) int {

@@ -14,7 +14,7 @@ func (s *Server) verificationRoutes(mux *router) {
 	mux.Handle("POST /programs/{programCode}/contactVerifications", s.partner(s.createContactVerification))
 	mux.Handle("PUT /programs/{programCode}/contactVerifications/{contactVerificationIdentifier}", s.partner(s.checkContactVerification))
 	mux.Handle("GET /programs/{programCode}/verification/status/{sessionIdentifier}", s.partner(s.contactVerificationStatus))
-	mux.Handle("GET /admin/v1/messages", s.admin(s.adminSentMessages))
+	mux.Handle("GET /admin/v1/messages", s.admin(s.adminListMessages))
 	mux.Handle("POST /programs/{programCode}/addressVerification", s.partner(s.verifyAddress))
 }
 
@@ -130,7 +130,8 @@ func (s *Server) contactVerificationStatus(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, VerificationStatusJSON{v.ID, int(st), string(v.ContactType), string(v.Channel), Success()})
+	writeJSON(w, http.StatusOK, VerificationStatusJSON{SessionIdentifier: v.ID, ContactVerificationStatus: int(st),
+		ContactType: string(v.ContactType), CommunicationType: string(v.Channel), ResponseDetails: Success()})
 	return nil
 }
 
@@ -151,9 +152,9 @@ type SentMessageJSON struct {
 	SentAt         *time.Time `json:"sentAt,omitempty"`
 }
 
-// adminSentMessages lists what was sent to ?to=HANDLE, newest first
+// adminListMessages lists what was sent to ?to=HANDLE, newest first
 // (?limit=1..100, default 50). Codes are shown only in a sandbox.
-func (s *Server) adminSentMessages(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) adminListMessages(w http.ResponseWriter, r *http.Request) error {
 	to := r.URL.Query().Get("to")
 	if to == "" {
 		return apperr.Field("to", "to is required: an email address or a US phone number")

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 	"github.com/verdant-baas/verdant/internal/vault"
@@ -90,7 +91,12 @@ func NewWith(t *testing.T, dsn string, opts Options) *Env {
 		t.Fatalf("app.New: %v", err)
 	}
 	a.Start(ctx)
-	srv := httptest.NewServer(a.Handler)
+	// Served as verdant serve does: its header limit, and its listener so
+	// that the answers net/http makes itself come in the family envelope.
+	srv := httptest.NewUnstartedServer(a.Handler)
+	srv.Config.MaxHeaderBytes = api.MaxHeaderBytes
+	srv.Listener = a.Server.Listener(srv.Listener)
+	srv.Start()
 	t.Cleanup(func() {
 		srv.Close()
 		cancel()

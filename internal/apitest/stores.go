@@ -1,7 +1,9 @@
 package apitest
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/storage"
@@ -21,3 +23,19 @@ func CustomerStore(a *app.App) *storage.CustomerStore { return storage.NewCustom
 
 // LookupStore is a's cardholder lookup store.
 func LookupStore(a *app.App) *storage.LookupStore { return storage.NewLookupStore(a.DB, a.Vault) }
+
+// Enqueue writes an outbox message on topic as if written at at, for
+// tests that need an undelivered message without importing storage.
+func Enqueue(t testing.TB, a *app.App, topic string, payload any, at time.Time) string {
+	t.Helper()
+	var id string
+	err := a.DB.Tx(context.Background(), func(tx *storage.Tx) error {
+		var err error
+		id, err = tx.Enqueue(context.Background(), topic, payload, at)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}

@@ -76,6 +76,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.SetMaxConns(cfg.DBMaxConns)
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -95,7 +96,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 func (a *App) wire() {
 	now, db, v := a.Config.Now, a.DB, a.Vault
-	a.Outbox = &outbox.Worker{Store: storage.NewOutboxStore(db), Log: a.Log, Now: now}
+	outboxStore := storage.NewOutboxStore(db)
+	a.Outbox = &outbox.Worker{Store: outboxStore, Log: a.Log, Now: now}
 	a.Partners = &partner.Service{Store: storage.NewPartnerStore(db), Hasher: v, Now: now,
 		Tokens: &partner.Tokens{Key: v.TokenKey(), TTL: a.Config.TokenTTL}}
 	a.Programs = &program.Service{Store: storage.NewProgramStore(db), Now: now}
@@ -103,8 +105,7 @@ func (a *App) wire() {
 	cards := storage.NewCardStore(db, v)
 	a.Cards = &card.Service{Store: cards, Now: now}
 	ledgerStore := storage.NewLedgerStore(db)
-	a.Ledger = &ledger.Service{Store: ledgerStore, Now: now, Batch: &ledger.Committer{Store: ledgerStore, Now: now,
-		Workers: ledgerWorkers(db.Engine), MaxBatch: 128}}
+	a.Ledger = &ledger.Service{Store: ledgerStore, Now: now}
 	a.Features = &feature.Service{Store: storage.NewFeatureStore(db), Now: now}
 	a.Sanctions = &sanctions.Service{Store: storage.NewSanctionsStore(db), Threshold: a.Config.SanctionsThreshold, Now: now}
 	a.Customers = &customer.Service{Store: storage.NewCustomerStore(db, v), Screener: a.Sanctions, Now: now}
@@ -119,7 +120,8 @@ func (a *App) wire() {
 		Customers: a.Customers, Lookup: &customer.Lookup{Store: storage.NewLookupStore(db, v), Now: now},
 		Sanctions: a.Sanctions, Delivery: a.Delivery, Retail: a.Retail, Care: a.Care, Audit: a.Audit,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
-		MaxBodyBytes: a.Config.MaxBodyBytes, Now: now,
+		MaxBodyBytes: a.Config.MaxBodyBytes, SeparateMetrics: a.Config.MetricsAddr != "", Now: now,
+		Pools: a.DB, OutboxDepth: outboxStore,
 	}
 	a.wireVerifications() // sets the verification fields of a.Server
 	a.Handler = a.Server.Handler()
@@ -137,23 +139,13 @@ func (a *App) Start(ctx context.Context) {
 	}
 }
 
-// ledgerWorkers is how many group-commit batches may run at once: SQLite
-// has one writer; PostgreSQL commits several transactions in parallel.
-func ledgerWorkers(e storage.Engine) int {
-	if e == storage.Postgres {
-		return 4
-	}
-	return 1
-}
-
-// Close finishes queued postings and releases the database.
+// Close stops the workers and releases the database.
 func (a *App) Close() error {
 	a.closeOnce.Do(func() {
 		if a.stopWorkers != nil {
 			a.stopWorkers()
 		}
 		a.workers.Wait()
-		a.Ledger.Batch.Close()
 		a.closeErr = a.DB.Close()
 	})
 	return a.closeErr

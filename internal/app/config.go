@@ -19,12 +19,19 @@ import (
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
-// Config is everything verdant can be told at start.
+// Config is everything verdant can be told at start. Load builds it from
+// flags and the environment (Settings lists every setting, its default
+// and its checks); tests may build one directly, and a zero field then
+// takes the default of the service that uses it.
 type Config struct {
 	Addr         string        // listen address (VERDANT_ADDR)
+	MetricsAddr  string        // own listener for GET /metrics; "" = the main one (VERDANT_METRICS_ADDR)
 	DataDir      string        // SQLite file and generated dev keys (VERDANT_DATA_DIR)
 	DB           string        // sqlite:PATH or postgres://... (VERDANT_DB)
+	DBMaxConns   int           // PostgreSQL pool size per node; 0 = storage's default (VERDANT_DB_MAX_CONNS)
+	LogLevel     slog.Level    // VERDANT_LOG_LEVEL
 	Sandbox      bool          // non-production deployment (VERDANT_SANDBOX)
+	Demo         bool          // seed demo data; a weak admin token is accepted (VERDANT_DEMO)
 	AdminToken   string        // operator API token (VERDANT_ADMIN_TOKEN / _FILE)
 	DataKey      []byte        // master data key (VERDANT_DATA_KEY / _FILE)
 	RetiredKeys  [][]byte      // older data keys still able to open values (VERDANT_DATA_KEY_RETIRED)
@@ -46,13 +53,12 @@ type Config struct {
 
 	// RetailValidationTTL is how long an approved retail validation may be
 	// committed as a cash load and holds its amount against the daily load
-	// limit (VERDANT_RETAIL_VALIDATION_TTL; default 15m).
+	// limit (VERDANT_RETAIL_VALIDATION_TTL).
 	RetailValidationTTL time.Duration
 	// RetailMissLimit and RetailMissWindow are the enumeration guard: a
 	// retailer (partner) whose validations are answered 110 this many
 	// times within the window is throttled for one window
-	// (VERDANT_RETAIL_MISS_LIMIT, default 50; VERDANT_RETAIL_MISS_WINDOW,
-	// default 5m).
+	// (VERDANT_RETAIL_MISS_LIMIT, VERDANT_RETAIL_MISS_WINDOW).
 	RetailMissLimit  int
 	RetailMissWindow time.Duration
 }
@@ -68,14 +74,14 @@ const DevKeyFile = "verdant-dev.key"
 // into the data directory (with a warning to log).
 func LoadDataKey(getenv func(string) string, dataDir string, log *slog.Logger) ([]byte, error) {
 	if v := getenv("VERDANT_DATA_KEY"); v != "" {
-		return vault.ParseKey(v)
+		return named("VERDANT_DATA_KEY")(vault.ParseKey(v))
 	}
 	if f := getenv("VERDANT_DATA_KEY_FILE"); f != "" {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("read VERDANT_DATA_KEY_FILE: %w", err)
 		}
-		return vault.ParseKey(string(b))
+		return named("VERDANT_DATA_KEY_FILE")(vault.ParseKey(string(b)))
 	}
 	path := filepath.Join(dataDir, DevKeyFile)
 	if b, err := os.ReadFile(path); err == nil {
@@ -93,6 +99,16 @@ func LoadDataKey(getenv func(string) string, dataDir string, log *slog.Logger) (
 	}
 	log.Warn("generated a development data key; back it up, and set VERDANT_DATA_KEY or VERDANT_DATA_KEY_FILE in production", "file", path)
 	return vault.ParseKey(key)
+}
+
+// named prefixes a key parsing error with the variable it came from.
+func named(name string) func([]byte, error) ([]byte, error) {
+	return func(k []byte, err error) ([]byte, error) {
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return k, nil
+	}
 }
 
 // LoadRetiredKeys parses VERDANT_DATA_KEY_RETIRED (comma separated).

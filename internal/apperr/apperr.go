@@ -28,6 +28,7 @@ const (
 	Declined
 	Unavailable
 	MethodNotAllowed
+	HeadersTooLarge
 )
 
 var kindNames = [...]string{
@@ -35,7 +36,7 @@ var kindNames = [...]string{
 	Forbidden: "forbidden", NotFound: "not-found", Conflict: "conflict",
 	TooLarge: "too-large", UnsupportedMedia: "unsupported-media-type",
 	RateLimited: "rate-limited", Declined: "declined", Unavailable: "unavailable",
-	MethodNotAllowed: "method-not-allowed",
+	MethodNotAllowed: "method-not-allowed", HeadersTooLarge: "headers-too-large",
 }
 
 // String is the stable slug of the kind, used in problem+json types.

@@ -102,9 +102,13 @@ type Store interface {
 	PartnerLabel(ctx context.Context, partnerID string) (name, program string, err error)
 	// SanctionsReviews answers reviews with the status ("" for all), oldest first.
 	SanctionsReviews(ctx context.Context, status string, limit int) ([]Review, error)
-	// DecideSanctionsReview applies a decision to the customer's pending
-	// review, sets the customer's status and writes the audit trail.
-	DecideSanctionsReview(ctx context.Context, d Decision, st Status, active bool, now time.Time) (Review, error)
+	// DecideSanctionsReview runs one transaction on d's customer: it locks
+	// the customer's pending reviews (of d.PartnerID, when given), calls
+	// decide on them, and writes its outcome to the review and the customer
+	// with an audit event by d.Actor; it answers the decided review.
+	// decide may run more than once (transaction retries) and must be pure.
+	DecideSanctionsReview(ctx context.Context, d Decision, now time.Time,
+		decide func(pending []Review) (ReviewOutcome, error)) (Review, error)
 }
 
 // Screener screens a person against the sanctions list in force.
@@ -174,13 +178,13 @@ func (s *Service) Review(ctx context.Context, d Decision) (Review, error) {
 	if len(d.Note) > 1000 {
 		return Review{}, apperr.Field("note", "note must be at most 1000 characters")
 	}
-	switch d.Decision {
-	case "confirm":
-		return s.Store.DecideSanctionsReview(ctx, d, OFACConfirmed, false, s.Now().UTC())
-	case "clear":
-		return s.Store.DecideSanctionsReview(ctx, d, Verified, true, s.Now().UTC())
+	if _, ok := reviewStatus[d.Decision]; !ok {
+		return Review{}, apperr.Field("decision", `decision must be "confirm" or "clear"`)
 	}
-	return Review{}, apperr.Field("decision", `decision must be "confirm" or "clear"`)
+	now := s.Now().UTC()
+	return s.Store.DecideSanctionsReview(ctx, d, now, func(pending []Review) (ReviewOutcome, error) {
+		return DecideReview(d, pending, now)
+	})
 }
 
 // Reviews answers sanctions reviews by status: pending, confirmed,

@@ -113,8 +113,13 @@ type TransactionQuery struct {
 
 // Store persists the ledger.
 type Store interface {
-	// Tx runs fn in one write transaction (retried on conflict).
-	Tx(ctx context.Context, fn func(Tx) error) error
+	// Tx runs fn, a posting to accountID (the one account it
+	// locks), in a write transaction, which the store may share with
+	// concurrent callers (group commit: one durable commit for many
+	// postings). fn may run more than once (retries on conflict, and alone
+	// again when another member of its group failed), so it must only
+	// touch the database through tx. An error from fn abandons its writes.
+	Tx(ctx context.Context, accountID string, fn func(Tx) error) error
 	// Adjustment answers NotFound for an unknown identifier.
 	Adjustment(ctx context.Context, accountID, adjustmentID string) (Adjustment, error)
 	Balance(ctx context.Context, accountID string) (Balance, error)
@@ -131,8 +136,6 @@ type Store interface {
 type Service struct {
 	Store Store
 	Now   func() time.Time
-	// Batch, when set, group-commits concurrent postings (see batch.go).
-	Batch *Committer
 }
 
 var _ BalanceReader = (*Service)(nil)
@@ -148,16 +151,31 @@ func (s *Service) Balance(ctx context.Context, accountID string) (Balance, error
 // account that takes no adjustments, or an identifier reused with a
 // different body (Conflict); nothing is posted then.
 func (s *Service) Post(ctx context.Context, r Request) (Adjustment, error) {
-	if s.Batch != nil {
-		return s.Batch.Post(ctx, r)
+	if err := ctx.Err(); err != nil {
+		return Adjustment{}, &apperr.Error{Kind: apperr.Unavailable, Message: "request ended before the adjustment was queued; nothing was posted", Err: err}
 	}
+	// Once begun, the posting is committed or not regardless of the
+	// caller (it may share its transaction with others): waiting out the
+	// commit keeps the answer truthful.
+	ctx = context.WithoutCancel(ctx)
 	var out Adjustment
-	err := s.Store.Tx(ctx, func(tx Tx) error {
+	var answer error
+	err := s.Store.Tx(ctx, r.AccountID, func(tx Tx) error {
 		var err error
 		out, err = Apply(ctx, tx, r, s.Now().UTC())
+		answer = nil
+		if err != nil && apperr.KindOf(err) != apperr.Internal {
+			// A business answer wrote nothing: let the transaction (and
+			// whatever else it carries) commit.
+			answer = err
+			return nil
+		}
 		return err
 	})
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	return out, answer
 }
 
 // ErrNotFound is answered for an unknown adjustmentIdentifier (BaaS 10/0).

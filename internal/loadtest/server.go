@@ -19,7 +19,7 @@ import (
 )
 
 // AdminToken is the operator token the started servers use.
-const AdminToken = "load-admin-token-0123456789"
+const AdminToken = "load-admin-token-0123456789abcdefghij"
 
 // Server is a running `verdant serve` process.
 type Server struct {

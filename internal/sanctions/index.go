@@ -16,6 +16,7 @@ type Index struct {
 	names    []indexed
 	postings [][]int32          // token id -> name ids
 	keys     map[string][]int32 // token or one-deletion -> token ids
+	vocab    map[string]int32   // token or run -> token id
 	scratch  sync.Pool
 }
 
@@ -31,50 +32,58 @@ type indexed struct {
 const minDeleteLen = 3
 
 // NewIndex indexes the individuals of l (primary and alternate names).
+// Runs of a name (spelling.go) are indexed as spelt, without deletions:
+// a joined name found through its run is rarely also misspelt, and runs'
+// deletions would triple the index.
 func NewIndex(l *List) *Index {
-	ix := &Index{List: l, keys: map[string][]int32{}}
-	vocab := map[string]int32{}
+	ix := &Index{List: l, keys: map[string][]int32{}, vocab: map[string]int32{}}
+	var token []bool // by token id: a token of some name, not only a run
 	for ei, e := range l.Entries {
 		if !e.Individual() {
 			continue
 		}
-		ix.addName(vocab, ei, e.Name, false)
+		token = ix.addName(token, ei, e.Name, false)
 		for _, a := range e.Alts {
-			ix.addName(vocab, ei, a, true)
+			token = ix.addName(token, ei, a, true)
 		}
 	}
-	for tok, id := range vocab {
+	for tok, id := range ix.vocab {
 		ix.keys[tok] = appendUnique(ix.keys[tok], id)
-		if len(tok) >= minDeleteLen {
+		if len(tok) >= minDeleteLen && token[id] {
 			for _, d := range deletions(tok) {
 				ix.keys[d] = appendUnique(ix.keys[d], id)
 			}
 		}
 	}
 	n := len(ix.names)
-	ix.scratch.New = func() any { return &scratch{hits: make([]uint8, n), seen: make([]int32, n)} }
+	ix.scratch.New = func() any { return &scratch{hits: make([]uint8, n), covered: make([]uint32, n)} }
 	return ix
 }
 
-func (ix *Index) addName(vocab map[string]int32, entry int, text string, alt bool) {
+// addName indexes one listed name by its tokens and runs, marking in
+// token (by token id) which are tokens.
+func (ix *Index) addName(token []bool, entry int, text string, alt bool) []bool {
 	nm := listName(text)
 	if len(nm.tokens) == 0 {
-		return
+		return token
 	}
 	id := int32(len(ix.names))
 	ix.names = append(ix.names, indexed{entry: entry, text: text, alt: alt, name: nm})
-	for _, t := range nm.tokens {
-		tid, ok := vocab[t]
+	for i, t := range nm.keys() {
+		tid, ok := ix.vocab[t]
 		if !ok {
 			tid = int32(len(ix.postings))
-			vocab[t] = tid
+			ix.vocab[t] = tid
 			ix.postings = append(ix.postings, nil)
+			token = append(token, false)
 		}
+		token[tid] = token[tid] || i < len(nm.tokens)
 		p := ix.postings[tid]
 		if len(p) == 0 || p[len(p)-1] != id {
 			ix.postings[tid] = append(p, id)
 		}
 	}
+	return token
 }
 
 func appendUnique(s []int32, v int32) []int32 {
@@ -117,20 +126,20 @@ const dobWeight = 0.04
 
 type scratch struct {
 	hits    []uint8
-	seen    []int32 // last query token (1-based) that counted a hit
+	covered []uint32 // query tokens whose words have counted a hit
 	touched []int32
 }
 
 // Screen scores the person against the index and answers the matches
 // scoring at least threshold, best first (at most limit).
 func (ix *Index) Screen(first, last string, dob time.Time, threshold float64, limit int) []Match {
-	q := plainName(Normalize(first + " " + last))
+	q := queryName(first, last)
 	if len(q.tokens) == 0 {
 		return nil
 	}
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
-	cands := ix.candidates(q, sc)
+	cands := ix.candidates(&q, sc)
 	best := map[int]Match{} // best match per entry
 	for _, c := range cands {
 		nm := &ix.names[c]
@@ -168,61 +177,76 @@ func (ix *Index) Screen(first, last string, dob time.Time, threshold float64, li
 
 func round4(f float64) float64 { return float64(int(f*10000+0.5)) / 10000 }
 
-// candidates answers the names sharing enough (possibly misspelt) tokens
-// with q: at least two distinct query tokens, or every token of a shorter
-// query or name. Tokens under minDeleteLen letters are not required to
-// hit, since their typos cannot be found through the index.
-func (ix *Index) candidates(q name, sc *scratch) []int32 {
+// candidates answers the names sharing enough (possibly misspelt) words
+// with q: at least two, or every word of a shorter query or name. A word
+// is a query token, a run of query tokens, or a piece of one (queryKeys);
+// words covering the same query token count once. Tokens under
+// minDeleteLen letters are not required to hit, since their typos cannot
+// be found through the index.
+func (ix *Index) candidates(q *name, sc *scratch) []int32 {
 	sc.touched = sc.touched[:0]
 	type qtok struct {
+		mask uint32
 		ids  []int32
 		size int
 	}
-	toks := make([]qtok, len(q.tokens))
-	rare := 0
-	for qi, t := range q.tokens {
-		ids := append([]int32(nil), ix.keys[t]...)
-		if len(t) >= minDeleteLen {
-			for i := range len(t) {
-				ids = append(ids, ix.keys[t[:i]+t[i+1:]]...)
+	keys := ix.queryKeys(q)
+	toks := make([]qtok, len(keys))
+	for qi, k := range keys {
+		var ids []int32
+		if k.exact {
+			if tid, ok := ix.vocab[k.text]; ok {
+				ids = []int32{tid}
+			}
+		} else {
+			t := k.text
+			ids = append(ids, ix.keys[t]...)
+			if len(t) >= minDeleteLen {
+				for i := range len(t) {
+					ids = append(ids, ix.keys[t[:i]+t[i+1:]]...)
+				}
 			}
 		}
 		for _, tid := range ids {
 			toks[qi].size += len(ix.postings[tid])
 		}
-		toks[qi].ids = ids
-		if toks[qi].size <= commonPostings {
+		toks[qi].ids, toks[qi].mask = ids, k.mask
+	}
+	lead := leads(q, keys, func(qi int) int { return toks[qi].size })
+	rare := 0
+	for qi, l := range lead {
+		if l && toks[qi].size > 0 {
 			rare++
 		}
 	}
-	// Rare tokens first: they alone may make a name a candidate. Common
-	// tokens ("al", "abd", "mohammed") only add hits to names a rare token
-	// found; a query of common tokens only is seeded by its least common.
+	// Rare words first: they alone may make a name a candidate. Common
+	// tokens ("al", "abd", "mohammed"), particles, tokens under
+	// minDeleteLen letters and runs of those only add hits to names a rare
+	// word found; a query of those only is seeded by its least common.
 	seed := -1
 	if rare == 0 {
 		for qi, qt := range toks {
-			if seed < 0 || qt.size < toks[seed].size {
+			if qt.size > 0 && (seed < 0 || qt.size < toks[seed].size) {
 				seed = qi
 			}
 		}
 	}
 	for pass := 0; pass < 2; pass++ {
 		for qi, qt := range toks {
-			generator := qt.size <= commonPostings || qi == seed
+			generator := lead[qi] || qi == seed
 			if (pass == 0) != generator {
 				continue
 			}
-			marker := int32(qi + 1)
 			onlyTouched := !generator
 			for _, tid := range qt.ids {
 				for _, nid := range ix.postings[tid] {
-					if sc.seen[nid] == marker || (onlyTouched && sc.hits[nid] == 0) {
+					if sc.covered[nid]&qt.mask != 0 || (onlyTouched && sc.hits[nid] == 0) {
 						continue
 					}
 					if sc.hits[nid] == 0 {
 						sc.touched = append(sc.touched, nid)
 					}
-					sc.seen[nid] = marker
+					sc.covered[nid] |= qt.mask
 					if sc.hits[nid] < 255 {
 						sc.hits[nid]++
 					}
@@ -242,7 +266,7 @@ func (ix *Index) candidates(q name, sc *scratch) []int32 {
 		if int(sc.hits[nid]) >= need {
 			out = append(out, nid)
 		}
-		sc.hits[nid], sc.seen[nid] = 0, 0
+		sc.hits[nid], sc.covered[nid] = 0, 0
 	}
 	return out
 }
@@ -250,6 +274,9 @@ func (ix *Index) candidates(q name, sc *scratch) []int32 {
 // commonPostings is the posting count above which a query token is
 // common: it cannot make a name a candidate on its own.
 const commonPostings = 300
+
+// commonRun is the posting count above which a run or piece is common.
+const commonRun = 100
 
 // DefaultThreshold is the score at or above which a person is held for
 // review (VERDANT_SANCTIONS_THRESHOLD overrides it).

@@ -6,7 +6,6 @@ package sanctions
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/csv"
@@ -75,11 +74,7 @@ func Snapshot() (Files, error) {
 		if err != nil {
 			return f, err
 		}
-		zr, err := gzip.NewReader(bytes.NewReader(gz))
-		if err != nil {
-			return f, err
-		}
-		if *dst, err = io.ReadAll(zr); err != nil {
+		if *dst, err = Gunzip(gz, MaxFileBytes); err != nil {
 			return f, err
 		}
 	}

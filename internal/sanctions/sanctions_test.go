@@ -125,7 +125,7 @@ func BenchmarkScreen(b *testing.B) {
 }
 
 func FuzzNormalize(f *testing.F) {
-	for _, s := range []string{"AL-ZAWAHIRI, Ayman", "José Müller", "\xff\xfe", "ǅ"} {
+	for _, s := range []string{"AL-ZAWAHIRI, Ayman", "José Müller", "\xff\xfe", "ǅ", "Ma-duro Mo-ros", "Nico las de la", "al al al al"} {
 		f.Add(s)
 	}
 	ix, err := snapshotIndex()

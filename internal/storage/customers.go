@@ -213,59 +213,59 @@ func (s *CustomerStore) SanctionsReviews(ctx context.Context, status string, lim
 
 // DecideSanctionsReview implements customer.Store: the review row and the
 // customer row change together with an audit event, in one transaction.
-func (s *CustomerStore) DecideSanctionsReview(ctx context.Context, d customer.Decision, st customer.Status, active bool, now time.Time) (_ customer.Review, err error) {
+func (s *CustomerStore) DecideSanctionsReview(ctx context.Context, d customer.Decision, now time.Time,
+	decide func(pending []customer.Review) (customer.ReviewOutcome, error)) (_ customer.Review, err error) {
 	defer apperr.Op(&err, "storage.CustomerStore.DecideSanctionsReview(%s)", d.CustomerID)
 	var out customer.Review
 	err = s.db.Tx(ctx, func(tx *Tx) error {
-		q, args := `SELECT `+reviewCols+` FROM sanctions_reviews WHERE customer_id = ? AND status = 'pending'`, []any{d.CustomerID}
-		if d.PartnerID != "" {
-			q += ` AND partner_id = ?`
-			args = append(args, d.PartnerID)
-		}
-		rows, err := tx.Query(ctx, q+` ORDER BY created_at`+tx.ForUpdate(), args...)
+		pending, err := lockPendingReviews(ctx, tx, d.PartnerID, d.CustomerID)
 		if err != nil {
 			return err
 		}
-		var found []customer.Review
-		for rows.Next() {
-			r, err := scanReview(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			found = append(found, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		o, err := decide(pending)
+		if err != nil {
 			return err
 		}
-		switch {
-		case len(found) == 0:
-			return apperr.E(apperr.NotFound, "no pending sanctions review for customer %s", d.CustomerID)
-		case len(found) > 1 && found[0].PartnerID != found[1].PartnerID:
-			return apperr.E(apperr.Conflict, "customer id %s is used by several partners: give partnerId", d.CustomerID)
-		}
-		r := found[0]
-		status := map[string]string{"confirm": "confirmed", "clear": "cleared"}[d.Decision]
-		detailCode, detail := customer.DetailSuccess, "Success"
-		if st == customer.OFACConfirmed {
-			detailCode, detail = customer.DetailOFACConfirmed, "OFAC match confirmed"
-		}
+		r := o.Review
 		if _, err := tx.Exec(ctx, `UPDATE sanctions_reviews SET status = ?, decided_at = ?, decided_by = ?, note = ?
-			WHERE id = ?`, status, Micros(now), d.Actor, d.Note, r.ID); err != nil {
+			WHERE id = ?`, r.Status, Micros(r.DecidedAt), r.DecidedBy, r.Note, r.ID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE customers SET status = ?, detail_code = ?, detail = ?, is_active = ?,
-			updated_at = ? WHERE partner_id = ? AND id = ?`, string(st), detailCode, detail, active, Micros(now),
-			r.PartnerID, r.CustomerID); err != nil {
+			updated_at = ? WHERE partner_id = ? AND id = ?`, string(o.Status), o.DetailCode, o.Detail, o.Active,
+			Micros(now), r.PartnerID, r.CustomerID); err != nil {
 			return err
 		}
-		r.Status, r.DecidedAt, r.DecidedBy, r.Note = status, now, d.Actor, d.Note
 		out = r
 		return tx.Audit(ctx, uuid.NewString(), Micros(now), d.Actor, "sanctions.review."+d.Decision,
-			"customer:"+r.PartnerID+"/"+r.CustomerID, map[string]any{"reviewId": r.ID, "note": d.Note,
+			"customer:"+r.PartnerID+"/"+r.CustomerID, map[string]any{"reviewId": r.ID, "note": r.Note,
 				"entryId": r.Match.EntryID, "matchedName": r.Match.Name, "score": r.Match.Score,
-				"listVersion": r.Match.ListVersion, "status": string(st)})
+				"listVersion": r.Match.ListVersion, "status": string(o.Status)})
 	})
 	return out, err
+}
+
+// lockPendingReviews reads a customer's pending reviews, oldest first,
+// locking them (FOR UPDATE on PostgreSQL). An empty partnerID reads every
+// partner's.
+func lockPendingReviews(ctx context.Context, tx *Tx, partnerID, customerID string) ([]customer.Review, error) {
+	q, args := `SELECT `+reviewCols+` FROM sanctions_reviews WHERE customer_id = ? AND status = 'pending'`, []any{customerID}
+	if partnerID != "" {
+		q += ` AND partner_id = ?`
+		args = append(args, partnerID)
+	}
+	rows, err := tx.Query(ctx, q+` ORDER BY created_at`+tx.ForUpdate(), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var found []customer.Review
+	for rows.Next() {
+		r, err := scanReview(rows)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, r)
+	}
+	return found, rows.Err()
 }

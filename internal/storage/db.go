@@ -87,8 +87,8 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.SetMaxOpenConns(32)
-	p.SetMaxIdleConns(32)
+	p.SetMaxOpenConns(DefaultMaxConns)
+	p.SetMaxIdleConns(DefaultMaxConns)
 	p.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{Engine: Postgres, w: p, r: p}
 	if err := p.PingContext(ctx); err != nil {

@@ -26,11 +26,13 @@ var _ ledger.Store = (*LedgerStore)(nil)
 // ledgerTx is the locked view of the ledger inside one transaction.
 type ledgerTx struct{ tx *Tx }
 
-// Tx implements ledger.Store.
-func (s *LedgerStore) Tx(ctx context.Context, fn func(ledger.Tx) error) (err error) {
-	defer apperr.Op(&err, "storage.LedgerStore.Tx()")
+// Tx implements ledger.Store: postings are group-committed on either
+// engine (lockedGroupTx), each still deciding under its account's row
+// lock.
+func (s *LedgerStore) Tx(ctx context.Context, accountID string, fn func(ledger.Tx) error) (err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.Tx(%s)", accountID)
 	s.db.PrepareWrites(ctx, postingStatements...)
-	return s.db.Tx(ctx, func(tx *Tx) error { return fn(ledgerTx{tx}) })
+	return s.db.lockedGroupTx(ctx, accountID, func(tx *Tx) error { return fn(ledgerTx{tx}) })
 }
 
 // LockAccount implements ledger.Tx: the account row lock is the

@@ -171,9 +171,10 @@ func recordValidation(ctx context.Context, tx *Tx, v retail.Validation, w retail
 		}
 		out.Outcome = decide(used)
 	}
-	body, _ := json.Marshal(outcomeJSON{out.AvailableBalance, out.ReloadFee, out.MerchantFee, out.MinAllowed,
-		out.MaxAllowed, out.CardType})
-	res, err := tx.execCached(ctx, qInsertValidation, out.ResponseID, nullString(out.MerchantID), nullString(out.RequestID), out.PartnerID, out.StoreID, out.UserID,
+	body, _ := json.Marshal(outcomeJSON{AvailableBalance: out.AvailableBalance, ReloadFee: out.ReloadFee,
+		MerchantFee: out.MerchantFee, MinAllowed: out.MinAllowed, MaxAllowed: out.MaxAllowed, CardType: out.CardType})
+	res, err := tx.execCached(ctx, qInsertValidation, out.ResponseID, nullString(out.MerchantID), nullString(out.RequestID),
+		out.PartnerID, out.StoreID, out.UserID,
 		out.RegisterID, out.AccountID, out.Last4, out.Amount, out.PaymentProgramType, out.RequestDateTime, out.Code,
 		out.Description, string(body), out.Fingerprint, out.Code == retail.CodeSuccess, Micros(out.At))
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/base64"
 	"github.com/verdant-baas/verdant/internal/apperr"
-	"io"
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/sanctions"
@@ -46,7 +45,7 @@ func (s *SanctionsStore) ListFiles(ctx context.Context, version string) (_ sanct
 		src string
 		dst *[]byte
 	}{{a, &f.SDN}, {b, &f.Alt}, {c, &f.Add}} {
-		if *x.dst, err = gunzip64(x.src); err != nil {
+		if *x.dst, err = sanctions.GunzipBase64(x.src, sanctions.MaxFileBytes); err != nil {
 			return f, err
 		}
 	}
@@ -80,19 +79,4 @@ func gzip64(b []byte) string {
 	zw.Write(b)
 	zw.Close()
 	return base64.StdEncoding.EncodeToString(buf.Bytes())
-}
-
-func gunzip64(s string) ([]byte, error) {
-	if s == "" {
-		return nil, nil
-	}
-	raw, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		return nil, err
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(raw))
-	if err != nil {
-		return nil, err
-	}
-	return io.ReadAll(zr)
 }

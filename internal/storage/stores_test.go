@@ -18,6 +18,7 @@ type stores struct {
 	Verifications *storage.VerificationStore
 	Cases         *storage.CareStore
 	Keys          *storage.VaultStore
+	Ledgers       *storage.LedgerStore
 }
 
 func newStores(db *storage.DB, v *vault.Vault) *stores {
@@ -32,5 +33,6 @@ func newStores(db *storage.DB, v *vault.Vault) *stores {
 		Verifications: storage.NewVerificationStore(db),
 		Cases:         storage.NewCareStore(db, v),
 		Keys:          storage.NewVaultStore(db, v),
+		Ledgers:       storage.NewLedgerStore(db),
 	}
 }

@@ -42,31 +42,19 @@ func scanVerification(row interface{ Scan(...any) error }) (verification.Verific
 // Create implements verification.Store. The per-handle row
 // in contact_rate_limits is the handle's mutex: it is created if missing
 // and locked (FOR UPDATE on PostgreSQL; SQLite write transactions are
-// exclusive) before the recent verifications are counted, so two nodes
+// exclusive) before the recent verifications are read, so two nodes
 // cannot both pass the limit.
-func (s *VerificationStore) Create(ctx context.Context, v verification.Verification, m verification.Message, lim verification.Limits) (err error) {
+func (s *VerificationStore) Create(ctx context.Context, v verification.Verification, m verification.Message,
+	since time.Time, allow func(verification.Sends) error) (err error) {
 	defer apperr.Op(&err, "storage.VerificationStore.Create(%s)", v.ID)
 	now := Micros(v.CreatedAt)
 	return s.db.Tx(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO contact_rate_limits (handle_index, last_at) VALUES (?, 0)
-			ON CONFLICT (handle_index) DO NOTHING`, v.HandleIndex); err != nil {
+		sent, err := lockedSends(ctx, tx, v.HandleIndex, since)
+		if err != nil {
 			return err
 		}
-		var last int64
-		if err := tx.QueryRow(ctx, `SELECT last_at FROM contact_rate_limits WHERE handle_index = ?`+tx.ForUpdate(),
-			v.HandleIndex).Scan(&last); err != nil {
+		if err := allow(sent); err != nil {
 			return err
-		}
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM contact_verifications WHERE handle_index = ? AND created_at > ?`,
-			v.HandleIndex, Micros(v.CreatedAt.Add(-time.Hour))).Scan(&n); err != nil {
-			return err
-		}
-		switch {
-		case last != 0 && now-last < lim.MinGap.Microseconds():
-			return verification.ErrTooSoon
-		case n >= lim.PerHour:
-			return verification.ErrTooMany
 		}
 		if _, err := tx.Exec(ctx, `UPDATE contact_rate_limits SET last_at = ? WHERE handle_index = ?`, now, v.HandleIndex); err != nil {
 			return err
@@ -83,9 +71,41 @@ func (s *VerificationStore) Create(ctx context.Context, v verification.Verificat
 			m.ID, v.ID, v.ProgramCode, string(m.Channel), m.ToIndex, m.ToMasked, m.Subject, m.Body, string(m.Status), now, now); err != nil {
 			return err
 		}
-		_, err := tx.Enqueue(ctx, verification.Topic, map[string]string{"messageId": m.ID}, v.CreatedAt)
+		_, err = tx.Enqueue(ctx, verification.Topic, map[string]string{"messageId": m.ID}, v.CreatedAt)
 		return err
 	})
+}
+
+// lockedSends takes the handle's lock (creating its row if missing) and
+// reads its last send and the creation times of its codes after since.
+func lockedSends(ctx context.Context, tx *Tx, handleIndex string, since time.Time) (verification.Sends, error) {
+	var sent verification.Sends
+	if _, err := tx.Exec(ctx, `INSERT INTO contact_rate_limits (handle_index, last_at) VALUES (?, 0)
+		ON CONFLICT (handle_index) DO NOTHING`, handleIndex); err != nil {
+		return sent, err
+	}
+	var last int64
+	if err := tx.QueryRow(ctx, `SELECT last_at FROM contact_rate_limits WHERE handle_index = ?`+tx.ForUpdate(),
+		handleIndex).Scan(&last); err != nil {
+		return sent, err
+	}
+	if last != 0 {
+		sent.Last = Time(last)
+	}
+	rows, err := tx.Query(ctx, `SELECT created_at FROM contact_verifications WHERE handle_index = ? AND created_at > ?`,
+		handleIndex, Micros(since))
+	if err != nil {
+		return sent, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var at int64
+		if err := rows.Scan(&at); err != nil {
+			return sent, err
+		}
+		sent.Recent = append(sent.Recent, Time(at))
+	}
+	return sent, rows.Err()
 }
 
 // Verification implements verification.Store.

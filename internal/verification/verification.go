@@ -87,19 +87,15 @@ func (v Verification) StatusAt(now time.Time) Status {
 	return StatusPending
 }
 
-// Limits are the rate limits per contact handle.
-type Limits struct {
-	PerHour int           // codes per handle in any hour (default 5)
-	MinGap  time.Duration // least time between two codes (default 30s)
-}
-
 // Store persists verifications.
 type Store interface {
-	// Create stores v with its outgoing message and outbox
-	// row in one transaction, after taking the per-handle lock and
-	// checking lim against the handle's recent verifications (answering
-	// ErrTooMany or ErrTooSoon).
-	Create(ctx context.Context, v Verification, m Message, lim Limits) error
+	// Create runs one transaction on v's handle: it takes the
+	// per-handle lock, reads the handle's Sends (codes created after
+	// since) and calls allow; unless allow answers an error (then nothing
+	// is written and the error is answered) it stores v with its outgoing
+	// message and outbox row and records v as the handle's last code.
+	// allow may run more than once (transaction retries) and must be pure.
+	Create(ctx context.Context, v Verification, m Message, since time.Time, allow func(Sends) error) error
 	// Verification answers one verification of a program (NotFound otherwise).
 	Verification(ctx context.Context, programCode, id string) (Verification, error)
 	// Check locks the verification, runs fn on it, saves its
@@ -190,7 +186,9 @@ func (s *Service) Create(ctx context.Context, r Request) (Verification, error) {
 	m := Message{ID: uuid.Must(uuid.NewV7()).String(), VerificationID: v.ID, ProgramCode: v.ProgramCode,
 		Channel: ch, ToIndex: v.HandleIndex, ToMasked: v.HandleMasked, Subject: subject, Body: body,
 		Status: MessageQueued, CreatedAt: now}
-	if err := s.Store.Create(ctx, v, m, s.limits()); err != nil {
+	lim := s.limits()
+	allow := func(sent Sends) error { return lim.Allow(sent, now) }
+	if err := s.Store.Create(ctx, v, m, now.Add(-Window), allow); err != nil {
 		return Verification{}, err
 	}
 	return v, nil

@@ -82,7 +82,7 @@ func caseJSON(c care.Case, history []care.Change) CaseJSON {
 		CRM:       CaseCRMJSON{Status: c.CRMStatus, CaseID: c.CRMCaseID, Attempts: c.CRMAttempts, LastError: c.CRMLastError},
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	if c.Phone != (care.Phone{}) {
-		out.Phone = &PhoneJSON{c.Phone.Number, string(c.Phone.Type)}
+		out.Phone = &PhoneJSON{Number: c.Phone.Number, Type: string(c.Phone.Type)}
 	}
 	if c.Device != (care.Device{}) {
 		d := c.Device
@@ -95,17 +95,17 @@ func caseJSON(c care.Case, history []care.Change) CaseJSON {
 	for _, h := range history {
 		cj := ChangeJSON{At: h.At, Actor: h.Actor, Action: h.Action, Note: h.Note}
 		if h.ToStatus != "" {
-			cj.Status = &FromTo{nilIfEmpty(string(h.FromStatus)), string(h.ToStatus)}
+			cj.Status = &FromTo{From: nilIfEmpty(string(h.FromStatus)), To: string(h.ToStatus)}
 		}
 		if h.ToTier != 0 {
 			var from any
 			if h.FromTier != 0 {
 				from = h.FromTier
 			}
-			cj.Tier = &FromTo{from, h.ToTier}
+			cj.Tier = &FromTo{From: from, To: h.ToTier}
 		}
 		if h.ToAssignee != nil {
-			cj.Assign = &FromTo{*h.FromAssignee, *h.ToAssignee}
+			cj.Assign = &FromTo{From: *h.FromAssignee, To: *h.ToAssignee}
 		}
 		out.History = append(out.History, cj)
 	}
