@@ -39,12 +39,12 @@ var retailStatements = append([]string{qLoadByRequest, qValidationByID, qLoadByI
 var errLoadTaken = errors.New("storage: retail load request id taken")
 
 // CommitLoad implements retail.Store. The load and its ledger posting are
-// one transaction (on SQLite, possibly shared with other retail writes:
-// GroupTx), so a load is posted exactly once or not at all.
+// one transaction (possibly shared with other postings: lockedGroupTx), so
+// a load is posted exactly once or not at all.
 func (s *RetailStore) CommitLoad(ctx context.Context, l retail.Load, w retail.Window,
 	decide func(context.Context, retail.LoadState, ledger.Tx) (retail.Load, error)) (_ retail.Load, _ bool, err error) {
 	defer apperr.Op(&err, "storage.RetailStore.CommitLoad(%s, %s)", l.MerchantID, l.RequestID)
-	return s.recordLoad(ctx, l, func(tx *Tx) (retail.Load, error) {
+	return s.recordLoad(ctx, l, s.accountOf(ctx, `SELECT account_id FROM retail_validations WHERE id = ?`, l.Ref), func(tx *Tx) (retail.Load, error) {
 		st, err := loadState(ctx, tx, l, w)
 		if err != nil {
 			return l, err
@@ -58,7 +58,7 @@ func (s *RetailStore) CommitLoad(ctx context.Context, l retail.Load, w retail.Wi
 func (s *RetailStore) VoidLoad(ctx context.Context, l retail.Load,
 	decide func(context.Context, retail.VoidState, ledger.Tx) (retail.Load, error)) (_ retail.Load, _ bool, err error) {
 	defer apperr.Op(&err, "storage.RetailStore.VoidLoad(%s, %s)", l.MerchantID, l.RequestID)
-	return s.recordLoad(ctx, l, func(tx *Tx) (retail.Load, error) {
+	return s.recordLoad(ctx, l, s.accountOf(ctx, `SELECT account_id FROM retail_loads WHERE id = ?`, l.Ref), func(tx *Tx) (retail.Load, error) {
 		st, err := voidState(ctx, tx, l)
 		if err != nil {
 			return l, err
@@ -73,13 +73,23 @@ func (s *RetailStore) VoidLoad(ctx context.Context, l retail.Load,
 	})
 }
 
+// accountOf answers the account a load's reference names (the column q
+// reads), "" when there is none: the one row lock its transaction takes,
+// which lets it share a group commit on either engine.
+func (s *RetailStore) accountOf(ctx context.Context, q, ref string) string {
+	var id string
+	s.db.hotRow(ctx, q, ref).Scan(&id)
+	return id
+}
+
 // recordLoad answers the load the merchant recorded under l's request id,
-// or runs settle and stores what it answers, in one transaction.
-func (s *RetailStore) recordLoad(ctx context.Context, l retail.Load, settle func(tx *Tx) (retail.Load, error)) (retail.Load, bool, error) {
+// or runs settle and stores what it answers, in one transaction whose only
+// row lock is the account's (lockedGroupTx).
+func (s *RetailStore) recordLoad(ctx context.Context, l retail.Load, account string, settle func(tx *Tx) (retail.Load, error)) (retail.Load, bool, error) {
 	s.db.PrepareWrites(ctx, retailStatements...)
 	var out retail.Load
 	var fresh bool
-	err := s.db.GroupTx(ctx, func(tx *Tx) error {
+	err := s.db.lockedGroupTx(ctx, account, func(tx *Tx) error {
 		prev, err := scanLoad(tx.queryRowCached(ctx, qLoadByRequest, l.MerchantID, l.RequestID))
 		if err == nil {
 			out, fresh = prev, false

@@ -137,8 +137,9 @@ func nullString(s string) any {
 
 // RecordValidation implements retail.Store. The account row is the
 // per-account mutex: the daily sum and the insert that may add to it are
-// atomic across nodes. On SQLite concurrent validations share a commit
-// (GroupTx).
+// atomic across nodes. Concurrent validations share a commit: on either
+// engine when the account row is the one lock taken (lockedGroupTx), on
+// SQLite otherwise (GroupTx).
 func (s *RetailStore) RecordValidation(ctx context.Context, v retail.Validation, w retail.Window,
 	decide func(usedToday int64) retail.Outcome) (_ retail.Validation, _ bool, err error) {
 	defer apperr.Op(&err, "storage.RetailStore.RecordValidation(%s, %s)", v.MerchantID, v.RequestID)
@@ -150,7 +151,11 @@ func (s *RetailStore) RecordValidation(ctx context.Context, v retail.Validation,
 		return err
 	}
 	s.db.PrepareWrites(ctx, retailStatements...)
-	err = s.db.GroupTx(ctx, fn)
+	if decide != nil {
+		err = s.db.lockedGroupTx(ctx, v.AccountID, fn)
+	} else {
+		err = s.db.GroupTx(ctx, fn)
+	}
 	if err != nil || fresh {
 		return out, fresh, err
 	}
