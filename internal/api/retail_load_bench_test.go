@@ -72,7 +72,7 @@ func benchCardLoad(b *testing.B, dsn string) {
 		start := time.Now().Add(50 * time.Millisecond)
 		b.ResetTimer()
 		for i := 0; i < total; i++ {
-			at := start.Add(time.Duration(i) * time.Second / benchRate)
+			at := start.Add(time.Duration(i) * time.Second / time.Duration(benchRate))
 			time.Sleep(time.Until(at))
 			wg.Add(1)
 			go func(i int, at time.Time) {

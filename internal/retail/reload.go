@@ -219,10 +219,11 @@ type Store interface {
 	// same transaction and answers true.
 	Throttle(ctx context.Context, partnerID string, since time.Time, trips func(misses int) bool, t Throttle) (bool, error)
 	// CommitLoad records a load: a load the merchant already recorded under
-	// l.RequestID is answered as stored, with false. Otherwise, under the
-	// lock of the validation's account, it reads the LoadState and lets
-	// decide settle the load, posting to the ledger through tx in the same
-	// transaction; the load is stored as decide answers it.
+	// l.RequestID is answered as stored, with false. Otherwise it reads the
+	// LoadState (Used and Committed under the lock of the validation's
+	// account) and lets decide settle the load, posting to the ledger
+	// through tx in the same transaction; the load is stored as decide
+	// answers it.
 	CommitLoad(ctx context.Context, l Load, w Window, decide func(ctx context.Context, st LoadState, tx ledger.Tx) (Load, error)) (Load, bool, error)
 	// VoidLoad is CommitLoad for a void: the VoidState is read under the
 	// lock of the load's account, and a posted void marks its load voided.

@@ -23,6 +23,8 @@ const (
 	qValidationByID = `SELECT ` + validationCols + ` FROM retail_validations WHERE id = ?`
 	qLoadByID       = `SELECT ` + loadCols + ` FROM retail_loads WHERE id = ? AND kind = 'load'`
 	qReferenced     = `SELECT COUNT(*) FROM retail_loads WHERE kind = ? AND ref_id = ? AND status <> ?`
+	// qLoadUse is qUsedToday and whether the validation was committed, in one read.
+	qLoadUse = `SELECT (` + qUsedToday + `), (SELECT COUNT(*) FROM retail_loads WHERE kind = 'load' AND ref_id = ? AND status <> 'rejected')`
 	qPostedBalance  = `SELECT COALESCE((SELECT posted FROM ledger_balances WHERE account_id = ?), 0)`
 	qInsertLoad     = `INSERT INTO retail_loads (` + loadCols + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
@@ -31,7 +33,7 @@ const (
 // retailStatements are every statement of a validation's and a load's
 // transaction, the ledger's posting included.
 var retailStatements = append([]string{qLoadByRequest, qValidationByID, qLoadByID, qReferenced, qPostedBalance,
-	qInsertLoad, qInsertValidation, qLockAccountRow, qUsedToday, qTarget}, postingStatements...)
+	qInsertLoad, qInsertValidation, qLockAccountRow, qUsedToday, qLoadUse}, postingStatements...)
 
 // errLoadTaken abandons a load's transaction whose insert found its request
 // id taken by a concurrent request: whatever it posted is rolled back, and
@@ -40,17 +42,61 @@ var errLoadTaken = errors.New("storage: retail load request id taken")
 
 // CommitLoad implements retail.Store. The load and its ledger posting are
 // one transaction (possibly shared with other postings: lockedGroupTx), so
-// a load is posted exactly once or not at all.
+// a load is posted exactly once or not at all. What a load is decided on
+// that may change (the loads and holds the daily limit counts, whether the
+// validation was committed) is read under the account lock; the validation
+// never changes and the account's target is read before, on the read pool,
+// so the single writer does less (the ledger checks the account's status
+// again under the lock).
 func (s *RetailStore) CommitLoad(ctx context.Context, l retail.Load, w retail.Window,
 	decide func(context.Context, retail.LoadState, ledger.Tx) (retail.Load, error)) (_ retail.Load, _ bool, err error) {
 	defer apperr.Op(&err, "storage.RetailStore.CommitLoad(%s, %s)", l.MerchantID, l.RequestID)
-	return s.recordLoad(ctx, l, s.accountOf(ctx, `SELECT account_id FROM retail_validations WHERE id = ?`, l.Ref), func(tx *Tx) (retail.Load, error) {
-		st, err := loadState(ctx, tx, l, w)
-		if err != nil {
-			return l, err
+	facts, err := s.loadFacts(ctx, l)
+	if err != nil {
+		return l, false, err
+	}
+	var account string
+	if facts.Target != nil {
+		account = facts.Target.Account.ID
+	}
+	return s.recordLoad(ctx, l, account, func(tx *Tx) (retail.Load, error) {
+		st := facts
+		if st.Target != nil {
+			if err := lockAccount(ctx, tx, account); err != nil {
+				return l, err
+			}
+			var committed int
+			err := tx.queryRowCached(ctx, qLoadUse, account, Micros(w.DayStart), account, true, Micros(w.HoldsSince),
+				st.Validation.ResponseID, st.Validation.ResponseID).Scan(&st.Used, &committed)
+			if err != nil {
+				return l, err
+			}
+			st.Committed = committed > 0
 		}
 		return decide(ctx, st, ledgerTx{tx})
 	})
+}
+
+// loadFacts reads the validation a load names and its account's target.
+func (s *RetailStore) loadFacts(ctx context.Context, l retail.Load) (retail.LoadState, error) {
+	var st retail.LoadState
+	v, err := scanValidation(s.db.hotRow(ctx, qValidationByID, l.Ref))
+	if apperr.KindOf(err) == apperr.NotFound {
+		return st, nil
+	}
+	if err != nil {
+		return st, err
+	}
+	st.Validation = &v
+	if v.AccountID == "" {
+		return st, nil
+	}
+	t, err := scanTarget(s.db.hotRow(ctx, qTarget, l.PartnerID, v.AccountID))
+	if apperr.KindOf(err) == apperr.NotFound {
+		return st, nil
+	}
+	st.Target = &t
+	return st, err
 }
 
 // VoidLoad implements retail.Store; a posted void marks its load voided in
@@ -109,32 +155,6 @@ func (s *RetailStore) recordLoad(ctx context.Context, l retail.Load, account str
 		return out, false, err
 	}
 	return out, fresh, err
-}
-
-// loadState reads what a load is decided on. The validation row never
-// changes, so it is read before its account is locked; what may change
-// (the account, the loads) is read after.
-func loadState(ctx context.Context, tx *Tx, l retail.Load, w retail.Window) (retail.LoadState, error) {
-	var st retail.LoadState
-	v, err := scanValidation(tx.queryRowCached(ctx, qValidationByID, l.Ref))
-	if apperr.KindOf(err) == apperr.NotFound {
-		return st, nil
-	}
-	if err != nil {
-		return st, err
-	}
-	st.Validation = &v
-	if v.AccountID == "" {
-		return st, nil
-	}
-	if st.Target, err = lockedTarget(ctx, tx, l.PartnerID, v.AccountID); err != nil || st.Target == nil {
-		return st, err
-	}
-	if st.Used, err = usedToday(ctx, tx, v.AccountID, w, v.ResponseID); err != nil {
-		return st, err
-	}
-	st.Committed, err = referenced(ctx, tx, retail.KindLoad, v.ResponseID)
-	return st, err
 }
 
 // voidState reads what a void is decided on: the load again once its

@@ -210,7 +210,7 @@ const (
 	qLockAccountRow = `SELECT id FROM accounts WHERE id = ?`
 	qUsedToday      = `SELECT
 		COALESCE((SELECT SUM(amount) FROM retail_loads
-			WHERE account_id = ? AND kind = 'load' AND status = 'posted' AND created_at >= ?), 0),
+			WHERE account_id = ? AND kind = 'load' AND status = 'posted' AND created_at >= ?), 0) +
 		COALESCE((SELECT SUM(v.amount) FROM retail_validations v
 			WHERE v.account_id = ? AND v.approved = ? AND v.created_at >= ? AND v.id <> ?
 			AND NOT EXISTS (SELECT 1 FROM retail_loads l WHERE l.kind = 'load' AND l.ref_id = v.id AND l.status <> 'rejected')), 0)`
@@ -221,7 +221,7 @@ const (
 // approved validations within their hold that no load has committed,
 // except the validation named by exclude (the one being committed).
 func usedToday(ctx context.Context, tx *Tx, accountID string, w retail.Window, exclude string) (int64, error) {
-	var loads, holds int64
-	err := tx.queryRowCached(ctx, qUsedToday, accountID, Micros(w.DayStart), accountID, true, Micros(w.HoldsSince), exclude).Scan(&loads, &holds)
-	return loads + holds, err
+	var used int64
+	err := tx.queryRowCached(ctx, qUsedToday, accountID, Micros(w.DayStart), accountID, true, Micros(w.HoldsSince), exclude).Scan(&used)
+	return used, err
 }

@@ -1,0 +1,12 @@
+package api_test
+
+import (
+	"os"
+	"strconv"
+)
+
+func init() {
+	if v, err := strconv.Atoi(os.Getenv("XRATE")); err == nil {
+		benchRate = v
+	}
+}
