@@ -42,7 +42,14 @@ func BenchmarkCardDetails500rps(b *testing.B) {
 	}
 }
 
-var benchRate = 500
+// benchRate is the open-loop benchmarks' rate a second: 500, the target,
+// unless VERDANT_BENCH_RATE sets another (to see where latency turns).
+var benchRate = func() int {
+	if v, err := strconv.Atoi(os.Getenv("VERDANT_BENCH_RATE")); err == nil && v > 0 {
+		return v
+	}
+	return 500
+}()
 
 // BenchmarkCardDetailsSerial is the closed-loop companion: one client,
 // one request at a time, so ns/op is the service time of a validation
