@@ -24,9 +24,9 @@ const (
 	qLoadByID       = `SELECT ` + loadCols + ` FROM retail_loads WHERE id = ? AND kind = 'load'`
 	qReferenced     = `SELECT COUNT(*) FROM retail_loads WHERE kind = ? AND ref_id = ? AND status <> ?`
 	// qLoadUse is qUsedToday and whether the validation was committed, in one read.
-	qLoadUse = `SELECT (` + qUsedToday + `), (SELECT COUNT(*) FROM retail_loads WHERE kind = 'load' AND ref_id = ? AND status <> 'rejected')`
-	qPostedBalance  = `SELECT COALESCE((SELECT posted FROM ledger_balances WHERE account_id = ?), 0)`
-	qInsertLoad     = `INSERT INTO retail_loads (` + loadCols + `)
+	qLoadUse       = `SELECT (` + qUsedToday + `), (SELECT COUNT(*) FROM retail_loads WHERE kind = 'load' AND ref_id = ? AND status <> 'rejected')`
+	qPostedBalance = `SELECT COALESCE((SELECT posted FROM ledger_balances WHERE account_id = ?), 0)`
+	qInsertLoad    = `INSERT INTO retail_loads (` + loadCols + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
 )
 
