@@ -102,6 +102,9 @@ type Server struct {
 
 	metrics  *httpMetrics
 	patterns []string
+	// retailThrottled counts retail answers refused by the enumeration
+	// guard, by partner (retail.go).
+	retailThrottled *prometheus.CounterVec
 }
 
 func (s *Server) now() time.Time {
@@ -123,6 +126,7 @@ func (s *Server) Handler() http.Handler {
 		s.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newHTTPMetrics(s.Registry)
+	s.retailThrottled = newRetailMetrics(s.Registry)
 	s.registerCollectors(s.Registry)
 	mux := &router{ServeMux: http.NewServeMux()}
 	s.routes(mux)

@@ -116,7 +116,7 @@ func (a *App) wire() {
 	a.Sanctions = &sanctions.Service{Store: storage.NewSanctionsStore(db), Threshold: a.Config.SanctionsThreshold, Now: now}
 	a.Customers = &customer.Service{Store: storage.NewCustomerStore(db, v), Screener: a.Sanctions, Now: now}
 	a.Delivery = &delivery.Service{Store: storage.NewDeliveryStore(db), Cards: cards, Settings: a.Config.deliverySettings(), Now: now}
-	a.Retail = &retail.Service{Store: storage.NewRetailStore(db, v), Indexer: v, Now: now}
+	a.Retail = &retail.Service{Store: storage.NewRetailStore(db, v), Indexer: v, Policy: a.Config.retailPolicy(), Now: now}
 	a.Audit = &audit.Service{Store: storage.NewAuditStore(db)}
 	a.wireCare()
 	a.Server = &api.Server{
