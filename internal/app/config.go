@@ -15,8 +15,8 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/crm"
 	"github.com/verdant-baas/verdant/internal/delivery"
-	"github.com/verdant-baas/verdant/internal/throttle"
 	"github.com/verdant-baas/verdant/internal/retail"
+	"github.com/verdant-baas/verdant/internal/throttle"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
