@@ -27,6 +27,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/sanctions"
+	"github.com/verdant-baas/verdant/internal/sandbox"
 	"github.com/verdant-baas/verdant/internal/throttle"
 	"github.com/verdant-baas/verdant/internal/verification"
 	"github.com/verdant-baas/verdant/internal/webhook"
@@ -74,6 +75,8 @@ type Server struct {
 	Audit *audit.Service
 	// Webhooks is the partner webhook subscriptions and delivery log.
 	Webhooks *webhook.Service
+	// Clock is the per-program test clock (set only with Sandbox).
+	Clock *sandbox.Clock
 
 	AdminToken string // empty: the operator API answers 401 to everything
 	Sandbox    bool
@@ -168,6 +171,7 @@ func (s *Server) routes(mux *router) {
 	s.ledgerRoutes(mux)
 	s.deliveryRoutes(mux)
 	s.retailRoutes(mux)
+	s.simulationRoutes(mux)
 	mux.ServeMux.Handle("/", s.noRoute(mux.ServeMux))
 }
 
