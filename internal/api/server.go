@@ -77,6 +77,8 @@ type Server struct {
 	Webhooks *webhook.Service
 	// Clock is the per-program test clock (set only with Sandbox).
 	Clock *sandbox.Clock
+	// Loopbacks holds the sandbox's loopback webhook answers.
+	Loopbacks sandbox.LoopbackStore
 
 	AdminToken string // empty: the operator API answers 401 to everything
 	Sandbox    bool

@@ -53,7 +53,8 @@ type App struct {
 	CRMSender *care.CRMSender
 	Audit     *audit.Service
 	// Clock is the sandbox's per-program test clock (nil outside a sandbox).
-	Clock *sandbox.Clock
+	Clock     *sandbox.Clock
+	loopbacks sandbox.LoopbackStore
 	// Webhooks are the partner webhook subscriptions and delivery log;
 	// WebhookWorker delivers them.
 	Webhooks      *webhook.Service
@@ -122,6 +123,7 @@ func (a *App) wire() {
 	a.Delivery = &delivery.Service{Store: storage.NewDeliveryStore(db), Cards: cards, Settings: a.Config.deliverySettings(), Now: now}
 	if a.Config.Sandbox {
 		a.Clock = &sandbox.Clock{Store: storage.NewSandboxStore(db), Now: now}
+		a.loopbacks = storage.NewSandboxStore(db)
 		a.Delivery.ProgramNow = a.Clock.At
 	}
 	a.Retail = &retail.Service{Store: storage.NewRetailStore(db, v), Indexer: v, Policy: a.Config.retailPolicy(), Now: now}
@@ -132,7 +134,7 @@ func (a *App) wire() {
 		Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
 		Ledger: a.Ledger, Balances: a.Ledger, Features: a.Features,
 		Customers: a.Customers, Lookup: &customer.Lookup{Store: storage.NewLookupStore(db, v), Now: now},
-		Sanctions: a.Sanctions, Delivery: a.Delivery, Clock: a.Clock, Retail: a.Retail, Care: a.Care, Audit: a.Audit,
+		Sanctions: a.Sanctions, Delivery: a.Delivery, Clock: a.Clock, Loopbacks: a.loopbacks, Retail: a.Retail, Care: a.Care, Audit: a.Audit,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
 		MaxBodyBytes: a.Config.MaxBodyBytes, SeparateMetrics: a.Config.MetricsAddr != "", Now: now,
 		Pools: a.DB, OutboxDepth: outboxStore,

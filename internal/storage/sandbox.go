@@ -68,3 +68,31 @@ func (s *SandboxStore) ResetClock(ctx context.Context, programCode string) (err 
 	_, err = s.db.Exec(ctx, `DELETE FROM sandbox_clocks WHERE program_code = ?`, programCode)
 	return err
 }
+
+var _ sandbox.LoopbackStore = (*SandboxStore)(nil)
+
+// Loopback implements sandbox.LoopbackStore.
+func (s *SandboxStore) Loopback(ctx context.Context, programCode string) (_ sandbox.Loopback, err error) {
+	defer apperr.Op(&err, "storage.SandboxStore.Loopback(%s)", programCode)
+	var l sandbox.Loopback
+	var minMS, maxMS int64
+	err = s.db.QueryRow(ctx, `SELECT min_delay_ms, max_delay_ms, http_status, body, content_type
+		FROM sandbox_loopbacks WHERE program_code = ?`, programCode).Scan(&minMS, &maxMS, &l.Status, &l.Body, &l.ContentType)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sandbox.DefaultLoopback, nil
+	}
+	l.MinDelay, l.MaxDelay = time.Duration(minMS)*time.Millisecond, time.Duration(maxMS)*time.Millisecond
+	return l, err
+}
+
+// PutLoopback implements sandbox.LoopbackStore.
+func (s *SandboxStore) PutLoopback(ctx context.Context, programCode string, l sandbox.Loopback, now time.Time) (err error) {
+	defer apperr.Op(&err, "storage.SandboxStore.PutLoopback(%s)", programCode)
+	_, err = s.db.Exec(ctx, `INSERT INTO sandbox_loopbacks (program_code, min_delay_ms, max_delay_ms, http_status, body,
+		content_type, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (program_code) DO UPDATE SET min_delay_ms = excluded.min_delay_ms, max_delay_ms = excluded.max_delay_ms,
+		http_status = excluded.http_status, body = excluded.body, content_type = excluded.content_type,
+		updated_at = excluded.updated_at`, programCode, l.MinDelay.Milliseconds(), l.MaxDelay.Milliseconds(), l.Status,
+		l.Body, l.ContentType, Micros(now))
+	return err
+}
