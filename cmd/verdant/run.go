@@ -123,6 +123,7 @@ func newFlags(name string) *flag.FlagSet {
 var readers = map[string]bool{
 	"case list": true, "case show": true, "feature history": true, "sanctions show": true,
 	"recon": true, "ledger verify": true, "rekey": true,
+	"webhook list": true, "webhook show": true, "webhook deliveries": true, "webhook delivery": true,
 }
 
 // load parses a command's flags and the environment into the

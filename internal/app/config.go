@@ -62,7 +62,8 @@ type Config struct {
 	// DefaultAuthFailures).
 	AuthFailures throttle.Limit
 
-	// Partner webhooks (docs/webhooks.md); zero durations take the defaults.
+	// Partner webhooks (docs/webhooks.md); zero durations (tests) take the
+	// worker's defaults.
 	WebhookTimeout      time.Duration // one delivery attempt (VERDANT_WEBHOOK_TIMEOUT; 15s)
 	WebhookRetention    time.Duration // delivered deliveries kept (VERDANT_WEBHOOK_RETENTION; 720h)
 	WebhookDisableAfter time.Duration // every attempt failing this long disables a subscription (VERDANT_WEBHOOK_DISABLE_AFTER; 120h)

@@ -160,16 +160,16 @@ var Settings = []Setting{
 
 	// Partner webhooks.
 	{Env: "VERDANT_WEBHOOK_TIMEOUT", Flag: "webhook-timeout", Default: "15s", Page: "webhooks",
-		Usage: "one delivery attempt (1s to 60s)",
+		Usage: "one webhook delivery attempt (1s to 60s; a claim holds twice that plus 10s)",
 		set:   durationIn(time.Second, time.Minute, func(c *Config) *time.Duration { return &c.WebhookTimeout })},
 	{Env: "VERDANT_WEBHOOK_RETENTION", Flag: "webhook-retention", Default: "720h", Page: "webhooks",
-		Usage: "how long delivered deliveries are kept (1h to 8760h)",
+		Usage: "how long delivered webhook deliveries are kept (1h to 8760h); pending and failed ones stay",
 		set:   durationIn(time.Hour, 365*24*time.Hour, func(c *Config) *time.Duration { return &c.WebhookRetention })},
 	{Env: "VERDANT_WEBHOOK_DISABLE_AFTER", Flag: "webhook-disable-after", Default: "120h", Page: "webhooks",
-		Usage: "every attempt failing this long disables a subscription (1h to 720h)",
-		set:   durationIn(time.Hour, 30*24*time.Hour, func(c *Config) *time.Duration { return &c.WebhookDisableAfter })},
+		Usage: "a subscription whose every attempt has failed this long is disabled (1h to 8760h)",
+		set:   durationIn(time.Hour, 365*24*time.Hour, func(c *Config) *time.Duration { return &c.WebhookDisableAfter })},
 	{Env: "VERDANT_WEBHOOK_ALLOW_PRIVATE", Flag: "webhook-allow-private", Default: "false", isBool: true, Page: "webhooks",
-		Usage: "accept http URLs and private, loopback and link-local receivers (--sandbox does too)",
+		Usage: "accept http and loopback, private or link-local webhook receivers (--sandbox does too)",
 		set:   boolean(func(c *Config) *bool { return &c.WebhookAllowPrivate })},
 
 	// Retail cash reload: validations, loads and the enumeration guard.

@@ -167,6 +167,20 @@ func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id s
 		} else if err != nil {
 			return err
 		}
+		// Lock its deliveries first: an outcome being recorded meanwhile
+		// either committed (its attempts are deleted below) or waits and
+		// then finds nothing to record.
+		rows, err := tx.Query(ctx, `SELECT id FROM webhook_deliveries WHERE program_code = ? AND subscription_id = ?`+
+			tx.ForUpdate(), programCode, id)
+		if err != nil {
+			return err
+		}
+		for rows.Next() { // every row read is locked
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 		for _, q := range []string{
 			`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE program_code = ? AND subscription_id = ?)`,
 			`DELETE FROM webhook_deliveries WHERE program_code = ? AND subscription_id = ?`,
@@ -175,7 +189,7 @@ func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id s
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = ?`, id)
+		_, err = tx.Exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = ?`, id)
 		return err
 	})
 }

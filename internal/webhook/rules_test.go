@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -309,4 +310,20 @@ func TestSamples(t *testing.T) {
 			t.Errorf("%s: body %v %+v", typ, err, body)
 		}
 	}
+}
+
+// The guard refuses a private address when connecting (the name could
+// have resolved elsewhere when it was saved); allowPrivate lifts it.
+func TestClientGuardAtConnect(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(200) }))
+	defer srv.Close()
+	_, err := NewClient(false).Get(srv.URL)
+	if !errors.Is(err, ErrBlocked) || classify(err) != ClassBlocked {
+		t.Fatalf("a loopback receiver: %v (class %q)", err, classify(err))
+	}
+	resp, err := NewClient(true).Get(srv.URL)
+	if err != nil {
+		t.Fatalf("allowPrivate: %v", err)
+	}
+	resp.Body.Close()
 }

@@ -147,11 +147,14 @@ func NewClient(allowPrivate bool) *http.Client {
 	}
 	return &http.Client{
 		Transport: &http.Transport{
-			Proxy:                 nil,
-			DialContext:           d.DialContext,
-			ForceAttemptHTTP2:     true,
-			MaxIdleConns:          256,
-			MaxIdleConnsPerHost:   64,
+			Proxy:             nil,
+			DialContext:       d.DialContext,
+			ForceAttemptHTTP2: true,
+			// As many idle connections as messages may be in flight
+			// (Worker.MaxInFlight): a busy receiver's connections are
+			// reused, not reopened every cycle.
+			MaxIdleConns:          1024,
+			MaxIdleConnsPerHost:   256,
 			IdleConnTimeout:       90 * time.Second,
 			TLSHandshakeTimeout:   10 * time.Second,
 			ResponseHeaderTimeout: 0, // the request's context bounds the whole attempt
