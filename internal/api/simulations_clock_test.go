@@ -26,6 +26,7 @@ func TestSimulatedClock(t *testing.T) {
 
 		stale := createVerification(t, e, s.ProgramCode, map[string]any{"contactType": "email",
 			"communicationType": "email", "contactHandle": "clock2@example.com"})
+		waitStatus(t, e, s.ProgramCode, stale, 1) // sent (delivery is asynchronous)
 		for _, bad := range []string{"-1h", "0s", "soon", "", "4000d"} {
 			_, _, d := e.Partner("POST", sim+"/clock", map[string]any{"advance": bad}).Want(t, http.StatusBadRequest).Detail(t)
 			if !strings.Contains(d, "advance") {
