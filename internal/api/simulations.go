@@ -39,6 +39,7 @@ func (s *Server) simulationRoutes(mux *router) {
 	mux.Handle("POST "+simulations+"/clock", s.partner(s.simAdvanceClock))
 	mux.Handle("DELETE "+simulations+"/clock", s.partner(s.simResetClock))
 	s.simulationHookRoutes(mux)
+	s.simulationRetailRoutes(mux)
 }
 
 // SimAccountJSON is a simulated account as answered.

@@ -25,7 +25,8 @@ func simPaths(program string) [][2]string {
 		{"POST", sim + "/paymentInstruments" + id + "/activation"}, {"POST", sim + "/customers/c1/ofacReview"},
 		{"GET", sim + "/contactVerifications" + id + "/code"}, {"GET", sim + "/clock"}, {"POST", sim + "/clock"},
 		{"DELETE", sim + "/clock"}, {"GET", sim + "/webhooks/loopback"}, {"PUT", sim + "/webhooks/loopback"},
-		{"POST", sim + "/webhooks/receiver"}, {"POST", sim + "/webhooks/events"}}
+		{"POST", sim + "/webhooks/receiver"}, {"POST", sim + "/webhooks/events"}, {"POST", sim + "/retailLoads"},
+		{"POST", sim + "/retailLoads" + id + "/void"}}
 }
 
 // Without --sandbox every simulation answers 404 in the BaaS envelope, as

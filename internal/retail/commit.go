@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/money"
@@ -47,6 +48,16 @@ func (s *Service) Void(ctx context.Context, partnerID string, req LoadRequest) (
 		return decideVoid(ctx, l, st, tx)
 	})
 	return answerLoad(stored, l, fresh, err)
+}
+
+// LoadRecord answers a recorded load by its responseId (NotFound when
+// there is none, or for a void's).
+func (s *Service) LoadRecord(ctx context.Context, id string) (Load, error) {
+	u, err := uuid.Parse(id)
+	if err != nil || len(id) != 36 {
+		return Load{}, errUnknown
+	}
+	return s.Store.LoadRecord(ctx, u.String())
 }
 
 // prepareLoad runs what needs no lock: basic checks (100) and the

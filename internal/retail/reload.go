@@ -228,4 +228,7 @@ type Store interface {
 	// VoidLoad is CommitLoad for a void: the VoidState is read under the
 	// lock of the load's account, and a posted void marks its load voided.
 	VoidLoad(ctx context.Context, l Load, decide func(ctx context.Context, st VoidState, tx ledger.Tx) (Load, error)) (Load, bool, error)
+	// LoadRecord answers the load (kind load) whose responseId is id;
+	// NotFound when none.
+	LoadRecord(ctx context.Context, id string) (Load, error)
 }

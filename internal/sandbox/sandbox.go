@@ -83,7 +83,7 @@ func orNone(s delivery.Status) string {
 	return string(s)
 }
 
-func conflict(reason, format string, args ...any) error {
+func conflict(reason, format string, args ...any) *apperr.Error {
 	e := apperr.E(apperr.Conflict, format, args...)
 	e.Reason = reason
 	return e

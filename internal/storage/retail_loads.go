@@ -119,6 +119,12 @@ func (s *RetailStore) VoidLoad(ctx context.Context, l retail.Load,
 	})
 }
 
+// LoadRecord implements retail.Store.
+func (s *RetailStore) LoadRecord(ctx context.Context, id string) (_ retail.Load, err error) {
+	defer apperr.Op(&err, "storage.RetailStore.LoadRecord(%s)", id)
+	return scanLoad(s.db.QueryRow(ctx, qLoadByID, id))
+}
+
 // accountOf answers the account a load's reference names (the column q
 // reads), "" when there is none: the one row lock its transaction takes,
 // which lets it share a group commit on either engine.
