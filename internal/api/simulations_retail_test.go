@@ -15,7 +15,7 @@ import (
 // simLoad is a simulated cash load's answer.
 type simLoad struct {
 	RetailLoadIdentifier, AccountIdentifier, Status, Amount, ReloadFee, MerchantFee string
-	TransactionIdentifier, AvailableBalance, MerchantID                              string
+	TransactionIdentifier, AvailableBalance, MerchantID                             string
 }
 
 // A simulated cash load goes through the retail loads service at the
