@@ -185,14 +185,14 @@ func TestSandboxWalkthrough(t *testing.T) {
 	// Each step's webhooks, exactly: by type, what changed, and the account.
 	load := get("cash load", "transactionIdentifier")
 	wantHooks := []string{
-		"cardUpdate issued " + account + " " + card, // card
+		"cardUpdate issued " + account + " " + card,                           // card
 		"mailTracking ordered " + account, "mailTracking printing " + account, // shipment
 		"mailTracking shipped " + account, "mailTracking delivered " + account,
-		"cardUpdate statusChanged " + account + " " + card, // activation
+		"cardUpdate statusChanged " + account + " " + card,          // activation
 		"transaction retailLoad 40.00 3.95 " + account + " " + load, // cash load
-		"transaction promo 12.86 0.00 " + account + " ",              // adjustment credit
-		"transaction instructionDebit 5.00 0.00 " + account + " ",    // adjustment debit
-		"customerUpdated Verified wt-held-t1 " + held,                // ofac review
+		"transaction promo 12.86 0.00 " + account + " ",             // adjustment credit
+		"transaction instructionDebit 5.00 0.00 " + account + " ",   // adjustment debit
+		"customerUpdated Verified wt-held-t1 " + held,               // ofac review
 		"accountUpdated ofacReviewed " + held,
 	}
 	slices.Sort(wantHooks)
