@@ -123,6 +123,11 @@ func TestSimulationsLifeCycle(t *testing.T) {
 			Want(t, http.StatusBadRequest).Detail(t); !strings.Contains(desc, `"lost" is unknown`) {
 			t.Fatalf("unknown status: %s", desc)
 		}
+		// An estimated arrival is not an input (docs/sandbox.md): refused, naming it.
+		if _, _, desc := e.Partner("POST", card+"/shipment", map[string]any{"status": "ordered",
+			"estimatedArrivalDate": "2030-01-01"}).Want(t, http.StatusBadRequest).Detail(t); !strings.Contains(desc, "estimatedArrivalDate") {
+			t.Fatalf("estimatedArrivalDate: %s", desc)
+		}
 		for _, st := range []string{"ordered", "printing", "shipped", "delivered"} {
 			var out struct{ DeliveryStatusCode, TrackingNumber string }
 			e.Partner("POST", card+"/shipment", map[string]any{"status": st}).Want(t, http.StatusOK).Decode(t, &out)
