@@ -41,6 +41,11 @@ commands:
   recon             a program's daily reconciliation (--program CODE --date YYYY-MM-DD [--format csv])
   ledger verify     check every balance against its entries and that the ledger balances
   rekey             re-seal every value sealed with a retired data key under the current one
+  operator create   create an operator (--email --name --roles) and print its password once
+  operator list     list operators
+  operator disable  disable an operator (--email); operator enable undoes it
+  operator reset-password  set a new password (printed once), end sessions, lift a lockout
+  operator token    issue an operator API token (--email [--name]), printed once
   webhook ...       partner webhooks: create, list, show, update, delete, rotate, test, replay,
                     deliveries, delivery, redeliver (docs/webhooks.md)
 
@@ -101,6 +106,13 @@ func init() {
 		"recon":           recon,
 		"ledger verify":   ledgerVerify,
 		"rekey":           rekey,
+
+		"operator create":         operatorCreate,
+		"operator list":           operatorList,
+		"operator disable":        operatorDisable,
+		"operator enable":         operatorEnable,
+		"operator reset-password": operatorResetPassword,
+		"operator token":          operatorToken,
 	}
 	for name, c := range webhookCommands {
 		commands[name] = c
@@ -124,6 +136,8 @@ var readers = map[string]bool{
 	"case list": true, "case show": true, "feature history": true, "sanctions show": true,
 	"recon": true, "ledger verify": true, "rekey": true,
 	"webhook list": true, "webhook show": true, "webhook deliveries": true, "webhook delivery": true,
+	"operator list": true, "operator disable": true, "operator enable": true,
+	"operator reset-password": true, "operator token": true,
 }
 
 // load parses a command's flags and the environment into the

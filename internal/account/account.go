@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/operator"
 )
 
 // Status is an account's state.
@@ -66,17 +67,13 @@ type Store interface {
 	Create(ctx context.Context, a Account, actor string) error
 	// Account answers NotFound unless the account exists in programCode.
 	Account(ctx context.Context, programCode, id string) (Account, error)
-	SetStatus(ctx context.Context, programCode, id string, st Status, now time.Time, actor string) (Account, error)
+	SetStatus(ctx context.Context, programCode, id string, st Status, now time.Time, actor, reason string) (Account, error)
 	// List answers accounts of a program with id > after, in id order.
 	List(ctx context.Context, programCode, after string, limit int) ([]Account, error)
 	// Profile answers the customer profile with this id of the partner
 	// that owns programCode, NotFound if that partner has none.
 	Profile(ctx context.Context, programCode, customerID string) (Profile, error)
 }
-
-// Actor is the audit-trail actor of this service's changes: they are made
-// only through the operator API and CLI.
-const Actor = "operator"
 
 // Service is the account use cases.
 type Service struct {
@@ -131,7 +128,7 @@ func (s *Service) Open(ctx context.Context, programCode string, h Holder, st Sta
 	}
 	now := s.Now().UTC()
 	a := Account{ID: uuid.NewString(), ProgramCode: programCode, Status: st, Holder: h, CreatedAt: now, UpdatedAt: now}
-	if err := s.Store.Create(ctx, a, Actor); err != nil {
+	if err := s.Store.Create(ctx, a, operator.ActorOf(ctx)); err != nil {
 		return Account{}, err
 	}
 	return a, nil
@@ -179,12 +176,20 @@ func (s *Service) Get(ctx context.Context, programCode, id string) (Account, err
 	return s.Store.Account(ctx, programCode, id)
 }
 
-// SetStatus changes an account's status.
-func (s *Service) SetStatus(ctx context.Context, programCode, id string, st Status) (Account, error) {
+// MaxReason bounds the reason given for a status change.
+const MaxReason = 500
+
+// SetStatus changes an account's status; reason (optional, kept in the
+// audit trail) says why.
+func (s *Service) SetStatus(ctx context.Context, programCode, id string, st Status, reason string) (Account, error) {
 	if _, err := ParseStatus(string(st)); err != nil {
 		return Account{}, err
 	}
-	return s.Store.SetStatus(ctx, programCode, id, st, s.Now().UTC(), Actor)
+	reason = strings.TrimSpace(reason)
+	if len(reason) > MaxReason || strings.ContainsFunc(reason, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' }) {
+		return Account{}, apperr.Field("reason", "reason must be at most %d characters, no control characters", MaxReason)
+	}
+	return s.Store.SetStatus(ctx, programCode, id, st, s.Now().UTC(), operator.ActorOf(ctx), reason)
 }
 
 // List answers up to limit accounts of a program in id order, after the

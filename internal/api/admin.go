@@ -332,15 +332,18 @@ func decodeStatus(r *http.Request) (string, error) {
 }
 
 func (s *Server) adminPatchAccount(w http.ResponseWriter, r *http.Request) error {
-	status, err := decodeStatus(r)
-	if err != nil {
+	var in struct {
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	}
+	if err := decodeStrict(r, &in); err != nil {
 		return err
 	}
 	a, err := s.adminAccount(r)
 	if err != nil {
 		return err
 	}
-	a, err = s.Accounts.SetStatus(r.Context(), a.ProgramCode, a.ID, account.Status(status))
+	a, err = s.Accounts.SetStatus(r.Context(), a.ProgramCode, a.ID, account.Status(in.Status), in.Reason)
 	return answer(w, http.StatusOK, accountJSON, a, err)
 }
 

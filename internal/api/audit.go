@@ -28,12 +28,27 @@ type AuditEventJSON struct {
 }
 
 // adminListAudit answers audit events newest first:
-// ?subject=<kind:id>&action=<prefix>&limit=1..100&before=<next of the previous page>.
+// ?subject=<kind:id>&actor=<actor>&action=<prefix>&from=<time>&to=<time>&limit=1..100&before=<next of the previous page>.
 func (s *Server) adminListAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := audit.Filter{Subject: q.Get("subject")}
+	f := audit.Filter{Subject: q.Get("subject"), Actor: q.Get("actor")}
 	if len(f.Subject) > 200 {
 		return apperr.Field("subject", "subject must be at most 200 characters")
+	}
+	if len(f.Actor) > 300 {
+		return apperr.Field("actor", "actor must be at most 300 characters")
+	}
+	for _, b := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(b.name); v != "" {
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				return apperr.Field(b.name, "%s must be an RFC 3339 time such as 2026-01-02T15:04:05Z", b.name)
+			}
+			*b.dst = t
+		}
 	}
 	if a := q.Get("action"); a != "" {
 		if len(a) > 100 {

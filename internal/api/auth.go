@@ -1,7 +1,6 @@
 package api
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -95,28 +94,4 @@ func readAuthBody(r *http.Request) (url.Values, error) {
 		}
 	}
 	return out, nil
-}
-
-// adminTokenOK reports whether r carries the admin bearer token.
-func (s *Server) adminTokenOK(r *http.Request) bool {
-	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	return ok && strings.EqualFold(scheme, "Bearer") &&
-		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.AdminToken)) == 1
-}
-
-// admin adapts an operator handler: the admin token is required; with no
-// admin token configured every operator call is refused.
-func (s *Server) admin(h handler) http.Handler {
-	return s.public(func(w http.ResponseWriter, r *http.Request) error {
-		if s.AdminToken == "" {
-			return apperr.E(apperr.Unauthorized, "the operator API is disabled: no admin token is configured")
-		}
-		if err := s.throttledOperator(r, s.adminTokenOK); err != nil {
-			return err
-		}
-		if info := infoFrom(r.Context()); info != nil {
-			info.partnerID = "operator"
-		}
-		return h(w, r)
-	})
 }

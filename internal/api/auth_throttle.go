@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/operator"
 	"github.com/verdant-baas/verdant/internal/throttle"
 )
 
@@ -21,20 +22,20 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
-// throttledOperator checks the operator credentials of r with ok, under
-// the operator throttle: a client address over its failure budget is
-// answered 429 without the token being looked at, a failure is counted
-// and logged as a warning, a success clears the address's failures.
-func (s *Server) throttledOperator(r *http.Request, ok func(*http.Request) bool) error {
+// throttledOperator authenticates an operator call (the admin token or
+// an operator's API token) under the operator throttle: a client address
+// over its failure budget is answered 429 without the token being looked
+// at, a failure is counted and logged as a warning, a success clears the
+// address's failures.
+func (s *Server) throttledOperator(r *http.Request) (operator.Principal, error) {
 	addr := clientAddr(r)
-	err := throttled(r.Context(), s.OperatorThrottle, addr, func() error {
-		if !ok(r) {
-			return apperr.E(apperr.Unauthorized, "a valid admin bearer token is required")
-		}
-		return nil
+	var p operator.Principal
+	err := throttled(r.Context(), s.OperatorThrottle, addr, func() (err error) {
+		p, err = s.operatorPrincipal(r)
+		return err
 	})
 	s.logAuthFailure(r, err, "operator authentication failed", slog.String("client_addr", addr))
-	return err
+	return p, err
 }
 
 // throttledClient runs a partner's client-credentials check (auth) under

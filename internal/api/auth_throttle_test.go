@@ -77,3 +77,28 @@ func TestAuthenticationFailuresThrottledAcrossNodes(t *testing.T) {
 		b.TokenFor(s.ClientID, s.ClientSecret)
 	})
 }
+
+// Named operators' tokens go through the same throttle: an unknown or a
+// revoked vop_ token counts as a failure, and over the budget the
+// operator's good token is refused too until the window ends.
+func TestOperatorTokenFailuresThrottled(t *testing.T) {
+	window := time.Minute
+	opts := apitest.Options{Configure: func(c *app.Config) { c.AuthFailures = throttle.Limit{Max: 3, Window: window} }}
+	apitest.EnginesWith(t, opts, func(t *testing.T, e *apitest.Env) {
+		id, _, good := e.Operator("viewer")
+		_, _, revoked := e.Operator("viewer")
+		var toks struct{ Tokens []struct{ TokenID string } }
+		e.As(revoked, "GET", "/admin/v1/operators/me", nil).Want(t, http.StatusOK)
+		rid := e.As(revoked, "GET", "/admin/v1/operators/me", nil).JSON(t)["operatorId"].(string)
+		e.Admin("GET", "/admin/v1/operators/"+rid+"/tokens", nil).Want(t, http.StatusOK).Decode(t, &toks)
+		e.Admin("DELETE", "/admin/v1/operators/"+rid+"/tokens/"+toks.Tokens[0].TokenID, nil).Want(t, http.StatusOK)
+		for _, tok := range []string{"vop_" + strings.Repeat("x", 43), revoked, revoked} {
+			e.As(tok, "GET", "/admin/v1/operators/me", nil).Want(t, http.StatusUnauthorized)
+		}
+		wantThrottled(t, e.As(good, "GET", "/admin/v1/operators/me", nil), window)
+		e.Clock.Advance(window)
+		if me := e.As(good, "GET", "/admin/v1/operators/me", nil).Want(t, http.StatusOK).JSON(t); me["operatorId"] != id {
+			t.Fatalf("me = %v", me)
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/care"
+	"github.com/verdant-baas/verdant/internal/operator"
 )
 
 func (s *Server) adminCaseRoutes(mux *router) {
@@ -218,6 +219,10 @@ func (s *Server) adminPatchCase(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
+	}
+	// A named operator is the actor; the bootstrap token may say who acts.
+	if p, _ := operator.FromContext(r.Context()); p.OperatorID != "" || in.Actor == "" {
+		in.Actor = p.Actor()
 	}
 	u := care.Update{Actor: in.Actor, Assignee: in.Assignee, Tier: in.Tier, Note: in.Note}
 	if in.Status != nil {

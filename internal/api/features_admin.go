@@ -6,11 +6,12 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/feature"
+	"github.com/verdant-baas/verdant/internal/operator"
 )
 
-// OperatorActor is the actor recorded for changes made through the
-// operator API or CLI.
-const OperatorActor = "operator"
+// OperatorActor is the actor recorded for changes made through the CLI
+// (the operator API names the operator from the request's principal).
+const OperatorActor = operator.BootstrapActor
 
 // featureAdminRoutes registers the operator's feature calls: enrolment on
 // a partner's behalf and terms backfill (the page asks for a backfill of
@@ -65,7 +66,7 @@ func (s *Server) adminPutFeature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Features.Set(r.Context(), featureConfig(p), a.ID, r.PathValue("featureId"), authorize, OperatorActor); err != nil {
+	if err := s.Features.Set(r.Context(), featureConfig(p), a.ID, r.PathValue("featureId"), authorize, operator.ActorOf(r.Context())); err != nil {
 		return operatorError(err)
 	}
 	return s.writeAccountFeatures(w, r, a.ID)
@@ -84,7 +85,7 @@ func (s *Server) adminPutTerms(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Features.SetTerms(r.Context(), a.ID, terms, OperatorActor); err != nil {
+	if err := s.Features.SetTerms(r.Context(), a.ID, terms, operator.ActorOf(r.Context())); err != nil {
 		return operatorError(err)
 	}
 	return s.writeAccountFeatures(w, r, a.ID)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/customer"
+	"github.com/verdant-baas/verdant/internal/operator"
 	"github.com/verdant-baas/verdant/internal/sanctions"
 )
 
@@ -33,15 +34,6 @@ func reviewJSON(r customer.Review) ReviewJSON {
 	return out
 }
 
-// operator names the person acting through the operator API: the
-// X-Operator header when sent, "operator" otherwise (one admin token).
-func operator(r *http.Request) string {
-	if op := r.Header.Get("X-Operator"); op != "" && len(op) <= 100 {
-		return op
-	}
-	return "operator"
-}
-
 func (s *Server) adminDecideSanctionsReview(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Decision  string `json:"decision"`
@@ -52,7 +44,7 @@ func (s *Server) adminDecideSanctionsReview(w http.ResponseWriter, r *http.Reque
 		return err
 	}
 	rv, err := s.Customers.Review(r.Context(), customer.Decision{PartnerID: in.PartnerID,
-		CustomerID: r.PathValue("customerid"), Decision: in.Decision, Note: in.Note, Actor: operator(r)})
+		CustomerID: r.PathValue("customerid"), Decision: in.Decision, Note: in.Note, Actor: operator.ActorOf(r.Context())})
 	if err != nil {
 		return err
 	}
@@ -119,7 +111,7 @@ func (s *Server) adminLoadSanctionsList(w http.ResponseWriter, r *http.Request) 
 	if in.Published == "" {
 		return apperr.Field("published", "published (the list's publish date) is required")
 	}
-	info, err := s.Sanctions.Load(r.Context(), f, in.Published, operator(r))
+	info, err := s.Sanctions.Load(r.Context(), f, in.Published, operator.ActorOf(r.Context()))
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/delivery"
 	"github.com/verdant-baas/verdant/internal/feature"
 	"github.com/verdant-baas/verdant/internal/ledger"
+	"github.com/verdant-baas/verdant/internal/operator"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/retail"
@@ -80,7 +81,13 @@ type Server struct {
 	// Loopbacks holds the sandbox's loopback webhook answers.
 	Loopbacks sandbox.LoopbackStore
 
-	AdminToken string // empty: the operator API answers 401 to everything
+	// Operators are the named operators behind the operator API and the
+	// console (nil: only AdminToken opens the operator API).
+	Operators *operator.Service
+	// Console serves /console/ (nil: not mounted).
+	Console http.Handler
+
+	AdminToken string // the bootstrap superuser; empty with no Operators: the operator API answers 401 to everything
 	Sandbox    bool
 	Version    string
 	// OperatorThrottle and ClientThrottle limit failed authentications
@@ -174,6 +181,13 @@ func (s *Server) routes(mux *router) {
 	s.deliveryRoutes(mux)
 	s.retailRoutes(mux)
 	s.simulationRoutes(mux)
+	s.operatorRoutes(mux)
+	if s.Console != nil {
+		// Outside the router's pattern list: the console is HTML, not a
+		// part of the API the OpenAPI document describes.
+		mux.ServeMux.Handle("/console/", s.Console)
+		mux.ServeMux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusSeeOther))
+	}
 	mux.ServeMux.Handle("/", s.noRoute(mux.ServeMux))
 }
 

@@ -82,7 +82,7 @@ func (s *Server) simAccountStatus(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	a, err = s.Accounts.SetStatus(r.Context(), p.Code, a.ID, account.Status(status))
+	a, err = s.Accounts.SetStatus(r.Context(), p.Code, a.ID, account.Status(status), "sandbox simulation")
 	return answer(w, http.StatusOK, simAccount, a, err)
 }
 

@@ -84,7 +84,8 @@ func TestRefusedCharactersInEveryRoute(t *testing.T) {
 				target := fill(path, "", "") + "?limit=1" + bad
 				want400(pattern+" query "+target, e.Do(method, target, nil, auth(target)))
 			}
-			if method == "GET" || strings.HasPrefix(pattern, "POST /admin/v1/partners/{partnerId}/") { // reads no body
+			if method == "GET" || method == "DELETE" || strings.HasPrefix(pattern, "POST /admin/v1/partners/{partnerId}/") ||
+				pattern == "POST /admin/v1/operators/{operatorId}/password" { // reads no body
 				continue
 			}
 			target := fill(path, "", "")

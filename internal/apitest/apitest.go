@@ -35,6 +35,8 @@ type Env struct {
 	Clock *Clock
 	// Token is the access token of the partner made by Seed.
 	Token string
+
+	operators int // how many Operator has made
 }
 
 // Options adjust the environment before the app is built.

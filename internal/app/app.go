@@ -12,10 +12,12 @@ import (
 	"github.com/verdant-baas/verdant/internal/audit"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/care"
+	"github.com/verdant-baas/verdant/internal/console"
 	"github.com/verdant-baas/verdant/internal/customer"
 	"github.com/verdant-baas/verdant/internal/delivery"
 	"github.com/verdant-baas/verdant/internal/feature"
 	"github.com/verdant-baas/verdant/internal/ledger"
+	"github.com/verdant-baas/verdant/internal/operator"
 	"github.com/verdant-baas/verdant/internal/outbox"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
@@ -55,6 +57,10 @@ type App struct {
 	// Clock is the sandbox's per-program test clock (nil outside a sandbox).
 	Clock     *sandbox.Clock
 	loopbacks sandbox.LoopbackStore
+	// Operators are the named operators (console and operator API);
+	// Console is the back-office console at /console.
+	Operators *operator.Service
+	Console   *console.Console
 	// Webhooks are the partner webhook subscriptions and delivery log;
 	// WebhookWorker delivers them.
 	Webhooks      *webhook.Service
@@ -143,6 +149,7 @@ func (a *App) wire() {
 	a.wireThrottles()
 	a.wireVerifications() // sets the verification fields of a.Server
 	a.wireWebhooks()      // sets a.Server.Webhooks and its metrics registry
+	a.wireOperators()     // sets a.Server.Operators and a.Server.Console (with the webhooks)
 	a.Handler = a.Server.Handler()
 }
 

@@ -81,6 +81,8 @@ type Config struct {
 	// (VERDANT_RETAIL_MISS_LIMIT, VERDANT_RETAIL_MISS_WINDOW).
 	RetailMissLimit  int
 	RetailMissWindow time.Duration
+	// Console is operator sign-in and the console (operators.go).
+	Console ConsoleConfig
 }
 
 // DefaultDB is the database URL for a data directory.

@@ -112,6 +112,10 @@ func (c *Config) finish() error {
 		return fmt.Errorf("VERDANT_ADMIN_TOKEN: too weak: use at least %d characters with at least %d different ones "+
 			"(e.g. openssl rand -hex 32); only --demo accepts a weak token", minTokenLength, minTokenSymbols)
 	}
+	if c.Console.IdleTimeout > c.Console.MaxAge {
+		return fmt.Errorf("VERDANT_CONSOLE_IDLE_TIMEOUT: %s is longer than VERDANT_CONSOLE_SESSION_MAX_AGE (%s)",
+			shortDuration(c.Console.IdleTimeout), shortDuration(c.Console.MaxAge))
+	}
 	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0") { // :0 is a fresh port each
 		return fmt.Errorf("VERDANT_METRICS_ADDR: %q is the main listen address; leave it empty to serve /metrics there", c.MetricsAddr)
 	}

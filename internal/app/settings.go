@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/verdant-baas/verdant/internal/operator"
 	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/throttle"
 )
@@ -51,7 +52,7 @@ var Settings = []Setting{
 		Usage: "serve GET /metrics on this address (e.g. an internal network) instead of the main listener",
 		set:   text(func(c *Config) *string { return &c.MetricsAddr }, hostPort)},
 	{Env: "VERDANT_ADMIN_TOKEN", file: true,
-		Usage: "operator API bearer token, at least 32 characters with at least 10 different ones (e.g. openssl rand -hex 32); without it the operator API answers 401",
+		Usage: "bootstrap superuser token of the operator API (every permission), at least 32 characters with at least 10 different ones (e.g. openssl rand -hex 32); named operators use their own tokens (docs/operators.md); with neither, the operator API answers 401",
 		set:   text(func(c *Config) *string { return &c.AdminToken }, nil)},
 	{Env: "VERDANT_DATA_KEY", file: true, Shown: "generated",
 		Usage: "32-byte master key (64 hex digits or base64) sealing PANs/SSNs/DOBs and signing tokens; required on PostgreSQL; on SQLite a development key is generated into the data directory with a new database, with a warning"},
@@ -157,6 +158,34 @@ var Settings = []Setting{
 	{Env: "VERDANT_DELIVERY_HOLIDAYS", Flag: "delivery-holidays", Default: "true", isBool: true, Page: "card-delivery",
 		Usage: "false counts US federal holidays as business days",
 		set:   boolean(func(c *Config) *bool { return &c.Delivery.Calendar.SkipHolidays })},
+
+	// Operator sign-in and the back-office console.
+	{Env: "VERDANT_LOGIN_MAX_FAILURES", Flag: "login-max-failures", Page: "operators",
+		Default: strconv.Itoa(operator.DefaultThrottle.MaxFailures),
+		Usage:   "failed sign-ins per email within the window before a lockout, 4x that per client address (1 to 100)",
+		set:     intIn(1, 100, func(c *Config, n int64) { c.Console.LoginFailures = int(n) })},
+	{Env: "VERDANT_LOGIN_WINDOW", Flag: "login-window", Page: "operators",
+		Default: shortDuration(operator.DefaultThrottle.Window),
+		Usage:   "the window failed sign-ins are counted in (1m to 24h)",
+		set:     durationIn(time.Minute, 24*time.Hour, func(c *Config) *time.Duration { return &c.Console.LoginWindow })},
+	{Env: "VERDANT_LOGIN_LOCKOUT", Flag: "login-lockout", Page: "operators",
+		Default: shortDuration(operator.DefaultThrottle.Lockout),
+		Usage:   "how long a lockout lasts (1m to 24h)",
+		set:     durationIn(time.Minute, 24*time.Hour, func(c *Config) *time.Duration { return &c.Console.LoginLockout })},
+	{Env: "VERDANT_CONSOLE_IDLE_TIMEOUT", Flag: "console-idle-timeout", Page: "console",
+		Default: shortDuration(operator.DefaultSessionRules.Idle),
+		Usage:   "a console session ends after this long without a request (1m to 24h, at most the session's maximum age)",
+		set:     durationIn(time.Minute, 24*time.Hour, func(c *Config) *time.Duration { return &c.Console.IdleTimeout })},
+	{Env: "VERDANT_CONSOLE_SESSION_MAX_AGE", Flag: "console-session-max-age", Page: "console",
+		Default: shortDuration(operator.DefaultSessionRules.MaxAge),
+		Usage:   "a console session ends this long after sign-in whatever happens (5m to 168h)",
+		set:     durationIn(5*time.Minute, 7*24*time.Hour, func(c *Config) *time.Duration { return &c.Console.MaxAge })},
+	{Env: "VERDANT_CONSOLE_SECURE_COOKIES", Flag: "console-secure-cookies", Default: "false", isBool: true, Page: "console",
+		Usage: "mark console cookies Secure on every response (set it behind a TLS-terminating proxy; over TLS they are anyway)",
+		set:   boolean(func(c *Config) *bool { return &c.Console.SecureCookies })},
+	{Env: "VERDANT_CONSOLE_FOUR_EYES", Flag: "console-four-eyes", Default: "false", isBool: true, Page: "console",
+		Usage: "an OFAC decision in the console is a proposal that a second risk operator approves or rejects",
+		set:   boolean(func(c *Config) *bool { return &c.Console.FourEyes })},
 
 	// Partner webhooks.
 	{Env: "VERDANT_WEBHOOK_TIMEOUT", Flag: "webhook-timeout", Default: "15s", Page: "webhooks",

@@ -33,6 +33,9 @@ func (e Event) Position() Position { return Position{At: e.At, ID: e.ID} }
 // strictly older than that position (keyset paging).
 type Filter struct {
 	Subject string
+	Actor   string
+	// From and To bound the time: From <= at < To; zero: unbounded.
+	From, To time.Time
 	// ActionPrefixes keeps events whose action starts with any of them.
 	ActionPrefixes []string
 	Before         *Position

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/operator"
 )
 
 // Status is a card's state.
@@ -67,10 +68,6 @@ type Store interface {
 	ByPAN(ctx context.Context, pan string) ([]Card, error)
 }
 
-// Actor is the audit-trail actor of this service's changes: they are made
-// only through the operator API and CLI.
-const Actor = "operator"
-
 // Service is the card use cases.
 type Service struct {
 	Store Store
@@ -126,7 +123,7 @@ func (s *Service) Issue(ctx context.Context, programCode, accountID, programBIN 
 	if c.DeliveryMethod != "reg" && c.DeliveryMethod != "exp" {
 		return Card{}, "", apperr.Field("deliveryMethod", "deliveryMethod must be reg or exp")
 	}
-	if err := s.Store.Create(ctx, c, pan, Actor); err != nil {
+	if err := s.Store.Create(ctx, c, pan, operator.ActorOf(ctx)); err != nil {
 		return Card{}, "", err
 	}
 	return c, pan, nil
@@ -181,7 +178,7 @@ func (s *Service) SetStatus(ctx context.Context, accountID, id string, st Status
 	if _, err := ParseStatus(string(st)); err != nil {
 		return Card{}, err
 	}
-	return s.Store.SetStatus(ctx, accountID, id, st, s.Now().UTC(), Actor)
+	return s.Store.SetStatus(ctx, accountID, id, st, s.Now().UTC(), operator.ActorOf(ctx))
 }
 
 // ForAccount answers an account's cards, newest first.

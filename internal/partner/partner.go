@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/operator"
 )
 
 // Partner is a fintech or program manager with API credentials.
@@ -63,10 +64,6 @@ type Hasher interface {
 	Index(namespace, value string) string
 }
 
-// Actor is the audit-trail actor of this service's changes: they are made
-// only through the operator API and CLI.
-const Actor = "operator"
-
 // Service is the partner use cases.
 type Service struct {
 	Store  Store
@@ -97,7 +94,7 @@ func (s *Service) Create(ctx context.Context, name string) (Credentials, error) 
 		SecretVersion: 1, Status: Active, TokenEpoch: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	secret := "vs_" + randomToken(32)
-	if err := s.Store.Create(ctx, p, s.hash(secret), Actor); err != nil {
+	if err := s.Store.Create(ctx, p, s.hash(secret), operator.ActorOf(ctx)); err != nil {
 		return Credentials{}, err
 	}
 	return Credentials{Partner: p, ClientSecret: secret}, nil
@@ -108,7 +105,7 @@ func (s *Service) Create(ctx context.Context, name string) (Credentials, error) 
 // node.
 func (s *Service) RotateSecret(ctx context.Context, partnerID string) (Credentials, error) {
 	secret := "vs_" + randomToken(32)
-	p, err := s.Store.RotateSecret(ctx, partnerID, s.hash(secret), s.Now().UTC(), Actor)
+	p, err := s.Store.RotateSecret(ctx, partnerID, s.hash(secret), s.Now().UTC(), operator.ActorOf(ctx))
 	if err != nil {
 		return Credentials{}, err
 	}
@@ -123,7 +120,7 @@ func (s *Service) SetStatus(ctx context.Context, partnerID, status string) (Part
 	if status != Active && status != Disabled {
 		return Partner{}, apperr.Field("status", "status must be %s or %s", Active, Disabled)
 	}
-	p, err := s.Store.SetStatus(ctx, partnerID, status, s.Now().UTC(), Actor)
+	p, err := s.Store.SetStatus(ctx, partnerID, status, s.Now().UTC(), operator.ActorOf(ctx))
 	if err != nil {
 		return Partner{}, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/feature"
+	"github.com/verdant-baas/verdant/internal/operator"
 )
 
 // Program is a partner's card program.
@@ -52,10 +53,6 @@ type Store interface {
 	List(ctx context.Context, partnerID, after string, limit int) ([]Program, error)
 }
 
-// Actor is the audit-trail actor of this service's changes: they are made
-// only through the operator API and CLI.
-const Actor = "operator"
-
 // Service is the program use cases.
 type Service struct {
 	Store Store
@@ -83,7 +80,7 @@ func (s *Service) Create(ctx context.Context, p Program) (Program, error) {
 	}
 	now := s.Now().UTC()
 	p.CreatedAt, p.UpdatedAt = now, now
-	if err := s.Store.Create(ctx, p, Actor); err != nil {
+	if err := s.Store.Create(ctx, p, operator.ActorOf(ctx)); err != nil {
 		return Program{}, err
 	}
 	return p, nil
@@ -147,7 +144,7 @@ func (s *Service) Update(ctx context.Context, code string, patch Patch) (Program
 		return Program{}, err
 	}
 	p.UpdatedAt = s.Now().UTC()
-	if err := s.Store.Update(ctx, p, Actor); err != nil {
+	if err := s.Store.Update(ctx, p, operator.ActorOf(ctx)); err != nil {
 		return Program{}, err
 	}
 	return p, nil

@@ -26,6 +26,9 @@ type Entry struct {
 	Remarks  string
 	Alts     []string
 	DOBs     []DOB // dates of birth found in the remarks
+	// Addresses are the entry's add.csv rows, one line each (shown to the
+	// reviewer; not used in scoring).
+	Addresses []string
 }
 
 // Individual reports whether the entry is a person.
@@ -119,6 +122,14 @@ func Parse(f Files, published string) (*List, error) {
 		return nil, fmt.Errorf("add.csv: %w", err)
 	}
 	l.AddRows = len(add)
+	for _, r := range add {
+		id, _ := strconv.Atoi(r[0])
+		if i, ok := byID[id]; ok {
+			if line := joinNonEmpty(r[2], r[3], r[4]); line != "" {
+				l.Entries[i].Addresses = append(l.Entries[i].Addresses, line)
+			}
+		}
+	}
 	return l, nil
 }
 

@@ -36,6 +36,7 @@ type accountStatusDetail struct {
 	ProgramCode string `json:"programCode"`
 	From        string `json:"from,omitempty"`
 	To          string `json:"to"`
+	Reason      string `json:"reason,omitempty"`
 }
 
 // Create implements account.Store.
@@ -66,7 +67,7 @@ func (s *AccountStore) Account(ctx context.Context, programCode, id string) (_ a
 // The account row is read with ForUpdate first (the per-account mutex), so
 // the event's from is the status the change replaced. Setting the status
 // an account already has changes nothing and writes no event.
-func (s *AccountStore) SetStatus(ctx context.Context, programCode, id string, st account.Status, now time.Time, actor string) (_ account.Account, err error) {
+func (s *AccountStore) SetStatus(ctx context.Context, programCode, id string, st account.Status, now time.Time, actor, reason string) (_ account.Account, err error) {
 	defer apperr.Op(&err, "storage.AccountStore.SetStatus(%s, %s)", programCode, id)
 	var a account.Account
 	err = s.db.Tx(ctx, func(tx *Tx) error {
@@ -84,7 +85,7 @@ func (s *AccountStore) SetStatus(ctx context.Context, programCode, id string, st
 			return err
 		}
 		if err := tx.audit(ctx, Micros(now), actor, "account.statusChanged", accountSubject(id),
-			accountStatusDetail{ProgramCode: programCode, From: from, To: string(st)}); err != nil {
+			accountStatusDetail{ProgramCode: programCode, From: from, To: string(st), Reason: reason}); err != nil {
 			return err
 		}
 		return tx.emitAccount(ctx, id, webhook.ChangeStatus, now)

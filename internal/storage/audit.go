@@ -50,6 +50,18 @@ func auditEvents(ctx context.Context, db *DB, f audit.Filter) ([]audit.Event, er
 		where = append(where, "subject = ?")
 		args = append(args, f.Subject)
 	}
+	if f.Actor != "" {
+		where = append(where, "actor = ?")
+		args = append(args, f.Actor)
+	}
+	if !f.From.IsZero() {
+		where = append(where, "at >= ?")
+		args = append(args, Micros(f.From))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "at < ?")
+		args = append(args, Micros(f.To))
+	}
 	if len(f.ActionPrefixes) > 0 {
 		var or []string
 		for _, p := range f.ActionPrefixes {

@@ -132,7 +132,7 @@ func TestProgramsAndAccounts(t *testing.T) {
 			t.Fatalf("update = %v, %v", p.Features, err)
 		}
 		as := &account.Service{Store: st.Accounts, Now: time.Now}
-		if _, err := as.SetStatus(ctx, prog.Code, acct.ID, account.Closed); err != nil {
+		if _, err := as.SetStatus(ctx, prog.Code, acct.ID, account.Closed, ""); err != nil {
 			t.Fatal(err)
 		}
 		if a, _ := as.Get(ctx, prog.Code, acct.ID); a.Status != account.Closed {
