@@ -29,6 +29,7 @@ commands:
   version           print the version, VCS revision and Go version
   partner create    create a partner and print its client credentials
   program create    create a program
+  program reload    set a program's retail reload settings (fees, limits, --retail-partners)
   account open      open an account in a program
   card issue        issue a card on an account
   case list         list customer-care cases (--status, --program, --crm-status)
@@ -92,6 +93,7 @@ func init() {
 		"version":        printVersion,
 		"partner create": partnerCreate,
 		"program create": programCreate,
+		"program reload": programReload,
 		"account open":   accountOpen,
 		"card issue":     cardIssue,
 		"case list":      caseList,

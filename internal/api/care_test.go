@@ -109,7 +109,7 @@ func TestCareValidationRows(t *testing.T) {
 			{"Invalid String", set("accountIdentifier", "ACC-1"), 640, "The accountIdentifier is invalid."},
 			{"Invalid String", set("firstName", 12), 640, "The firstName is invalid."},
 			{"Invalid String", device("deviceID", "id;drop"), 640, "The deviceID is invalid."},
-			{"Invalid String", device("deviceOS", 42), 640, "The deviceOS is invalid."},
+			{"Invalid String", device("deviceOS", "iOS/17"), 640, "The deviceOS is invalid."},
 			{"Invalid String", set("customerQuestion", "nul\x00byte"), 640, "The customerQuestion is invalid."},
 			{"Invalid String", `{"subject": "x",`, 640, "The request body is invalid: it must be a JSON object."},
 		}

@@ -256,7 +256,12 @@ func RetailFailure(code int, description string) RetailResponse {
 // unless resp already carries the id it was recorded under), and the
 // response code in both body and X-GD-ResponseCode.
 func (s *Server) writeRetail(w http.ResponseWriter, r *http.Request, status int, resp RetailResponse) {
-	md := &resp.Metadata
+	s.writeRetailBody(w, r, status, &resp.Metadata, &resp)
+}
+
+// writeRetailBody is writeRetail for any retail body; md is the body's
+// metadata block, completed before the body is written.
+func (s *Server) writeRetailBody(w http.ResponseWriter, r *http.Request, status int, md *RetailMetadata, body any) {
 	md.RequestID = r.Header.Get("X-GD-RequestId")
 	if md.ResponseID == "" {
 		md.ResponseID = uuid.NewString()
@@ -267,7 +272,7 @@ func (s *Server) writeRetail(w http.ResponseWriter, r *http.Request, status int,
 	h := w.Header()
 	setExact(h, "X-GD-ResponseId", md.ResponseID)
 	setExact(h, "X-GD-ResponseCode", itoa(md.ResponseCode))
-	writeJSON(w, status, resp)
+	writeJSON(w, status, body)
 }
 
 // setExact sets a header under the exact spelling the contract prints

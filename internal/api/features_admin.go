@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/feature"
@@ -18,6 +19,7 @@ const OperatorActor = operator.BootstrapActor
 func (s *Server) featureAdminRoutes(mux *router) {
 	mux.Handle("PUT /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/features/{featureId}", s.admin(s.adminPutFeature))
 	mux.Handle("PUT /admin/v1/programs/{programCode}/accounts/{accountIdentifier}/terms", s.admin(s.adminPutTerms))
+	mux.Handle("GET /admin/v1/programs/{programCode}/features/{featureId}/accounts", s.admin(s.adminFeatureHolders))
 }
 
 // operatorError answers business refusals as 409 problems: the partner
@@ -106,4 +108,72 @@ func decodeTerms(r *http.Request) ([]feature.RawTerms, error) {
 		raw[i] = feature.RawTerms{ID: t.TermsIdentifier, Flag: t.TermsAcceptanceFlag.Raw, At: t.TermsAcceptanceDateTime}
 	}
 	return raw, nil
+}
+
+// FeatureHoldersJSON is a page of a program's accounts holding a feature.
+type FeatureHoldersJSON struct {
+	FeatureID       string              `json:"featureId"`
+	TermsIdentifier *string             `json:"termsIdentifier"`
+	TermsEnforced   bool                `json:"termsEnforced"`
+	Accounts        []FeatureHolderJSON `json:"accounts"`
+	// Next is the after= of the following page (null on the last).
+	Next *string `json:"next"`
+}
+
+// FeatureHolderJSON is one account holding a feature, with its latest
+// answer to the feature's terms (null when it never answered).
+type FeatureHolderJSON struct {
+	AccountIdentifier       string  `json:"accountIdentifier"`
+	EnrolledAt              string  `json:"enrolledAt"`
+	TermsAcceptanceFlag     *bool   `json:"termsAcceptanceFlag"`
+	TermsAcceptanceDateTime *string `json:"termsAcceptanceDateTime"`
+}
+
+// adminFeatureHolders is GET .../features/{featureId}/accounts
+// [?termsAccepted=false][&after=][&limit=1..500]: the program's accounts
+// holding the feature; with termsAccepted=false only those that have not
+// accepted its terms, which is the list to backfill before the program
+// enforces them (and the accounts that cannot use the feature meanwhile).
+func (s *Server) adminFeatureHolders(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.Programs.Get(r.Context(), r.PathValue("programCode"))
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	unaccepted := false
+	switch q.Get("termsAccepted") {
+	case "", "any":
+	case "false":
+		unaccepted = true
+	default:
+		return apperr.Field("termsAccepted", "termsAccepted must be false (or absent)")
+	}
+	limit := feature.MaxHolders
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > feature.MaxHolders {
+			return apperr.Field("limit", "limit must be 1 to %d", feature.MaxHolders)
+		}
+	}
+	f, hs, err := s.Features.Holders(r.Context(), p.Code, r.PathValue("featureId"), unaccepted, q.Get("after"), limit)
+	if err != nil {
+		return err
+	}
+	out := FeatureHoldersJSON{FeatureID: f.ID, Accounts: []FeatureHolderJSON{},
+		TermsEnforced: f.Terms != "" && featureConfig(p).Enforces(f.Terms)}
+	if f.Terms != "" {
+		out.TermsIdentifier = &f.Terms
+	}
+	for _, h := range hs {
+		j := FeatureHolderJSON{AccountIdentifier: h.AccountID, EnrolledAt: ResponseDate(h.EnrolledAt)}
+		if h.Terms != nil {
+			at := ResponseDate(h.Terms.At)
+			j.TermsAcceptanceFlag, j.TermsAcceptanceDateTime = &h.Terms.Accepted, &at
+		}
+		out.Accounts = append(out.Accounts, j)
+	}
+	if len(hs) == limit {
+		out.Next = &hs[len(hs)-1].AccountID
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"math/big"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -59,8 +60,11 @@ func numText(n *json.Number) string {
 
 func (s *Server) lookupCustomer(w http.ResponseWriter, r *http.Request) error {
 	var in lookupRequest
-	if err := decodeJSON(r, &in); err != nil {
+	if err := lookupContentType(r); err != nil {
 		return err
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return asBadRequest(err)
 	}
 	if in.AccountNumber == nil || *in.AccountNumber == "" {
 		return apperr.Field("accountNumber", "accountNumber is required")
@@ -88,6 +92,30 @@ func (s *Server) lookupCustomer(w http.ResponseWriter, r *http.Request) error {
 		FirstName: ch.Account.Holder.FirstName, LastName: ch.Account.Holder.LastName, ZipCode: ch.Account.Holder.ZipCode,
 		ExpiryYear: ch.Card.ExpiryYear, ExpiryMonth: ch.Card.ExpiryMonth})
 	return nil
+}
+
+// lookupContentType requires the Content-Type the page requires
+// (application/json, parameters allowed): missing or anything else is
+// INVALID_REQUEST, HTTP 400, not the platform's usual leniency or 415,
+// because the page lists 200, 400, 401 and 404 as its complete set of
+// answers.
+func lookupContentType(r *http.Request) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return apperr.Field("Content-Type", "Content-Type must be application/json")
+	}
+	return nil
+}
+
+// asBadRequest answers a body the lookup cannot read (over the size
+// limit, say) as 400, the page's answer for a request it cannot fulfil.
+func asBadRequest(err error) error {
+	if e := apperr.As(err); e.Kind == apperr.TooLarge || e.Kind == apperr.UnsupportedMedia {
+		c := *e
+		c.Kind = apperr.Invalid
+		return &c
+	}
+	return err
 }
 
 // LookupLogJSON is one audited customer lookup (never the PAN).

@@ -120,3 +120,27 @@ func TestCustomerLookup(t *testing.T) {
 		wantLookupError(t, e.Partner("POST", path, map[string]any{"accountNumber": s.PAN}), 404, "ACCOUNT_NOT_FOUND")
 	})
 }
+
+// The lookup page lists 200, 400, 401 and 404 as its answers and requires
+// Content-Type application/json: a missing or wrong one is 400
+// INVALID_REQUEST (not 415), as is a body over the size limit (not 413).
+func TestCustomerLookupContentType(t *testing.T) {
+	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
+		s := e.Seed()
+		send := func(contentType, body string) *apitest.Response {
+			req, _ := http.NewRequest("POST", e.URL+"/customers/accounts/search", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+e.Token)
+			if contentType != "" {
+				req.Header.Set("Content-Type", contentType)
+			}
+			return e.Send(req)
+		}
+		body := `{"accountNumber":"` + s.PAN + `"}`
+		for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "application/problem+json", "json"} {
+			wantLookupError(t, send(ct, body), http.StatusBadRequest, "INVALID_REQUEST")
+		}
+		send("application/json; charset=utf-8", body).Want(t, http.StatusOK)
+		big := `{"accountNumber":"` + s.PAN + `","retailer":{"storeName":"` + strings.Repeat("x", 2<<20) + `"}}`
+		wantLookupError(t, send("application/json", big), http.StatusBadRequest, "INVALID_REQUEST")
+	})
+}

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/money"
@@ -10,6 +13,8 @@ import (
 
 func (s *Server) retailRoutes(mux *router) {
 	mux.Handle("POST /card/details", s.partner(s.cardDetails))
+	mux.Handle("POST /card/load", s.partner(s.cardLoad))
+	mux.Handle("POST /card/load/void", s.partner(s.cardLoadVoid))
 	s.retailAdminRoutes(mux)
 }
 
@@ -46,12 +51,23 @@ func (s *Server) cardDetails(w http.ResponseWriter, r *http.Request) error {
 	md := b.Metadata
 	req.Metadata = retail.Metadata{StoreID: md.StoreID, MerchantID: md.MerchantID, UserID: md.UserID,
 		RequestDateTime: md.RequestDateTime, RegisterID: md.RegisterID}
-	o, err := s.Retail.Validate(r.Context(), claimsFrom(r.Context()).PartnerID, req, s.Balances)
+	partnerID := claimsFrom(r.Context()).PartnerID
+	o, err := s.Retail.Validate(r.Context(), partnerID, req, s.Balances)
 	if err != nil {
 		return err
 	}
+	if o.Code == retail.CodeThrottled {
+		s.throttled(w, partnerID, o.RetryAt)
+	}
 	s.writeRetail(w, r, retailStatus(o.Code), retailResponse(o))
 	return nil
+}
+
+// throttled counts a throttled answer and says when to ask again.
+func (s *Server) throttled(w http.ResponseWriter, partnerID string, retryAt time.Time) {
+	s.retailThrottled.WithLabelValues(partnerID).Inc()
+	secs := int(math.Ceil(retryAt.Sub(s.now()).Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 }
 
 // retailStatus is the HTTP status of a retail response code.
@@ -59,6 +75,8 @@ func retailStatus(code int) int {
 	switch code {
 	case retail.CodeInvalidParam:
 		return http.StatusBadRequest
+	case retail.CodeThrottled:
+		return http.StatusTooManyRequests
 	case retail.CodeGeneralFailure:
 		return http.StatusInternalServerError
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -191,30 +192,39 @@ func set[T any](dst *T, v *T) {
 }
 
 // ReloadJSON is a program's reload settings in the operator API.
+// RetailPartners is null while every retail partner may reload the
+// program's cards.
 type ReloadJSON struct {
-	Enabled        bool    `json:"enabled"`
-	ReloadFee      *string `json:"reloadFee"`
-	MinLoadAmount  string  `json:"minLoadAmount"`
-	MaxLoadAmount  string  `json:"maxLoadAmount"`
-	DailyLoadLimit string  `json:"dailyLoadLimit"`
-	CardType       string  `json:"cardType"`
+	Enabled        bool     `json:"enabled"`
+	ReloadFee      *string  `json:"reloadFee"`
+	MinLoadAmount  string   `json:"minLoadAmount"`
+	MaxLoadAmount  string   `json:"maxLoadAmount"`
+	DailyLoadLimit string   `json:"dailyLoadLimit"`
+	CardType       string   `json:"cardType"`
+	RetailPartners []string `json:"retailPartners"`
+}
+
+// ReloadView is a program's reload settings as the operator API and the
+// CLI show them.
+func ReloadView(st retail.Settings) *ReloadJSON {
+	return &ReloadJSON{Enabled: st.Enabled, ReloadFee: amountText(st.ReloadFee), MinLoadAmount: money.Format(st.MinLoadAmount),
+		MaxLoadAmount: money.Format(st.MaxLoadAmount), DailyLoadLimit: money.Format(st.DailyLoadLimit), CardType: st.CardType,
+		RetailPartners: st.RetailPartners}
 }
 
 // ReloadInput is the operator's "reload" field on POST and PATCH
 // /admin/v1/programs; absent fields keep their value (or the default).
+// retailPartners: null opens the program to every retail partner, a list
+// allows only those (besides the owner).
 type ReloadInput struct {
-	Enabled        *bool        `json:"enabled"`
-	ReloadFee      money.Amount `json:"reloadFee"`
-	MinLoadAmount  money.Amount `json:"minLoadAmount"`
-	MaxLoadAmount  money.Amount `json:"maxLoadAmount"`
-	DailyLoadLimit money.Amount `json:"dailyLoadLimit"`
-	CardType       *string      `json:"cardType"`
+	Enabled        *bool           `json:"enabled"`
+	ReloadFee      money.Amount    `json:"reloadFee"`
+	MinLoadAmount  money.Amount    `json:"minLoadAmount"`
+	MaxLoadAmount  money.Amount    `json:"maxLoadAmount"`
+	DailyLoadLimit money.Amount    `json:"dailyLoadLimit"`
+	CardType       *string         `json:"cardType"`
+	RetailPartners json.RawMessage `json:"retailPartners"`
 }
-
-// Default reload settings for the fields an operator leaves out the first
-// time: the page's sample bounds (20 to 500) and a 2,500.00 daily limit.
-var defaultReload = retail.Settings{Enabled: true, MinLoadAmount: 2000, MaxLoadAmount: 50000, DailyLoadLimit: 250000,
-	CardType: retail.CardNormal}
 
 // reloadSettings merges in over a program's current settings (or the
 // defaults) and validates the result, before anything is stored.
@@ -222,27 +232,20 @@ func (s *Server) reloadSettings(ctx context.Context, programCode string, in *Rel
 	if in == nil {
 		return nil, nil
 	}
-	st, err := s.Retail.Settings(ctx, programCode)
-	if apperr.KindOf(err) == apperr.NotFound {
-		st, err = defaultReload, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	st.ProgramCode = programCode
-	set(&st.Enabled, in.Enabled)
-	set(&st.CardType, in.CardType)
+	p := retail.SettingsPatch{Enabled: in.Enabled, CardType: in.CardType}
 	if in.ReloadFee.Present {
-		if st.ReloadFee, err = retail.ParseFee("reload.reloadFee", in.ReloadFee); err != nil {
+		fee, err := retail.ParseFee("reload.reloadFee", in.ReloadFee)
+		if err != nil {
 			return nil, err
 		}
+		p.ReloadFee, p.ClearFee = fee, fee == nil
 	}
 	for _, f := range []struct {
 		name string
 		in   money.Amount
-		dst  *int64
-	}{{"reload.minLoadAmount", in.MinLoadAmount, &st.MinLoadAmount}, {"reload.maxLoadAmount", in.MaxLoadAmount, &st.MaxLoadAmount},
-		{"reload.dailyLoadLimit", in.DailyLoadLimit, &st.DailyLoadLimit}} {
+		dst  **int64
+	}{{"reload.minLoadAmount", in.MinLoadAmount, &p.MinLoadAmount}, {"reload.maxLoadAmount", in.MaxLoadAmount, &p.MaxLoadAmount},
+		{"reload.dailyLoadLimit", in.DailyLoadLimit, &p.DailyLoadLimit}} {
 		if !f.in.Present {
 			continue
 		}
@@ -250,9 +253,16 @@ func (s *Server) reloadSettings(ctx context.Context, programCode string, in *Rel
 		if err != nil || v <= 0 {
 			return nil, apperr.Field(f.name, "%s must be a positive amount with at most 2 decimals", f.name)
 		}
-		*f.dst = v
+		*f.dst = &v
 	}
-	if err := retail.CheckSettings(&st); err != nil {
+	if in.RetailPartners != nil {
+		p.SetPartners = true
+		if err := json.Unmarshal(in.RetailPartners, &p.RetailPartners); err != nil {
+			return nil, apperr.Field("reload.retailPartners", "reload.retailPartners must be null or a list of partner ids")
+		}
+	}
+	st, err := s.Retail.ResolveSettings(ctx, programCode, p)
+	if err != nil {
 		return nil, err
 	}
 	return &st, nil
@@ -273,8 +283,6 @@ func (s *Server) withReload(ctx context.Context, p ProgramJSON, st *retail.Setti
 	if err != nil {
 		return p, err
 	}
-	p.Reload = &ReloadJSON{Enabled: cur.Enabled, ReloadFee: amountText(cur.ReloadFee),
-		MinLoadAmount: money.Format(cur.MinLoadAmount), MaxLoadAmount: money.Format(cur.MaxLoadAmount),
-		DailyLoadLimit: money.Format(cur.DailyLoadLimit), CardType: cur.CardType}
+	p.Reload = ReloadView(cur)
 	return p, nil
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/sanctions"
+	"github.com/verdant-baas/verdant/internal/sandbox"
 	"github.com/verdant-baas/verdant/internal/throttle"
 	"github.com/verdant-baas/verdant/internal/verification"
 	"github.com/verdant-baas/verdant/internal/webhook"
@@ -75,6 +76,10 @@ type Server struct {
 	Audit *audit.Service
 	// Webhooks is the partner webhook subscriptions and delivery log.
 	Webhooks *webhook.Service
+	// Clock is the per-program test clock (set only with Sandbox).
+	Clock *sandbox.Clock
+	// Loopbacks holds the sandbox's loopback webhook answers.
+	Loopbacks sandbox.LoopbackStore
 
 	// Operators are the named operators behind the operator API and the
 	// console (nil: only AdminToken opens the operator API).
@@ -109,6 +114,9 @@ type Server struct {
 
 	metrics  *httpMetrics
 	patterns []string
+	// retailThrottled counts retail answers refused by the enumeration
+	// guard, by partner (retail.go).
+	retailThrottled *prometheus.CounterVec
 }
 
 func (s *Server) now() time.Time {
@@ -130,6 +138,7 @@ func (s *Server) Handler() http.Handler {
 		s.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newHTTPMetrics(s.Registry)
+	s.retailThrottled = newRetailMetrics(s.Registry)
 	s.registerCollectors(s.Registry)
 	mux := &router{ServeMux: http.NewServeMux()}
 	s.routes(mux)
@@ -171,6 +180,7 @@ func (s *Server) routes(mux *router) {
 	s.ledgerRoutes(mux)
 	s.deliveryRoutes(mux)
 	s.retailRoutes(mux)
+	s.simulationRoutes(mux)
 	s.operatorRoutes(mux)
 	if s.Console != nil {
 		// Outside the router's pattern list: the console is HTML, not a

@@ -23,6 +23,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/sanctions"
+	"github.com/verdant-baas/verdant/internal/sandbox"
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/throttle"
 	"github.com/verdant-baas/verdant/internal/vault"
@@ -53,6 +54,9 @@ type App struct {
 	Care      *care.Service
 	CRMSender *care.CRMSender
 	Audit     *audit.Service
+	// Clock is the sandbox's per-program test clock (nil outside a sandbox).
+	Clock     *sandbox.Clock
+	loopbacks sandbox.LoopbackStore
 	// Operators are the named operators (console and operator API);
 	// Console is the back-office console at /console.
 	Operators *operator.Service
@@ -120,9 +124,15 @@ func (a *App) wire() {
 	a.Ledger = &ledger.Service{Store: ledgerStore, Now: now}
 	a.Features = &feature.Service{Store: storage.NewFeatureStore(db), Now: now}
 	a.Sanctions = &sanctions.Service{Store: storage.NewSanctionsStore(db), Threshold: a.Config.SanctionsThreshold, Now: now}
-	a.Customers = &customer.Service{Store: storage.NewCustomerStore(db, v), Screener: a.Sanctions, Now: now}
+	a.Customers = &customer.Service{Store: storage.NewCustomerStore(db, v), Screener: a.Sanctions, Now: now,
+		Sandbox: a.Config.Sandbox}
 	a.Delivery = &delivery.Service{Store: storage.NewDeliveryStore(db), Cards: cards, Settings: a.Config.deliverySettings(), Now: now}
-	a.Retail = &retail.Service{Store: storage.NewRetailStore(db, v), Indexer: v, Now: now}
+	if a.Config.Sandbox {
+		a.Clock = &sandbox.Clock{Store: storage.NewSandboxStore(db), Now: now}
+		a.loopbacks = storage.NewSandboxStore(db)
+		a.Delivery.ProgramNow = a.Clock.At
+	}
+	a.Retail = &retail.Service{Store: storage.NewRetailStore(db, v), Indexer: v, Policy: a.Config.retailPolicy(), Now: now}
 	a.Audit = &audit.Service{Store: storage.NewAuditStore(db)}
 	a.wireCare()
 	a.Server = &api.Server{
@@ -130,7 +140,7 @@ func (a *App) wire() {
 		Partners: a.Partners, Programs: a.Programs, Accounts: a.Accounts, Cards: a.Cards,
 		Ledger: a.Ledger, Balances: a.Ledger, Features: a.Features,
 		Customers: a.Customers, Lookup: &customer.Lookup{Store: storage.NewLookupStore(db, v), Now: now},
-		Sanctions: a.Sanctions, Delivery: a.Delivery, Retail: a.Retail, Care: a.Care, Audit: a.Audit,
+		Sanctions: a.Sanctions, Delivery: a.Delivery, Clock: a.Clock, Loopbacks: a.loopbacks, Retail: a.Retail, Care: a.Care, Audit: a.Audit,
 		AdminToken: a.Config.AdminToken, Sandbox: a.Config.Sandbox, Version: a.Config.Version,
 		MaxBodyBytes: a.Config.MaxBodyBytes, SeparateMetrics: a.Config.MetricsAddr != "", Now: now,
 		Pools: a.DB, OutboxDepth: outboxStore,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/crm"
 	"github.com/verdant-baas/verdant/internal/delivery"
+	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/throttle"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
@@ -69,6 +70,17 @@ type Config struct {
 	// WebhookAllowPrivate accepts http URLs and private, loopback and
 	// link-local receivers (VERDANT_WEBHOOK_ALLOW_PRIVATE; --sandbox does too).
 	WebhookAllowPrivate bool
+
+	// RetailValidationTTL is how long an approved retail validation may be
+	// committed as a cash load and holds its amount against the daily load
+	// limit (VERDANT_RETAIL_VALIDATION_TTL).
+	RetailValidationTTL time.Duration
+	// RetailMissLimit and RetailMissWindow are the enumeration guard: a
+	// retailer (partner) whose validations are answered 110 this many
+	// times within the window is throttled for one window
+	// (VERDANT_RETAIL_MISS_LIMIT, VERDANT_RETAIL_MISS_WINDOW).
+	RetailMissLimit  int
+	RetailMissWindow time.Duration
 	// Console is operator sign-in and the console (operators.go).
 	Console ConsoleConfig
 }
@@ -168,6 +180,10 @@ func LoadSecret(getenv func(string) string, name string) (string, error) {
 
 // Discard is a logger that writes nothing (for tests and quiet commands).
 var Discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func (c Config) retailPolicy() retail.Policy {
+	return retail.Policy{ValidationTTL: c.RetailValidationTTL, MissLimit: c.RetailMissLimit, MissWindow: c.RetailMissWindow}.WithDefaults()
+}
 
 func (c Config) deliverySettings() delivery.Settings {
 	if c.Delivery != nil {

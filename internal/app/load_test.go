@@ -126,6 +126,12 @@ var settingCases = []struct {
 		good: "24h", want: 24 * time.Hour, bad: []string{"5d", "1m"}},
 	{env: "VERDANT_WEBHOOK_ALLOW_PRIVATE", field: func(c Config) any { return c.WebhookAllowPrivate }, dfl: false,
 		good: "true", want: true, bad: []string{"sometimes"}},
+	{env: "VERDANT_RETAIL_VALIDATION_TTL", field: func(c Config) any { return c.RetailValidationTTL }, dfl: 15 * time.Minute,
+		good: "30m", want: 30 * time.Minute, bad: []string{"30", "59s", "25h"}},
+	{env: "VERDANT_RETAIL_MISS_LIMIT", field: func(c Config) any { return c.RetailMissLimit }, dfl: 50, good: "10", want: 10,
+		bad: []string{"0", "many", "100001"}},
+	{env: "VERDANT_RETAIL_MISS_WINDOW", field: func(c Config) any { return c.RetailMissWindow }, dfl: 5 * time.Minute,
+		good: "1m", want: time.Minute, bad: []string{"5", "1s", "48h"}},
 }
 
 func TestLoadEverySetting(t *testing.T) {

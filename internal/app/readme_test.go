@@ -15,7 +15,7 @@ const (
 	readme      = "../../README.md"
 	tableBegin  = "<!-- settings:begin"
 	tableEnd    = "<!-- settings:end -->"
-	testOnlyEnv = "VERDANT_TEST_POSTGRES_URL VERDANT_BENCH_POSTGRES_URL VERDANT_BENCH_SECONDS VERDANT_RECORD_EXAMPLES " + // read by tests, not by verdant
+	testOnlyEnv = "VERDANT_TEST_POSTGRES_URL VERDANT_BENCH_POSTGRES_URL VERDANT_BENCH_SECONDS VERDANT_RECORD_EXAMPLES VERDANT_BENCH_RATE " + // read by tests, not by verdant
 		"VERDANT_REQUIRE_BROWSER VERDANT_SCREENSHOTS VERDANT_BENCH_CONSOLE"
 )
 

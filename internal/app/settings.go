@@ -200,4 +200,15 @@ var Settings = []Setting{
 	{Env: "VERDANT_WEBHOOK_ALLOW_PRIVATE", Flag: "webhook-allow-private", Default: "false", isBool: true, Page: "webhooks",
 		Usage: "accept http and loopback, private or link-local webhook receivers (--sandbox does too)",
 		set:   boolean(func(c *Config) *bool { return &c.WebhookAllowPrivate })},
+
+	// Retail cash reload: validations, loads and the enumeration guard.
+	{Env: "VERDANT_RETAIL_VALIDATION_TTL", Flag: "retail-validation-ttl", Default: "15m", Page: "retail",
+		Usage: "how long an approved retail validation may be committed as a load, holding its amount against the daily load limit (1m to 24h)",
+		set:   durationIn(time.Minute, 24*time.Hour, func(c *Config) *time.Duration { return &c.RetailValidationTTL })},
+	{Env: "VERDANT_RETAIL_MISS_LIMIT", Flag: "retail-miss-limit", Default: "50", Page: "retail",
+		Usage: "validations answered 110 within the miss window that throttle a retailer (partner) for one window (1 to 100000)",
+		set:   intIn(1, 100000, func(c *Config, n int64) { c.RetailMissLimit = int(n) })},
+	{Env: "VERDANT_RETAIL_MISS_WINDOW", Flag: "retail-miss-window", Default: "5m", Page: "retail",
+		Usage: "the enumeration guard's window, and how long a throttle lasts (10s to 24h)",
+		set:   durationIn(10*time.Second, 24*time.Hour, func(c *Config) *time.Duration { return &c.RetailMissWindow })},
 }

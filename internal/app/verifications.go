@@ -61,6 +61,7 @@ func (a *App) wireVerifications() {
 		Limits: verification.Limits{PerHour: vc.PerHour, MinGap: vc.MinGap}}
 	if a.Config.Sandbox {
 		svc.FixedCode = verification.SandboxCode
+		svc.ProgramNow = a.Clock.At
 	}
 	d := &verification.Sender{Store: verifications, Vault: a.Vault, Now: now, Email: email, Phone: phone}
 	a.Outbox.Handle(verification.Topic, d.Handle)

@@ -29,6 +29,9 @@ func (a *App) wireWebhooks() {
 	a.Webhooks = &webhook.Service{Store: st, Vault: a.Vault, AllowPrivate: allowPrivate, Now: c.Now,
 		Wake: a.WebhookWorker.Notify}
 	a.Server.Webhooks = a.Webhooks
+	if a.Clock != nil {
+		a.Clock.Wake = a.WebhookWorker.Notify // retries a clock advance made due
+	}
 }
 
 // startWebhooks runs the delivery worker (every node runs one).

@@ -59,6 +59,8 @@ type Store interface {
 	Create(ctx context.Context, c Card, pan, actor string) error
 	// Card answers NotFound unless the card belongs to the account.
 	Card(ctx context.Context, accountID, id string) (Card, error)
+	// InProgram answers NotFound unless the card belongs to the program.
+	InProgram(ctx context.Context, programCode, id string) (Card, error)
 	SetStatus(ctx context.Context, accountID, id string, st Status, now time.Time, actor string) (Card, error)
 	// ByAccount answers an account's cards, newest first.
 	ByAccount(ctx context.Context, accountID string) ([]Card, error)
@@ -164,6 +166,11 @@ func ParseStatus(s string) (Status, error) {
 // Get answers a card on an account.
 func (s *Service) Get(ctx context.Context, accountID, id string) (Card, error) {
 	return s.Store.Card(ctx, accountID, id)
+}
+
+// InProgram answers a card of a program.
+func (s *Service) InProgram(ctx context.Context, programCode, id string) (Card, error) {
+	return s.Store.InProgram(ctx, programCode, id)
 }
 
 // SetStatus changes a card's status.

@@ -96,8 +96,8 @@ func deviceText(d Device) string {
 			parts = append(parts, s)
 		}
 	}
-	if d.DeviceOS != nil {
-		parts = append(parts, DeviceOSNames[*d.DeviceOS])
+	if d.DeviceOS != "" {
+		parts = append(parts, d.DeviceOS.Name())
 	}
 	if d.DeviceOSVersion != "" {
 		parts = append(parts, d.DeviceOSVersion)

@@ -3,7 +3,6 @@ package care
 import (
 	"encoding/json"
 	"strconv"
-	"strings"
 
 	"github.com/verdant-baas/verdant/internal/contact"
 )
@@ -27,10 +26,11 @@ func nanp(d string) bool {
 	return len(d) == 10 && d[0] >= '2' && !(d[1] == '1' && d[2] == '1') && d[3] >= '2'
 }
 
-// parseDevice validates the optional device block: the text fields are
-// alphanumeric (letters and digits, plus the separators real device data
-// carries: space . - _), at most 100 characters; deviceOS is an integer
-// index into DeviceOSNames (a numeric string is accepted too).
+// parseDevice validates the optional device block. Every field is
+// "alphanumeric" (the page): letters and digits, plus the separators real
+// device data carries (space . - _), at most 100 characters, sent as a
+// JSON string or an integer (kept as its digits). deviceOS is no
+// exception: "iOS" and 1 are both accepted.
 func parseDevice(raw json.RawMessage) (Device, error) {
 	if isNull(raw) {
 		return Device{}, nil
@@ -46,6 +46,7 @@ func parseDevice(raw json.RawMessage) (Device, error) {
 		return Device{}, errInvalid("device")
 	}
 	var d Device
+	var os string
 	texts := []struct {
 		dst  *string
 		raw  json.RawMessage
@@ -54,42 +55,44 @@ func parseDevice(raw json.RawMessage) (Device, error) {
 		{&d.DeviceID, obj.DeviceID, "deviceID"},
 		{&d.DeviceMake, obj.DeviceMake, "deviceMake"},
 		{&d.DeviceVersion, obj.DeviceVersion, "deviceVersion"},
+		{&os, obj.DeviceOS, "deviceOS"},
 		{&d.DeviceOSVersion, obj.DeviceOSVersion, "deviceOSVersion"},
 	}
 	for _, f := range texts {
-		s, _, err := optionalText(f.raw, f.name, MaxDeviceLen)
+		s, err := deviceField(f.raw, f.name)
 		if err != nil {
 			return Device{}, err
-		}
-		if !alphanumeric(s) {
-			return Device{}, errInvalid(f.name)
 		}
 		*f.dst = s
 	}
-	if !isNull(obj.DeviceOS) {
-		os, err := parseDeviceOS(obj.DeviceOS)
-		if err != nil {
-			return Device{}, err
-		}
-		d.DeviceOS = &os
-	}
+	d.DeviceOS = DeviceOS(os)
 	return d, nil
 }
 
-func parseDeviceOS(raw json.RawMessage) (int, error) {
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
+// deviceField reads one device field: a string, or an integer as its
+// digits; "" when absent or null.
+func deviceField(raw json.RawMessage, name string) (string, error) {
+	if isNull(raw) {
+		return "", nil
+	}
+	if raw[0] != '"' {
 		var n json.Number
 		if json.Unmarshal(raw, &n) != nil {
-			return 0, errInvalid("deviceOS")
+			return "", errInvalid(name)
 		}
-		s = n.String()
+		if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
+			return "", errInvalid(name) // a fraction or exponent is not alphanumeric
+		}
+		raw = json.RawMessage(strconv.Quote(n.String()))
 	}
-	i, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil || i < 0 || i >= len(DeviceOSNames) {
-		return 0, errInvalid("deviceOS")
+	s, _, err := optionalText(raw, name, MaxDeviceLen)
+	if err != nil {
+		return "", err
 	}
-	return i, nil
+	if !alphanumeric(s) {
+		return "", errInvalid(name)
+	}
+	return s, nil
 }
 
 func alphanumeric(s string) bool {

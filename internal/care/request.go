@@ -46,20 +46,47 @@ const (
 
 var phoneTypes = []PhoneType{Mobile, Home, Work}
 
-// DeviceOS is device.deviceOS, an integer enum.
-type DeviceOS int
+// DeviceOS is device.deviceOS: any alphanumeric value, as the page says
+// ("iOS", "17"); an integer is kept as its digits. It reads the integers
+// cases stored before it was text too.
+type DeviceOS string
 
-// DeviceOSNames names the deviceOS values (the page gives only the sample
-// value 1; verdant fixes this table and documents it).
+// UnmarshalJSON implements json.Unmarshaler: a string, or a number as its
+// text.
+func (d *DeviceOS) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*d = DeviceOS(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*d = DeviceOS(n.String())
+	return nil
+}
+
+// DeviceOSNames names the integer deviceOS values of verdant's table (the
+// page gives only the sample value 1); the CRM is told the name.
 var DeviceOSNames = []string{"unknown", "iOS", "Android", "Windows", "macOS", "Linux", "other"}
+
+// Name answers the OS as the CRM is told it: the name of an integer in
+// DeviceOSNames, otherwise the value as sent.
+func (d DeviceOS) Name() string {
+	if i, err := strconv.Atoi(string(d)); err == nil && i >= 0 && i < len(DeviceOSNames) {
+		return DeviceOSNames[i]
+	}
+	return string(d)
+}
 
 // Device is the optional device block. Every field is optional.
 type Device struct {
-	DeviceID        string `json:"deviceID,omitempty"`
-	DeviceMake      string `json:"deviceMake,omitempty"`
-	DeviceVersion   string `json:"deviceVersion,omitempty"`
-	DeviceOS        *int   `json:"deviceOS,omitempty"`
-	DeviceOSVersion string `json:"deviceOSVersion,omitempty"`
+	DeviceID        string   `json:"deviceID,omitempty"`
+	DeviceMake      string   `json:"deviceMake,omitempty"`
+	DeviceVersion   string   `json:"deviceVersion,omitempty"`
+	DeviceOS        DeviceOS `json:"deviceOS,omitempty"`
+	DeviceOSVersion string   `json:"deviceOSVersion,omitempty"`
 }
 
 // Phone is one validated phone number.

@@ -32,7 +32,7 @@ func TestParseRequestValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Phone.Number != "3105551234" || r.Phone.Type != Mobile || r.Device.DeviceOS == nil || *r.Device.DeviceOS != 1 ||
+	if r.Phone.Number != "3105551234" || r.Phone.Type != Mobile || r.Device.DeviceOS != "1" ||
 		r.AccountIdentifier != acct || r.Subject != "Registering Your Card" {
 		t.Fatalf("parsed %+v", r)
 	}
@@ -97,9 +97,12 @@ func TestParseRequestRows(t *testing.T) {
 		{"deviceMake symbols", device("deviceMake", "<script>"), 640, "The deviceMake is invalid."},
 		{"deviceVersion symbols", device("deviceVersion", "1/2"), 640, "The deviceVersion is invalid."},
 		{"deviceOSVersion symbols", device("deviceOSVersion", "17!"), 640, "The deviceOSVersion is invalid."},
-		{"deviceOS 99", device("deviceOS", 99), 640, "The deviceOS is invalid."},
-		{"deviceOS name", device("deviceOS", "iOS"), 640, "The deviceOS is invalid."},
+		{"deviceOS symbols", device("deviceOS", "iOS;17"), 640, "The deviceOS is invalid."},
 		{"deviceOS fraction", device("deviceOS", 1.5), 640, "The deviceOS is invalid."},
+		{"deviceOS exponent", device("deviceOS", json.Number("1e3")), 640, "The deviceOS is invalid."},
+		{"deviceOS boolean", device("deviceOS", true), 640, "The deviceOS is invalid."},
+		{"deviceOS 101", device("deviceOS", long(101)), 400, "The deviceOS should not be more than 100 characters."},
+		{"deviceVersion fraction", device("deviceVersion", 15.5), 640, "The deviceVersion is invalid."},
 		{"device not object", set("device", "iphone"), 640, "The device is invalid."},
 		{"phoneNumbers not object", set("phoneNumbers", 3105551234), 640, "The phoneNumbers is invalid."},
 	}
@@ -131,6 +134,17 @@ func TestParseRequestAccepts(t *testing.T) {
 		{"phone list", func(m map[string]any) {
 			m["phoneNumbers"] = []any{map[string]any{"type": "home"}, map[string]any{"number": "(212) 555-0100", "type": 2}}
 		}, func(r Request) bool { return r.Phone.Number == "2125550100" && r.Phone.Type == Work }},
+		// The page: every device field is "alphanumeric"; integers still work.
+		{"deviceOS by name", func(m map[string]any) { m["device"].(map[string]any)["deviceOS"] = "iOS" },
+			func(r Request) bool { return r.Device.DeviceOS == "iOS" }},
+		{"deviceOS any integer", func(m map[string]any) { m["device"].(map[string]any)["deviceOS"] = 99 },
+			func(r Request) bool { return r.Device.DeviceOS == "99" }},
+		{"device fields as integers", func(m map[string]any) {
+			m["device"] = map[string]any{"deviceID": 123456, "deviceMake": "Google", "deviceVersion": 8, "deviceOS": 2, "deviceOSVersion": 14}
+		}, func(r Request) bool {
+			d := r.Device
+			return d.DeviceID == "123456" && d.DeviceVersion == "8" && d.DeviceOS == "2" && d.DeviceOSVersion == "14"
+		}},
 		{"no optional blocks", func(m map[string]any) { delete(m, "phoneNumbers"); delete(m, "device") },
 			func(r Request) bool { return r.Phone == (Phone{}) && r.Device == (Device{}) }},
 		{"exact limits", func(m map[string]any) {
@@ -218,4 +232,22 @@ func FuzzNormalisePhone(f *testing.F) {
 			t.Fatalf("%q normalised to %q, which normalises to %q, %v", s, n, again, err)
 		}
 	})
+}
+
+// A case stored while deviceOS was an integer still reads, and the CRM is
+// told an integer's name from verdant's table, any other value as sent.
+func TestDeviceOSStoredAndNamed(t *testing.T) {
+	var d Device
+	if err := json.Unmarshal([]byte(`{"deviceMake":"Apple","deviceOS":1}`), &d); err != nil || d.DeviceOS != "1" {
+		t.Fatalf("stored integer: %+v %v", d, err)
+	}
+	for in, want := range map[DeviceOS]string{"1": "iOS", "6": "other", "7": "7", "Android": "Android", "iOS 17": "iOS 17"} {
+		if got := in.Name(); got != want {
+			t.Errorf("%q names %q, want %q", in, got, want)
+		}
+	}
+	b, _ := json.Marshal(Device{DeviceOS: "iOS"})
+	if string(b) != `{"deviceOS":"iOS"}` {
+		t.Fatalf("marshalled %s", b)
+	}
 }

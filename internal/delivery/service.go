@@ -37,6 +37,17 @@ type Service struct {
 	Cards    CardReader
 	Settings Settings
 	Now      func() time.Time
+	// ProgramNow, when set, is a program's time (a sandbox's test clock):
+	// estimates, the 60-day window and event times follow it.
+	ProgramNow func(ctx context.Context, programCode string) time.Time
+}
+
+// at is a program's time.
+func (s *Service) at(ctx context.Context, programCode string) time.Time {
+	if s.ProgramNow != nil {
+		return s.ProgramNow(ctx, programCode).UTC()
+	}
+	return s.Now().UTC()
 }
 
 // Open creates the fulfilment record of a newly issued physical card.
@@ -86,14 +97,15 @@ func (s *Service) Record(ctx context.Context, accountID, cardID string, in Event
 	switch {
 	case in.OccurredAt.IsZero():
 		return Event{}, false, apperr.Field("occurredAt", "occurredAt is required (RFC 3339 date-time)")
-	case in.OccurredAt.After(now.Add(maxSkew)):
-		return Event{}, false, apperr.Field("occurredAt", "occurredAt is in the future")
 	case len(in.TrackingNumber) > 50 || !printable(in.TrackingNumber):
 		return Event{}, false, apperr.Field("trackingNumber", "trackingNumber must be at most 50 printable characters")
 	}
 	c, err := s.Cards.Card(ctx, accountID, cardID)
 	if err != nil {
 		return Event{}, false, err
+	}
+	if in.OccurredAt.After(s.at(ctx, c.ProgramCode).Add(maxSkew)) {
+		return Event{}, false, apperr.Field("occurredAt", "occurredAt is in the future")
 	}
 	if c.Type != "physical" {
 		return Event{}, false, &apperr.Error{Kind: apperr.Conflict, Reason: "VIRTUAL_CARD",
@@ -132,7 +144,7 @@ func (s *Service) Status(ctx context.Context, accountID, cardID string) (Answer,
 	if err != nil {
 		return Answer{}, err
 	}
-	return Track(sh, s.Now().UTC(), s.Settings)
+	return Track(sh, s.at(ctx, c.ProgramCode), s.Settings)
 }
 
 func printable(s string) bool {

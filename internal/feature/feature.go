@@ -18,6 +18,8 @@ type Store interface {
 	// History answers up to limit feature and terms events of an
 	// account, newest first.
 	History(ctx context.Context, accountID string, limit int) ([]Event, error)
+	// Holders answers the holders q selects, by account id.
+	Holders(ctx context.Context, q HoldersQuery) ([]Holder, error)
 }
 
 // Service is the account-feature use cases. Callers resolve the program

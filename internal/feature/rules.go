@@ -91,7 +91,8 @@ type Config struct {
 
 func (c Config) offers(id string) bool { return slices.Contains(c.Offered, id) }
 
-func (c Config) enforces(terms string) bool {
+// Enforces reports whether the program enforces acceptance of terms.
+func (c Config) Enforces(terms string) bool {
 	return terms != "" && slices.ContainsFunc(c.TermsEnforced, func(t string) bool { return strings.EqualFold(t, terms) })
 }
 
@@ -159,7 +160,7 @@ func Enrol(st State, cfg Config, f Feature, now time.Time) (Change, error) {
 	if err := Active(st); err != nil {
 		return c, err
 	}
-	if cfg.enforces(f.Terms) {
+	if cfg.Enforces(f.Terms) {
 		if t, ok := st.TermsFor(f.Terms); !ok || !t.Accepted {
 			return c, ErrTermsNotAccepted
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/ledger"
 )
 
 var now = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -198,5 +199,12 @@ func TestCodes(t *testing.T) {
 		if tc.err.Kind != tc.kind || tc.err.Code != tc.code || tc.err.SubCode != tc.sub {
 			t.Errorf("%s = %v %d/%d", tc.err.Message, tc.err.Kind, tc.err.Code, tc.err.SubCode)
 		}
+	}
+}
+
+// The ledger's NB100 terms rule names the catalogue's terms.
+func TestLedgerNamesNB100Terms(t *testing.T) {
+	if f, _ := Lookup(NB100); f.Terms != ledger.NB100Terms || f.ID != ledger.NB100 {
+		t.Fatalf("catalogue NB100 %+v, ledger %s/%s", f, ledger.NB100, ledger.NB100Terms)
 	}
 }

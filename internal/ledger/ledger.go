@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,12 +57,27 @@ type PostingState struct {
 	Posted    int64 // the account's posted balance
 	Available int64 // posted less holds
 	NB100     bool  // enrolled in the NB100 feature
-	Prior     *Adjustment
+	// TermsEnforced are the terms identifiers the account's program
+	// enforces; NB100TermsAccepted says whether the account accepted
+	// NB100's terms (NB100Terms).
+	TermsEnforced      []string
+	NB100TermsAccepted bool
+	Prior              *Adjustment
 	// Funding and Fees are the balances of the program's own accounts
 	// (FundingAccount, FeeAccount), postings earlier in the same
 	// transaction included. They are not locked: their bound
 	// (MaxProgramBalance) leaves room for what commits meanwhile.
 	Funding, Fees int64
+}
+
+// NB100Usable is the terms rule of the account-features page: NB100
+// lowers the floor only while the account may use it, that is while its
+// program does not enforce NB100's terms or the account accepted them.
+// An account enrolled before enforcement that has not accepted them keeps
+// the zero floor until the program's backfill records its acceptance.
+func (st PostingState) NB100Usable() bool {
+	enforced := slices.ContainsFunc(st.TermsEnforced, func(t string) bool { return strings.EqualFold(t, NB100Terms) })
+	return st.NB100 && (!enforced || st.NB100TermsAccepted)
 }
 
 // Tx is the locked view of the ledger the store gives a posting inside one
@@ -209,7 +225,7 @@ func Apply(ctx context.Context, tx Tx, r Request, now time.Time) (Adjustment, er
 	}
 	a := Adjustment{Request: r, ID: id.String(), Hash: hash, CreatedAt: now}
 	delta := Delta(dir, r.Amount, r.Fee)
-	if Overdraft(st.Available, delta, Floor(r.DebitToNegative, st.NB100)) {
+	if Overdraft(st.Available, delta, Floor(r.DebitToNegative, st.NB100Usable())) {
 		a.Status, a.Reason = StatusDeclined, ReasonInsufficientFunds
 		return a, tx.Record(ctx, a, nil, st.Posted)
 	}

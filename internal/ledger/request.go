@@ -55,7 +55,7 @@ func ParseRequest(in Input, programCode, accountID, currency string) (Request, e
 	if in.AdjustmentType == nil || *in.AdjustmentType == "" {
 		return r, missing("adjustmentType")
 	}
-	if _, ok := DirectionOf(*in.AdjustmentType); !ok {
+	if !IsAdjustmentType(*in.AdjustmentType) {
 		return r, invalid("adjustmentType", "adjustmentType %q is not an adjustment type", clip(*in.AdjustmentType))
 	}
 	r.Type = *in.AdjustmentType

@@ -47,6 +47,24 @@ var rules = map[string]rule{
 	"instructionDebit":     {Debit, ""},
 }
 
+// The postings verdant makes itself for retail cash loads. They are not
+// adjustment types: a partner cannot send them (ParseRequest refuses them)
+// and Types does not list them.
+const (
+	TypeRetailLoad     = "retailLoad"
+	TypeRetailLoadVoid = "retailLoadVoid"
+)
+
+// platformRules are the directions of the platform's own postings.
+var platformRules = map[string]rule{
+	TypeRetailLoad:     {Credit, TypeRetailLoadVoid},
+	TypeRetailLoadVoid: {Debit, TypeRetailLoad},
+}
+
+// IsAdjustmentType reports whether t is a type of the adjustment table
+// (one a partner may send).
+func IsAdjustmentType(t string) bool { _, ok := rules[t]; return ok }
+
 // Types answers every adjustment type, sorted.
 func Types() []string {
 	out := make([]string, 0, len(rules))
@@ -57,16 +75,24 @@ func Types() []string {
 	return out
 }
 
-// DirectionOf answers the direction of an adjustment type; ok is false for
-// an unknown type.
+// DirectionOf answers the direction of an adjustment type or of one of the
+// platform's postings; ok is false for an unknown type.
 func DirectionOf(adjustmentType string) (d Direction, ok bool) {
-	r, ok := rules[adjustmentType]
+	r, ok := ruleOf(adjustmentType)
 	return r.dir, ok
 }
 
 // ReversalOf answers the type that reverses adjustmentType ("" when the
 // type has none, like instructionCredit).
-func ReversalOf(adjustmentType string) string { return rules[adjustmentType].reversal }
+func ReversalOf(adjustmentType string) string { r, _ := ruleOf(adjustmentType); return r.reversal }
+
+func ruleOf(t string) (rule, bool) {
+	if r, ok := rules[t]; ok {
+		return r, true
+	}
+	r, ok := platformRules[t]
+	return r, ok
+}
 
 // sandboxTypes are open to every program on a sandbox server: the page
 // makes instructionCredit and instructionDebit "available to all partners
@@ -85,6 +111,10 @@ func Enabled(adjustmentType string, configured, sandbox bool) bool {
 // NB100 is the account feature that lets a debit take the balance down to
 // NegativeFloorNB100 when the request asks for debitToNegative.
 const NB100 = "NB100"
+
+// NB100Terms is the terms identifier NB100 needs accepted where the
+// program enforces it (the feature catalogue's negBal).
+const NB100Terms = "negBal"
 
 // NegativeFloorNB100 is the lowest available balance an NB100 account may
 // reach, in minor units (-100.00).
@@ -162,13 +192,15 @@ func FeeAccount(programCode string) string { return "program:" + programCode + "
 // Legs answers the balanced entries of an adjustment: the amount between
 // the program's funding account and the customer (in the type's
 // direction), and the fee from the customer to the program's fee income.
-// The entries always sum to zero.
+// The entries always sum to zero. A negative fee is a refund, which only
+// the platform's own postings use (a retail void refunds its load's fees);
+// partners' fees are never negative (ParseRequest).
 func Legs(programCode, accountID string, d Direction, amount, fee int64) []Entry {
 	out := []Entry{
 		{accountID, int64(d) * amount},
 		{FundingAccount(programCode), -int64(d) * amount},
 	}
-	if fee > 0 {
+	if fee != 0 {
 		out = append(out, Entry{accountID, -fee}, Entry{FeeAccount(programCode), fee})
 	}
 	return out

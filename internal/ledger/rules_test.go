@@ -252,6 +252,46 @@ func TestCreditFeeBelowAmount(t *testing.T) {
 	}
 }
 
+// The platform's retail postings have directions but are no adjustment
+// types, and a void's negative fee negates the load's entries exactly.
+func TestRetailPostings(t *testing.T) {
+	if d, ok := DirectionOf(TypeRetailLoad); !ok || d != Credit || ReversalOf(TypeRetailLoad) != TypeRetailLoadVoid {
+		t.Fatalf("retailLoad: %v %v", d, ok)
+	}
+	if d, ok := DirectionOf(TypeRetailLoadVoid); !ok || d != Debit {
+		t.Fatalf("retailLoadVoid: %v %v", d, ok)
+	}
+	for _, typ := range []string{TypeRetailLoad, TypeRetailLoadVoid} {
+		if IsAdjustmentType(typ) {
+			t.Errorf("%s is a partner's adjustment type", typ)
+		}
+		for _, listed := range Types() {
+			if listed == typ {
+				t.Errorf("Types() lists %s", typ)
+			}
+		}
+		typ := typ
+		if _, err := ParseRequest(Input{AdjustmentIdentifier: ptr("6287287e-b79f-4458-8830-cc5edd9d7378"),
+			AdjustmentType: &typ, Amount: amount("1.00"), Currency: ptr("USD")}, "P", "a", "USD"); err == nil {
+			t.Errorf("a partner may send %s", typ)
+		}
+	}
+	load := Legs("P", "acct", Credit, 2000, 595)
+	void := Legs("P", "acct", Debit, 2000, -595)
+	sum := map[string]int64{}
+	for _, e := range append(load, void...) {
+		sum[e.Account] += e.Amount
+	}
+	for acct, v := range sum {
+		if v != 0 {
+			t.Errorf("%s: %d after a load and its void", acct, v)
+		}
+	}
+	if Delta(Credit, 2000, 595) != 1405 || Delta(Debit, 2000, -595) != -1405 {
+		t.Fatal("deltas")
+	}
+}
+
 func ptr(s string) *string { return &s }
 
 func TestBounds(t *testing.T) {
@@ -293,5 +333,28 @@ func TestTallyBeyondInt64(t *testing.T) {
 	if tot.Credits.Format() != "100000000000000005.00" || tot.Debits.Format() != "100000000000000000.00" ||
 		tot.Net != money.SumOf(480) || !tot.TiesOut {
 		t.Fatalf("tally = credits %s debits %s net %s ties out %v", tot.Credits.Format(), tot.Debits.Format(), tot.Net, tot.TiesOut)
+	}
+}
+
+func amount(raw string) money.Amount {
+	var a money.Amount
+	a.UnmarshalJSON([]byte(raw))
+	return a
+}
+
+func TestNB100Usable(t *testing.T) {
+	for _, tc := range []struct {
+		st   PostingState
+		want bool
+	}{
+		{PostingState{NB100: true}, true},
+		{PostingState{NB100: true, TermsEnforced: []string{"other"}}, true},
+		{PostingState{NB100: true, TermsEnforced: []string{"NEGBAL"}}, false}, // enforced, any spelling
+		{PostingState{NB100: true, TermsEnforced: []string{"negBal"}, NB100TermsAccepted: true}, true},
+		{PostingState{TermsEnforced: []string{"negBal"}, NB100TermsAccepted: true}, false},
+	} {
+		if got := tc.st.NB100Usable(); got != tc.want {
+			t.Errorf("%+v: %v, want %v", tc.st, got, tc.want)
+		}
 	}
 }

@@ -154,7 +154,76 @@ func (s *Service) PutSettings(ctx context.Context, st Settings) (Settings, error
 		return Settings{}, err
 	}
 	st.UpdatedAt = s.Now().UTC()
-	return st, s.Store.PutSettings(ctx, st)
+	return st, s.Store.PutSettings(ctx, st, SettingsActor)
+}
+
+// SettingsActor is the audit actor of reload settings changes: only the
+// operator (API and CLI) makes them.
+const SettingsActor = "operator"
+
+// AuditReloadUpdated is the audit action of a change of reload settings
+// (subject program:<code>, detail the settings).
+const AuditReloadUpdated = "program.reloadUpdated"
+
+// DefaultSettings are the reload settings of a program's first "reload"
+// for the fields left out: enabled, the page's sample bounds (20.00 to
+// 500.00 a load), 2,500.00 a day, Normal cards, open to every retail
+// partner.
+func DefaultSettings(programCode string) Settings {
+	return Settings{ProgramCode: programCode, Enabled: true, MinLoadAmount: 2000, MaxLoadAmount: 50000,
+		DailyLoadLimit: 250000, CardType: CardNormal}
+}
+
+// SettingsPatch holds reload settings to change; nil means unchanged.
+// ClearFee removes the reload fee. SetPartners replaces the retail
+// partners with RetailPartners (nil: open to every retail partner).
+type SettingsPatch struct {
+	Enabled        *bool
+	ReloadFee      *int64
+	ClearFee       bool
+	MinLoadAmount  *int64
+	MaxLoadAmount  *int64
+	DailyLoadLimit *int64
+	CardType       *string
+	SetPartners    bool
+	RetailPartners []string
+}
+
+// ResolveSettings merges p over a program's current reload settings (the
+// defaults the first time) and validates the result, every listed retail
+// partner included (404 for an unknown one); nothing is stored.
+func (s *Service) ResolveSettings(ctx context.Context, programCode string, p SettingsPatch) (Settings, error) {
+	st, err := s.Store.Settings(ctx, programCode)
+	if missing(err) {
+		st, err = DefaultSettings(programCode), nil
+	}
+	if err != nil {
+		return Settings{}, err
+	}
+	st.ProgramCode = programCode
+	set(&st.Enabled, p.Enabled)
+	set(&st.CardType, p.CardType)
+	set(&st.MinLoadAmount, p.MinLoadAmount)
+	set(&st.MaxLoadAmount, p.MaxLoadAmount)
+	set(&st.DailyLoadLimit, p.DailyLoadLimit)
+	if p.ClearFee {
+		st.ReloadFee = nil
+	} else if p.ReloadFee != nil {
+		st.ReloadFee = p.ReloadFee
+	}
+	if p.SetPartners {
+		st.RetailPartners = p.RetailPartners
+	}
+	if err := CheckSettings(&st); err != nil {
+		return Settings{}, err
+	}
+	if id, err := s.Store.MissingPartner(ctx, st.RetailPartners); err != nil || id != "" {
+		if err == nil {
+			err = &apperr.Error{Kind: apperr.NotFound, Field: "reload.retailPartners", Message: "partner " + id + " not found"}
+		}
+		return Settings{}, err
+	}
+	return st, nil
 }
 
 // Settings answers a program's reload settings (NotFound when none).

@@ -1,19 +1,23 @@
-// Package retail is retail cash-reload validation ("Get Card Details",
-// card-details.txt): before a retailer takes cash for a card, it asks
-// whether the card can be reloaded with the amount and what the fees
-// are. Validation never moves money; every request and its outcome is
-// kept for the retailer's audit. This package also owns the retail
-// network the rules check (merchants, their stores and users) and each
-// program's reload settings.
+// Package retail is retail cash reload: validation ("Get Card Details",
+// card-details.txt), where before a retailer takes cash for a card it asks
+// whether the card can be reloaded with the amount and what the fees are,
+// and verdant's extension that commits a validated load to the ledger and
+// voids it. Validation never moves money; every request and its outcome is
+// kept for the retailer's audit. This package also owns the retail network
+// the rules check (merchants, their stores and users, which retail partners
+// may reload a program's cards), each program's reload settings and the
+// guard against card-number enumeration.
 package retail
 
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/money"
 )
 
@@ -56,6 +60,9 @@ const (
 
 // Settings are a program's reload settings, in minor units. A nil
 // ReloadFee means no fee is configured (validation answers 600).
+// RetailPartners are the partners whose merchants may reload the
+// program's cards besides its owner: nil opens the program to every
+// retail partner, an empty list to its owner only.
 type Settings struct {
 	ProgramCode    string
 	Enabled        bool
@@ -64,8 +71,12 @@ type Settings struct {
 	MaxLoadAmount  int64
 	DailyLoadLimit int64
 	CardType       string
+	RetailPartners []string
 	UpdatedAt      time.Time
 }
+
+// MaxRetailPartners bounds a program's list of retail partners.
+const MaxRetailPartners = 100
 
 var idRE = regexp.MustCompile(`^[A-Za-z0-9._@-]{1,20}$`)
 var userRE = regexp.MustCompile(`^[\x21-\x7e]{1,50}$`)
@@ -125,19 +136,47 @@ func CheckSettings(s *Settings) error {
 		return apperr.Field("reload.maxLoadAmount", "reload.maxLoadAmount must be at least minLoadAmount")
 	case s.DailyLoadLimit < s.MaxLoadAmount:
 		return apperr.Field("reload.dailyLoadLimit", "reload.dailyLoadLimit must be at least maxLoadAmount")
+	case len(s.RetailPartners) > MaxRetailPartners:
+		return apperr.Field("reload.retailPartners", "reload.retailPartners may list at most %d partners", MaxRetailPartners)
+	}
+	if s.RetailPartners != nil {
+		seen := make([]string, 0, len(s.RetailPartners))
+		for _, id := range s.RetailPartners {
+			if id == "" || len(id) > 100 || !clean(id) {
+				return apperr.Field("reload.retailPartners", "reload.retailPartners entries must be partner ids")
+			}
+			if !slices.Contains(seen, id) {
+				seen = append(seen, id)
+			}
+		}
+		slices.Sort(seen)
+		s.RetailPartners = seen
 	}
 	return nil
 }
 
 // Point is a merchant with one of its stores and users, as a request
 // names them; nil when the merchant has no such store or user.
+// ThrottledUntil is when the merchant's partner's throttle ends (zero
+// when it was never throttled).
 type Point struct {
-	Merchant Merchant
-	Store    *Outlet
-	User     *User
+	Merchant       Merchant
+	Store          *Outlet
+	User           *User
+	ThrottledUntil time.Time
 }
 
-// Store persists the retail network, reload settings and validations.
+// Window is what the daily load limit counts for an account: its loads
+// posted since DayStart, and its approved validations since HoldsSince
+// that no load has committed (each holds its amount until it is committed
+// or expires).
+type Window struct {
+	DayStart   time.Time
+	HoldsSince time.Time
+}
+
+// Store persists the retail network, reload settings, validations, loads
+// and throttles.
 type Store interface {
 	CreateMerchant(ctx context.Context, m Merchant) error
 	UpdateMerchant(ctx context.Context, m Merchant) error
@@ -151,21 +190,45 @@ type Store interface {
 	User(ctx context.Context, merchantID, userID string) (User, error)
 	// Settings answers NotFound when a program has none.
 	Settings(ctx context.Context, programCode string) (Settings, error)
-	PutSettings(ctx context.Context, s Settings) error
+	// PutSettings stores s and records an AuditReloadUpdated event by
+	// actor in the same transaction.
+	PutSettings(ctx context.Context, s Settings, actor string) error
+	// MissingPartner answers the first of ids that is no partner's ("" when all are).
+	MissingPartner(ctx context.Context, ids []string) (string, error)
 
 	// Point answers a merchant with whether it has the store and the
-	// user (one read for the three checks); NotFound for an unknown merchant.
+	// user, and its partner's throttle (one read for the checks);
+	// NotFound for an unknown merchant.
 	Point(ctx context.Context, merchantID, storeID, userID string) (Point, error)
-	// Target answers an account with its program's partner and
-	// reload settings (NotFound for an unknown account).
-	Target(ctx context.Context, accountID string) (Target, error)
-	// TargetByPAN answers the newest card with this PAN in the partner's
-	// programs, and its target.
-	TargetByPAN(ctx context.Context, partnerID, pan string) (Target, error)
+	// Target answers an account with its program's partner and reload
+	// settings, and whether partnerID is among the program's retail
+	// partners (NotFound for an unknown account).
+	Target(ctx context.Context, partnerID, accountID string) (Target, error)
+	// TargetsByPAN answers the cards with this PAN, newest first, each
+	// with its target as Target answers it for partnerID.
+	TargetsByPAN(ctx context.Context, partnerID, pan string) ([]Target, error)
 	// RecordValidation stores v. When decide is set (an approvable
-	// request), it first locks v's account row, sums the account's
-	// approved validations since dayStart and lets decide settle the
-	// outcome with that sum. A request id the merchant already used
-	// answers the stored validation and false.
-	RecordValidation(ctx context.Context, v Validation, dayStart time.Time, decide func(usedToday int64) Outcome) (Validation, bool, error)
+	// request), it first locks v's account row, sums what the daily
+	// limit counts in w and lets decide settle the outcome with that sum.
+	// A request id the merchant already used answers the stored
+	// validation and false.
+	RecordValidation(ctx context.Context, v Validation, w Window, decide func(usedToday int64) Outcome) (Validation, bool, error)
+	// Throttle counts partnerID's validations answered 110 since since;
+	// when trips says so it throttles the partner until t.EndsAt and,
+	// if it was not throttled already, records an audit event in the
+	// same transaction and answers true.
+	Throttle(ctx context.Context, partnerID string, since time.Time, trips func(misses int) bool, t Throttle) (bool, error)
+	// CommitLoad records a load: a load the merchant already recorded under
+	// l.RequestID is answered as stored, with false. Otherwise it reads the
+	// LoadState (Used and Committed under the lock of the validation's
+	// account) and lets decide settle the load, posting to the ledger
+	// through tx in the same transaction; the load is stored as decide
+	// answers it.
+	CommitLoad(ctx context.Context, l Load, w Window, decide func(ctx context.Context, st LoadState, tx ledger.Tx) (Load, error)) (Load, bool, error)
+	// VoidLoad is CommitLoad for a void: the VoidState is read under the
+	// lock of the load's account, and a posted void marks its load voided.
+	VoidLoad(ctx context.Context, l Load, decide func(ctx context.Context, st VoidState, tx ledger.Tx) (Load, error)) (Load, bool, error)
+	// LoadRecord answers the load (kind load) whose responseId is id;
+	// NotFound when none.
+	LoadRecord(ctx context.Context, id string) (Load, error)
 }

@@ -53,16 +53,43 @@ const (
 // or "" when it passes basic validation. The messages are the page's,
 // word for word, where the page has one.
 func (r *Request) Check() string {
-	md := r.Metadata
+	if msg := checkHead(r.RequestID, r.ParseError, r.Metadata); msg != "" {
+		return msg
+	}
 	switch {
-	case r.RequestID == "":
+	case r.AccountNumber == "" && r.AccountIdentifier == "":
+		return "Either AccountNumber or AccountIdentifier is required"
+	case r.AccountNumber != "" && len(r.AccountNumber) != 16:
+		return "Invalid length of AccountNumber"
+	case r.AccountNumber != "" && !digits(r.AccountNumber):
+		return "AccountNumber must be 16 digits"
+	case r.AccountIdentifier != "" && !guid(r.AccountIdentifier):
+		return "AccountIdentifier must be a GUID"
+	}
+	if msg := checkAmount(r.TransactionAmount); msg != "" {
+		return msg
+	}
+	switch r.PaymentProgramType {
+	case "":
+		return "PaymentProgramType is required"
+	case Regular, CheckCashing:
+		return ""
+	}
+	return "PaymentProgramType must be Regular or CheckCashing"
+}
+
+// checkHead checks what every retail call carries, in the page's order:
+// the request id, a readable body, then the metadata block.
+func checkHead(requestID, parseError string, md Metadata) string {
+	switch {
+	case requestID == "":
 		return "RequestId is required"
-	case len(r.RequestID) > maxRequestID:
+	case len(requestID) > maxRequestID:
 		return "RequestId is too long"
-	case !visible(r.RequestID):
+	case !visible(requestID):
 		return "RequestId must be printable ASCII"
-	case r.ParseError != "":
-		return r.ParseError
+	case parseError != "":
+		return parseError
 	case md.RequestDateTime == "":
 		return "RequestDateTime is required"
 	case !validDateTime(md.RequestDateTime):
@@ -83,29 +110,13 @@ func (r *Request) Check() string {
 		return "MerchantId is too long"
 	case !clean(md.RegisterID) || !clean(md.UserID) || !clean(md.StoreID) || !clean(md.MerchantID):
 		return "Metadata fields must not contain control characters"
-	case r.AccountNumber == "" && r.AccountIdentifier == "":
-		return "Either AccountNumber or AccountIdentifier is required"
-	case r.AccountNumber != "" && len(r.AccountNumber) != 16:
-		return "Invalid length of AccountNumber"
-	case r.AccountNumber != "" && !digits(r.AccountNumber):
-		return "AccountNumber must be 16 digits"
-	case r.AccountIdentifier != "" && !guid(r.AccountIdentifier):
-		return "AccountIdentifier must be a GUID"
 	}
-	if msg := r.checkAmount(); msg != "" {
-		return msg
-	}
-	switch r.PaymentProgramType {
-	case "":
-		return "PaymentProgramType is required"
-	case Regular, CheckCashing:
-		return ""
-	}
-	return "PaymentProgramType must be Regular or CheckCashing"
+	return ""
 }
 
-func (r *Request) checkAmount() string {
-	a := r.TransactionAmount
+// checkAmount checks a transactionAmount: present, positive, exact to the
+// cent and within range.
+func checkAmount(a money.Amount) string {
 	if !a.Present || a.Null {
 		return "TransactionAmount should be greater than zero"
 	}

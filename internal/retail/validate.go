@@ -54,13 +54,24 @@ var statusText = map[account.Status]string{
 }
 
 // Target is an account a reload may go to, with what the rules need.
+// Listed says whether the asking partner is among the program's retail
+// partners (true for every partner while the program is open to all).
 type Target struct {
 	Account          account.Account
 	ProgramPartnerID string
+	Currency         string
 	Settings         *Settings  // nil: the program has no reload settings
 	Card             *card.Card // set when found by PAN
+	Listed           bool
 
 	merchant Merchant
+}
+
+// accepts is the retail network's rule: the program's owner may always
+// reload its cards (the 110 answers then say why not), another partner
+// only while the program's reload is enabled and open to it.
+func (t Target) accepts(partnerID string) bool {
+	return t.ProgramPartnerID == partnerID || t.Settings != nil && t.Settings.Enabled && t.Listed
 }
 
 // Outcome is the answer to a validation. Amounts are minor units; nil is
@@ -76,6 +87,9 @@ type Outcome struct {
 	MinAllowed       *int64
 	MaxAllowed       *int64
 	CardType         string
+	// RetryAt is when a throttled retailer may ask again (CodeThrottled
+	// only; never stored).
+	RetryAt time.Time
 }
 
 // Validation is an audited request and its outcome (never a full PAN).
@@ -104,6 +118,7 @@ type Indexer interface {
 type Service struct {
 	Store   Store
 	Indexer Indexer
+	Policy  Policy // zero fields take DefaultPolicy's
 	Now     func() time.Time
 }
 
@@ -136,14 +151,30 @@ func (s *Service) Validate(ctx context.Context, partnerID string, req Request, b
 		st := *target.Settings
 		decide = func(used int64) Outcome { return limits(v.Outcome, st, v.Amount, used) }
 	}
-	stored, fresh, err := s.Store.RecordValidation(ctx, v, dayStart(v.At), decide)
+	stored, fresh, err := s.Store.RecordValidation(ctx, v, s.window(v.At), decide)
 	if err != nil {
 		return Outcome{}, err
 	}
 	if !fresh {
 		return replay(stored, v)
 	}
+	if stored.Code == CodeInvalidAccount {
+		s.guard(ctx, partnerID, v.At)
+	}
 	return stored.Outcome, nil
+}
+
+// window is what the daily load limit counts at now.
+func (s *Service) window(now time.Time) Window {
+	day := dayStart(now)
+	return Window{DayStart: day, HoldsSince: later(day, now.Add(-s.policy().ValidationTTL))}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func (s *Service) newValidation(partnerID string, req *Request) Validation {
@@ -178,7 +209,7 @@ func replay(prev, now Validation) (Outcome, error) {
 func (s *Service) fail(ctx context.Context, v Validation, cause error) (Outcome, error) {
 	v.Outcome = v.with(CodeGeneralFailure, "Service failure.")
 	v.MerchantID, v.RequestID = "", "" // a retry under the same id must be processed again
-	s.Store.RecordValidation(context.WithoutCancel(ctx), v, v.At, nil)
+	s.Store.RecordValidation(context.WithoutCancel(ctx), v, Window{}, nil)
 	return Outcome{}, apperr.Wrap(cause, "card details")
 }
 
@@ -203,6 +234,13 @@ func (s *Service) check(ctx context.Context, partnerID string, req *Request, v *
 	case err != nil:
 		return nil, Target{}, err
 	}
+	// A throttled retailer learns nothing more, and its request takes no
+	// request id: asked again once the throttle ends, it is answered.
+	if throttled(pt.ThrottledUntil, v.At) {
+		o := v.with(CodeThrottled, DescThrottled)
+		o.RetryAt = pt.ThrottledUntil
+		return &o, Target{}, nil
+	}
 	// Only now is the merchant known to be the caller's: from here the
 	// request is recorded under the merchant's request id (its replay key).
 	// Before, another partner naming this merchant could read or occupy
@@ -210,15 +248,8 @@ func (s *Service) check(ctx context.Context, partnerID string, req *Request, v *
 	if req.auditable() {
 		v.MerchantID, v.RequestID = md.MerchantID, req.RequestID
 	}
-	switch {
-	case pt.Store == nil:
-		return fail(CodeInvalidStore, DescInvalidStore)
-	case pt.Store.Blocked:
-		return fail(CodeStoreBlocked, DescStoreBlocked)
-	case pt.User == nil:
-		return fail(CodeUserNotFound, DescUserNotFound)
-	case !pt.User.Active:
-		return fail(CodeUserNotActive, DescUserNotActive)
+	if code, desc := pointFailure(pt); code != 0 {
+		return fail(code, desc)
 	}
 	t, err := s.target(ctx, partnerID, req)
 	if missing(err) {
@@ -226,7 +257,7 @@ func (s *Service) check(ctx context.Context, partnerID string, req *Request, v *
 	} else if err != nil {
 		return nil, Target{}, err
 	}
-	if t.ProgramPartnerID == partnerID { // never record another partner's account
+	if t.accepts(partnerID) { // never record an account the retailer may not see
 		v.AccountID = t.Account.ID
 		if t.Card != nil {
 			v.Last4 = t.Card.Last4
@@ -242,11 +273,14 @@ func (s *Service) check(ctx context.Context, partnerID string, req *Request, v *
 // target resolves the account by PAN and/or identifier; when both are
 // given they must designate the same account.
 func (s *Service) target(ctx context.Context, partnerID string, req *Request) (Target, error) {
-	var t Target
-	var err error
 	if req.AccountNumber != "" {
-		if t, err = s.Store.TargetByPAN(ctx, partnerID, req.AccountNumber); err != nil {
-			return t, err
+		ts, err := s.Store.TargetsByPAN(ctx, partnerID, req.AccountNumber)
+		if err != nil {
+			return Target{}, err
+		}
+		t, ok := pick(ts, partnerID)
+		if !ok {
+			return t, account.ErrNotFound
 		}
 		if req.AccountIdentifier != "" {
 			if id, _ := account.ParseID(req.AccountIdentifier); id != t.Account.ID {
@@ -256,14 +290,30 @@ func (s *Service) target(ctx context.Context, partnerID string, req *Request) (T
 		return t, nil
 	}
 	id, _ := account.ParseID(req.AccountIdentifier)
-	return s.Store.Target(ctx, id)
+	return s.Store.Target(ctx, partnerID, id)
+}
+
+// pick chooses among the cards carrying one PAN (newest first) the one a
+// retailer reloads: the newest in its own programs, else the newest in a
+// program that accepts it. A card in a program closed to the retailer is
+// never chosen, so it cannot hide an acceptable one.
+func pick(ts []Target, partnerID string) (Target, bool) {
+	for _, own := range []bool{true, false} {
+		for _, t := range ts {
+			if (t.ProgramPartnerID == partnerID) == own && t.accepts(partnerID) {
+				return t, true
+			}
+		}
+	}
+	return Target{}, false
 }
 
 // reloadable answers the 110 description that stops a reload to t, or "".
-// An account of another partner's program is answered as not found.
+// An account of a program that does not accept the retailer is answered
+// exactly as an account that does not exist.
 func reloadable(t Target, partnerID string, now time.Time) string {
 	switch {
-	case t.ProgramPartnerID != partnerID:
+	case !t.accepts(partnerID):
 		return DescAccountNotFound
 	case statusText[t.Account.Status] != "":
 		return statusText[t.Account.Status]

@@ -84,6 +84,13 @@ func (s *CardStore) Card(ctx context.Context, accountID, id string) (_ card.Card
 	return c, notFound(err, "payment instrument not found")
 }
 
+// InProgram implements card.Store.
+func (s *CardStore) InProgram(ctx context.Context, programCode, id string) (_ card.Card, err error) {
+	defer apperr.Op(&err, "storage.CardStore.InProgram(%s, %s)", programCode, id)
+	c, err := scanCard(s.db.QueryRow(ctx, `SELECT `+cardCols+` FROM cards WHERE id = ? AND program_code = ?`, id, programCode))
+	return c, notFound(err, "payment instrument not found")
+}
+
 // SetStatus implements card.Store.
 // The card row is read with ForUpdate first, so the event's from is the
 // status the change replaced; setting the status a card already has writes

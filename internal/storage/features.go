@@ -141,6 +141,42 @@ func loadFeatureState(ctx context.Context, q reader, accountID, lock string) (fe
 	return st, trows.Err()
 }
 
+// Holders implements feature.Store.
+func (s *FeatureStore) Holders(ctx context.Context, q feature.HoldersQuery) (_ []feature.Holder, err error) {
+	defer apperr.Op(&err, "storage.FeatureStore.Holders(%s, %s)", q.ProgramCode, q.Feature)
+	filter := ""
+	if q.Unaccepted {
+		filter = ` AND (t.accepted IS NULL OR t.accepted = FALSE)`
+	}
+	rows, err := s.db.Query(ctx, `SELECT f.account_id, f.enrolled_at, t.terms_id, t.accepted, t.accepted_at, t.recorded_at, t.actor
+		FROM account_features f JOIN accounts a ON a.id = f.account_id
+		LEFT JOIN account_terms t ON t.account_id = f.account_id AND t.terms_id = ?
+		WHERE a.program_code = ? AND f.feature = ? AND f.account_id > ?`+filter+`
+		ORDER BY f.account_id LIMIT ?`, q.Terms, q.ProgramCode, q.Feature, q.After, q.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []feature.Holder{}
+	for rows.Next() {
+		var h feature.Holder
+		var enrolled int64
+		var termsID, actor sql.NullString
+		var accepted sql.NullBool
+		var at, rec sql.NullInt64
+		if err := rows.Scan(&h.AccountID, &enrolled, &termsID, &accepted, &at, &rec, &actor); err != nil {
+			return nil, err
+		}
+		h.EnrolledAt = Time(enrolled)
+		if termsID.Valid {
+			h.Terms = &feature.Terms{ID: termsID.String, Accepted: accepted.Bool, At: Time(at.Int64),
+				RecordedAt: Time(rec.Int64), Actor: actor.String}
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
 // featureEventDetail is the audit_events detail of a feature or terms event.
 type featureEventDetail struct {
 	Feature string `json:"feature,omitempty"`

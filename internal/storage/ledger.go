@@ -56,17 +56,19 @@ func (l ledgerTx) LockAccount(ctx context.Context, programCode, accountID string
 // every posting committed before the lock was granted.
 func (l ledgerTx) PostingState(ctx context.Context, programCode, accountID, adjustmentID string) (ledger.PostingState, error) {
 	var st ledger.PostingState
-	var nb100 int64
-	var prior string
+	var nb100, accepted int64
+	var prior, enforced string
 	funding, fees := ledger.FundingAccount(programCode), ledger.FeeAccount(programCode)
 	err := l.tx.queryRowCached(ctx, qPostingState, accountID, accountID, ledger.NB100, accountID, adjustmentID,
-		funding, fees).Scan(&st.Posted, &nb100, &prior, &st.Funding, &st.Fees)
+		accountID, accountID, ledger.NB100Terms, true, funding, fees).Scan(&st.Posted, &nb100, &prior, &enforced, &accepted,
+		&st.Funding, &st.Fees)
 	if err != nil {
 		return st, err
 	}
 	st.Funding += l.tx.program.pending(funding)
 	st.Fees += l.tx.program.pending(fees)
 	st.Available, st.NB100 = st.Posted, nb100 > 0 // no holds yet: available is posted
+	st.TermsEnforced, st.NB100TermsAccepted = parseList(enforced), accepted > 0
 	if prior != "" {
 		a, err := scanAdjustment(l.tx.QueryRow(ctx, `SELECT `+adjustmentCols+` FROM adjustments WHERE id = ?`, prior))
 		if err != nil {
@@ -142,6 +144,8 @@ const (
 		COALESCE((SELECT posted FROM ledger_balances WHERE account_id = ?), 0),
 		(SELECT COUNT(*) FROM account_features WHERE account_id = ? AND feature = ?),
 		COALESCE((SELECT id FROM adjustments WHERE account_id = ? AND adjustment_id = ?), ''),
+		COALESCE((SELECT p.terms_enforced FROM accounts a JOIN programs p ON p.code = a.program_code WHERE a.id = ?), '[]'),
+		(SELECT COUNT(*) FROM account_terms WHERE account_id = ? AND terms_id = ? AND accepted = ?),
 		COALESCE((SELECT posted FROM ledger_program_balances WHERE account = ?), 0),
 		COALESCE((SELECT posted FROM ledger_program_balances WHERE account = ?), 0)`
 	qInsertAdjustment = `INSERT INTO adjustments (` + adjustmentCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`

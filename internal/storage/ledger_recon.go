@@ -82,7 +82,9 @@ type verifyCheck struct{ name, q string }
 // every balance is within its bounds.
 func verifyChecks() []verifyCheck {
 	credits := make([]string, 0, len(ledger.Types()))
-	for _, t := range ledger.Types() {
+	// Every posting type: the partner's adjustment types and the
+	// platform's retail postings.
+	for _, t := range append(ledger.Types(), ledger.TypeRetailLoad, ledger.TypeRetailLoadVoid) {
 		if d, _ := ledger.DirectionOf(t); d == ledger.Credit {
 			credits = append(credits, "'"+t+"'")
 		}

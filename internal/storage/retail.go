@@ -3,10 +3,12 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"github.com/verdant-baas/verdant/internal/vault"
+	"errors"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/money"
 	"github.com/verdant-baas/verdant/internal/retail"
+	"github.com/verdant-baas/verdant/internal/vault"
 )
 
 // RetailStore implements retail.Store: the retail network, reload settings
@@ -138,7 +140,8 @@ func (s *RetailStore) User(ctx context.Context, merchantID, userID string) (_ re
 	return u, notFound(err, "user not found")
 }
 
-const reloadCols = `program_code, enabled, reload_fee, min_load_amount, max_load_amount, daily_load_limit, card_type, updated_at`
+const reloadCols = `program_code, enabled, reload_fee, min_load_amount, max_load_amount, daily_load_limit, card_type,
+	updated_at, retail_open`
 
 // Settings implements retail.Store.
 func (s *RetailStore) Settings(ctx context.Context, programCode string) (_ retail.Settings, err error) {
@@ -146,22 +149,91 @@ func (s *RetailStore) Settings(ctx context.Context, programCode string) (_ retai
 	var st retail.Settings
 	var fee sql.NullInt64
 	var u int64
+	var open bool
 	err = s.db.QueryRow(ctx, `SELECT `+reloadCols+` FROM program_reload WHERE program_code = ?`, programCode).
-		Scan(&st.ProgramCode, &st.Enabled, &fee, &st.MinLoadAmount, &st.MaxLoadAmount, &st.DailyLoadLimit, &st.CardType, &u)
+		Scan(&st.ProgramCode, &st.Enabled, &fee, &st.MinLoadAmount, &st.MaxLoadAmount, &st.DailyLoadLimit, &st.CardType, &u, &open)
 	st.ReloadFee, st.UpdatedAt = fromNull(fee), Time(u)
-	return st, notFound(err, "reload settings not found")
+	if err != nil || open {
+		return st, notFound(err, "reload settings not found")
+	}
+	st.RetailPartners, err = s.retailPartners(ctx, programCode)
+	return st, err
 }
 
-// PutSettings implements retail.Store.
-func (s *RetailStore) PutSettings(ctx context.Context, st retail.Settings) (err error) {
+func (s *RetailStore) retailPartners(ctx context.Context, programCode string) ([]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT partner_id FROM program_reload_partners WHERE program_code = ? ORDER BY partner_id`, programCode)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// PutSettings implements retail.Store: the settings, their list of
+// retail partners and the audit event in one transaction.
+func (s *RetailStore) PutSettings(ctx context.Context, st retail.Settings, actor string) (err error) {
 	defer apperr.Op(&err, "storage.RetailStore.PutSettings(%s)", st.ProgramCode)
-	_, err = s.db.Exec(ctx, `INSERT INTO program_reload (`+reloadCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (program_code) DO UPDATE SET enabled = excluded.enabled, reload_fee = excluded.reload_fee,
-		min_load_amount = excluded.min_load_amount, max_load_amount = excluded.max_load_amount,
-		daily_load_limit = excluded.daily_load_limit, card_type = excluded.card_type, updated_at = excluded.updated_at`,
-		st.ProgramCode, st.Enabled, nullable(st.ReloadFee), st.MinLoadAmount, st.MaxLoadAmount, st.DailyLoadLimit,
-		st.CardType, Micros(st.UpdatedAt))
-	return err
+	return s.db.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO program_reload (`+reloadCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (program_code) DO UPDATE SET enabled = excluded.enabled, reload_fee = excluded.reload_fee,
+			min_load_amount = excluded.min_load_amount, max_load_amount = excluded.max_load_amount,
+			daily_load_limit = excluded.daily_load_limit, card_type = excluded.card_type, updated_at = excluded.updated_at,
+			retail_open = excluded.retail_open`,
+			st.ProgramCode, st.Enabled, nullable(st.ReloadFee), st.MinLoadAmount, st.MaxLoadAmount, st.DailyLoadLimit,
+			st.CardType, Micros(st.UpdatedAt), st.RetailPartners == nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM program_reload_partners WHERE program_code = ?`, st.ProgramCode); err != nil {
+			return err
+		}
+		for _, id := range st.RetailPartners {
+			_, err := tx.Exec(ctx, `INSERT INTO program_reload_partners (program_code, partner_id) VALUES (?, ?)`, st.ProgramCode, id)
+			if IsForeignKeyViolation(err) {
+				return &apperr.Error{Kind: apperr.NotFound, Field: "reload.retailPartners", Message: "partner " + id + " not found"}
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, Micros(st.UpdatedAt), actor, retail.AuditReloadUpdated, programSubject(st.ProgramCode), reloadDetail(st))
+	})
+}
+
+// reloadDetail is the audit detail of reload settings (amounts as the
+// operator API shows them).
+func reloadDetail(st retail.Settings) map[string]any {
+	var fee any
+	if st.ReloadFee != nil {
+		fee = money.Format(*st.ReloadFee)
+	}
+	return map[string]any{"enabled": st.Enabled, "reloadFee": fee, "minLoadAmount": money.Format(st.MinLoadAmount),
+		"maxLoadAmount": money.Format(st.MaxLoadAmount), "dailyLoadLimit": money.Format(st.DailyLoadLimit),
+		"cardType": st.CardType, "retailPartners": st.RetailPartners}
+}
+
+// MissingPartner implements retail.Store.
+func (s *RetailStore) MissingPartner(ctx context.Context, ids []string) (_ string, err error) {
+	defer apperr.Op(&err, "storage.RetailStore.MissingPartner()")
+	for _, id := range ids {
+		var found string
+		err := s.db.QueryRow(ctx, `SELECT id FROM partners WHERE id = ?`, id).Scan(&found)
+		if errors.Is(err, sql.ErrNoRows) {
+			return id, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return "", nil
 }
 
 // Point implements retail.Store: the merchant, store and user
@@ -173,16 +245,21 @@ func (s *RetailStore) Point(ctx context.Context, merchantID, storeID, userID str
 	var fee sql.NullInt64
 	var c, u int64
 	var storeBlocked, userActive sql.NullBool
+	var throttledUntil sql.NullInt64
 	err = s.db.hotRow(ctx, `SELECT m.id, m.partner_id, m.name, m.merchant_fee, m.enabled, m.created_at, m.updated_at,
-		st.blocked, us.active FROM retail_merchants m
+		st.blocked, us.active, th.ends_at FROM retail_merchants m
 		LEFT JOIN retail_stores st ON st.merchant_id = m.id AND st.store_id = ?
 		LEFT JOIN retail_users us ON us.merchant_id = m.id AND us.user_id = ?
+		LEFT JOIN retail_throttles th ON th.partner_id = m.partner_id
 		WHERE m.id = ?`, storeID, userID, merchantID).Scan(&m.ID, &m.PartnerID, &m.Name, &fee, &m.Enabled, &c, &u,
-		&storeBlocked, &userActive)
+		&storeBlocked, &userActive, &throttledUntil)
 	if err != nil {
 		return pt, notFound(err, "merchant not found")
 	}
 	m.MerchantFee, m.CreatedAt, m.UpdatedAt = fromNull(fee), Time(c), Time(u)
+	if throttledUntil.Valid {
+		pt.ThrottledUntil = Time(throttledUntil.Int64)
+	}
 	if storeBlocked.Valid {
 		pt.Store = &retail.Outlet{MerchantID: m.ID, StoreID: storeID, Blocked: storeBlocked.Bool}
 	}

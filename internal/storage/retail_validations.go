@@ -5,24 +5,30 @@ import (
 	"database/sql"
 	"encoding/json"
 	"github.com/verdant-baas/verdant/internal/apperr"
-	"time"
 
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/retail"
 )
 
-// reloadTargetCols reads an account, its program's partner and the
-// program's reload settings (accounts a, programs p, program_reload r).
+// reloadTargetCols reads an account, its program's partner and currency,
+// the program's reload settings and whether the asking partner (the first
+// parameter) is among its retail partners (accounts a, programs p,
+// program_reload r).
 const reloadTargetCols = `SELECT a.id, a.program_code, a.status, a.first_name, a.last_name, a.zip_code, a.customer_id,
-	a.created_at, a.updated_at, p.partner_id, r.program_code, r.enabled, r.reload_fee, r.min_load_amount,
-	r.max_load_amount, r.daily_load_limit, r.card_type`
+	a.created_at, a.updated_at, p.partner_id, p.currency, r.program_code, r.enabled, r.reload_fee, r.min_load_amount,
+	r.max_load_amount, r.daily_load_limit, r.card_type,
+	COALESCE(r.retail_open, FALSE) OR EXISTS (SELECT 1 FROM program_reload_partners x
+		WHERE x.program_code = a.program_code AND x.partner_id = ?)`
+
+// qTarget is Target's query (partner, account).
+const qTarget = reloadTargetCols + ` FROM accounts a JOIN programs p ON p.code = a.program_code
+	LEFT JOIN program_reload r ON r.program_code = a.program_code WHERE a.id = ?`
 
 // Target implements retail.Store.
-func (s *RetailStore) Target(ctx context.Context, accountID string) (_ retail.Target, err error) {
+func (s *RetailStore) Target(ctx context.Context, partnerID, accountID string) (_ retail.Target, err error) {
 	defer apperr.Op(&err, "storage.RetailStore.Target(%s)", accountID)
-	return scanTarget(s.db.hotRow(ctx, reloadTargetCols+` FROM accounts a JOIN programs p ON p.code = a.program_code
-		LEFT JOIN program_reload r ON r.program_code = a.program_code WHERE a.id = ?`, accountID))
+	return scanTarget(s.db.hotRow(ctx, qTarget, partnerID, accountID))
 }
 
 func scanTarget(row interface{ Scan(...any) error }, extra ...any) (retail.Target, error) {
@@ -33,8 +39,8 @@ func scanTarget(row interface{ Scan(...any) error }, extra ...any) (retail.Targe
 	var enabled sql.NullBool
 	var fee, lo, hi, daily sql.NullInt64
 	err := row.Scan(append([]any{&a.ID, &a.ProgramCode, &a.Status, &a.Holder.FirstName, &a.Holder.LastName,
-		&a.Holder.ZipCode, &a.Holder.CustomerID, &created, &updated, &t.ProgramPartnerID,
-		&rcode, &enabled, &fee, &lo, &hi, &daily, &ctype}, extra...)...)
+		&a.Holder.ZipCode, &a.Holder.CustomerID, &created, &updated, &t.ProgramPartnerID, &t.Currency,
+		&rcode, &enabled, &fee, &lo, &hi, &daily, &ctype, &t.Listed}, extra...)...)
 	if err != nil {
 		return t, notFound(err, account.ErrNotFound.Message)
 	}
@@ -46,27 +52,38 @@ func scanTarget(row interface{ Scan(...any) error }, extra ...any) (retail.Targe
 	return t, nil
 }
 
-// TargetByPAN implements retail.Store: the newest card with the PAN
-// (found by its keyed index) in the partner's programs, and its account's
-// target, in one query. Scoping in the query matters: the same number may
-// be on file in another partner's program.
-func (s *RetailStore) TargetByPAN(ctx context.Context, partnerID, pan string) (_ retail.Target, err error) {
-	defer apperr.Op(&err, "storage.RetailStore.TargetByPAN(%s)", partnerID)
-	var c card.Card
-	var issued, cupdated int64
-	t, err := scanTarget(s.db.hotRow(ctx, reloadTargetCols+`, c.id, c.account_id, c.program_code, c.last4, c.bin, c.expiry_year,
+// maxSamePAN bounds the cards read for one PAN (in practice one or two:
+// a number reissued in another program).
+const maxSamePAN = 20
+
+// TargetsByPAN implements retail.Store: the cards with the PAN (found by
+// its keyed index), newest first, each with its account's target, in one
+// query. Which one a retailer may reload is the domain's choice.
+func (s *RetailStore) TargetsByPAN(ctx context.Context, partnerID, pan string) (_ []retail.Target, err error) {
+	defer apperr.Op(&err, "storage.RetailStore.TargetsByPAN(%s)", partnerID)
+	rows, err := s.db.hotQuery(ctx, reloadTargetCols+`, c.id, c.account_id, c.program_code, c.last4, c.bin, c.expiry_year,
 		c.expiry_month, c.type, c.status, c.emboss_type, c.delivery_method, c.issued_at, c.updated_at
 		FROM cards c JOIN accounts a ON a.id = c.account_id JOIN programs p ON p.code = a.program_code
 		LEFT JOIN program_reload r ON r.program_code = a.program_code
-		WHERE c.pan_index = ? AND p.partner_id = ? ORDER BY c.issued_at DESC, c.id DESC LIMIT 1`, s.vault.Index("pan", pan), partnerID),
-		&c.ID, &c.AccountID, &c.ProgramCode, &c.Last4, &c.BIN, &c.ExpiryYear, &c.ExpiryMonth, &c.Type, &c.Status,
-		&c.EmbossType, &c.DeliveryMethod, &issued, &cupdated)
+		WHERE c.pan_index = ? ORDER BY c.issued_at DESC, c.id DESC LIMIT ?`, partnerID, s.vault.Index("pan", pan), maxSamePAN)
 	if err != nil {
-		return t, err
+		return nil, err
 	}
-	c.IssuedAt, c.UpdatedAt = Time(issued), Time(cupdated)
-	t.Card = &c
-	return t, nil
+	defer rows.Close()
+	var out []retail.Target
+	for rows.Next() {
+		var c card.Card
+		var issued, cupdated int64
+		t, err := scanTarget(rows, &c.ID, &c.AccountID, &c.ProgramCode, &c.Last4, &c.BIN, &c.ExpiryYear, &c.ExpiryMonth,
+			&c.Type, &c.Status, &c.EmbossType, &c.DeliveryMethod, &issued, &cupdated)
+		if err != nil {
+			return nil, err
+		}
+		c.IssuedAt, c.UpdatedAt = Time(issued), Time(cupdated)
+		t.Card = &c
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }
 
 // outcomeJSON is the stored form of an outcome's answer fields.
@@ -120,19 +137,25 @@ func nullString(s string) any {
 
 // RecordValidation implements retail.Store. The account row is the
 // per-account mutex: the daily sum and the insert that may add to it are
-// atomic across nodes. On SQLite concurrent validations share a commit
-// (GroupTx).
-func (s *RetailStore) RecordValidation(ctx context.Context, v retail.Validation, dayStart time.Time,
+// atomic across nodes. Concurrent validations share a commit: on either
+// engine when the account row is the one lock taken (lockedGroupTx), on
+// SQLite otherwise (GroupTx).
+func (s *RetailStore) RecordValidation(ctx context.Context, v retail.Validation, w retail.Window,
 	decide func(usedToday int64) retail.Outcome) (_ retail.Validation, _ bool, err error) {
 	defer apperr.Op(&err, "storage.RetailStore.RecordValidation(%s, %s)", v.MerchantID, v.RequestID)
 	var out retail.Validation
 	var fresh bool
 	fn := func(tx *Tx) error {
 		var err error
-		out, fresh, err = recordValidation(ctx, tx, v, dayStart, decide)
+		out, fresh, err = recordValidation(ctx, tx, v, w, decide)
 		return err
 	}
-	err = s.db.GroupTx(ctx, fn)
+	s.db.PrepareWrites(ctx, retailStatements...)
+	if decide != nil {
+		err = s.db.lockedGroupTx(ctx, v.AccountID, fn)
+	} else {
+		err = s.db.GroupTx(ctx, fn)
+	}
 	if err != nil || fresh {
 		return out, fresh, err
 	}
@@ -140,30 +163,23 @@ func (s *RetailStore) RecordValidation(ctx context.Context, v retail.Validation,
 	return prev, false, err
 }
 
-func recordValidation(ctx context.Context, tx *Tx, v retail.Validation, dayStart time.Time,
+func recordValidation(ctx context.Context, tx *Tx, v retail.Validation, w retail.Window,
 	decide func(usedToday int64) retail.Outcome) (retail.Validation, bool, error) {
 	out := v
 	if decide != nil {
-		// Lock the account row first, then sum in a second statement: on
-		// PostgreSQL (read committed) a statement that waited for the lock
-		// still reads its start snapshot, so a sum in the same statement
-		// would miss the validation the previous holder just committed.
-		var id string
-		if err := tx.QueryRow(ctx, `SELECT id FROM accounts WHERE id = ?`+tx.ForUpdate(), v.AccountID).Scan(&id); err != nil {
+		if err := lockAccount(ctx, tx, v.AccountID); err != nil {
 			return out, false, err
 		}
-		var used int64
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(SUM(amount), 0) FROM retail_validations
-			WHERE account_id = ? AND approved = ? AND created_at >= ?`, v.AccountID, true, Micros(dayStart)).Scan(&used); err != nil {
+		used, err := usedToday(ctx, tx, v.AccountID, w, "")
+		if err != nil {
 			return out, false, err
 		}
 		out.Outcome = decide(used)
 	}
 	body, _ := json.Marshal(outcomeJSON{AvailableBalance: out.AvailableBalance, ReloadFee: out.ReloadFee,
 		MerchantFee: out.MerchantFee, MinAllowed: out.MinAllowed, MaxAllowed: out.MaxAllowed, CardType: out.CardType})
-	res, err := tx.Exec(ctx, `INSERT INTO retail_validations (`+validationCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, request_id) DO NOTHING`,
-		out.ResponseID, nullString(out.MerchantID), nullString(out.RequestID), out.PartnerID, out.StoreID, out.UserID,
+	res, err := tx.execCached(ctx, qInsertValidation, out.ResponseID, nullString(out.MerchantID), nullString(out.RequestID),
+		out.PartnerID, out.StoreID, out.UserID,
 		out.RegisterID, out.AccountID, out.Last4, out.Amount, out.PaymentProgramType, out.RequestDateTime, out.Code,
 		out.Description, string(body), out.Fingerprint, out.Code == retail.CodeSuccess, Micros(out.At))
 	if err != nil {
@@ -171,4 +187,41 @@ func recordValidation(ctx context.Context, tx *Tx, v retail.Validation, dayStart
 	}
 	n, err := res.RowsAffected()
 	return out, n == 1, err
+}
+
+// lockAccount takes the account row lock, the per-account mutex of every
+// balance and limit decision. Later statements must read what they decide
+// on: on PostgreSQL (read committed) a statement that waited for the lock
+// still reads its start snapshot, so a sum in the same statement would
+// miss what the previous holder just committed.
+func lockAccount(ctx context.Context, tx *Tx, accountID string) error {
+	var id string
+	q := qLockAccountRow
+	if tx.Engine() == Postgres {
+		q += tx.ForUpdate()
+	}
+	return tx.queryRowCached(ctx, q, accountID).Scan(&id)
+}
+
+// The validation path's statements (retailStatements).
+const (
+	qInsertValidation = `INSERT INTO retail_validations (` + validationCols + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, request_id) DO NOTHING`
+	qLockAccountRow = `SELECT id FROM accounts WHERE id = ?`
+	qUsedToday      = `SELECT
+		COALESCE((SELECT SUM(amount) FROM retail_loads
+			WHERE account_id = ? AND kind = 'load' AND status = 'posted' AND created_at >= ?), 0) +
+		COALESCE((SELECT SUM(v.amount) FROM retail_validations v
+			WHERE v.account_id = ? AND v.approved = ? AND v.created_at >= ? AND v.id <> ?
+			AND NOT EXISTS (SELECT 1 FROM retail_loads l WHERE l.kind = 'load' AND l.ref_id = v.id AND l.status <> 'rejected')), 0)`
+)
+
+// usedToday is what the account's daily load limit counts in w: loads
+// posted since the day's start (a voided load no longer counts), and
+// approved validations within their hold that no load has committed,
+// except the validation named by exclude (the one being committed).
+func usedToday(ctx context.Context, tx *Tx, accountID string, w retail.Window, exclude string) (int64, error) {
+	var used int64
+	err := tx.queryRowCached(ctx, qUsedToday, accountID, Micros(w.DayStart), accountID, true, Micros(w.HoldsSince), exclude).Scan(&used)
+	return used, err
 }

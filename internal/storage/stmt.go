@@ -50,6 +50,14 @@ func (db *DB) hotRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return db.QueryRow(ctx, q, args...)
 }
 
+// hotQuery is Query outside a transaction through a cached statement.
+func (db *DB) hotQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := db.prepared(ctx, db.r, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return db.Query(ctx, q, args...)
+}
+
 // PrepareWrites prepares write-path statements on the writer connection
 // ahead of the transactions that use them (SQLite only).
 func (db *DB) PrepareWrites(ctx context.Context, qs ...string) {

@@ -127,6 +127,17 @@ type Service struct {
 	// code: a sandbox sets SandboxCode so a partner's tests need no
 	// mailbox. Never set in production.
 	FixedCode string
+	// ProgramNow, when set, is a program's time (a sandbox's test clock):
+	// a code expires when its program's time passes its expiry.
+	ProgramNow func(ctx context.Context, programCode string) time.Time
+}
+
+// at is the time a program's codes are compared with.
+func (s *Service) at(ctx context.Context, programCode string) time.Time {
+	if s.ProgramNow != nil {
+		return s.ProgramNow(ctx, programCode)
+	}
+	return s.Now().UTC()
 }
 
 // SandboxCode is the code that always verifies in a sandbox.
@@ -233,7 +244,7 @@ func (s *Service) Get(ctx context.Context, programCode, id string) (Verification
 		}
 		return v, 0, err
 	}
-	return v, v.StatusAt(s.Now()), nil
+	return v, v.StatusAt(s.at(ctx, programCode)), nil
 }
 
 // Check compares a code with the verification's, in constant time, under
@@ -250,8 +261,9 @@ func (s *Service) Check(ctx context.Context, programCode, id, code string) error
 	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
 		return ErrNotFound
 	}
+	at := s.at(ctx, programCode) // read before the row lock
 	err := s.Store.Check(ctx, programCode, id, func(v *Verification) error {
-		now := s.Now().UTC()
+		now := at
 		switch v.StatusAt(now) {
 		case StatusVerified:
 			return ErrAlreadyVerified
@@ -294,3 +306,19 @@ func allDigits(s string) bool {
 }
 
 func itoa(n int) string { return big.NewInt(int64(n)).String() }
+
+// Code answers the code most recently sent for a verification of a
+// program (sandbox only: the API offers it nowhere else). A verified or
+// locked verification's code is gone: Conflict.
+func (s *Service) Code(ctx context.Context, programCode, id string) (string, error) {
+	v, _, err := s.Get(ctx, programCode, id)
+	if err != nil {
+		return "", err
+	}
+	if v.CodeSealed == "" {
+		e := apperr.E(apperr.Conflict, "contact verification %s is %s: its code is gone", id, v.State)
+		e.Reason = "CODE_GONE"
+		return "", e
+	}
+	return s.Vault.Open(v.CodeSealed, v.KeyID, "otp:"+v.ID)
+}

@@ -193,3 +193,29 @@ func (s *Service) Test(ctx context.Context, programCode, id, t string) (Delivery
 	}
 	return d, err
 }
+
+// VerifyProgram reports whether sig is the x-gd-signature of body under
+// the signing secret (or the previous one, within its overlap) of any of
+// the program's subscriptions (the sandbox's receive-and-validate hook).
+func (s *Service) VerifyProgram(ctx context.Context, programCode string, body []byte, sig string) (bool, error) {
+	subs, err := s.Store.Subscriptions(ctx, programCode)
+	if err != nil {
+		return false, err
+	}
+	now := s.Now().UTC()
+	for _, sub := range subs {
+		for _, sealed := range []Sealed{sub.Secret, sub.Previous} {
+			if sealed.Value == "" || (sealed == sub.Previous && !now.Before(sub.PreviousUntil)) {
+				continue
+			}
+			plain, err := s.Vault.Open(sealed.Value, sealed.KeyID, secretContext(sub.ID))
+			if err != nil {
+				return false, err
+			}
+			if VerifyGD(plain, body, sig) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
