@@ -165,6 +165,11 @@ func (w *benchNet) send(c *http.Client, reqID string, i int) (string, error) {
 }
 
 func benchWorld(b *testing.B, c *http.Client, base string) *benchNet {
+	return benchWorldOf(b, c, base, 50)
+}
+
+// benchWorldOf is benchWorld with n accounts.
+func benchWorldOf(b *testing.B, c *http.Client, base string, n int) *benchNet {
 	call := func(method, path string, body any, out any) {
 		j, _ := json.Marshal(body)
 		req, _ := http.NewRequest(method, base+path, bytes.NewReader(j))
@@ -193,7 +198,7 @@ func benchWorld(b *testing.B, c *http.Client, base string) *benchNet {
 	call("POST", "/admin/v1/merchants/FSCC0342/stores", map[string]any{"storeId": "CC970"}, nil)
 	call("POST", "/admin/v1/merchants/FSCC0342/users", map[string]any{"userId": "cashier"}, nil)
 	w := &benchNet{url: base}
-	for i := 0; i < 50; i++ {
+	for i := 0; i < n; i++ {
 		var a struct{ AccountIdentifier string }
 		call("POST", "/admin/v1/programs/BENCH/accounts", map[string]any{"holder": map[string]any{
 			"firstName": "Jack", "lastName": "White", "zipCode": "91107"}}, &a)
