@@ -111,6 +111,7 @@ func (c *Console) routes() []route {
 		{"GET /console/cases", operator.Read, c.cases},
 		{"GET /console/cases/{caseNumber}", operator.Read, c.caseView},
 		{"POST /console/cases/{caseNumber}", operator.WorkCases, c.workCase},
+		{"POST /console/cases/{caseNumber}/redeliver", operator.RedeliverCases, c.redeliverCase},
 		{"GET /console/audit", operator.Read, c.audit},
 		{"GET /console/partners", operator.Read, c.partners},
 		{"POST /console/partners", operator.ManagePartners, c.createPartner},
