@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/operator"
 )
 
 // errUnknown answers a path identifier that cannot exist (control
@@ -154,7 +155,7 @@ func (s *Service) PutSettings(ctx context.Context, st Settings) (Settings, error
 		return Settings{}, err
 	}
 	st.UpdatedAt = s.Now().UTC()
-	return st, s.Store.PutSettings(ctx, st)
+	return st, s.Store.PutSettings(ctx, st, operator.ActorOf(ctx))
 }
 
 // Settings answers a program's reload settings (NotFound when none).

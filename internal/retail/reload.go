@@ -151,7 +151,9 @@ type Store interface {
 	User(ctx context.Context, merchantID, userID string) (User, error)
 	// Settings answers NotFound when a program has none.
 	Settings(ctx context.Context, programCode string) (Settings, error)
-	PutSettings(ctx context.Context, s Settings) error
+	// PutSettings stores s with an audit event by actor in the same
+	// transaction.
+	PutSettings(ctx context.Context, s Settings, actor string) error
 
 	// Point answers a merchant with whether it has the store and the
 	// user (one read for the three checks); NotFound for an unknown merchant.

@@ -153,15 +153,21 @@ func (s *RetailStore) Settings(ctx context.Context, programCode string) (_ retai
 }
 
 // PutSettings implements retail.Store.
-func (s *RetailStore) PutSettings(ctx context.Context, st retail.Settings) (err error) {
+func (s *RetailStore) PutSettings(ctx context.Context, st retail.Settings, actor string) (err error) {
 	defer apperr.Op(&err, "storage.RetailStore.PutSettings(%s)", st.ProgramCode)
-	_, err = s.db.Exec(ctx, `INSERT INTO program_reload (`+reloadCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (program_code) DO UPDATE SET enabled = excluded.enabled, reload_fee = excluded.reload_fee,
-		min_load_amount = excluded.min_load_amount, max_load_amount = excluded.max_load_amount,
-		daily_load_limit = excluded.daily_load_limit, card_type = excluded.card_type, updated_at = excluded.updated_at`,
-		st.ProgramCode, st.Enabled, nullable(st.ReloadFee), st.MinLoadAmount, st.MaxLoadAmount, st.DailyLoadLimit,
-		st.CardType, Micros(st.UpdatedAt))
-	return err
+	return s.db.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO program_reload (`+reloadCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (program_code) DO UPDATE SET enabled = excluded.enabled, reload_fee = excluded.reload_fee,
+			min_load_amount = excluded.min_load_amount, max_load_amount = excluded.max_load_amount,
+			daily_load_limit = excluded.daily_load_limit, card_type = excluded.card_type, updated_at = excluded.updated_at`,
+			st.ProgramCode, st.Enabled, nullable(st.ReloadFee), st.MinLoadAmount, st.MaxLoadAmount, st.DailyLoadLimit,
+			st.CardType, Micros(st.UpdatedAt)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, Micros(st.UpdatedAt), actor, "program.reloadSettingsChanged", programSubject(st.ProgramCode),
+			map[string]any{"enabled": st.Enabled, "reloadFee": st.ReloadFee, "minLoadAmount": st.MinLoadAmount,
+				"maxLoadAmount": st.MaxLoadAmount, "dailyLoadLimit": st.DailyLoadLimit, "cardType": st.CardType})
+	})
 }
 
 // Point implements retail.Store: the merchant, store and user
