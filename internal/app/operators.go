@@ -55,7 +55,7 @@ func (a *App) wireConsole() error {
 	c := &console.Console{Log: a.Log, DB: a.DB, Store: storage.NewConsoleStore(a.DB, a.Vault), Operators: a.Operators,
 		Customers: a.Customers, Sanctions: a.Sanctions, Care: a.Care, Accounts: a.Accounts, Cards: a.Cards,
 		Programs: a.Programs, Partners: a.Partners, Ledger: a.Ledger, Features: a.Features, Delivery: a.Delivery,
-		PII: storage.NewCustomerStore(a.DB, a.Vault), Audit: a.Audit, Webhooks: a.Webhooks,
+		PII: storage.NewCustomerStore(a.DB, a.Vault), Audit: a.Audit, Webhooks: a.Webhooks, Retail: a.Retail,
 		SecureCookies: a.Config.Console.SecureCookies, Version: a.Config.Version, Now: a.Config.Now}
 	if a.Config.Console.FourEyes {
 		c.FourEyes = &operator.FourEyes{Store: storage.NewProposalStore(a.DB), Now: a.Config.Now}

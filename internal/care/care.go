@@ -158,6 +158,11 @@ type Store interface {
 	// EnqueueQueued enqueues CRM delivery for up to limit queued cases
 	// that have none yet (cases made while no CRM was configured).
 	EnqueueQueued(ctx context.Context, now time.Time, limit int) (int, error)
+	// Redeliver locks the case, lets fn check it and describe the change,
+	// and in the same transaction makes its CRM delivery due now (its
+	// outbox message again, or a new one when it has none), writing the
+	// history entry and an audit event in the actor's name.
+	Redeliver(ctx context.Context, number string, fn func(c Case) (Change, error), now time.Time) (Case, error)
 }
 
 // Service is the customer-care use cases.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/crm"
 	"github.com/verdant-baas/verdant/internal/outbox"
@@ -141,4 +142,52 @@ func (d *CRMSender) Run(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// CRM sync states of a case, as an agent sees them.
+const (
+	SyncDelivered = "delivered"
+	SyncPending   = "pending"
+	SyncFailed    = "failed"
+)
+
+// CRMSync answers where the case stands with the CRM: delivered, failed
+// (its last attempt failed; CRMLastError says why) or pending.
+func (c Case) CRMSync() string {
+	switch {
+	case c.CRMStatus == CRMDelivered:
+		return SyncDelivered
+	case c.CRMLastError != "":
+		return SyncFailed
+	}
+	return SyncPending
+}
+
+// ErrAlreadyDelivered refuses to redeliver a case the CRM already holds.
+var ErrAlreadyDelivered = &apperr.Error{Kind: apperr.Conflict, Reason: "CASE_DELIVERED",
+	Message: "The case is already in the CRM; there is nothing to redeliver."}
+
+// Redeliver makes a case's CRM delivery due now: an operator's answer to
+// a CRM that was down or rejected the case until its mapping was fixed.
+// It is refused for a delivered case and where no CRM is configured (the
+// case then waits for a node that has one).
+func (s *Service) Redeliver(ctx context.Context, number, actor string) (Case, error) {
+	if !ValidNumber(number) {
+		return Case{}, ErrNotFound
+	}
+	if !s.Deliver {
+		return Case{}, apperr.E(apperr.Conflict, "No CRM is configured on this node; the case waits in the queue for one that has it.")
+	}
+	now := s.Now().UTC().Truncate(time.Microsecond)
+	c, err := s.Store.Redeliver(ctx, number, func(c Case) (Change, error) {
+		if c.CRMStatus == CRMDelivered {
+			return Change{}, ErrAlreadyDelivered
+		}
+		return Change{ID: uuid.Must(uuid.NewV7()).String(), CaseID: c.ID, At: now, Actor: actor,
+			Action: "crmRedeliver", Note: "sent to the CRM again"}, nil
+	}, now)
+	if err == nil && s.Notify != nil {
+		s.Notify()
+	}
+	return c, err
 }

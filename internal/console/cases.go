@@ -119,3 +119,17 @@ func (c *Console) workCase(w http.ResponseWriter, r *http.Request, v *view) erro
 	}
 	return c.redirect(w, r, "/console/cases/"+k.Number, done)
 }
+
+// redeliverCase sends a case to the CRM again (pending or failed).
+func (c *Console) redeliverCase(w http.ResponseWriter, r *http.Request, v *view) error {
+	number := r.PathValue("caseNumber")
+	if _, err := c.Care.Redeliver(r.Context(), number, operator.ActorOf(r.Context())); err != nil {
+		k, h, gerr := c.Care.Get(r.Context(), number)
+		if gerr != nil {
+			return gerr
+		}
+		v.Title, v.Data, v.Error = "Case "+k.Number, caseData{Case: k, History: h, Me: v.Principal.Email}, message(err)
+		return c.render(w, r, statusOf(err), "case", v)
+	}
+	return c.redirect(w, r, "/console/cases/"+number, "Case queued for delivery to the CRM.")
+}

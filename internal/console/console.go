@@ -28,6 +28,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/operator"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
+	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/sanctions"
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/webhook"
@@ -57,6 +58,8 @@ type Console struct {
 	Delivery  *delivery.Service
 	// Webhooks are the programs' webhook subscriptions and delivery log.
 	Webhooks *webhook.Service
+	// Retail holds a program's retail reload settings.
+	Retail *retail.Service
 	// PII opens a customer's sealed date of birth for an OFAC reviewer.
 	PII interface {
 		PII(ctx context.Context, partnerID, id string) (ssn, dob string, err error)
@@ -111,6 +114,7 @@ func (c *Console) routes() []route {
 		{"GET /console/cases", operator.Read, c.cases},
 		{"GET /console/cases/{caseNumber}", operator.Read, c.caseView},
 		{"POST /console/cases/{caseNumber}", operator.WorkCases, c.workCase},
+		{"POST /console/cases/{caseNumber}/redeliver", operator.RedeliverCases, c.redeliverCase},
 		{"GET /console/audit", operator.Read, c.audit},
 		{"GET /console/partners", operator.Read, c.partners},
 		{"POST /console/partners", operator.ManagePartners, c.createPartner},
@@ -121,6 +125,7 @@ func (c *Console) routes() []route {
 		{"POST /console/programs", operator.ManagePartners, c.createProgram},
 		{"GET /console/programs/{programCode}", operator.Read, c.programView},
 		{"POST /console/programs/{programCode}", operator.ManagePartners, c.updateProgram},
+		{"POST /console/programs/{programCode}/reload", operator.ManagePartners, c.setReload},
 		{"POST /console/programs/{programCode}/webhooks", operator.ManageWebhooks, c.createWebhook},
 		{"GET /console/programs/{programCode}/webhooks/{webhookId}", operator.Read, c.webhookView},
 		{"POST /console/programs/{programCode}/webhooks/{webhookId}", operator.ManageWebhooks, c.changeWebhook},

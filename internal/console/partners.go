@@ -114,6 +114,8 @@ type programForm struct {
 	// new-subscription form offers.
 	Webhooks   []webhook.Subscription
 	EventTypes []string
+	// Reload is the program's retail reload form (nil on a new program).
+	Reload *reloadForm
 }
 
 func newProgramForm(p program.Program, isNew bool) *programForm {
@@ -141,6 +143,9 @@ func (c *Console) programPage(w http.ResponseWriter, r *http.Request, v *view, s
 	f := newProgramForm(p, false)
 	f.EventTypes = webhook.EventTypes
 	if f.Webhooks, err = c.Webhooks.List(r.Context(), p.Code); err != nil {
+		return err
+	}
+	if f.Reload, err = c.reloadForm(r.Context(), p.Code); err != nil {
 		return err
 	}
 	v.Title, v.Data = "Program "+p.Code, f

@@ -51,6 +51,8 @@ const (
 	LoadSanctions Permission = "sanctions.load"
 	// WorkCases assigns, escalates, notes and resolves support cases.
 	WorkCases Permission = "cases.work"
+	// RedeliverCases sends a case to the CRM again.
+	RedeliverCases Permission = "cases.redeliver"
 	// ReadLedger reads reconciliations.
 	ReadLedger Permission = "ledger.read"
 	// ManageOperators creates operators, sets their roles, disables them
@@ -77,6 +79,7 @@ var Grants = map[Permission][]Role{
 	DecideSanctions:  {Risk},
 	LoadSanctions:    {Admin, Risk},
 	WorkCases:        {Support},
+	RedeliverCases:   {Admin, Support},
 	ReadLedger:       {Admin, Finance},
 	ManageOperators:  {Admin},
 	ManageWebhooks:   {Admin},

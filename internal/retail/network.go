@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/operator"
 )
 
 // errUnknown answers a path identifier that cannot exist (control
@@ -154,12 +155,8 @@ func (s *Service) PutSettings(ctx context.Context, st Settings) (Settings, error
 		return Settings{}, err
 	}
 	st.UpdatedAt = s.Now().UTC()
-	return st, s.Store.PutSettings(ctx, st, SettingsActor)
+	return st, s.Store.PutSettings(ctx, st, operator.ActorOf(ctx))
 }
-
-// SettingsActor is the audit actor of reload settings changes: only the
-// operator (API and CLI) makes them.
-const SettingsActor = "operator"
 
 // AuditReloadUpdated is the audit action of a change of reload settings
 // (subject program:<code>, detail the settings).

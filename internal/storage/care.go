@@ -356,3 +356,55 @@ func (s *CareStore) EnqueueQueued(ctx context.Context, now time.Time, limit int)
 	})
 	return n, err
 }
+
+// Redeliver implements care.Store. A message still in the outbox (pending
+// behind its backoff, or dead) becomes due now with its error cleared; a
+// case without one gets a new message. A worker holding the message's
+// lease keeps it, so the case is not sent twice at once.
+func (s *CareStore) Redeliver(ctx context.Context, number string, fn func(c care.Case) (care.Change, error), now time.Time) (_ care.Case, err error) {
+	defer apperr.Op(&err, "storage.CareStore.Redeliver(%s)", number)
+	var out care.Case
+	err = s.db.Tx(ctx, func(tx *Tx) error {
+		var id, outboxID string
+		if err := tx.QueryRow(ctx, `SELECT id, crm_outbox_id FROM care_cases WHERE case_number = ?`+tx.ForUpdate(),
+			number).Scan(&id, &outboxID); err != nil {
+			return caseNotFound(err)
+		}
+		c, err := s.scanCase(tx.QueryRow(ctx, `SELECT `+caseCols+caseFrom+`WHERE c.id = ?`, id))
+		if err != nil {
+			return err
+		}
+		ch, err := fn(c)
+		if err != nil {
+			return err
+		}
+		n := int64(0)
+		if outboxID != "" {
+			res, err := tx.Exec(ctx, `UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ''
+				WHERE id = ? AND status <> 'delivered'`, Micros(now), outboxID)
+			if err != nil {
+				return err
+			}
+			n, _ = res.RowsAffected()
+		}
+		if n == 0 {
+			if outboxID, err = tx.Enqueue(ctx, care.Topic, care.Payload{CaseID: c.ID}, now); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE care_cases SET crm_outbox_id = ? WHERE id = ?`, outboxID, c.ID); err != nil {
+				return err
+			}
+		}
+		if err := insertChange(ctx, tx, ch); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, Micros(now), ch.Actor, "case.crmRedelivered", "case:"+c.Number,
+			map[string]any{"caseId": c.ID, "programCode": c.ProgramCode, "attempts": c.CRMAttempts}); err != nil {
+			return err
+		}
+		c.CRMLastError = ""
+		out = c
+		return nil
+	})
+	return out, err
+}

@@ -64,10 +64,15 @@ func errDuplicateURL() error {
 }
 
 // CreateSubscription implements webhook.Store.
-func (s *WebhookStore) CreateSubscription(ctx context.Context, sub webhook.Subscription) (err error) {
+func (s *WebhookStore) CreateSubscription(ctx context.Context, sub webhook.Subscription, ev webhook.Audit) (err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.CreateSubscription(%s)", sub.ID)
-	_, err = s.db.Exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`, event_mask)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(subscriptionArgs(sub), webhook.Mask(sub.EventTypes...))...)
+	err = s.db.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`, event_mask)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(subscriptionArgs(sub), webhook.Mask(sub.EventTypes...))...); err != nil {
+			return err
+		}
+		return auditSubscription(ctx, tx, ev, sub)
+	})
 	switch {
 	case IsUniqueViolation(err):
 		return errDuplicateURL()
@@ -75,6 +80,19 @@ func (s *WebhookStore) CreateSubscription(ctx context.Context, sub webhook.Subsc
 		return &apperr.Error{Kind: apperr.NotFound, Message: "program not found"}
 	}
 	return err
+}
+
+// auditSubscription records a subscription change under its program
+// (what it now is; never a secret).
+func auditSubscription(ctx context.Context, tx *Tx, ev webhook.Audit, sub webhook.Subscription) error {
+	d := map[string]any{"subscriptionId": sub.ID}
+	if ev.Action != webhook.AuditDeleted {
+		d["url"], d["eventTypes"], d["enabled"], d["retries"] = sub.URL, sub.EventTypes, sub.Enabled, sub.Retries
+	}
+	if ev.Action == webhook.AuditRotated {
+		d["previousUntil"] = sub.PreviousUntil
+	}
+	return tx.audit(ctx, Micros(ev.At), ev.Actor, ev.Action, programSubject(sub.ProgramCode), d)
 }
 
 func subscriptionArgs(s webhook.Subscription) []any {
@@ -115,7 +133,7 @@ func (s *WebhookStore) Subscriptions(ctx context.Context, programCode string) (_
 }
 
 // UpdateSubscription implements webhook.Store.
-func (s *WebhookStore) UpdateSubscription(ctx context.Context, programCode, id string, fn func(*webhook.Subscription) error) (_ webhook.Subscription, err error) {
+func (s *WebhookStore) UpdateSubscription(ctx context.Context, programCode, id string, ev webhook.Audit, fn func(*webhook.Subscription) error) (_ webhook.Subscription, err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.UpdateSubscription(%s, %s)", programCode, id)
 	var sub webhook.Subscription
 	err = s.db.Tx(ctx, func(tx *Tx) error {
@@ -139,7 +157,10 @@ func (s *WebhookStore) UpdateSubscription(ctx context.Context, programCode, id s
 		if IsUniqueViolation(err) {
 			return errDuplicateURL()
 		}
-		if err != nil || sub.Enabled {
+		if err != nil {
+			return err
+		}
+		if err := auditSubscription(ctx, tx, ev, sub); err != nil || sub.Enabled {
 			return err
 		}
 		return failPending(ctx, tx, sub.ID, "subscription disabled", Micros(sub.UpdatedAt))
@@ -157,7 +178,7 @@ func failPending(ctx context.Context, tx *Tx, subscriptionID, reason string, at 
 
 // DeleteSubscription implements webhook.Store. Events left with no
 // delivery are pruned later.
-func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id string) (err error) {
+func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id string, ev webhook.Audit) (err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.DeleteSubscription(%s, %s)", programCode, id)
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		var one int
@@ -189,8 +210,10 @@ func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id s
 				return err
 			}
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = ?`, id)
-		return err
+		if _, err = tx.Exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return auditSubscription(ctx, tx, ev, webhook.Subscription{ID: id, ProgramCode: programCode})
 	})
 }
 

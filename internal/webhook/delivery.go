@@ -73,20 +73,37 @@ type Replay struct {
 	FailedOnly     bool
 }
 
+// Audit names who changed a subscription and how, for the audit trail.
+type Audit struct {
+	Actor  string
+	Action string
+	At     time.Time
+}
+
+// The audit actions of subscription changes.
+const (
+	AuditCreated = "webhook.subscriptionCreated"
+	AuditChanged = "webhook.subscriptionChanged"
+	AuditDeleted = "webhook.subscriptionDeleted"
+	AuditRotated = "webhook.secretRotated"
+)
+
 // Store is what the operator use cases need.
 type Store interface {
 	// CreateSubscription answers Conflict (field url) when the program
-	// already has a subscription with this URL.
-	CreateSubscription(ctx context.Context, s Subscription) error
+	// already has a subscription with this URL. It, UpdateSubscription and
+	// DeleteSubscription record ev in the audit trail in the same
+	// transaction as the change (never a secret).
+	CreateSubscription(ctx context.Context, s Subscription, ev Audit) error
 	// Subscription answers NotFound unless it belongs to the program.
 	Subscription(ctx context.Context, programCode, id string) (Subscription, error)
 	Subscriptions(ctx context.Context, programCode string) ([]Subscription, error)
 	// UpdateSubscription locks the subscription, lets fn change it and
 	// stores the result; when it ends disabled, its pending deliveries
 	// fail ("subscription disabled") in the same transaction.
-	UpdateSubscription(ctx context.Context, programCode, id string, fn func(*Subscription) error) (Subscription, error)
+	UpdateSubscription(ctx context.Context, programCode, id string, ev Audit, fn func(*Subscription) error) (Subscription, error)
 	// DeleteSubscription deletes it with its deliveries and their attempts.
-	DeleteSubscription(ctx context.Context, programCode, id string) error
+	DeleteSubscription(ctx context.Context, programCode, id string, ev Audit) error
 
 	Deliveries(ctx context.Context, f Filter) ([]Delivery, error)
 	// Delivery answers a delivery of the program with its event as sent

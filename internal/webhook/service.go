@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/operator"
 )
 
 // Sealer seals signing secrets at rest (the vault does).
@@ -72,7 +73,7 @@ func (s *Service) Create(ctx context.Context, programCode string, in Input) (Sub
 	}
 	secret := NewSecret()
 	sub.Secret.Value, sub.Secret.KeyID = s.Vault.Seal(secret, secretContext(sub.ID))
-	if err := s.Store.CreateSubscription(ctx, sub); err != nil {
+	if err := s.Store.CreateSubscription(ctx, sub, Audit{Actor: operator.ActorOf(ctx), Action: AuditCreated, At: now}); err != nil {
 		return Subscription{}, "", err
 	}
 	return sub, secret, nil
@@ -101,14 +102,16 @@ func (s *Service) Update(ctx context.Context, programCode, id string, p Patch) (
 		}
 	}
 	now := s.Now().UTC().Truncate(time.Microsecond)
-	return s.Store.UpdateSubscription(ctx, programCode, id, func(sub *Subscription) error {
+	ev := Audit{Actor: operator.ActorOf(ctx), Action: AuditChanged, At: now}
+	return s.Store.UpdateSubscription(ctx, programCode, id, ev, func(sub *Subscription) error {
 		return p.apply(sub, s.AllowPrivate, now)
 	})
 }
 
 // Delete removes a subscription with its delivery log.
 func (s *Service) Delete(ctx context.Context, programCode, id string) error {
-	return s.Store.DeleteSubscription(ctx, programCode, id)
+	ev := Audit{Actor: operator.ActorOf(ctx), Action: AuditDeleted, At: s.Now().UTC().Truncate(time.Microsecond)}
+	return s.Store.DeleteSubscription(ctx, programCode, id, ev)
 }
 
 // Rotate gives a subscription a new secret; the previous one keeps
@@ -117,7 +120,8 @@ func (s *Service) Delete(ctx context.Context, programCode, id string) error {
 func (s *Service) Rotate(ctx context.Context, programCode, id string) (Subscription, string, error) {
 	secret := NewSecret()
 	now := s.Now().UTC().Truncate(time.Microsecond)
-	sub, err := s.Store.UpdateSubscription(ctx, programCode, id, func(sub *Subscription) error {
+	ev := Audit{Actor: operator.ActorOf(ctx), Action: AuditRotated, At: now}
+	sub, err := s.Store.UpdateSubscription(ctx, programCode, id, ev, func(sub *Subscription) error {
 		sub.Previous, sub.PreviousUntil = sub.Secret, now.Add(Overlap)
 		sub.Secret.Value, sub.Secret.KeyID = s.Vault.Seal(secret, secretContext(sub.ID))
 		sub.UpdatedAt = now
