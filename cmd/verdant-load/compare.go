@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,6 +96,10 @@ func (cmp *compare) adjust(ctx context.Context, l loadtest.Load, profile bool) (
 		rep := loadtest.Run(ctx, cmp.c, l)
 		return rep, failed(rep)
 	}
+	if f, err := os.Create(cmp.cpuProfile + ".client"); err == nil { // the load generator's own share
+		pprof.StartCPUProfile(f)
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	if cmp.srv.Pprof == "" {
 		return loadtest.Report{}, fmt.Errorf("-cpuprofile: the server printed no profiler address")
 	}
@@ -107,7 +112,8 @@ func (cmp *compare) adjust(ctx context.Context, l loadtest.Load, profile bool) (
 	if err := <-got; err != nil {
 		return rep, fmt.Errorf("-cpuprofile: %w", err)
 	}
-	fmt.Printf("server CPU profile written to %s (go tool pprof -top %s)\n", cmp.cpuProfile, cmp.cpuProfile)
+	fmt.Printf("server CPU profile written to %s (go tool pprof -top %s), this process's to %[1]s.client\n",
+		cmp.cpuProfile, cmp.cpuProfile)
 	return rep, failed(rep)
 }
 

@@ -65,7 +65,7 @@ func run() error {
 		"transactions of one posting) and ping (GET /ping at the same clients)")
 	flag.IntVar(&cmp.batch, "batch", 128, "raw baseline on SQLite: postings per transaction")
 	flag.IntVar(&cmp.rawWorkers, "raw-workers", 8, "raw baseline on PostgreSQL: concurrent one-posting transactions")
-	flag.StringVar(&cmp.cpuProfile, "cpuprofile", "", "write the server's CPU profile of the first measured adjustments run to this file")
+	flag.StringVar(&cmp.cpuProfile, "cpuprofile", "", "write the server's CPU profile of the first measured adjustments run to this file (and the load generator's to FILE.client)")
 	flag.Parse()
 	clients, err := parseClients(*clientList)
 	if err != nil {

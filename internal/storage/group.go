@@ -171,16 +171,13 @@ func settle(db *DB, batch []*groupItem, errs []error, emitted bool) {
 }
 
 // runBatch runs a batch's members in order in tx. The ledger postings
-// among them have what they decide on read for all of them first, and
+// among them have what they decide on read for all of them at once, and
 // their rows written together; a member that is not a posting first has
-// the postings before it written, so it finds the database as if each
-// had written its own.
+// the postings before it written, and the postings after it read again,
+// so each finds the database as if every member had run alone.
 func runBatch(ctx context.Context, tx *Tx, batch []*groupItem) error {
-	if err := tx.prefetchPostings(ctx, batch); err != nil {
-		return err
-	}
-	for _, it := range batch {
-		if err := tx.bufferPostings(ctx, it.key != nil); err != nil {
+	for i, it := range batch {
+		if err := tx.beforeMember(ctx, batch[i:]); err != nil {
 			return err
 		}
 		if err := it.fn(tx); err != nil {

@@ -87,7 +87,7 @@ func (g *groupCommit) commitWaves(db *DB) {
 		}
 		held = append(held, wave...)
 		if err = runBatch(ctx, tx, wave); err == nil {
-			err = tx.endWave(ctx)
+			err = tx.writePostings(ctx) // the next wave reads what this one wrote
 		}
 	}
 	if tx != nil && len(held) == 0 {
@@ -115,12 +115,4 @@ func (g *groupCommit) commitWaves(db *DB) {
 		g.cond.Broadcast()
 		g.mu.Unlock()
 	}()
-}
-
-// endWave writes a wave's postings, so the next wave reads what they
-// wrote.
-func (tx *Tx) endWave(ctx context.Context) error {
-	err := tx.postings.flush(ctx, tx)
-	tx.postings = nil
-	return err
 }

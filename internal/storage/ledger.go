@@ -172,8 +172,8 @@ const (
 		COALESCE((SELECT id FROM adjustments WHERE account_id = ? AND adjustment_id = ?), ''),
 		COALESCE((SELECT p.terms_enforced FROM accounts a JOIN programs p ON p.code = a.program_code WHERE a.id = ?), '[]'),
 		(SELECT COUNT(*) FROM account_terms WHERE account_id = ? AND terms_id = ? AND accepted = ?),
-		COALESCE((SELECT posted FROM ledger_program_balances WHERE account = ?), 0),
-		COALESCE((SELECT posted FROM ledger_program_balances WHERE account = ?), 0),
+		COALESCE((SELECT CAST(SUM(posted) AS BIGINT) FROM ledger_program_balance_shards WHERE account = ?), 0),
+		COALESCE((SELECT CAST(SUM(posted) AS BIGINT) FROM ledger_program_balance_shards WHERE account = ?), 0),
 		COALESCE((SELECT p.version FROM accounts a JOIN programs p ON p.code = a.program_code WHERE a.id = ?), 0)`
 	qInsertAdjustment = `INSERT INTO adjustments (` + adjustmentCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qUpsertBalance    = `INSERT INTO ledger_balances (account_id, currency, posted, updated_at) VALUES (?, ?, ?, ?)

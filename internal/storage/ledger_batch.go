@@ -86,20 +86,30 @@ func (tx *Tx) prefetchPostings(ctx context.Context, batch []*groupItem) error {
 	return nil
 }
 
-// bufferPostings prepares tx for the next member: a posting's rows are
-// kept; before any other member, those kept so far are written.
-func (tx *Tx) bufferPostings(ctx context.Context, posting bool) error {
-	b := tx.postings
-	if b == nil {
-		return nil
+// beforeMember readies tx for rest[0], with rest the members left: a
+// posting reads from what was read for the postings in rest (reading it
+// now if it was not) and keeps its rows; before any other member the rows
+// kept so far are written and what was read is forgotten, since that
+// member may change it.
+func (tx *Tx) beforeMember(ctx context.Context, rest []*groupItem) error {
+	if rest[0].key == nil {
+		return tx.writePostings(ctx)
 	}
-	if !posting {
-		if err := b.flush(ctx, tx); err != nil {
+	if tx.postings == nil {
+		if err := tx.prefetchPostings(ctx, rest); err != nil {
 			return err
 		}
 	}
-	b.buffering = posting
+	tx.postings.buffering = true
 	return nil
+}
+
+// writePostings writes the rows the postings kept and forgets what was
+// read for them.
+func (tx *Tx) writePostings(ctx context.Context) error {
+	err := tx.postings.flush(ctx, tx)
+	tx.postings = nil
+	return err
 }
 
 // The batch's reads. On PostgreSQL one statement each, the keys as
@@ -113,8 +123,8 @@ const (
 		COALESCE((SELECT id FROM adjustments WHERE account_id = k.account AND adjustment_id = k.adj), ''),
 		COALESCE(p.terms_enforced, '[]'), COALESCE(p.version, 0),
 		(SELECT COUNT(*) FROM account_terms WHERE account_id = k.account AND terms_id = ? AND accepted = ?),
-		COALESCE((SELECT posted FROM ledger_program_balances WHERE account = k.funding), 0),
-		COALESCE((SELECT posted FROM ledger_program_balances WHERE account = k.fees), 0)
+		COALESCE((SELECT CAST(SUM(posted) AS BIGINT) FROM ledger_program_balance_shards WHERE account = k.funding), 0),
+		COALESCE((SELECT CAST(SUM(posted) AS BIGINT) FROM ledger_program_balance_shards WHERE account = k.fees), 0)
 		FROM k LEFT JOIN accounts a ON a.id = k.account LEFT JOIN programs p ON p.code = a.program_code`
 )
 
