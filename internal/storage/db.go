@@ -45,7 +45,7 @@ type DB struct {
 	stmts  sync.Map // stmtKey -> *sql.Stmt (SQLite hot paths, stmt.go)
 	group  groupCommit
 	wal    *walSync // SQLite: flushes the WAL the writer commits to (nil on PostgreSQL)
-	opener Opener // for webhook payloads (UseOpener, webhook_events.go)
+	opener Opener   // for webhook payloads (UseOpener, webhook_events.go)
 	// onEvent is called after a transaction that wrote webhook events
 	// commits (OnWebhookEvent).
 	onEvent atomic.Pointer[func()]

@@ -294,4 +294,3 @@ func chunkSizes() []int {
 func valueRows(n, cols int) string {
 	return strings.TrimSuffix(strings.Repeat("("+marks(cols)+"), ", n), ", ")
 }
-
