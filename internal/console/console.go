@@ -30,7 +30,6 @@ import (
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/sanctions"
-	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
@@ -43,8 +42,8 @@ var staticFS embed.FS
 // Console serves /console/. app.New wires every field.
 type Console struct {
 	Log       *slog.Logger
-	DB        *storage.DB
-	Store     *storage.ConsoleStore
+	DB        Pinger
+	Store     Store
 	Operators *operator.Service
 	Customers *customer.Service
 	Sanctions *sanctions.Service
