@@ -119,6 +119,7 @@ func (c *Console) routes() []route {
 		{"POST /console/partners", operator.ManagePartners, c.createPartner},
 		{"GET /console/partners/{partnerId}", operator.Read, c.partnerView},
 		{"POST /console/partners/{partnerId}/secret", operator.ManagePartners, c.rotateSecret},
+		{"POST /console/partners/{partnerId}/unthrottle", operator.LiftRetailThrottles, c.unthrottle},
 		{"GET /console/programs", operator.Read, c.programs},
 		{"GET /console/partners/{partnerId}/new-program", operator.ManagePartners, c.newProgram},
 		{"POST /console/programs", operator.ManagePartners, c.createProgram},
