@@ -80,6 +80,7 @@ func postings(t *testing.T, e *apitest.Env, accountID, typ string) int {
 // answers the balance after it, shows in the partner's transactions and is
 // answered again on a replay; its void reverses it exactly, once.
 func TestCardLoadAndVoid(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e) // reload fee 3.95, merchant fee 2.00
 		adjust(t, e, w.Seed, "instructionCredit", "10.00")
@@ -140,6 +141,7 @@ func TestCardLoadAndVoid(t *testing.T) {
 // Bad input: every refusal is answered in the retail envelope (100 or
 // 110) and posts nothing.
 func TestCardLoadRefusals(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e)
 		tokA := e.Token
@@ -241,6 +243,7 @@ func TestCardLoadRefusals(t *testing.T) {
 // one validation (different request ids) and concurrent voids move the
 // ledger exactly once each.
 func TestCardLoadConcurrentRetries(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e)
 		race := func(path string, bodies func(i int) (map[string]any, string)) map[string]int {
@@ -318,6 +321,7 @@ func countCode(m map[string]int, code string) int {
 // The daily load limit counts committed loads (and validations holding
 // their amount until committed or expired); a voided load no longer counts.
 func TestCardLoadDailyLimit(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e) // 500.00 a load, 1000.00 a day
 		var loads []string

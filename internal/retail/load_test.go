@@ -22,6 +22,7 @@ func loadRequest() LoadRequest {
 }
 
 func TestLoadRequestCheck(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		want   string
 		mutate func(r *LoadRequest)
@@ -54,6 +55,7 @@ func TestLoadRequestCheck(t *testing.T) {
 }
 
 func TestPickAndAccepts(t *testing.T) {
+	t.Parallel()
 	open := &Settings{Enabled: true}
 	own := Target{Account: account.Account{ID: "own"}, ProgramPartnerID: "me"}
 	listed := Target{Account: account.Account{ID: "listed"}, ProgramPartnerID: "p2", Settings: open, Listed: true}
@@ -85,6 +87,7 @@ func TestPickAndAccepts(t *testing.T) {
 
 // decideLoad's refusals before the posting (tx is never touched).
 func TestDecideLoadRefusals(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	s := &Service{Now: func() time.Time { return now }}
 	fee := int64(100)
@@ -124,6 +127,7 @@ func TestDecideLoadRefusals(t *testing.T) {
 }
 
 func TestDecideVoidRefusals(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	posted := &Load{Outcome: Outcome{At: now.Add(-time.Hour)}, Kind: KindLoad, PartnerID: "p1", MerchantID: "M1", Amount: 500,
 		AccountID: "a1", Status: StatusPosted}
@@ -152,6 +156,7 @@ func TestDecideVoidRefusals(t *testing.T) {
 }
 
 func TestPolicyDefaults(t *testing.T) {
+	t.Parallel()
 	p := Policy{MissLimit: 3}.WithDefaults()
 	if p.MissLimit != 3 || p.MissWindow != 5*time.Minute || p.ValidationTTL != 15*time.Minute {
 		t.Fatalf("%+v", p)
