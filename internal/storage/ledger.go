@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"github.com/verdant-baas/verdant/internal/apperr"
-	"math"
 	"strings"
 
 	"github.com/google/uuid"
@@ -198,30 +197,6 @@ func (s *LedgerStore) Balance(ctx context.Context, accountID string) (_ ledger.B
 	}
 	b.Available = b.Posted
 	return b, err
-}
-
-// Transactions implements ledger.Store.
-func (s *LedgerStore) Transactions(ctx context.Context, q ledger.TransactionQuery) (_ []ledger.Adjustment, err error) {
-	defer apperr.Op(&err, "storage.LedgerStore.Transactions(%s)", q.AccountID)
-	from, to := int64(math.MinInt64), int64(math.MaxInt64)
-	if !q.From.IsZero() {
-		from = Micros(q.From)
-	}
-	if !q.To.IsZero() {
-		to = Micros(q.To)
-	}
-	before, beforeID := int64(math.MaxInt64), ""
-	if !q.BeforeAt.IsZero() {
-		before, beforeID = Micros(q.BeforeAt), q.BeforeID
-	}
-	rows, err := s.db.Query(ctx, `SELECT `+adjustmentCols+` FROM adjustments
-		WHERE account_id = ? AND status = 'completed' AND created_at >= ? AND created_at < ?
-		AND (created_at < ? OR (created_at = ? AND id < ?))
-		ORDER BY created_at DESC, id DESC LIMIT ?`, q.AccountID, from, to, before, before, beforeID, q.Limit)
-	if err != nil {
-		return nil, err
-	}
-	return collectAdjustments(rows)
 }
 
 func collectAdjustments(rows *sql.Rows) ([]ledger.Adjustment, error) {

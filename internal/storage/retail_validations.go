@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"math"
+	"time"
+
 	"github.com/verdant-baas/verdant/internal/apperr"
 
 	"github.com/verdant-baas/verdant/internal/account"
@@ -97,7 +100,8 @@ type outcomeJSON struct {
 }
 
 const validationCols = `id, merchant_id, request_id, partner_id, store_id, user_id, register_id, account_id, last4, amount,
-	payment_program_type, request_date_time, response_code, response_description, response_body, fingerprint, approved, created_at`
+	payment_program_type, request_date_time, response_code, response_description, response_body, fingerprint, approved, created_at,
+	hold_until`
 
 // Validation answers the validation a merchant recorded for a request id.
 func (s *RetailStore) Validation(ctx context.Context, merchantID, requestID string) (_ retail.Validation, err error) {
@@ -111,14 +115,17 @@ func scanValidation(row interface{ Scan(...any) error }) (retail.Validation, err
 	var merchant, request sql.NullString
 	var body string
 	var approved bool
-	var at int64
+	var at, hold int64
 	err := row.Scan(&v.ResponseID, &merchant, &request, &v.PartnerID, &v.StoreID, &v.UserID, &v.RegisterID, &v.AccountID,
 		&v.Last4, &v.Amount, &v.PaymentProgramType, &v.RequestDateTime, &v.Code, &v.Description, &body, &v.Fingerprint,
-		&approved, &at)
+		&approved, &at, &hold)
 	if err != nil {
 		return v, notFound(err, "validation not found")
 	}
 	v.MerchantID, v.RequestID, v.At = merchant.String, request.String, Time(at)
+	if hold != 0 {
+		v.HoldUntil = Time(hold)
+	}
 	var o outcomeJSON
 	if err := json.Unmarshal([]byte(body), &o); err != nil {
 		return v, err
@@ -136,7 +143,7 @@ func nullString(s string) any {
 }
 
 // RecordValidation implements retail.Store. The account row is the
-// per-account mutex: the daily sum and the insert that may add to it are
+// per-account mutex: the daily total and the insert that may add to it are
 // atomic across nodes. Concurrent validations share a commit: on either
 // engine when the account row is the one lock taken (lockedGroupTx), on
 // SQLite otherwise (GroupTx).
@@ -166,27 +173,37 @@ func (s *RetailStore) RecordValidation(ctx context.Context, v retail.Validation,
 func recordValidation(ctx context.Context, tx *Tx, v retail.Validation, w retail.Window,
 	decide func(usedToday int64) retail.Outcome) (retail.Validation, bool, error) {
 	out := v
+	var hold int64
 	if decide != nil {
 		if err := lockAccount(ctx, tx, v.AccountID); err != nil {
 			return out, false, err
 		}
-		used, err := usedToday(ctx, tx, v.AccountID, w, "")
+		used, err := usedToday(ctx, tx, v.AccountID, w)
 		if err != nil {
 			return out, false, err
 		}
 		out.Outcome = decide(used)
+		if out.Code == retail.CodeSuccess {
+			out.HoldUntil, hold = w.HoldUntil, Micros(w.HoldUntil)
+		}
 	}
 	body, _ := json.Marshal(outcomeJSON{AvailableBalance: out.AvailableBalance, ReloadFee: out.ReloadFee,
 		MerchantFee: out.MerchantFee, MinAllowed: out.MinAllowed, MaxAllowed: out.MaxAllowed, CardType: out.CardType})
 	res, err := tx.execCached(ctx, qInsertValidation, out.ResponseID, nullString(out.MerchantID), nullString(out.RequestID),
 		out.PartnerID, out.StoreID, out.UserID,
 		out.RegisterID, out.AccountID, out.Last4, out.Amount, out.PaymentProgramType, out.RequestDateTime, out.Code,
-		out.Description, string(body), out.Fingerprint, out.Code == retail.CodeSuccess, Micros(out.At))
+		out.Description, string(body), out.Fingerprint, out.Code == retail.CodeSuccess, Micros(out.At), hold)
 	if err != nil {
 		return out, false, err
 	}
 	n, err := res.RowsAffected()
-	return out, n == 1, err
+	if err != nil || n != 1 {
+		return out, false, err
+	}
+	if hold != 0 { // a replay (n == 0) holds nothing more
+		err = addLimitUse(ctx, tx, out.AccountID, dayOf(out.At), hold, out.Amount)
+	}
+	return out, true, err
 }
 
 // lockAccount takes the account row lock, the per-account mutex of every
@@ -206,22 +223,39 @@ func lockAccount(ctx context.Context, tx *Tx, accountID string) error {
 // The validation path's statements (retailStatements).
 const (
 	qInsertValidation = `INSERT INTO retail_validations (` + validationCols + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, request_id) DO NOTHING`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, request_id) DO NOTHING`
 	qLockAccountRow = `SELECT id FROM accounts WHERE id = ?`
-	qUsedToday      = `SELECT
-		COALESCE((SELECT SUM(amount) FROM retail_loads
-			WHERE account_id = ? AND kind = 'load' AND status = 'posted' AND created_at >= ?), 0) +
-		COALESCE((SELECT SUM(v.amount) FROM retail_validations v
-			WHERE v.account_id = ? AND v.approved = ? AND v.created_at >= ? AND v.id <> ?
-			AND NOT EXISTS (SELECT 1 FROM retail_loads l WHERE l.kind = 'load' AND l.ref_id = v.id AND l.status <> 'rejected')), 0)`
+	// qUsedToday reads the account's running totals in force: at most a
+	// posted total and a few hold slices (migration 00018).
+	qUsedToday = `SELECT COALESCE(SUM(amount), 0) FROM retail_limit_use
+		WHERE account_id = ? AND day = ? AND counts_until > ?`
+	qAddLimitUse = `INSERT INTO retail_limit_use (account_id, day, counts_until, amount) VALUES (?, ?, ?, ?)
+		ON CONFLICT (account_id, day, counts_until) DO UPDATE SET amount = retail_limit_use.amount + excluded.amount`
 )
 
+// postedUse is the counts_until of the running total of a day's posted
+// loads: it counts all day.
+const postedUse = math.MaxInt64
+
 // usedToday is what the account's daily load limit counts in w: loads
-// posted since the day's start (a voided load no longer counts), and
-// approved validations within their hold that no load has committed,
-// except the validation named by exclude (the one being committed).
-func usedToday(ctx context.Context, tx *Tx, accountID string, w retail.Window, exclude string) (int64, error) {
+// posted on w's day (a voided load no longer counts) and the holds still
+// in force of approved validations that no load has committed.
+func usedToday(ctx context.Context, tx *Tx, accountID string, w retail.Window) (int64, error) {
 	var used int64
-	err := tx.queryRowCached(ctx, qUsedToday, accountID, Micros(w.DayStart), accountID, true, Micros(w.HoldsSince), exclude).Scan(&used)
+	err := tx.queryRowCached(ctx, qUsedToday, accountID, Micros(w.DayStart), Micros(w.Now)).Scan(&used)
 	return used, err
+}
+
+// addLimitUse adds amount (negative to take it back) to the account's
+// running total of day (its start, micros) that counts until until.
+func addLimitUse(ctx context.Context, tx *Tx, accountID string, day, until, amount int64) error {
+	_, err := tx.execCached(ctx, qAddLimitUse, accountID, day, until, amount)
+	return err
+}
+
+// dayOf answers the start of t's UTC day in micros, the day key of the
+// running totals (retail counts its daily limit by UTC day).
+func dayOf(t time.Time) int64 {
+	us := Micros(t)
+	return us - us%(24*time.Hour).Microseconds()
 }
