@@ -6,9 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,12 +48,6 @@ func BenchmarkGrowth(b *testing.B) {
 // validations today on the measured account.
 type growthSize struct{ accounts, postings int }
 
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
-}
 
 func benchGrowth(b *testing.B, smallDSN, bigDSN string) {
 	sizes := []growthSize{{1000, 10}, {envInt("VERDANT_BENCH_ACCOUNTS", 1_000_000), envInt("VERDANT_BENCH_POSTINGS", 100_000)}}

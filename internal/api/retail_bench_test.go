@@ -9,12 +9,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,15 +39,6 @@ func BenchmarkCardDetails500rps(b *testing.B) {
 	}
 }
 
-// benchRate is the open-loop benchmarks' rate a second: 500, the target,
-// unless VERDANT_BENCH_RATE sets another (to see where latency turns).
-var benchRate = func() int {
-	if v, err := strconv.Atoi(os.Getenv("VERDANT_BENCH_RATE")); err == nil && v > 0 {
-		return v
-	}
-	return 500
-}()
-
 // BenchmarkCardDetailsSerial is the closed-loop companion: one client,
 // one request at a time, so ns/op is the service time of a validation
 // (HTTP, checks, audit commit) without queueing. SQLite only.
@@ -74,75 +62,13 @@ func BenchmarkCardDetailsSerial(b *testing.B) {
 	}
 }
 
-// benchApp starts the platform on dsn behind a loopback HTTP server for
-// the rest of the benchmark, with a client that keeps up to 512
-// connections open.
-func benchApp(b *testing.B, dsn string) (*app.App, string, *http.Client) {
-	b.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, apitest.Config(dsn, &apitest.Clock{}), app.Discard)
-	if err != nil {
-		cancel()
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	b.Cleanup(func() {
-		srv.Close()
-		cancel()
-		a.Close()
-	})
-	return a, srv.URL, &http.Client{Transport: &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512}, Timeout: 10 * time.Second}
-}
-
 func benchCardDetails(b *testing.B, dsn string) {
-	_, url, client := benchApp(b, dsn)
+	a, url, client := benchApp(b, dsn)
 	w := benchWorld(b, client, url)
-
-	seconds := 10
-	if v, err := strconv.Atoi(os.Getenv("VERDANT_BENCH_SECONDS")); err == nil && v > 0 {
-		seconds = v
-	}
-	total := benchRate * seconds
-	for iter := 0; iter < b.N; iter++ {
-		lat := make([]time.Duration, total)
-		var failures, notOK int
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		start := time.Now().Add(50 * time.Millisecond)
-		b.ResetTimer()
-		for i := 0; i < total; i++ {
-			at := start.Add(time.Duration(i) * time.Second / time.Duration(benchRate))
-			time.Sleep(time.Until(at))
-			wg.Add(1)
-			go func(i int, at time.Time) {
-				defer wg.Done()
-				code, err := w.send(client, fmt.Sprintf("bench-%d-%d", iter, i), i)
-				lat[i] = time.Since(at)
-				if err != nil || code != "0" {
-					mu.Lock()
-					if err != nil {
-						failures++
-					} else {
-						notOK++
-					}
-					mu.Unlock()
-				}
-			}(i, at)
-		}
-		wg.Wait()
-		elapsed := time.Since(start)
-		b.StopTimer()
-		slices.Sort(lat)
-		pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
-		b.ReportMetric(pct(0.50), "p50-ms")
-		b.ReportMetric(pct(0.99), "p99-ms")
-		b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
-		b.ReportMetric(float64(total)/elapsed.Seconds(), "req/s")
-		b.ReportMetric(float64(failures+notOK), "errors")
-		if failures+notOK > 0 {
-			b.Errorf("%d transport errors, %d answers not 0", failures, notOK)
-		}
-	}
+	openLoop(b, a, func(iter, i int) bool {
+		code, err := w.send(client, fmt.Sprintf("bench-%d-%d", iter, i), i)
+		return err == nil && code == "0"
+	})
 }
 
 // benchNet is the seeded retail network of the benchmark: accounts, each

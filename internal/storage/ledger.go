@@ -184,14 +184,18 @@ func (s *LedgerStore) Adjustment(ctx context.Context, accountID, adjustmentID st
 	return a, err
 }
 
+// qBalance reads an account's balance by primary keys (prepared once on
+// SQLite: retail validations read it too).
+const qBalance = `SELECT COALESCE(b.currency, p.currency), COALESCE(b.posted, 0)
+	FROM accounts a JOIN programs p ON p.code = a.program_code
+	LEFT JOIN ledger_balances b ON b.account_id = a.id WHERE a.id = ?`
+
 // Balance implements ledger.Store. An account never posted to has
 // a zero balance in the program's currency.
 func (s *LedgerStore) Balance(ctx context.Context, accountID string) (_ ledger.Balance, err error) {
 	defer apperr.Op(&err, "storage.LedgerStore.Balance(%s)", accountID)
 	var b ledger.Balance
-	err = s.db.QueryRow(ctx, `SELECT COALESCE(b.currency, p.currency), COALESCE(b.posted, 0)
-		FROM accounts a JOIN programs p ON p.code = a.program_code
-		LEFT JOIN ledger_balances b ON b.account_id = a.id WHERE a.id = ?`, accountID).Scan(&b.Currency, &b.Posted)
+	err = s.db.hotRow(ctx, qBalance, accountID).Scan(&b.Currency, &b.Posted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, account.ErrNotFound
 	}

@@ -33,7 +33,7 @@ const (
 // retailStatements are every statement of a validation's and a load's
 // transaction, the ledger's posting included.
 var retailStatements = append([]string{qLoadByRequest, qValidationByID, qLoadByID, qReferenced, qPostedBalance,
-	qInsertLoad, qInsertValidation, qLockAccountRow, qUsedToday, qLoadUse}, postingStatements...)
+	qInsertLoad, qInsertValidation, qLockAccountRow, qUsedToday, qLoadUse, qAddLimitUse}, postingStatements...)
 
 // errLoadTaken abandons a load's transaction whose insert found its request
 // id taken by a concurrent request: whatever it posted is rolled back, and
