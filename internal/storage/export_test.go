@@ -88,3 +88,14 @@ func (db *DB) Plan(ctx context.Context, generic bool, q string, args ...any) (st
 	})
 	return strings.Join(lines, "\n"), err
 }
+
+// HotReads are the statements of the hot partner calls by name, for
+// the plan tests: the cardholder lookup, the retail targets and the daily
+// limit's totals, and the balance.
+var HotReads = map[string]string{
+	"cardholder":     cardholderQuery,
+	"targets by PAN": qTargetsByPAN,
+	"target":         qTarget,
+	"limit totals":   qUsedToday,
+	"balance":        qBalance,
+}

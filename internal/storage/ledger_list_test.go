@@ -3,6 +3,7 @@ package storage_test
 import (
 	"cmp"
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -135,6 +136,56 @@ func TestTransactionsListingPlan(t *testing.T) {
 			if !strings.Contains(plan, "adjustments_account_listing") || strings.Contains(plan, "Sort") ||
 				strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "Bitmap") {
 				t.Fatalf("listing %+v does not walk the listing index:\n%s", q, plan)
+			}
+		}
+	})
+}
+
+var (
+	aliasRE = regexp.MustCompile(`(?:FROM|JOIN) (\w+) (\w+)`)
+	scanRE  = regexp.MustCompile(`(?:Seq Scan on|SCAN) (\w+)`)
+)
+
+// The other hot reads of the partner calls find their rows through an
+// index on both engines, generic plan or not, in a database grown with
+// thousands of accounts, cards and postings: none reads a whole table of
+// those, so none slows as they grow.
+func TestHotReadPlans(t *testing.T) {
+	t.Parallel()
+	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		st := newStore(t, db)
+		creds, prog, acct := seedPlatform(t, st)
+		now := time.Now()
+		storagetest.FillAccounts(t, db, storagetest.Filler{ProgramCode: prog.Code, PartnerID: creds.Partner.ID, BIN: prog.BIN,
+			Accounts: 3000, Postings: 2, Lookups: 3000, At: now})
+		storagetest.SeedValidations(t, db, storagetest.Validations{AccountID: acct.ID, PartnerID: creds.Partner.ID,
+			MerchantID: "M1", N: 2000, At: now, HoldUntil: now.Add(time.Minute)})
+		args := map[string][]any{
+			"cardholder":     {strings.Repeat("ab", 32), creds.Partner.ID},
+			"targets by PAN": {creds.Partner.ID, strings.Repeat("ab", 32)},
+			"target":         {creds.Partner.ID, acct.ID},
+			"limit totals":   {acct.ID, now.Truncate(24 * time.Hour).UnixMicro(), now.UnixMicro()},
+			"balance":        {acct.ID},
+		}
+		big := []string{"accounts", "cards", "adjustments", "ledger_entries", "ledger_balances", "retail_validations",
+			"retail_loads", "customer_lookups", "card_delivery_events"}
+		for name, q := range storage.HotReads {
+			// A table is named in a plan by itself or by its alias.
+			names := map[string]string{}
+			for _, m := range aliasRE.FindAllStringSubmatch(q, -1) {
+				names[m[1]], names[m[2]] = m[1], m[1]
+			}
+			for _, generic := range []bool{false, true} {
+				plan, err := db.Plan(ctx, generic, q, args[name]...)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				for _, m := range scanRE.FindAllStringSubmatch(plan, -1) {
+					if table := names[m[1]]; slices.Contains(big, table) || slices.Contains(big, m[1]) {
+						t.Fatalf("%s (generic %v) reads all of %s:\n%s", name, generic, m[1], plan)
+					}
+				}
 			}
 		}
 	})
