@@ -48,7 +48,6 @@ func BenchmarkGrowth(b *testing.B) {
 // validations today on the measured account.
 type growthSize struct{ accounts, postings int }
 
-
 func benchGrowth(b *testing.B, smallDSN, bigDSN string) {
 	sizes := []growthSize{{1000, 10}, {envInt("VERDANT_BENCH_ACCOUNTS", 1_000_000), envInt("VERDANT_BENCH_POSTINGS", 100_000)}}
 	var worlds []*growthWorld
