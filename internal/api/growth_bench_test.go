@@ -115,8 +115,8 @@ func newGrowthWorld(b *testing.B, dsn string, size growthSize) *growthWorld {
 		MerchantID: "FSCC0342", N: size.postings, At: now, HoldUntil: retail.HoldEnd(now, retail.DefaultPolicy().ValidationTTL)})
 	storagetest.FillAccounts(b, a.DB, storagetest.Filler{ProgramCode: "BENCH", PartnerID: w.partnerID, BIN: "499998",
 		Accounts: size.accounts - 1, Postings: 1, Lookups: size.accounts, At: now})
-	w.admin(b, "POST", w.cardPath()+"/deliveryEvents", `{"deliveryStatusCode":"shipped","trackingNumber":"1Z999","occurredAt":"`+
-		now.UTC().Format(time.RFC3339)+`"}`)
+	benchAdmin(b, client, base, "POST", "/admin/v1"+w.cardPath()+"/deliveryEvents", map[string]any{"deliveryStatusCode": "shipped",
+		"trackingNumber": "1Z999", "occurredAt": now.UTC().Format(time.RFC3339)}, nil)
 	var page struct {
 		Transactions []struct{ TransactionDate string }
 		NextCursor   string
@@ -134,22 +134,6 @@ func newGrowthWorld(b *testing.B, dsn string, size growthSize) *growthWorld {
 
 func (w *growthWorld) acctPath() string { return "/programs/BENCH/accounts/" + w.accounts[0] }
 func (w *growthWorld) cardPath() string { return w.acctPath() + "/paymentInstruments/" + w.cards[0] }
-
-// admin sends an operator call that must succeed.
-func (w *growthWorld) admin(b *testing.B, method, path, body string) {
-	req, _ := http.NewRequest(method, w.url+"/admin/v1"+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+apitest.AdminToken)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := w.client.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		msg, _ := io.ReadAll(resp.Body)
-		b.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, msg)
-	}
-}
 
 // get sends a partner GET that must answer 200 and answers its body.
 func (w *growthWorld) get(b *testing.B, path string) []byte {

@@ -110,26 +110,30 @@ func benchWorld(b *testing.B, c *http.Client, base string) *benchNet {
 	return benchWorldOf(b, c, base, 50)
 }
 
+// benchAdmin sends an operator call that must succeed and decodes its
+// answer into out (unless nil).
+func benchAdmin(b *testing.B, c *http.Client, base, method, path string, body, out any) {
+	j, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, base+path, bytes.NewReader(j))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+apitest.AdminToken)
+	resp, err := c.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		msg, _ := io.ReadAll(resp.Body)
+		b.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, msg)
+	}
+	if out != nil {
+		json.NewDecoder(resp.Body).Decode(out)
+	}
+}
+
 // benchWorldOf is benchWorld with n accounts.
 func benchWorldOf(b *testing.B, c *http.Client, base string, n int) *benchNet {
-	call := func(method, path string, body any, out any) {
-		j, _ := json.Marshal(body)
-		req, _ := http.NewRequest(method, base+path, bytes.NewReader(j))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+apitest.AdminToken)
-		resp, err := c.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode >= 300 {
-			msg, _ := io.ReadAll(resp.Body)
-			b.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, msg)
-		}
-		if out != nil {
-			json.NewDecoder(resp.Body).Decode(out)
-		}
-	}
+	call := func(method, path string, body any, out any) { benchAdmin(b, c, base, method, path, body, out) }
 	var p struct{ PartnerID, ClientID, ClientSecret string }
 	call("POST", "/admin/v1/partners", map[string]any{"name": "Bench"}, &p)
 	call("POST", "/admin/v1/programs", map[string]any{"programCode": "BENCH", "partnerId": p.PartnerID, "name": "Bench",

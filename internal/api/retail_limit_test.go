@@ -1,13 +1,10 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -129,32 +126,14 @@ func TestRetailLimitAcrossNodes(t *testing.T) {
 		nodes[1].Token = nodes[0].Token
 		type call struct{ path, reqID string }
 		race := func(calls []call, body func(i int) map[string]any) map[string][]string {
-			var mu sync.Mutex
-			got := map[string][]string{}
-			var wg sync.WaitGroup
+			var rc []retailCall
 			for i, c := range calls {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					e := nodes[i%2]
-					j, _ := json.Marshal(body(i))
-					req, _ := http.NewRequest("POST", e.URL+c.path, bytes.NewReader(j))
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("Authorization", "Bearer "+e.Token)
-					req.Header.Set("X-GD-RequestId", c.reqID)
-					resp, err := http.DefaultClient.Do(req)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					resp.Body.Close()
-					mu.Lock()
-					code := resp.Header.Get("X-GD-ResponseCode")
-					got[c.path+" "+code] = append(got[c.path+" "+code], resp.Header.Get("X-GD-ResponseId"))
-					mu.Unlock()
-				}()
+				rc = append(rc, retailCall{e: nodes[i%2], path: c.path, reqID: c.reqID, body: body(i)})
 			}
-			wg.Wait()
+			got := map[string][]string{}
+			for _, a := range raceRetail(t, rc) {
+				got[a.path+" "+a.code] = append(got[a.path+" "+a.code], a.responseID)
+			}
 			return got
 		}
 		validation := func(i int) map[string]any { b := w.body(); b["transactionAmount"] = "200.00"; return b }
