@@ -247,31 +247,15 @@ func TestCardLoadConcurrentRetries(t *testing.T) {
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e)
 		race := func(path string, bodies func(i int) (map[string]any, string)) map[string]int {
-			var mu sync.Mutex
-			got := map[string]int{}
-			var wg sync.WaitGroup
+			var calls []retailCall
 			for i := range 10 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					body, reqID := bodies(i)
-					j, _ := json.Marshal(body)
-					req, _ := http.NewRequest("POST", e.URL+path, bytes.NewReader(j))
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("Authorization", "Bearer "+e.Token)
-					req.Header.Set("X-GD-RequestId", reqID)
-					resp, err := http.DefaultClient.Do(req)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					resp.Body.Close()
-					mu.Lock()
-					got[resp.Header.Get("X-GD-ResponseCode")+" "+resp.Header.Get("X-GD-ResponseId")]++
-					mu.Unlock()
-				}()
+				body, reqID := bodies(i)
+				calls = append(calls, retailCall{e: e, path: path, reqID: reqID, body: body})
 			}
-			wg.Wait()
+			got := map[string]int{}
+			for _, a := range raceRetail(t, calls) {
+				got[a.code+" "+a.responseID]++
+			}
 			return got
 		}
 		ref := w.validate(t, e, 100)
@@ -306,6 +290,43 @@ func TestCardLoadConcurrentRetries(t *testing.T) {
 		}
 		verify(t, e)
 	})
+}
+
+// retailCall is one request of raceRetail: a retail call to a node.
+type retailCall struct {
+	e           *apitest.Env
+	path, reqID string
+	body        any
+}
+
+// retailAnswer is the outcome of a retailCall.
+type retailAnswer struct{ path, code, responseID string }
+
+// raceRetail sends every call at once and answers their outcomes.
+func raceRetail(t *testing.T, calls []retailCall) []retailAnswer {
+	t.Helper()
+	out := make([]retailAnswer, len(calls))
+	var wg sync.WaitGroup
+	for i, c := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			j, _ := json.Marshal(c.body)
+			req, _ := http.NewRequest("POST", c.e.URL+c.path, bytes.NewReader(j))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+c.e.Token)
+			req.Header.Set("X-GD-RequestId", c.reqID)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			out[i] = retailAnswer{c.path, resp.Header.Get("X-GD-ResponseCode"), resp.Header.Get("X-GD-ResponseId")}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 func countCode(m map[string]int, code string) int {
