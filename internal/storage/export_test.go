@@ -14,3 +14,7 @@ func SetRekeyBatch(n int) func() {
 func (db *DB) LockedGroupTx(ctx context.Context, lock string, fn func(tx *Tx) error) error {
 	return db.lockedGroupTx(ctx, lock, fn)
 }
+
+// SetDayPage sets how many adjustments each query of the store's Day
+// reads, so a test crosses page boundaries with a few.
+func (s *LedgerStore) SetDayPage(n int) { s.dayPage = n }
