@@ -117,8 +117,12 @@ type lockedBuffer struct {
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
-func (l *lockedBuffer) String() string              { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // A report that fails before its first bytes leave (within
 // ledger.StreamBuffer) is answered 500 in the problem envelope; one that
@@ -145,7 +149,7 @@ func TestReconciliationFailureMidStream(t *testing.T) {
 			req.Header.Set("Authorization", "Bearer "+apitest.AdminToken)
 			return req
 		}
-		early := e.Send(get(serve(3) + reconPath(s.ProgramCode, day))).Want(t, http.StatusInternalServerError)
+		early := e.Send(get(serve(3)+reconPath(s.ProgramCode, day))).Want(t, http.StatusInternalServerError)
 		if early.Header.Get("Content-Type") != "application/problem+json" || strings.Contains(string(early.Body), "promo") {
 			t.Fatalf("early failure: %s", early.Body)
 		}
