@@ -46,8 +46,9 @@ type ReconJSON struct {
 	// compact holds an item before it is indented.
 	compact    []byte
 	escapeHTML bool
-	fields     int // fields of the top-level object written so far
-	items      int // items of the open array written so far
+	fields     int  // fields of the top-level object written so far
+	items      int  // items of the open array written so far
+	accounts   bool // the open array is accounts (else adjustments)
 }
 
 // NewReconJSON answers a ReportWriter of JSON to w: indented (the CLI) or
@@ -82,18 +83,14 @@ func (j *ReconJSON) Adjustment(a ledger.Adjustment) error {
 // Account implements ledger.ReportWriter; the first one closes the
 // adjustments array and opens the accounts one.
 func (j *ReconJSON) Account(d ledger.AccountDay) error {
-	if j.fields == 4 {
-		j.nextArray("accounts")
-	}
+	j.openAccounts()
 	return j.item(func(b []byte) []byte { return appendReconAccount(b, d, j.escapeHTML) })
 }
 
 // Totals implements ledger.ReportWriter: the open arrays closed, the
 // totals and the end of the object.
 func (j *ReconJSON) Totals(t ledger.Totals) error {
-	if j.fields == 4 {
-		j.nextArray("accounts")
-	}
+	j.openAccounts()
 	j.closeArray()
 	if err := j.field("totals", reconTotalsView(t), 1); err != nil {
 		return err
@@ -103,11 +100,15 @@ func (j *ReconJSON) Totals(t ledger.Totals) error {
 	return j.flush()
 }
 
-// nextArray closes the open array and opens the next field's.
-func (j *ReconJSON) nextArray(name string) {
+// openAccounts closes the adjustments array and opens the accounts one,
+// unless that is done.
+func (j *ReconJSON) openAccounts() {
+	if j.accounts {
+		return
+	}
 	j.closeArray()
-	j.field(name, nil, 0)
-	j.out = append(j.out, '[')
+	j.field("accounts", nil, 0)
+	j.out, j.accounts = append(j.out, '['), true
 }
 
 func (j *ReconJSON) closeArray() {

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -111,19 +110,6 @@ func (f failingDay) Day(_ context.Context, program string, from, _ time.Time, v 
 	return money.Sum{}, errMidReport
 }
 
-// lockedBuffer is a log sink safe for the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
-
 // A report that fails before its first bytes leave (within
 // ledger.StreamBuffer) is answered 500 in the problem envelope; one that
 // fails after can no longer change its 200, so the connection is cut: the
@@ -134,7 +120,7 @@ func TestReconciliationFailureMidStream(t *testing.T) {
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		day := e.Clock.Now().Format(time.DateOnly)
-		var logs lockedBuffer
+		var logs syncBuffer              // log_test.go
 		serve := func(rows int) string { // a server whose ledger fails after rows adjustments
 			srv := *e.App.Server
 			srv.Registry, srv.Console = nil, nil
