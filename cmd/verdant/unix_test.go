@@ -46,7 +46,9 @@ func TestBinaryHelpAndVersion(t *testing.T) {
 // creates nothing (no database, no key).
 func TestReadCommandsRefuseMissingDatabase(t *testing.T) {
 	for _, args := range [][]string{{"case", "list"}, {"sanctions", "show"}, {"ledger", "verify"},
-		{"feature", "history", "--program", "P", "--account", "x"}, {"recon", "--program", "P", "--date", "2024-01-02"}, {"rekey"}} {
+		{"feature", "history", "--program", "P", "--account", "x"}, {"recon", "--program", "P", "--date", "2024-01-02"}, {"rekey"},
+		{"feature", "holders", "--program", "P", "--feature", "NB100"}, {"retail", "throttles", "list"},
+		{"retail", "throttles", "lift", "--partner", "x"}} {
 		dir := t.TempDir()
 		err := run(context.Background(), append(args, "--data-dir", dir), func(string) string { return "" }, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), "no database at "+filepath.Join(dir, "verdant.db")) {

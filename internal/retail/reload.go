@@ -213,11 +213,22 @@ type Store interface {
 	// A request id the merchant already used answers the stored
 	// validation and false.
 	RecordValidation(ctx context.Context, v Validation, w Window, decide func(usedToday int64) Outcome) (Validation, bool, error)
-	// Throttle counts partnerID's validations answered 110 since since;
+	// Throttle counts partnerID's validations answered 110 since since,
+	// or since its last throttle ended (or was lifted) if that is later;
 	// when trips says so it throttles the partner until t.EndsAt and,
 	// if it was not throttled already, records an audit event in the
 	// same transaction and answers true.
 	Throttle(ctx context.Context, partnerID string, since time.Time, trips func(misses int) bool, t Throttle) (bool, error)
+	// Throttles answers the throttles in force at now (EndsAt after
+	// now), in partner id order after after, at most limit, with each
+	// partner's name.
+	Throttles(ctx context.Context, now time.Time, after string, limit int) ([]Throttle, error)
+	// LiftThrottle ends partnerID's throttle in force at now (it ends at
+	// now, from which Throttle counts again, and is never in force
+	// again), records AuditThrottleLifted by actor in the same
+	// transaction and answers the throttle as it stood; ErrNotThrottled
+	// when none is in force, or it was lifted already.
+	LiftThrottle(ctx context.Context, partnerID string, now time.Time, actor string) (Throttle, error)
 	// CommitLoad records a load: a load the merchant already recorded under
 	// l.RequestID is answered as stored, with false. Otherwise it reads the
 	// LoadState (Used and Committed under the lock of the validation's

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"time"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/ledger"
@@ -251,33 +250,4 @@ func scanLoad(row interface{ Scan(...any) error }) (retail.Load, error) {
 	l.AvailableBalance, l.ReloadFee, l.MerchantFee, l.MinAllowed, l.MaxAllowed = o.AvailableBalance, o.ReloadFee,
 		o.MerchantFee, o.MinAllowed, o.MaxAllowed
 	return l, nil
-}
-
-// Throttle implements retail.Store. Two nodes that trip together both
-// set the same throttle; only the one that started it records the event.
-func (s *RetailStore) Throttle(ctx context.Context, partnerID string, since time.Time, trips func(misses int) bool,
-	t retail.Throttle) (_ bool, err error) {
-	defer apperr.Op(&err, "storage.RetailStore.Throttle(%s)", partnerID)
-	var misses int
-	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM retail_validations WHERE partner_id = ? AND response_code = ? AND created_at >= ?`,
-		partnerID, retail.CodeInvalidAccount, Micros(since)).Scan(&misses); err != nil || !trips(misses) {
-		return false, err
-	}
-	var started bool
-	err = s.db.Tx(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `INSERT INTO retail_throttles (partner_id, started_at, ends_at, misses) VALUES (?, ?, ?, ?)
-			ON CONFLICT (partner_id) DO UPDATE SET started_at = excluded.started_at, ends_at = excluded.ends_at,
-			misses = excluded.misses WHERE retail_throttles.ends_at <= excluded.started_at`,
-			partnerID, Micros(t.StartedAt), Micros(t.EndsAt), misses)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if started = n == 1; err != nil || !started {
-			return err
-		}
-		return tx.audit(ctx, Micros(t.StartedAt), retail.AuditActor, retail.AuditThrottled, "partner:"+partnerID,
-			map[string]any{"misses": misses, "since": since.UTC(), "endsAt": t.EndsAt.UTC()})
-	})
-	return started, err
 }
