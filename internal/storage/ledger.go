@@ -16,6 +16,8 @@ import (
 // LedgerStore implements ledger.Store: the ledger.
 type LedgerStore struct {
 	db *DB
+	// dayPage overrides dayPage (ledger_recon.go) in tests; 0: the default.
+	dayPage int
 }
 
 // NewLedgerStore returns the ledger store over db.
