@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"strconv"
 
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/api"
@@ -88,4 +89,38 @@ func historyView(events []feature.Event) []map[string]string {
 		out = append(out, m)
 	}
 	return out
+}
+
+// featureHolders prints a page of a program's accounts holding a feature
+// (GET .../features/{featureId}/accounts); with --unaccepted only those
+// that have not accepted its terms: the list to backfill before the
+// program enforces them, and the accounts that cannot use it meanwhile.
+func featureHolders(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := newFlags("feature holders")
+	code := fs.String("program", "", "programCode (required)")
+	id := fs.String("feature", "", "feature id, e.g. NB100 (required)")
+	unaccepted := fs.Bool("unaccepted", false, "only the holders that have not accepted the feature's terms (the backfill list)")
+	return runList(ctx, fs, args, getenv, stdout, 100, feature.MaxHolders, func(a *app.App, after string, limit int) (listing, error) {
+		p, err := a.Programs.Get(ctx, *code)
+		if err != nil {
+			return listing{}, err
+		}
+		f, hs, err := a.Features.Holders(ctx, p.Code, *id, *unaccepted, after, limit)
+		if err != nil {
+			return listing{}, err
+		}
+		page := api.FeatureHoldersView(p, f, hs, limit)
+		l := listing{JSON: page, Header: []string{"ACCOUNT", "ENROLLED", "TERMS", "TERMS AT"}}
+		if page.Next != nil {
+			l.Next = *page.Next
+		}
+		for _, h := range page.Accounts {
+			terms, at := "-", "-"
+			if h.TermsAcceptanceFlag != nil {
+				terms, at = strconv.FormatBool(*h.TermsAcceptanceFlag), *h.TermsAcceptanceDateTime
+			}
+			l.Rows = append(l.Rows, []string{h.AccountIdentifier, h.EnrolledAt, terms, at})
+		}
+		return l, nil
+	})
 }

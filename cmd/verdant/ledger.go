@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -8,11 +9,13 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/app"
+	"github.com/verdant-baas/verdant/internal/ledger"
 )
 
 // recon prints a program's daily reconciliation (the adjustment batch and
-// every account's opening and closing balance) as JSON or CSV. It fails
-// when the totals do not tie out.
+// the opening and closing balance of every account that moved) as JSON or
+// CSV, as it is read. It fails when the totals do not tie out; output cut
+// short by an error ends without the totals.
 func recon(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := newFlags("recon")
 	code := fs.String("program", "", "programCode (required)")
@@ -33,20 +36,23 @@ func recon(ctx context.Context, args []string, getenv func(string) string, stdou
 		if err != nil {
 			return fmt.Errorf("recon: %w", err)
 		}
-		rc, err := a.Ledger.Reconcile(ctx, p.Code, p.Currency, *date)
+		out := bufio.NewWriterSize(stdout, 64<<10)
+		var rw ledger.ReportWriter = api.NewReconJSON(out, true, true) // printJSON's format
+		if *format == "csv" {
+			rw = ledger.NewCSVReport(out)
+		}
+		t, err := a.Ledger.Reconcile(ctx, p.Code, p.Currency, *date, rw)
+		if err == nil {
+			err = out.Flush()
+		}
 		if err != nil {
 			return fmt.Errorf("recon: %w", err)
 		}
-		if *format == "csv" {
-			err = rc.WriteCSV(stdout)
-		} else {
-			err = printJSON(stdout, api.ReconciliationView(rc))
+		if !t.TiesOut {
+			return fmt.Errorf("recon: %s %s does not tie out (net %s, customer movement %s, ledger closing %s)",
+				p.Code, *date, t.Net.Format(), t.CustomerMove.Format(), t.LedgerClosing.Format())
 		}
-		if err == nil && !rc.Totals.TiesOut {
-			err = fmt.Errorf("recon: %s %s does not tie out (net %s, customer movement %s, ledger closing %s)",
-				p.Code, *date, rc.Totals.Net.Format(), rc.Totals.CustomerMove.Format(), rc.Totals.LedgerClosing.Format())
-		}
-		return err
+		return nil
 	})
 }
 

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/app"
@@ -95,4 +97,37 @@ func reloadPatch(fs *flag.FlagSet) (retail.SettingsPatch, error) {
 		}
 	})
 	return p, err
+}
+
+// retailThrottlesList prints the retailers the enumeration guard
+// throttles now (GET /admin/v1/retail/throttles).
+func retailThrottlesList(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := newFlags("retail throttles list")
+	return runList(ctx, fs, args, getenv, stdout, 50, 100, func(a *app.App, after string, limit int) (listing, error) {
+		ts, err := a.Retail.Throttles(ctx, after, limit)
+		if err != nil {
+			return listing{}, err
+		}
+		page := api.RetailThrottlesView(ts, limit)
+		l := listing{JSON: page, Header: []string{"PARTNER", "NAME", "SINCE", "UNTIL", "MISSES"}, Next: page.Next}
+		for _, t := range page.Throttles {
+			l.Rows = append(l.Rows, []string{t.PartnerID, t.PartnerName, t.Since.Format(time.RFC3339), t.Until.Format(time.RFC3339),
+				strconv.Itoa(t.Misses)})
+		}
+		return l, nil
+	})
+}
+
+// retailThrottlesLift ends a retailer's throttle now (DELETE
+// /admin/v1/retail/throttles/{partnerId}), audited with actor "operator".
+func retailThrottlesLift(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := newFlags("retail throttles lift")
+	partnerID := fs.String("partner", "", "the throttled retailer's partnerId (required)")
+	return runJSON(ctx, fs, args, getenv, stdout, func(a *app.App) (any, error) {
+		if *partnerID == "" {
+			return nil, errors.New("retail throttles lift: --partner is required")
+		}
+		t, err := a.Retail.LiftThrottle(ctx, *partnerID)
+		return api.RetailThrottleView(t), err
+	})
 }

@@ -36,6 +36,9 @@ commands:
   case show         show a customer-care case with its history (--number)
   feature set       enrol or unenrol an account in a feature (actor "operator")
   feature history   an account's enrolment and terms changes, newest first
+  feature holders   a program's accounts holding a feature (--unaccepted: the terms backfill list)
+  retail throttles list   the retailers the enumeration guard throttles now
+  retail throttles lift   end a retailer's throttle now (--partner ID)
   sanctions load    put fresh OFAC CSV files (DIR/sdn.csv, alt.csv, add.csv) in force
   sanctions show    print the OFAC list in force
   recon             a program's daily reconciliation (--program CODE --date YYYY-MM-DD [--format csv])
@@ -71,6 +74,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") && cmd != "serve" && cmd != "migrate" {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
+	if len(rest) > 0 && commands[cmd+" "+rest[0]] != nil { // a three-word command ("retail throttles list")
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
 	c, ok := commands[cmd]
 	if !ok {
 		fmt.Fprint(stdout, usage)
@@ -101,6 +107,7 @@ func init() {
 
 		"feature set":     featureSet,
 		"feature history": featureHistory,
+		"feature holders": featureHolders,
 		"sanctions load":  sanctionsLoad,
 		"sanctions show":  sanctionsShow,
 		"recon":           recon,
@@ -113,6 +120,9 @@ func init() {
 		"operator enable":         operatorEnable,
 		"operator reset-password": operatorResetPassword,
 		"operator token":          operatorToken,
+
+		"retail throttles list": retailThrottlesList,
+		"retail throttles lift": retailThrottlesLift,
 	}
 	for name, c := range webhookCommands {
 		commands[name] = c
@@ -133,7 +143,8 @@ func newFlags(name string) *flag.FlagSet {
 // already holds: run where none exists, they say so rather than create an
 // empty one with a new key.
 var readers = map[string]bool{
-	"case list": true, "case show": true, "feature history": true, "sanctions show": true,
+	"case list": true, "case show": true, "feature history": true, "feature holders": true, "sanctions show": true,
+	"retail throttles list": true, "retail throttles lift": true,
 	"recon": true, "ledger verify": true, "rekey": true,
 	"webhook list": true, "webhook show": true, "webhook deliveries": true, "webhook delivery": true,
 	"operator list": true, "operator disable": true, "operator enable": true,

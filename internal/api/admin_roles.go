@@ -61,6 +61,8 @@ var adminPermissions = map[string]operator.Permission{
 	"POST /admin/v1/merchants/{merchantId}/users":             operator.ManagePartners,
 	"GET /admin/v1/merchants/{merchantId}/users/{userId}":     operator.Read,
 	"PATCH /admin/v1/merchants/{merchantId}/users/{userId}":   operator.ManagePartners,
+	"GET " + adminRetailThrottles:                             operator.Read,
+	"DELETE " + adminRetailThrottles + "/{partnerId}":         operator.LiftRetailThrottles,
 
 	"POST " + adminWebhooks:                               operator.ManageWebhooks,
 	"GET " + adminWebhooks:                                operator.Read,

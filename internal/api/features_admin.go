@@ -7,6 +7,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/feature"
 	"github.com/verdant-baas/verdant/internal/operator"
+	"github.com/verdant-baas/verdant/internal/program"
 )
 
 // OperatorActor is the actor recorded for changes made through the CLI
@@ -158,6 +159,14 @@ func (s *Server) adminFeatureHolders(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	writeJSON(w, http.StatusOK, FeatureHoldersView(p, f, hs, limit))
+	return nil
+}
+
+// FeatureHoldersView is a page of program p's holders of feature f as the
+// operator API answers it (the CLI prints the same), given the page's
+// limit.
+func FeatureHoldersView(p program.Program, f feature.Feature, hs []feature.Holder, limit int) FeatureHoldersJSON {
 	out := FeatureHoldersJSON{FeatureID: f.ID, Accounts: []FeatureHolderJSON{},
 		TermsEnforced: f.Terms != "" && featureConfig(p).Enforces(f.Terms)}
 	if f.Terms != "" {
@@ -174,6 +183,5 @@ func (s *Server) adminFeatureHolders(w http.ResponseWriter, r *http.Request) err
 	if len(hs) == limit {
 		out.Next = &hs[len(hs)-1].AccountID
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return out
 }

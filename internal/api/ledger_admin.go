@@ -1,10 +1,12 @@
 package api
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/money"
 )
@@ -56,47 +58,71 @@ type ReconciliationJSON struct {
 	Totals      ReconTotalsJSON       `json:"totals"`
 }
 
-// ReconciliationView renders a reconciliation for JSON.
+// ReconciliationView renders a reconciliation held in memory for JSON
+// (the streamed one, ReconJSON, writes the same bytes).
 func ReconciliationView(rc ledger.Reconciliation) ReconciliationJSON {
 	out := ReconciliationJSON{ProgramCode: rc.ProgramCode, Date: rc.Date, Currency: rc.Currency,
-		Adjustments: []ReconAdjustmentJSON{}, Accounts: []ReconAccountJSON{}}
+		Adjustments: []ReconAdjustmentJSON{}, Accounts: []ReconAccountJSON{}, Totals: reconTotalsView(rc.Totals)}
 	for _, a := range rc.Adjustments {
-		out.Adjustments = append(out.Adjustments, ReconAdjustmentJSON{AccountIdentifier: a.AccountID,
-			AdjustmentIdentifier: a.AdjustmentID, TransactionIdentifier: a.ID, AdjustmentType: a.Type,
-			Direction: a.Direction().String(), Amount: money.Format(a.Amount), Fee: money.Format(a.Fee),
-			Currency: a.Currency, AdjustmentStatus: a.Status, AdjustmentStatusReason: a.Reason,
-			TransactionDate: TransactionDate(a.CreatedAt), AdjustmentDescription: a.Description})
+		out.Adjustments = append(out.Adjustments, reconAdjustmentView(a))
 	}
 	for _, d := range rc.Accounts {
-		out.Accounts = append(out.Accounts, ReconAccountJSON{Account: d.Account,
-			OpeningBalance: money.Format(d.Opening), ClosingBalance: money.Format(d.Closing)})
+		out.Accounts = append(out.Accounts, reconAccountView(d))
 	}
-	t := rc.Totals
-	out.Totals = ReconTotalsJSON{Adjustments: t.Adjustments, Completed: t.Completed, Declined: t.Declined,
-		Credits: t.Credits.Format(), Debits: t.Debits.Format(), Fees: t.Fees.Format(),
-		Net: t.Net.Format(), CustomerMovement: t.CustomerMove.Format(),
-		LedgerClosing: t.LedgerClosing.Format(), TiesOut: t.TiesOut}
 	return out
 }
 
 // adminGetReconciliation answers a program's daily batch as JSON, or as CSV
-// with ?format=csv or Accept: text/csv.
+// with ?format=csv or Accept: text/csv, written as it is read. What can be
+// refused (the program, the date, and any failure within the first
+// ledger.StreamBuffer bytes) is answered in the problem envelope; a failure
+// after that cuts the response off (streamFailed).
 func (s *Server) adminGetReconciliation(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.Programs.Get(r.Context(), r.PathValue("programCode"))
 	if err != nil {
 		return err
 	}
-	rc, err := s.Ledger.Reconcile(r.Context(), p.Code, p.Currency, r.PathValue("date"))
-	if err != nil {
-		return err
+	day := r.PathValue("date")
+	csv := r.URL.Query().Get("format") == "csv" || strings.Contains(r.Header.Get("Accept"), "text/csv")
+	out := ledger.NewStream(w, func() {
+		if csv {
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+			w.Header().Set("Content-Disposition", `attachment; filename="recon-`+p.Code+`-`+day+`.csv"`)
+		} else {
+			w.Header().Set("Content-Type", "application/json")
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	var rw ledger.ReportWriter = NewReconJSON(out, false, false)
+	if csv {
+		rw = ledger.NewCSVReport(out)
 	}
-	if r.URL.Query().Get("format") == "csv" || strings.Contains(r.Header.Get("Accept"), "text/csv") {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="recon-`+p.Code+`-`+rc.Date+`.csv"`)
-		return rc.WriteCSV(w)
+	if _, err = s.Ledger.Reconcile(r.Context(), p.Code, p.Currency, day, rw); err == nil {
+		err = out.Flush()
 	}
-	writeJSON(w, http.StatusOK, ReconciliationView(rc))
-	return nil
+	if err != nil && out.Started() {
+		s.streamFailed(r, err)
+	}
+	return err
+}
+
+// streamFailed ends a response that failed after its first bytes were
+// sent: the status can no longer change, so the error is logged and the
+// connection cut (http.ErrAbortHandler), which a client sees as a body
+// that ended early (no final chunk, or fewer bytes than announced), never
+// as a complete answer.
+func (s *Server) streamFailed(r *http.Request, err error) {
+	id := ""
+	if info := infoFrom(r.Context()); info != nil {
+		info.err, id = apperr.As(err), info.requestID
+	}
+	level := slog.LevelError
+	if r.Context().Err() != nil {
+		level = slog.LevelWarn // the client went away, or the request timed out
+	}
+	s.Log.Log(r.Context(), level, "response cut off after its first bytes", "request_id", id, "route", r.Pattern,
+		"error", err.Error())
+	panic(http.ErrAbortHandler)
 }
 
 // EntryJSON is one ledger entry in the operator view.

@@ -57,7 +57,8 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		func() {
 			defer func() {
 				if p := recover(); p != nil {
-					if p == http.ErrAbortHandler {
+					if p == http.ErrAbortHandler { // a response cut off on purpose: still logged and counted
+						s.observe(r2, rec.status, time.Since(start), info)
 						panic(p)
 					}
 					s.Log.Error("panic", "request_id", info.requestID, "panic", p)

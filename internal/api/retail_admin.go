@@ -21,6 +21,7 @@ func (s *Server) retailAdminRoutes(mux *router) {
 	mux.Handle("POST /admin/v1/merchants/{merchantId}/users", s.admin(s.adminCreateUser))
 	mux.Handle("GET /admin/v1/merchants/{merchantId}/users/{userId}", s.admin(s.adminGetUser))
 	mux.Handle("PATCH /admin/v1/merchants/{merchantId}/users/{userId}", s.admin(s.adminPatchUser))
+	s.retailThrottleRoutes(mux)
 }
 
 // amountText renders an optional amount as the operator API's string.

@@ -9,12 +9,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,15 +39,6 @@ func BenchmarkCardDetails500rps(b *testing.B) {
 	}
 }
 
-// benchRate is the open-loop benchmarks' rate a second: 500, the target,
-// unless VERDANT_BENCH_RATE sets another (to see where latency turns).
-var benchRate = func() int {
-	if v, err := strconv.Atoi(os.Getenv("VERDANT_BENCH_RATE")); err == nil && v > 0 {
-		return v
-	}
-	return 500
-}()
-
 // BenchmarkCardDetailsSerial is the closed-loop companion: one client,
 // one request at a time, so ns/op is the service time of a validation
 // (HTTP, checks, audit commit) without queueing. SQLite only.
@@ -75,74 +63,24 @@ func BenchmarkCardDetailsSerial(b *testing.B) {
 }
 
 func benchCardDetails(b *testing.B, dsn string) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := app.New(ctx, apitest.Config(dsn, &apitest.Clock{}), app.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Close()
-	srv := httptest.NewServer(a.Handler)
-	defer srv.Close()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512}, Timeout: 10 * time.Second}
-	w := benchWorld(b, client, srv.URL)
-
-	seconds := 10
-	if v, err := strconv.Atoi(os.Getenv("VERDANT_BENCH_SECONDS")); err == nil && v > 0 {
-		seconds = v
-	}
-	total := benchRate * seconds
-	for iter := 0; iter < b.N; iter++ {
-		lat := make([]time.Duration, total)
-		var failures, notOK int
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		start := time.Now().Add(50 * time.Millisecond)
-		b.ResetTimer()
-		for i := 0; i < total; i++ {
-			at := start.Add(time.Duration(i) * time.Second / time.Duration(benchRate))
-			time.Sleep(time.Until(at))
-			wg.Add(1)
-			go func(i int, at time.Time) {
-				defer wg.Done()
-				code, err := w.send(client, fmt.Sprintf("bench-%d-%d", iter, i), i)
-				lat[i] = time.Since(at)
-				if err != nil || code != "0" {
-					mu.Lock()
-					if err != nil {
-						failures++
-					} else {
-						notOK++
-					}
-					mu.Unlock()
-				}
-			}(i, at)
-		}
-		wg.Wait()
-		elapsed := time.Since(start)
-		b.StopTimer()
-		slices.Sort(lat)
-		pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
-		b.ReportMetric(pct(0.50), "p50-ms")
-		b.ReportMetric(pct(0.99), "p99-ms")
-		b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
-		b.ReportMetric(float64(total)/elapsed.Seconds(), "req/s")
-		b.ReportMetric(float64(failures+notOK), "errors")
-		if failures+notOK > 0 {
-			b.Errorf("%d transport errors, %d answers not 0", failures, notOK)
-		}
-	}
+	a, url, client := benchApp(b, dsn)
+	w := benchWorld(b, client, url)
+	openLoop(b, a, func(iter, i int) bool {
+		code, err := w.send(client, fmt.Sprintf("bench-%d-%d", iter, i), i)
+		return err == nil && code == "0"
+	})
 }
 
 // benchNet is the seeded retail network of the benchmark: accounts, each
-// with a card, on one program with generous limits.
+// with a card, on one program (BENCH) of one partner with generous limits.
 type benchNet struct {
-	url, token string
-	accounts   []string
-	pans       []string
+	url, token, partnerID string
+	accounts, cards, pans []string
 }
 
-func (w *benchNet) send(c *http.Client, reqID string, i int) (string, error) {
+// cardDetails is the i-th validation of 20.00: of an account's card by
+// its number when i is even, of an account by its identifier otherwise.
+func (w *benchNet) cardDetails(reqID string, i int) *http.Request {
 	acct, pan := "", ""
 	if i%2 == 0 {
 		pan = w.pans[i%len(w.pans)]
@@ -155,7 +93,11 @@ func (w *benchNet) send(c *http.Client, reqID string, i int) (string, error) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+w.token)
 	req.Header.Set("X-GD-RequestId", reqID)
-	resp, err := c.Do(req)
+	return req
+}
+
+func (w *benchNet) send(c *http.Client, reqID string, i int) (string, error) {
+	resp, err := c.Do(w.cardDetails(reqID, i))
 	if err != nil {
 		return "", err
 	}
@@ -168,26 +110,30 @@ func benchWorld(b *testing.B, c *http.Client, base string) *benchNet {
 	return benchWorldOf(b, c, base, 50)
 }
 
+// benchAdmin sends an operator call that must succeed and decodes its
+// answer into out (unless nil).
+func benchAdmin(b *testing.B, c *http.Client, base, method, path string, body, out any) {
+	j, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, base+path, bytes.NewReader(j))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+apitest.AdminToken)
+	resp, err := c.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		msg, _ := io.ReadAll(resp.Body)
+		b.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, msg)
+	}
+	if out != nil {
+		json.NewDecoder(resp.Body).Decode(out)
+	}
+}
+
 // benchWorldOf is benchWorld with n accounts.
 func benchWorldOf(b *testing.B, c *http.Client, base string, n int) *benchNet {
-	call := func(method, path string, body any, out any) {
-		j, _ := json.Marshal(body)
-		req, _ := http.NewRequest(method, base+path, bytes.NewReader(j))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+apitest.AdminToken)
-		resp, err := c.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode >= 300 {
-			msg, _ := io.ReadAll(resp.Body)
-			b.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, msg)
-		}
-		if out != nil {
-			json.NewDecoder(resp.Body).Decode(out)
-		}
-	}
+	call := func(method, path string, body any, out any) { benchAdmin(b, c, base, method, path, body, out) }
 	var p struct{ PartnerID, ClientID, ClientSecret string }
 	call("POST", "/admin/v1/partners", map[string]any{"name": "Bench"}, &p)
 	call("POST", "/admin/v1/programs", map[string]any{"programCode": "BENCH", "partnerId": p.PartnerID, "name": "Bench",
@@ -197,14 +143,15 @@ func benchWorldOf(b *testing.B, c *http.Client, base string, n int) *benchNet {
 		"merchantFee": "2.00"}, nil)
 	call("POST", "/admin/v1/merchants/FSCC0342/stores", map[string]any{"storeId": "CC970"}, nil)
 	call("POST", "/admin/v1/merchants/FSCC0342/users", map[string]any{"userId": "cashier"}, nil)
-	w := &benchNet{url: base}
+	w := &benchNet{url: base, partnerID: p.PartnerID}
 	for i := 0; i < n; i++ {
 		var a struct{ AccountIdentifier string }
 		call("POST", "/admin/v1/programs/BENCH/accounts", map[string]any{"holder": map[string]any{
 			"firstName": "Jack", "lastName": "White", "zipCode": "91107"}}, &a)
-		var card struct{ PAN string }
+		var card struct{ PaymentInstrumentIdentifier, PAN string }
 		call("POST", "/admin/v1/programs/BENCH/accounts/"+a.AccountIdentifier+"/paymentInstruments", map[string]any{}, &card)
 		w.accounts, w.pans = append(w.accounts, a.AccountIdentifier), append(w.pans, card.PAN)
+		w.cards = append(w.cards, card.PaymentInstrumentIdentifier)
 	}
 	req, _ := http.NewRequest("POST", base+"/authentication", strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

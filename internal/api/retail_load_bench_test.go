@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,26 +39,12 @@ func BenchmarkCardLoad500pairs(b *testing.B) {
 }
 
 func benchCardLoad(b *testing.B, dsn string) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := app.New(ctx, apitest.Config(dsn, &apitest.Clock{}), app.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Close()
-	srv := httptest.NewServer(a.Handler)
-	defer srv.Close()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512}, Timeout: 10 * time.Second}
+	_, url, client := benchApp(b, dsn)
 	// 500 accounts: at 500 pairs a second each account is loaded about
 	// once a second, far more than any card, and its daily-limit sums stay
 	// the size a busy card's are.
-	w := benchWorldOf(b, client, srv.URL, 500)
-
-	seconds := 10
-	if v, err := strconv.Atoi(os.Getenv("VERDANT_BENCH_SECONDS")); err == nil && v > 0 {
-		seconds = v
-	}
-	total := benchRate * seconds
+	w := benchWorldOf(b, client, url, 500)
+	total := benchRate * benchSeconds
 	for iter := 0; iter < b.N; iter++ {
 		validate, commit, pair := make([]time.Duration, total), make([]time.Duration, total), make([]time.Duration, total)
 		var failures int

@@ -7,14 +7,14 @@ import (
 	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/apperr"
-	"github.com/verdant-baas/verdant/internal/storage"
+	"github.com/verdant-baas/verdant/internal/backoffice"
 )
 
 type searchData struct {
 	Q, BIN, Last4 string
 	Searched      bool
 	ByCard        bool
-	Hits          []storage.AccountHit
+	Hits          []backoffice.AccountHit
 }
 
 // accounts is the account search: by account id or customer id, or by
@@ -33,10 +33,10 @@ func (c *Console) accounts(w http.ResponseWriter, r *http.Request, v *view) erro
 			break
 		}
 		if _, perr := uuid.Parse(d.Q); perr == nil {
-			d.Hits, err = c.Store.FindAccounts(r.Context(), storage.AccountSearch{ID: d.Q})
+			d.Hits, err = c.Store.FindAccounts(r.Context(), backoffice.AccountSearch{ID: d.Q})
 		}
 		if err == nil && len(d.Hits) == 0 {
-			d.Hits, err = c.Store.FindAccounts(r.Context(), storage.AccountSearch{CustomerID: d.Q})
+			d.Hits, err = c.Store.FindAccounts(r.Context(), backoffice.AccountSearch{CustomerID: d.Q})
 		}
 	case d.BIN != "" || d.Last4 != "":
 		d.Searched, d.ByCard = true, true
@@ -44,7 +44,7 @@ func (c *Console) accounts(w http.ResponseWriter, r *http.Request, v *view) erro
 			err = apperr.Field("bin", "Give the 6-digit BIN and the last 4 digits of the card.")
 			break
 		}
-		d.Hits, err = c.Store.FindAccounts(r.Context(), storage.AccountSearch{BIN: d.BIN, Last4: d.Last4})
+		d.Hits, err = c.Store.FindAccounts(r.Context(), backoffice.AccountSearch{BIN: d.BIN, Last4: d.Last4})
 	}
 	if err != nil {
 		v.Error = message(err)
@@ -64,7 +64,7 @@ func (c *Console) searchCard(w http.ResponseWriter, r *http.Request, v *view) er
 		v.Error = message(err)
 		return c.render(w, r, statusOf(err), "accounts", v)
 	}
-	hits, err := c.Store.FindAccounts(r.Context(), storage.AccountSearch{PAN: pan})
+	hits, err := c.Store.FindAccounts(r.Context(), backoffice.AccountSearch{PAN: pan})
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,6 @@
 package console_test
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,66 +10,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/apitest"
-	"github.com/verdant-baas/verdant/internal/ledger"
-	"github.com/verdant-baas/verdant/internal/storage"
 )
-
-// seedLedger writes n completed disbursements of 1.00 on an account
-// straight into the ledger tables (an adjustment and its two entries
-// each), in batches, and sets the account's balance to match: the
-// shape the ledger itself writes, n times faster.
-func seedLedger(t testing.TB, db *storage.DB, programCode, accountID string, n int) {
-	t.Helper()
-	ctx := context.Background()
-	start := time.Now().Add(-time.Duration(n) * time.Second).UTC()
-	const batch = 400
-	for from := 0; from < n; from += batch {
-		to := min(from+batch, n)
-		err := db.Tx(ctx, func(tx *storage.Tx) error {
-			var adj, ent []string
-			var aargs, eargs []any
-			for i := from; i < to; i++ {
-				id, at := uuid.Must(uuid.NewV7()).String(), storage.Micros(start.Add(time.Duration(i)*time.Second))
-				adj = append(adj, "(?, ?, ?, ?, 'disbursement', 100, 0, 'USD', ?, FALSE, 'completed', '', '', ?)")
-				aargs = append(aargs, id, accountID, uuid.NewString(), programCode, fmt.Sprintf("seeded %d", i), at)
-				ent = append(ent, "(?, ?, ?, ?, 'USD', ?, ?)", "(?, ?, ?, ?, 'USD', ?, ?)")
-				eargs = append(eargs, uuid.Must(uuid.NewV7()).String(), id, programCode, ledger.FundingAccount(programCode), -100, at,
-					uuid.Must(uuid.NewV7()).String(), id, programCode, accountID, 100, at)
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO adjustments (id, account_id, adjustment_id, program_code, type, amount, fee,
-				currency, description, debit_to_negative, status, reason, request_hash, created_at) VALUES `+strings.Join(adj, ","), aargs...); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `INSERT INTO ledger_entries (id, posting_id, program_code, account, currency, amount, posted_at)
-				VALUES `+strings.Join(ent, ","), eargs...)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := db.Exec(ctx, `UPDATE ledger_balances SET posted = posted + ? WHERE account_id = ?`, int64(n)*100, accountID); err != nil {
-		t.Fatal(err)
-	}
-	// PostgreSQL's autovacuum analyses a table after such a load; a bulk
-	// load in a test is faster than autovacuum notices, so do its work.
-	if db.Engine == storage.Postgres {
-		if _, err := db.Exec(ctx, `ANALYZE adjustments, ledger_entries`); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 var olderRE = regexp.MustCompile(`href="(/console/accounts/[^"?]+\?before=[^"]+)"`)
 
 // The account page pages its ledger entries by cursor: every entry once,
 // newest first, no matter how many there are.
 func TestLedgerEntriesPaging(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f := newFixture(t, e)
-		seedLedger(t, e.App.DB, f.Seed.ProgramCode, f.Seed.AccountID, 120)
+		apitest.SeedLedger(t, e.App, f.Seed.ProgramCode, f.Seed.AccountID, 120)
 		c := f.client(t)
 		c.login("finance@example.com")
 		seen, pages := map[string]bool{}, 0
@@ -112,7 +62,7 @@ func TestAccountPage100k(t *testing.T) {
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f := newFixture(t, e)
 		began := time.Now()
-		seedLedger(t, e.App.DB, f.Seed.ProgramCode, f.Seed.AccountID, n)
+		apitest.SeedLedger(t, e.App, f.Seed.ProgramCode, f.Seed.AccountID, n)
 		t.Logf("seeded %d adjustments in %v", n, time.Since(began).Round(time.Second))
 		c := f.client(t)
 		c.login("finance@example.com")

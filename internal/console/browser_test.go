@@ -13,7 +13,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/verdant-baas/verdant/internal/apitest"
-	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 )
 
 // The browser tests drive the console in real Chromium (Debian's
@@ -175,8 +174,9 @@ func (b *browser) shot(name string) {
 // change its status, replay a failed webhook delivery; every page checked
 // with axe-core, on a laptop and a phone width.
 func TestBrowserWalk(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
-	f := newFixture(t, apitest.NewWith(t, storagetest.DSNs(t)["sqlite"], webhookEnv))
+	f := newFixture(t, apitest.NewWith(t, apitest.DSNs(t)["sqlite"], webhookEnv))
 	b := newBrowser(t, f)
 	rc := failedDelivery(t, f) // replayed by the admin below
 

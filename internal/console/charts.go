@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/verdant-baas/verdant/internal/backoffice"
 	"github.com/verdant-baas/verdant/internal/money"
-	"github.com/verdant-baas/verdant/internal/storage"
 )
 
 // chartDays is the overview charts' window, ending today (UTC).
@@ -55,7 +55,7 @@ func (c *Console) charts(ctx context.Context) ([]chart, error) {
 	if err != nil {
 		return nil, err
 	}
-	series := func(f func(*storage.Day) money.Sum) []money.Sum {
+	series := func(f func(*backoffice.Day) money.Sum) []money.Sum {
 		out := make([]money.Sum, chartDays)
 		for i := range out {
 			if d := daily[first.AddDate(0, 0, i)]; d != nil {
@@ -67,11 +67,11 @@ func (c *Console) charts(ctx context.Context) ([]chart, error) {
 	n := func(v int) money.Sum { return money.SumOf(int64(v)) }
 	count := money.Sum.String
 	c.chartCache.charts = []chart{
-		drawChart("adjustments", "Adjustments per day", first, series(func(d *storage.Day) money.Sum { return n(d.Adjustments) }), count),
-		drawChart("amounts", "Amount adjusted per day", first, series(func(d *storage.Day) money.Sum { return d.Amount }), money.Sum.Format),
-		drawChart("opened", "Cases opened per day", first, series(func(d *storage.Day) money.Sum { return n(d.Opened) }), count),
-		drawChart("closed", "Cases resolved or closed per day", first, series(func(d *storage.Day) money.Sum { return n(d.Closed) }), count),
-		drawChart("hits", "OFAC screening hits per day", first, series(func(d *storage.Day) money.Sum { return n(d.Hits) }), count),
+		drawChart("adjustments", "Adjustments per day", first, series(func(d *backoffice.Day) money.Sum { return n(d.Adjustments) }), count),
+		drawChart("amounts", "Amount adjusted per day", first, series(func(d *backoffice.Day) money.Sum { return d.Amount }), money.Sum.Format),
+		drawChart("opened", "Cases opened per day", first, series(func(d *backoffice.Day) money.Sum { return n(d.Opened) }), count),
+		drawChart("closed", "Cases resolved or closed per day", first, series(func(d *backoffice.Day) money.Sum { return n(d.Closed) }), count),
+		drawChart("hits", "OFAC screening hits per day", first, series(func(d *backoffice.Day) money.Sum { return n(d.Hits) }), count),
 	}
 	c.chartCache.at = now
 	return c.chartCache.charts, nil

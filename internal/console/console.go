@@ -30,7 +30,6 @@ import (
 	"github.com/verdant-baas/verdant/internal/program"
 	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/sanctions"
-	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
@@ -43,8 +42,8 @@ var staticFS embed.FS
 // Console serves /console/. app.New wires every field.
 type Console struct {
 	Log       *slog.Logger
-	DB        *storage.DB
-	Store     *storage.ConsoleStore
+	DB        Pinger
+	Store     Store
 	Operators *operator.Service
 	Customers *customer.Service
 	Sanctions *sanctions.Service
@@ -120,6 +119,7 @@ func (c *Console) routes() []route {
 		{"POST /console/partners", operator.ManagePartners, c.createPartner},
 		{"GET /console/partners/{partnerId}", operator.Read, c.partnerView},
 		{"POST /console/partners/{partnerId}/secret", operator.ManagePartners, c.rotateSecret},
+		{"POST /console/partners/{partnerId}/unthrottle", operator.LiftRetailThrottles, c.unthrottle},
 		{"GET /console/programs", operator.Read, c.programs},
 		{"GET /console/partners/{partnerId}/new-program", operator.ManagePartners, c.newProgram},
 		{"POST /console/programs", operator.ManagePartners, c.createProgram},

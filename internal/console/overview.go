@@ -5,13 +5,13 @@ import (
 	"sort"
 	"time"
 
+	"github.com/verdant-baas/verdant/internal/backoffice"
 	"github.com/verdant-baas/verdant/internal/sanctions"
-	"github.com/verdant-baas/verdant/internal/storage"
 )
 
 // overviewData is the overview page: what is waiting, and health.
 type overviewData struct {
-	Counts    storage.QueueCounts
+	Counts    backoffice.QueueCounts
 	Tiers     []tierCount
 	Topics    []topicCount
 	DBOK      bool

@@ -8,6 +8,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/partner"
 	"github.com/verdant-baas/verdant/internal/program"
+	"github.com/verdant-baas/verdant/internal/retail"
 	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
@@ -15,6 +16,8 @@ type partnersData struct {
 	Partners []partner.Partner
 	Next     string
 	Name     string
+	// Throttles are the retailers the enumeration guard throttles now.
+	Throttles []retail.Throttle
 	// Created is a new partner's credentials: the secret is shown once.
 	Created *partner.Credentials
 }
@@ -32,6 +35,9 @@ func (c *Console) partnersPage(w http.ResponseWriter, r *http.Request, v *view, 
 	if len(list) == pageSize {
 		d.Next = list[len(list)-1].ID
 	}
+	if d.Throttles, err = c.Retail.Throttles(r.Context(), "", pageSize); err != nil {
+		return err
+	}
 	v.Title, v.Data = "Partners", d
 	return c.render(w, r, status, "partners", v)
 }
@@ -46,6 +52,17 @@ func (c *Console) createPartner(w http.ResponseWriter, r *http.Request, v *view)
 		return c.partnersPage(w, r, v, d, statusOf(err))
 	}
 	return c.partnersPage(w, r, v, &partnersData{Created: &creds}, http.StatusCreated)
+}
+
+// unthrottle lifts a retailer's enumeration throttle (audited by the
+// store in the operator's name); nothing to lift is answered on the page.
+func (c *Console) unthrottle(w http.ResponseWriter, r *http.Request, v *view) error {
+	t, err := c.Retail.LiftThrottle(r.Context(), r.PathValue("partnerId"))
+	if err != nil {
+		v.Error = message(err)
+		return c.partnersPage(w, r, v, &partnersData{}, statusOf(err))
+	}
+	return c.redirect(w, r, "/console/partners", "Throttle of "+t.PartnerName+" lifted: its card validations are answered again.")
 }
 
 type partnerData struct {

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/backoffice"
 	"github.com/verdant-baas/verdant/internal/customer"
 	"github.com/verdant-baas/verdant/internal/operator"
 	"github.com/verdant-baas/verdant/internal/sanctions"
-	"github.com/verdant-baas/verdant/internal/storage"
 )
 
 const pageSize = 50
@@ -56,7 +56,7 @@ func cursor(at time.Time, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + ":" + id))
 }
 
-func parseCursor(s string) (*storage.EntryCursor, error) {
+func parseCursor(s string) (*backoffice.Cursor, error) {
 	if s == "" {
 		return nil, nil
 	}
@@ -66,7 +66,7 @@ func parseCursor(s string) (*storage.EntryCursor, error) {
 	if err != nil || err2 != nil || !ok || id == "" {
 		return nil, apperr.E(apperr.Invalid, "That page link is not valid. Start again from the first page.")
 	}
-	return &storage.EntryCursor{At: time.UnixMicro(n).UTC(), ID: id}, nil
+	return &backoffice.Cursor{At: time.UnixMicro(n).UTC(), ID: id}, nil
 }
 
 // listedEntry is a match beside the list entry it names.

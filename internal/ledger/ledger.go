@@ -141,9 +141,13 @@ type Store interface {
 	Balance(ctx context.Context, accountID string) (Balance, error)
 	Transactions(ctx context.Context, q TransactionQuery) ([]Adjustment, error)
 	RecentEntries(ctx context.Context, accountID string, limit int) ([]PostedEntry, error)
-	// DayActivity answers a program's adjustments created in [from, to)
-	// and each of its ledger accounts' balances at from and at to.
-	DayActivity(ctx context.Context, programCode string, from, to time.Time) ([]Adjustment, []AccountDay, error)
+	// Day reads a program's day [from, to) from one consistent snapshot
+	// of the ledger, row by row: each adjustment created in it, then each
+	// ledger account with entries in it and its balances at from and at
+	// to (DayVisitor). It answers the sum of every program ledger
+	// account's balance at to, those that did not move included. Its cost
+	// follows the entries posted since from, not the program's history.
+	Day(ctx context.Context, programCode string, from, to time.Time, v DayVisitor) (ledgerClosing money.Sum, err error)
 	// Verify answers every inconsistency found (empty: all good).
 	Verify(ctx context.Context) ([]string, error)
 }

@@ -2,9 +2,6 @@ package ledger
 
 import (
 	"context"
-	"encoding/csv"
-	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -39,15 +36,32 @@ type Totals struct {
 	TiesOut       bool      `json:"tiesOut"`
 }
 
-// Reconciliation is a program's daily batch: every adjustment created that
-// day (UTC) and every ledger account's opening and closing balance.
-type Reconciliation struct {
+// ReportHead names a reconciliation; a ReportWriter gets it before any
+// row.
+type ReportHead struct {
 	ProgramCode string
 	Date        string // YYYY-MM-DD
 	Currency    string
-	Adjustments []Adjustment
-	Accounts    []AccountDay
-	Totals      Totals
+}
+
+// DayVisitor receives a program's day row by row, as the store reads it.
+type DayVisitor interface {
+	// Adjustment is called for each adjustment created that day, in
+	// (creation time, id) order.
+	Adjustment(Adjustment) error
+	// Account is called, after every adjustment, for each ledger account
+	// with entries that day, in account order.
+	Account(AccountDay) error
+}
+
+// ReportWriter writes a reconciliation as it is read: Head, then the
+// rows (DayVisitor), then Totals, which come last because they are known
+// only once every row has gone past. An error from any method ends the
+// report.
+type ReportWriter interface {
+	Head(ReportHead) error
+	DayVisitor
+	Totals(Totals) error
 }
 
 // ParseDay parses a YYYY-MM-DD day and answers its UTC bounds.
@@ -59,92 +73,89 @@ func ParseDay(day string) (from, to time.Time, err error) {
 	return from, from.AddDate(0, 0, 1), nil
 }
 
-// Reconcile builds a program's reconciliation for a day.
-func (s *Service) Reconcile(ctx context.Context, programCode, currency, day string) (Reconciliation, error) {
+// Reconcile writes a program's reconciliation for a day to w as the store
+// reads it, and answers its totals. The day is validated before anything
+// reaches w; every later error comes from the store or from w.
+func (s *Service) Reconcile(ctx context.Context, programCode, currency, day string, w ReportWriter) (Totals, error) {
 	from, to, err := ParseDay(day)
 	if err != nil {
-		return Reconciliation{}, err
+		return Totals{}, err
 	}
-	adjs, accts, err := s.Store.DayActivity(ctx, programCode, from, to)
+	if err := w.Head(ReportHead{ProgramCode: programCode, Date: day, Currency: currency}); err != nil {
+		return Totals{}, err
+	}
+	t := &tallying{next: w}
+	closing, err := s.Store.Day(ctx, programCode, from, to, t)
 	if err != nil {
-		return Reconciliation{}, err
+		return Totals{}, err
 	}
-	return Reconciliation{ProgramCode: programCode, Date: day, Currency: currency, Adjustments: adjs,
-		Accounts: accts, Totals: Tally(programCode, adjs, accts)}, nil
+	tot := t.Close(closing)
+	return tot, w.Totals(tot)
 }
+
+// tallying adds up each row on its way to the next visitor.
+type tallying struct {
+	Tallier
+	next DayVisitor
+}
+
+func (t *tallying) Adjustment(a Adjustment) error { t.AddAdjustment(a); return t.next.Adjustment(a) }
+func (t *tallying) Account(d AccountDay) error    { t.AddAccount(d); return t.next.Account(d) }
 
 // IsProgramAccount reports whether a ledger account is one of a program's
 // own (funding, fees) rather than a customer's.
 func IsProgramAccount(account string) bool { return strings.HasPrefix(account, "program:") }
 
-// Tally computes the totals of a day and whether they tie out.
-func Tally(programCode string, adjs []Adjustment, accts []AccountDay) Totals {
-	var t Totals
-	for _, a := range adjs {
-		t.Adjustments++
-		if a.Status != StatusCompleted {
-			t.Declined++
-			continue
-		}
-		t.Completed++
-		if a.Direction() == Credit {
-			t.Credits = t.Credits.Add(a.Amount)
-		} else {
-			t.Debits = t.Debits.Add(a.Amount)
-		}
-		t.Fees = t.Fees.Add(a.Fee)
+// Tallier adds up a day's totals one row at a time, so a report of any
+// size is tallied in constant memory. The zero value is ready.
+type Tallier struct{ t Totals }
+
+// AddAdjustment counts one adjustment of the day.
+func (tl *Tallier) AddAdjustment(a Adjustment) {
+	t := &tl.t
+	t.Adjustments++
+	if a.Status != StatusCompleted {
+		t.Declined++
+		return
 	}
+	t.Completed++
+	if a.Direction() == Credit {
+		t.Credits = t.Credits.Add(a.Amount)
+	} else {
+		t.Debits = t.Debits.Add(a.Amount)
+	}
+	t.Fees = t.Fees.Add(a.Fee)
+}
+
+// AddAccount adds one account's movement over the day.
+func (tl *Tallier) AddAccount(d AccountDay) {
+	if !IsProgramAccount(d.Account) {
+		tl.t.CustomerMove = tl.t.CustomerMove.Add(d.Closing).Add(-d.Opening)
+	}
+}
+
+// Close answers the totals, given the sum of the closing balances of all
+// the program's ledger accounts (those that did not move that day
+// included), and whether they tie out.
+func (tl *Tallier) Close(ledgerClosing money.Sum) Totals {
+	t := tl.t
 	t.Net = t.Credits.Minus(t.Debits).Minus(t.Fees)
-	for _, d := range accts {
-		t.LedgerClosing = t.LedgerClosing.Add(d.Closing)
-		if !IsProgramAccount(d.Account) {
-			t.CustomerMove = t.CustomerMove.Add(d.Closing).Add(-d.Opening)
-		}
-	}
+	t.LedgerClosing = ledgerClosing
 	t.TiesOut = t.Net == t.CustomerMove && t.LedgerClosing.IsZero()
 	return t
 }
 
-// CSVHeader is the one header of the reconciliation CSV. Every row has
-// every column: recordType says which ones it fills ("adjustment": the
-// batch; "balance": account, currency, openingBalance, closingBalance;
-// "total": description names the total, amount holds its value).
-var CSVHeader = []string{"recordType", "account", "adjustmentIdentifier", "transactionIdentifier", "adjustmentType",
-	"direction", "amount", "fee", "currency", "adjustmentStatus", "adjustmentStatusReason", "transactionDate",
-	"description", "openingBalance", "closingBalance"}
-
-// csvText neutralises partner-supplied text that a spreadsheet would run
-// as a formula (=, +, -, @, tab, CR first), by prefixing a quote.
-func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+// Tally computes the totals of a day and whether they tie out, when accts
+// are every ledger account of the program.
+func Tally(programCode string, adjs []Adjustment, accts []AccountDay) Totals {
+	var tl Tallier
+	var closing money.Sum
+	for _, a := range adjs {
+		tl.AddAdjustment(a)
 	}
-	return s
-}
-
-// WriteCSV writes the reconciliation as one CSV table: the adjustment
-// batch, then each account's balances, then the totals.
-func (r Reconciliation) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	cw.Write(CSVHeader)
-	for _, a := range r.Adjustments {
-		cw.Write([]string{"adjustment", a.AccountID, a.AdjustmentID, a.ID, a.Type, a.Direction().String(),
-			money.Format(a.Amount), money.Format(a.Fee), a.Currency, a.Status, a.Reason,
-			a.CreatedAt.UTC().Format(time.RFC3339Nano), csvText(a.Description), "", ""})
+	for _, d := range accts {
+		tl.AddAccount(d)
+		closing = closing.Add(d.Closing)
 	}
-	for _, d := range r.Accounts {
-		cw.Write([]string{"balance", d.Account, "", "", "", "", "", "", r.Currency, "", "", "", "",
-			money.Format(d.Opening), money.Format(d.Closing)})
-	}
-	t := r.Totals
-	for _, kv := range [][2]string{
-		{"adjustments", strconv.Itoa(t.Adjustments)}, {"completed", strconv.Itoa(t.Completed)},
-		{"declined", strconv.Itoa(t.Declined)}, {"credits", t.Credits.Format()}, {"debits", t.Debits.Format()},
-		{"fees", t.Fees.Format()}, {"net", t.Net.Format()}, {"customerMovement", t.CustomerMove.Format()},
-		{"ledgerClosing", t.LedgerClosing.Format()}, {"tiesOut", strconv.FormatBool(t.TiesOut)},
-	} {
-		cw.Write([]string{"total", "", "", "", "", "", kv[1], "", r.Currency, "", "", "", kv[0], "", ""})
-	}
-	cw.Flush()
-	return cw.Error()
+	return tl.Close(closing)
 }

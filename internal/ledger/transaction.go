@@ -37,6 +37,9 @@ func TransactionOf(a Adjustment) Transaction {
 	}
 }
 
-// FormatTime formats a posting time as the adjustments page's sample does
-// (UTC, milliseconds).
-func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+// TimeLayout is how a posting time is written: as the adjustments page's
+// sample does (UTC, milliseconds).
+const TimeLayout = "2006-01-02T15:04:05.000Z"
+
+// FormatTime formats a posting time in TimeLayout, in UTC.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }

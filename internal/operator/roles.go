@@ -65,6 +65,9 @@ const (
 	// ReplayWebhooks sends webhook deliveries again: one (redeliver) or a
 	// subscription's failed ones or time range (replay).
 	ReplayWebhooks Permission = "webhooks.replay"
+	// LiftRetailThrottles ends a retailer's enumeration throttle before
+	// its window does.
+	LiftRetailThrottles Permission = "retail.unthrottle"
 )
 
 // Grants is the permission table: which roles hold each permission. It is
@@ -85,6 +88,9 @@ var Grants = map[Permission][]Role{
 	ManageWebhooks:   {Admin},
 	// Support answers a partner that missed an event by sending it again.
 	ReplayWebhooks: {Admin, Support},
+	// The guard is a fraud control: risk judges whether a retailer's
+	// misses were a prober or a bad batch of numbers.
+	LiftRetailThrottles: {Admin, Risk},
 }
 
 // Allows reports whether any of roles holds p.

@@ -44,20 +44,27 @@ const CodeThrottled = 429
 // DescThrottled is the description of a throttled answer.
 const DescThrottled = "Too many requests for accounts that were not found; retry later."
 
-// Throttle is a retailer throttled by the enumeration guard.
+// Throttle is a retailer throttled by the enumeration guard: from
+// StartedAt until EndsAt, after Misses validations answered 110.
+// PartnerName is filled where an operator reads it; LiftedAt only on the
+// answer to a lift.
 type Throttle struct {
-	PartnerID string
-	StartedAt time.Time
-	EndsAt    time.Time
-	Misses    int
+	PartnerID   string
+	PartnerName string
+	StartedAt   time.Time
+	EndsAt      time.Time
+	Misses      int
+	LiftedAt    time.Time
 }
 
 // AuditThrottled is the audit action of a throttle starting, recorded
 // with AuditActor (the platform itself decided it) on subject
-// "partner:<id>".
+// "partner:<id>". AuditThrottleLifted is an operator ending one early
+// (same subject, detail the throttle as it stood).
 const (
-	AuditThrottled = "retail.throttled"
-	AuditActor     = "system"
+	AuditThrottled      = "retail.throttled"
+	AuditThrottleLifted = "retail.throttleLifted"
+	AuditActor          = "system"
 )
 
 // trips is the guard's rule: the retailer's misses in the window reached

@@ -3,21 +3,22 @@ package storage
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/backoffice"
 	"github.com/verdant-baas/verdant/internal/card"
 	"github.com/verdant-baas/verdant/internal/customer"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
-// ConsoleStore answers the back-office console's reads that no domain
-// service has: queue counts, account search across programs, and an
-// account's ledger entries by cursor. Every query is served by an index
-// (migration 00011); none scans a table per page view. It holds the vault
-// for the keyed index a card number is found by.
+// ConsoleStore implements console.Store, which its consumer declares:
+// the back-office console's reads that no domain service has (queue
+// counts, account search across programs, an account's ledger entries by
+// cursor), answered in internal/backoffice types. Every query is served by
+// an index (migration 00011); none scans a table per page view. It holds
+// the vault for the keyed index a card number is found by.
 type ConsoleStore struct {
 	db    *DB
 	vault *vault.Vault
@@ -26,26 +27,10 @@ type ConsoleStore struct {
 // NewConsoleStore returns the console store over db and the vault v.
 func NewConsoleStore(db *DB, v *vault.Vault) *ConsoleStore { return &ConsoleStore{db: db, vault: v} }
 
-// QueueCounts is what the console's overview shows.
-type QueueCounts struct {
-	ReviewsPending int
-	OldestReview   time.Time // zero when none is pending
-	// OpenCasesByTier counts cases not resolved or closed, by tier.
-	OpenCasesByTier map[int]int
-	DeadLetters     int
-	// DeadByTopic counts dead letters by outbox topic (CRM, messages).
-	DeadByTopic map[string]int
-	// Webhook deliveries failing: WebhooksRetrying are waiting for a
-	// retry after a failed attempt, WebhooksFailed were given up (an
-	// operator may replay them); WebhookSubsFailing counts subscriptions
-	// whose last attempt failed or that the platform disabled.
-	WebhooksRetrying, WebhooksFailed, WebhookSubsFailing int
-}
-
 // Counts answers the queue counts.
-func (s *ConsoleStore) Counts(ctx context.Context) (_ QueueCounts, err error) {
+func (s *ConsoleStore) Counts(ctx context.Context) (_ backoffice.QueueCounts, err error) {
 	defer apperr.Op(&err, "storage.ConsoleStore.Counts")
-	c := QueueCounts{OpenCasesByTier: map[int]int{}, DeadByTopic: map[string]int{}}
+	c := backoffice.QueueCounts{OpenCasesByTier: map[int]int{}, DeadByTopic: map[string]int{}}
 	var oldest *int64
 	if err := s.db.QueryRow(ctx, `SELECT COUNT(*), MIN(created_at) FROM sanctions_reviews WHERE status = 'pending'`).
 		Scan(&c.ReviewsPending, &oldest); err != nil {
@@ -89,7 +74,7 @@ func (s *ConsoleStore) Counts(ctx context.Context) (_ QueueCounts, err error) {
 // webhookCounts counts failing webhook deliveries through partial
 // indexes: pending rows (webhook_deliveries_due) and failed ones
 // (webhook_deliveries_failed, migration 00011); subscriptions are few.
-func (s *ConsoleStore) webhookCounts(ctx context.Context, c *QueueCounts) error {
+func (s *ConsoleStore) webhookCounts(ctx context.Context, c *backoffice.QueueCounts) error {
 	return s.db.QueryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending' AND attempts > 0),
 		(SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'failed'),
@@ -97,25 +82,11 @@ func (s *ConsoleStore) webhookCounts(ctx context.Context, c *QueueCounts) error 
 		Scan(&c.WebhooksRetrying, &c.WebhooksFailed, &c.WebhookSubsFailing)
 }
 
-// AccountHit is an account found by a console search, with its cards.
-type AccountHit struct {
-	Account account.Account
-	Cards   []card.Card
-}
-
-// AccountSearch says how to find accounts; set one way.
-type AccountSearch struct {
-	ID         string // account identifier
-	CustomerID string
-	BIN, Last4 string
-	PAN        string // full card number: looked up by its keyed index, never stored or shown
-}
-
 // maxHits bounds a search's answer (a BIN + last four may match many).
 const maxHits = 50
 
 // FindAccounts answers accounts matching q, across programs.
-func (s *ConsoleStore) FindAccounts(ctx context.Context, q AccountSearch) (_ []AccountHit, err error) {
+func (s *ConsoleStore) FindAccounts(ctx context.Context, q backoffice.AccountSearch) (_ []backoffice.AccountHit, err error) {
 	defer apperr.Op(&err, "storage.ConsoleStore.FindAccounts")
 	var where string
 	var args []any
@@ -136,14 +107,14 @@ func (s *ConsoleStore) FindAccounts(ctx context.Context, q AccountSearch) (_ []A
 	if err != nil {
 		return nil, err
 	}
-	var out []AccountHit
+	var out []backoffice.AccountHit
 	for rows.Next() {
 		a, err := scanAccount(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err
 		}
-		out = append(out, AccountHit{Account: a})
+		out = append(out, backoffice.AccountHit{Account: a})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -184,17 +155,10 @@ func (s *ConsoleStore) Account(ctx context.Context, id string) (_ account.Accoun
 	return a, notFound(err, account.ErrNotFound.Message)
 }
 
-// EntryCursor is a ledger entry's place in an account's (posted_at, id)
-// order.
-type EntryCursor struct {
-	At time.Time
-	ID string
-}
-
 // Entries answers an account's ledger entries newest first, strictly
 // older than before when it is set: a keyset page served by the
 // (account, posted_at, id) index whatever the account's size.
-func (s *ConsoleStore) Entries(ctx context.Context, accountID string, before *EntryCursor, limit int) (_ []ledger.PostedEntry, err error) {
+func (s *ConsoleStore) Entries(ctx context.Context, accountID string, before *backoffice.Cursor, limit int) (_ []ledger.PostedEntry, err error) {
 	defer apperr.Op(&err, "storage.ConsoleStore.Entries(%s)", accountID)
 	q := `SELECT e.id, e.posting_id, a.adjustment_id, e.account, e.currency, e.amount, e.posted_at
 		FROM ledger_entries e JOIN adjustments a ON a.id = e.posting_id WHERE e.account = ?`
@@ -231,7 +195,7 @@ func (s *ConsoleStore) Review(ctx context.Context, id string) (_ customer.Review
 
 // Reviews answers reviews with a status, oldest first, after a cursor
 // (the last review's created_at and id).
-func (s *ConsoleStore) Reviews(ctx context.Context, status string, after *EntryCursor, limit int) (_ []customer.Review, err error) {
+func (s *ConsoleStore) Reviews(ctx context.Context, status string, after *backoffice.Cursor, limit int) (_ []customer.Review, err error) {
 	defer apperr.Op(&err, "storage.ConsoleStore.Reviews(%s)", status)
 	q, args := `SELECT `+reviewCols+` FROM sanctions_reviews WHERE status = ?`, []any{status}
 	if after != nil {

@@ -5,17 +5,9 @@ import (
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
+	"github.com/verdant-baas/verdant/internal/backoffice"
 	"github.com/verdant-baas/verdant/internal/money"
 )
-
-// Day is one UTC day's figures for the overview's charts.
-type Day struct {
-	Adjustments int
-	Amount      money.Sum // completed adjustments' amounts, minor units
-	Opened      int       // cases opened
-	Closed      int       // cases resolved or closed
-	Hits        int       // customers held for OFAC review
-}
 
 const microsPerDay = int64(24 * time.Hour / time.Microsecond)
 
@@ -23,13 +15,13 @@ const microsPerDay = int64(24 * time.Hour / time.Microsecond)
 // day's start). Each query reads the window through an index (adjustments
 // per program and time; cases, their history and reviews by time): its
 // cost follows the window's volume, not the tables' size.
-func (s *ConsoleStore) Daily(ctx context.Context, since time.Time) (_ map[time.Time]*Day, err error) {
+func (s *ConsoleStore) Daily(ctx context.Context, since time.Time) (_ map[time.Time]*backoffice.Day, err error) {
 	defer apperr.Op(&err, "storage.ConsoleStore.Daily")
-	out := map[time.Time]*Day{}
-	day := func(d int64) *Day {
+	out := map[time.Time]*backoffice.Day{}
+	day := func(d int64) *backoffice.Day {
 		t := time.UnixMicro(d * microsPerDay).UTC()
 		if out[t] == nil {
-			out[t] = &Day{}
+			out[t] = &backoffice.Day{}
 		}
 		return out[t]
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"time"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/ledger"
@@ -33,7 +32,7 @@ const (
 // retailStatements are every statement of a validation's and a load's
 // transaction, the ledger's posting included.
 var retailStatements = append([]string{qLoadByRequest, qValidationByID, qLoadByID, qReferenced, qPostedBalance,
-	qInsertLoad, qInsertValidation, qLockAccountRow, qUsedToday, qLoadUse}, postingStatements...)
+	qInsertLoad, qInsertValidation, qLockAccountRow, qUsedToday, qLoadUse, qAddLimitUse}, postingStatements...)
 
 // errLoadTaken abandons a load's transaction whose insert found its request
 // id taken by a concurrent request: whatever it posted is rolled back, and
@@ -66,15 +65,43 @@ func (s *RetailStore) CommitLoad(ctx context.Context, l retail.Load, w retail.Wi
 				return l, err
 			}
 			var committed int
-			err := tx.queryRowCached(ctx, qLoadUse, account, Micros(w.DayStart), account, true, Micros(w.HoldsSince),
-				st.Validation.ResponseID, st.Validation.ResponseID).Scan(&st.Used, &committed)
+			err := tx.queryRowCached(ctx, qLoadUse, account, Micros(w.DayStart), Micros(w.Now),
+				st.Validation.ResponseID).Scan(&st.Used, &committed)
 			if err != nil {
 				return l, err
 			}
+			st.Used -= ownHold(st.Validation, w)
 			st.Committed = committed > 0
 		}
-		return decide(ctx, st, ledgerTx{tx})
+		out, err := decide(ctx, st, ledgerTx{tx})
+		if err != nil || out.Status != retail.StatusPosted {
+			return out, err
+		}
+		return out, countLoad(ctx, tx, out, st.Validation)
 	})
+}
+
+// ownHold is what the validation a load commits holds in w's totals: the
+// load is decided without it.
+func ownHold(v *retail.Validation, w retail.Window) int64 {
+	if v.HoldUntil.After(w.Now) && dayOf(v.At) == Micros(w.DayStart) {
+		return v.Amount
+	}
+	return 0
+}
+
+// countLoad moves a posted load's amount into the running totals: it
+// counts on its day from now on, and its validation's hold is released
+// (on the validation's day, which a hold from an earlier day no longer
+// counts on anyway).
+func countLoad(ctx context.Context, tx *Tx, l retail.Load, v *retail.Validation) error {
+	if err := addLimitUse(ctx, tx, l.AccountID, dayOf(l.At), postedUse, l.Amount); err != nil {
+		return err
+	}
+	if v.HoldUntil.IsZero() {
+		return nil
+	}
+	return addLimitUse(ctx, tx, v.AccountID, dayOf(v.At), Micros(v.HoldUntil), -v.Amount)
 }
 
 // loadFacts reads the validation a load names and its account's target.
@@ -115,7 +142,11 @@ func (s *RetailStore) VoidLoad(ctx context.Context, l retail.Load,
 		}
 		_, err = tx.Exec(ctx, `UPDATE retail_loads SET status = ?, updated_at = ? WHERE id = ?`,
 			retail.StatusVoided, Micros(out.At), st.Load.ResponseID)
-		return out, err
+		if err != nil {
+			return out, err
+		}
+		// A voided load no longer counts (a void is on its load's day).
+		return out, addLimitUse(ctx, tx, st.Load.AccountID, dayOf(st.Load.At), postedUse, -st.Load.Amount)
 	})
 }
 
@@ -251,33 +282,4 @@ func scanLoad(row interface{ Scan(...any) error }) (retail.Load, error) {
 	l.AvailableBalance, l.ReloadFee, l.MerchantFee, l.MinAllowed, l.MaxAllowed = o.AvailableBalance, o.ReloadFee,
 		o.MerchantFee, o.MinAllowed, o.MaxAllowed
 	return l, nil
-}
-
-// Throttle implements retail.Store. Two nodes that trip together both
-// set the same throttle; only the one that started it records the event.
-func (s *RetailStore) Throttle(ctx context.Context, partnerID string, since time.Time, trips func(misses int) bool,
-	t retail.Throttle) (_ bool, err error) {
-	defer apperr.Op(&err, "storage.RetailStore.Throttle(%s)", partnerID)
-	var misses int
-	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM retail_validations WHERE partner_id = ? AND response_code = ? AND created_at >= ?`,
-		partnerID, retail.CodeInvalidAccount, Micros(since)).Scan(&misses); err != nil || !trips(misses) {
-		return false, err
-	}
-	var started bool
-	err = s.db.Tx(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `INSERT INTO retail_throttles (partner_id, started_at, ends_at, misses) VALUES (?, ?, ?, ?)
-			ON CONFLICT (partner_id) DO UPDATE SET started_at = excluded.started_at, ends_at = excluded.ends_at,
-			misses = excluded.misses WHERE retail_throttles.ends_at <= excluded.started_at`,
-			partnerID, Micros(t.StartedAt), Micros(t.EndsAt), misses)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if started = n == 1; err != nil || !started {
-			return err
-		}
-		return tx.audit(ctx, Micros(t.StartedAt), retail.AuditActor, retail.AuditThrottled, "partner:"+partnerID,
-			map[string]any{"misses": misses, "since": since.UTC(), "endsAt": t.EndsAt.UTC()})
-	})
-	return started, err
 }

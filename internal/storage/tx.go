@@ -142,3 +142,25 @@ func retryable(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "SQLITE_BUSY") || strings.Contains(s, "database is locked")
 }
+
+// Snapshot runs fn in a read-only transaction in which every read sees the
+// database as of one moment, whatever commits meanwhile: a deferred read
+// transaction in SQLite's WAL, REPEATABLE READ on PostgreSQL. A report read
+// in several queries is then consistent with itself. fn must only read;
+// the transaction is held for as long as fn runs (on SQLite, the WAL is
+// not checkpointed past it meanwhile).
+func (db *DB) Snapshot(ctx context.Context, fn func(tx *Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.Engine == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	stx, err := db.r.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer stx.Rollback() // read-only: nothing to keep; a no-op after Commit
+	if err := fn(&Tx{db: db, tx: stx}); err != nil {
+		return err
+	}
+	return stx.Commit()
+}
