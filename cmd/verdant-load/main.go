@@ -7,6 +7,14 @@
 //	go run ./cmd/verdant-load -engine sqlite -clients 16 -duration 15s
 //	go run ./cmd/verdant-load -engine postgres -pg-url postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 //
+// With -baselines it also runs, in each of -rounds rounds, what the
+// adjustments are compared with (docs/benchmarks/ledger.md): the same rows
+// committed straight through the driver (raw) and the server's GET /ping
+// (ping), and reports each round's ratios and their medians:
+//
+//	go run ./cmd/verdant-load -engine sqlite -clients 16 -duration 10s -rounds 3 -baselines raw,ping
+//	go run ./cmd/verdant-load -engine postgres -clients 16,32,64,128 -duration 10s -rounds 3 -baselines raw
+//
 // With -webhooks it alternates runs without and with a webhook
 // subscription receiving every transaction event (a local receiver in
 // this process) and reports the ratio; with -webhook-rate N it posts N
@@ -23,6 +31,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,16 +52,30 @@ func run() error {
 	engine := flag.String("engine", "sqlite", "sqlite or postgres")
 	pgURL := flag.String("pg-url", os.Getenv("VERDANT_TEST_POSTGRES_URL"), "PostgreSQL URL (engine postgres); a fresh schema is created in it")
 	bin := flag.String("bin", "", "verdant binary (default: go build ./cmd/verdant into a temp dir)")
-	clients := flag.Int("clients", 16, "concurrent HTTP clients")
+	clientList := flag.String("clients", "16", "concurrent HTTP clients; a comma-separated list (16,32,64,128) sweeps them in each round")
 	accounts := flag.Int("accounts", 64, "accounts to spread the load over")
 	duration := flag.Duration("duration", 15*time.Second, "measured load duration")
 	warmup := flag.Duration("warmup", 2*time.Second, "unmeasured warm-up")
 	webhooks := flag.Bool("webhooks", false, "alternate runs without and with a subscription receiving every transaction event")
-	rounds := flag.Int("rounds", 2, "with -webhooks: pairs of runs (without, with)")
+	rounds := flag.Int("rounds", 1, "rounds of runs, each with every -clients value and -baselines (with -webhooks: pairs of runs without and with)")
 	webhookRate := flag.Int("webhook-rate", 0, "post this many adjustments a second to a subscribed program and report commit-to-receiver latency")
+	var cmp compare
+	flag.StringVar(&cmp.baselines, "baselines", "", "comma-separated baselines run in each round after the adjustments: "+
+		"raw (the same rows committed straight through the driver: SQLite batches of -batch, PostgreSQL -raw-workers "+
+		"transactions of one posting) and ping (GET /ping at the same clients)")
+	flag.IntVar(&cmp.batch, "batch", 128, "raw baseline on SQLite: postings per transaction")
+	flag.IntVar(&cmp.rawWorkers, "raw-workers", 8, "raw baseline on PostgreSQL: concurrent one-posting transactions")
+	flag.StringVar(&cmp.cpuProfile, "cpuprofile", "", "write the server's CPU profile of the first measured adjustments run to this file (and the load generator's to FILE.client)")
 	flag.Parse()
+	clients, err := parseClients(*clientList)
+	if err != nil {
+		return err
+	}
 	if *webhooks || *webhookRate > 0 {
 		os.Setenv("VERDANT_WEBHOOK_ALLOW_PRIVATE", "true") // the receiver is local; the started server inherits this
+	}
+	if cmp.cpuProfile != "" {
+		os.Setenv("VERDANT_PPROF_ADDR", "127.0.0.1:0") // the started server inherits this
 	}
 
 	ctx := context.Background()
@@ -79,7 +102,7 @@ func run() error {
 		return err
 	}
 	defer srv.Stop()
-	c := &loadtest.Client{URL: srv.URL, HTTP: loadtest.NewHTTP(*clients)}
+	c := &loadtest.Client{URL: srv.URL, HTTP: loadtest.NewHTTP(slices.Max(clients))}
 	fx, err := loadtest.Seed(ctx, c, "LOAD", *accounts)
 	if err != nil {
 		return err
@@ -89,24 +112,20 @@ func run() error {
 			return err
 		}
 	}
-	load := loadtest.Load{Clients: *clients, Program: fx.ProgramCode, Accounts: fx.Accounts}
+	load := loadtest.Load{Clients: clients[0], Program: fx.ProgramCode, Accounts: fx.Accounts}
 	load.Duration = *warmup
 	loadtest.Run(ctx, c, load)
 	load.Duration = *duration
+	fmt.Printf("engine %s (%s), clients %s, %d accounts, %d CPUs, %s runs; load average %s\n", *engine, durable,
+		*clientList, *accounts, runtime.NumCPU(), *duration, loadAverage())
 	if *webhooks || *webhookRate > 0 {
-		fmt.Printf("engine %s (%s), %d clients, %d accounts, %d CPUs, %s\n", *engine, durable, *clients, *accounts, runtime.NumCPU(), *duration)
 		if *webhookRate > 0 {
 			return webhookLatency(ctx, c, load, *webhookRate)
 		}
 		return webhookRatio(ctx, srv, c, load, *rounds)
 	}
-	rep := loadtest.Run(ctx, c, load)
-	fmt.Printf("engine %s (%s), %d clients, %d accounts, %d CPUs, %s\n", *engine, durable, *clients, *accounts, runtime.NumCPU(), *duration)
-	fmt.Println(rep)
-	if rep.Errors > 0 {
-		return fmt.Errorf("%d requests failed", rep.Errors)
-	}
-	return nil
+	cmp.engine, cmp.dsn, cmp.srv, cmp.c, cmp.load = *engine, dsn, srv, c, load
+	return cmp.run(ctx, clients, *rounds, *warmup)
 }
 
 // database answers the DSN for the engine and its durability settings.

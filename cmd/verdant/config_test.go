@@ -112,6 +112,27 @@ func TestBinaryMetricsOnOwnListener(t *testing.T) {
 	}
 }
 
+// VERDANT_PPROF_ADDR serves Go's profiler on its own listener, never on
+// the main one; without it there is none.
+func TestBinaryPprofOnOwnListener(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, []string{"VERDANT_PPROF_ADDR=127.0.0.1:0"}, "--data-dir", t.TempDir())
+	m := regexp.MustCompile(`verdant pprof on (\S+)`).FindStringSubmatch(srv.output())
+	if m == nil {
+		t.Fatalf("no profiler address printed:\n%s", srv.output())
+	}
+	for url, want := range map[string]int{m[1] + "cmdline": http.StatusOK, srv.URL + "/debug/pprof/cmdline": http.StatusNotFound} {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Fatalf("%s: %d, want %d", url, resp.StatusCode, want)
+		}
+	}
+}
+
 // --db-max-conns reaches the PostgreSQL pool of the app a command opens.
 func TestDBMaxConnsSetting(t *testing.T) {
 	t.Parallel()

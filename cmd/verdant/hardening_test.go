@@ -98,8 +98,7 @@ func TestBinaryProgramAccountsBounded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.Exec(ctx, `UPDATE ledger_program_balances SET posted = ? WHERE account = ?`,
-			-ledger.MaxProgramBalance+100, ledger.FundingAccount("BOUND"))
+		err = storagetest.SetProgramBalance(ctx, db, ledger.FundingAccount("BOUND"), "BOUND", -ledger.MaxProgramBalance+100)
 		db.Close()
 		if err != nil {
 			t.Fatal(err)

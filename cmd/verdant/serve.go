@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"time"
@@ -77,6 +78,14 @@ func serveHTTP(ctx context.Context, a *app.App, ln net.Listener, stdout io.Write
 		ln.Close()
 		return err
 	}
+	profiler, err := servePprof(a, errc, stdout)
+	if err != nil {
+		ln.Close()
+		if metrics != nil {
+			metrics.Close()
+		}
+		return err
+	}
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorkers()
 	if beforeServe != nil {
@@ -95,8 +104,10 @@ func serveHTTP(ctx context.Context, a *app.App, ln net.Listener, stdout io.Write
 	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shutCtx)
-	if metrics != nil {
-		metrics.Close()
+	for _, side := range []*http.Server{metrics, profiler} {
+		if side != nil {
+			side.Close()
+		}
 	}
 	stopWorkers()
 	if errors.Is(err, http.ErrServerClosed) {
@@ -111,20 +122,48 @@ func serveMetrics(a *app.App, errc chan<- error, stdout io.Writer) (*http.Server
 	if a.Config.MetricsAddr == "" {
 		return nil, nil
 	}
-	ln, err := net.Listen("tcp", a.Config.MetricsAddr)
-	if err != nil {
-		return nil, fmt.Errorf("VERDANT_METRICS_ADDR: %w", err)
-	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", a.Server.MetricsHandler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 60 * time.Second}
+	return serveSide(a, errc, "VERDANT_METRICS_ADDR", a.Config.MetricsAddr, mux, 60*time.Second,
+		func(addr net.Addr) { fmt.Fprintf(stdout, "verdant metrics on http://%s/metrics\n", addr) })
+}
+
+// servePprof serves Go's profiler on VERDANT_PPROF_ADDR, when set: CPU,
+// heap, mutex and block profiles of the running server, for finding
+// where a load spends its time (docs/benchmarks/ledger.md). Its own
+// listener only, never the main one: profiles show internals.
+func servePprof(a *app.App, errc chan<- error, stdout io.Writer) (*http.Server, error) {
+	if a.Config.PprofAddr == "" {
+		return nil, nil
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	// A CPU profile or trace streams for as long as asked (?seconds=).
+	return serveSide(a, errc, "VERDANT_PPROF_ADDR", a.Config.PprofAddr, mux, 0,
+		func(addr net.Addr) { fmt.Fprintf(stdout, "verdant pprof on http://%s/debug/pprof/\n", addr) })
+}
+
+// serveSide serves h on its own listener at addr (a setting named env),
+// and calls printed with the address it listens on; a failure to serve
+// goes to errc.
+func serveSide(a *app.App, errc chan<- error, env, addr string, h http.Handler, writeTimeout time.Duration,
+	printed func(net.Addr)) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", env, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: writeTimeout}
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
 		}
 	}()
-	a.Log.Info("serving metrics", "addr", ln.Addr().String())
-	fmt.Fprintf(stdout, "verdant metrics on http://%s/metrics\n", ln.Addr())
+	a.Log.Info("serving "+env, "addr", ln.Addr().String())
+	printed(ln.Addr())
 	return srv, nil
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/money"
+	"github.com/verdant-baas/verdant/internal/program"
 )
 
 func (s *Server) ledgerRoutes(mux *router) {
@@ -46,9 +48,15 @@ func adjustmentDetails(a ledger.Adjustment) []ResponseDetail {
 // postAdjustment does not read the account before posting: the posting
 // transaction locks the account row and answers an unknown account (10/0)
 // or one that takes no adjustments (4/105) itself, saving a round trip on
-// the hottest path.
+// the hottest path. It checks the request against this node's copy of the
+// program (its type enabled, its currency), and the posting goes through
+// only if the program is still at that copy's version when the posting's
+// transaction reads it. If it moved (on any node), or the copy refused the
+// request, the request is checked again on a fresh read: a copy never
+// decides an answer alone.
 func (s *Server) postAdjustment(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.program(r)
+	partnerID, code := claimsFrom(r.Context()).PartnerID, r.PathValue("programCode")
+	p, err := s.Programs.ForPartnerCached(r.Context(), partnerID, code)
 	if err != nil {
 		return err
 	}
@@ -60,20 +68,42 @@ func (s *Server) postAdjustment(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
+	fresh := false // p is a copy
+	for attempt := 0; ; attempt++ {
+		req, err := s.adjustmentRequest(p, in, accountID)
+		refused := err != nil
+		var adj ledger.Adjustment
+		if !refused {
+			adj, err = s.Ledger.Post(r.Context(), req)
+		}
+		if refused && !fresh || errors.Is(err, ledger.ErrProgramChanged) && attempt < 3 {
+			if p, err = s.Programs.ForPartner(r.Context(), partnerID, code); err != nil { // refreshes the copy
+				return err
+			}
+			fresh = true
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, AdjustmentResultJSON{AdjustmentStatus: adj.Status, AdjustmentStatusReason: adj.Reason,
+			ResponseDetails: adjustmentDetails(adj)})
+		return nil
+	}
+}
+
+// adjustmentRequest checks an adjustment against p; the request carries
+// p's version, the posting's condition.
+func (s *Server) adjustmentRequest(p program.Program, in ledger.Input, accountID string) (ledger.Request, error) {
 	req, err := ledger.ParseRequest(in, p.Code, accountID, p.Currency)
 	if err != nil {
-		return err
+		return ledger.Request{}, err
 	}
 	if !ledger.Enabled(req.Type, p.Allows(req.Type), s.Sandbox) {
-		return errTypeNotEnabled(req.Type, p.Code)
+		return ledger.Request{}, errTypeNotEnabled(req.Type, p.Code)
 	}
-	adj, err := s.Ledger.Post(r.Context(), req)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, AdjustmentResultJSON{AdjustmentStatus: adj.Status, AdjustmentStatusReason: adj.Reason,
-		ResponseDetails: adjustmentDetails(adj)})
-	return nil
+	req.ProgramVersion = p.Version
+	return req, nil
 }
 
 // AdjustmentJSON answers GET .../adjustments/{adjustmentIdentifier}

@@ -58,7 +58,13 @@ func TestProgramAccountsAreBounded(t *testing.T) {
 		funding, fees := ledger.FundingAccount(s.ProgramCode), ledger.FeeAccount(s.ProgramCode)
 		set := func(account string, posted int64) {
 			t.Helper()
-			if _, err := e.App.DB.Exec(ctx, `UPDATE ledger_program_balances SET posted = ? WHERE account = ?`, posted, account); err != nil {
+			// Over the account's balance shards (migration 00017), half each.
+			if _, err := e.App.DB.Exec(ctx, `DELETE FROM ledger_program_balance_shards WHERE account = ?`, account); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.App.DB.Exec(ctx, `INSERT INTO ledger_program_balance_shards (account, shard, program_code, currency,
+				posted, updated_at) VALUES (?, 0, ?, 'USD', ?, 0), (?, 1, ?, 'USD', ?, 0)`,
+				account, s.ProgramCode, posted/2, account, s.ProgramCode, posted-posted/2); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -27,6 +27,7 @@ import (
 type Config struct {
 	Addr         string        // listen address (VERDANT_ADDR)
 	MetricsAddr  string        // own listener for GET /metrics; "" = the main one (VERDANT_METRICS_ADDR)
+	PprofAddr    string        // Go profiler listener; "" = none (VERDANT_PPROF_ADDR)
 	DataDir      string        // SQLite file and generated dev keys (VERDANT_DATA_DIR)
 	DB           string        // sqlite:PATH or postgres://... (VERDANT_DB)
 	DBMaxConns   int           // PostgreSQL pool size per node; 0 = storage's default (VERDANT_DB_MAX_CONNS)

@@ -119,6 +119,9 @@ func (c *Config) finish() error {
 	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0") { // :0 is a fresh port each
 		return fmt.Errorf("VERDANT_METRICS_ADDR: %q is the main listen address; leave it empty to serve /metrics there", c.MetricsAddr)
 	}
+	if c.PprofAddr != "" && c.PprofAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0") {
+		return fmt.Errorf("VERDANT_PPROF_ADDR: %q is the main listen address; the profiler needs its own", c.PprofAddr)
+	}
 	return nil
 }
 

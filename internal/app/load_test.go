@@ -45,6 +45,8 @@ var settingCases = []struct {
 		bad: []string{"logfmt", "pretty"}},
 	{env: "VERDANT_METRICS_ADDR", field: func(c Config) any { return c.MetricsAddr }, dfl: "", good: "10.0.0.5:9090", want: "10.0.0.5:9090",
 		bad: []string{"9090", "127.0.0.1:8080"}}, // the second is the main address
+	{env: "VERDANT_PPROF_ADDR", field: func(c Config) any { return c.PprofAddr }, dfl: "", good: "127.0.0.1:6060", want: "127.0.0.1:6060",
+		bad: []string{"6060", "127.0.0.1:8080"}}, // the second is the main address
 	{env: "VERDANT_ADMIN_TOKEN", field: func(c Config) any { return c.AdminToken }, dfl: "", good: strongToken, want: strongToken,
 		bad: []string{"a", "change-me", strings.Repeat("ab", 20), "short-token-0123456789abcdef"}},
 	{env: "VERDANT_DATA_KEY_RETIRED", field: func(c Config) any { return len(c.RetiredKeys) }, dfl: 0,

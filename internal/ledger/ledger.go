@@ -25,6 +25,12 @@ type Request struct {
 	Currency        string
 	Description     string
 	DebitToNegative bool
+	// ProgramVersion is the version of the program's settings the request
+	// was checked against (its type enabled, its currency), when that was
+	// a copy kept in memory: the posting then happens only if the program
+	// is still at that version (ErrProgramChanged). 0: checked on a fresh
+	// read, nothing to compare. Not part of the request's identity (Hash).
+	ProgramVersion int64
 }
 
 // Hash is the fingerprint of everything the partner sent, so a replay of
@@ -63,6 +69,8 @@ type PostingState struct {
 	TermsEnforced      []string
 	NB100TermsAccepted bool
 	Prior              *Adjustment
+	// ProgramVersion is the version of the account's program's settings.
+	ProgramVersion int64
 	// Funding and Fees are the balances of the program's own accounts
 	// (FundingAccount, FeeAccount), postings earlier in the same
 	// transaction included. They are not locked: their bound
@@ -119,13 +127,15 @@ type TransactionQuery struct {
 
 // Store persists the ledger.
 type Store interface {
-	// Tx runs fn, a posting to accountID (the one account it
+	// Tx runs fn, the posting of r (to r.AccountID, the one account it
 	// locks), in a write transaction, which the store may share with
 	// concurrent callers (group commit: one durable commit for many
-	// postings). fn may run more than once (retries on conflict, and alone
-	// again when another member of its group failed), so it must only
-	// touch the database through tx. An error from fn abandons its writes.
-	Tx(ctx context.Context, accountID string, fn func(Tx) error) error
+	// postings; the store may read what each posting decides on for all of
+	// them at once). fn may run more than once (retries on conflict, and
+	// alone again when another member of its group failed), so it must
+	// only touch the database through tx. An error from fn abandons its
+	// writes.
+	Tx(ctx context.Context, r Request, fn func(Tx) error) error
 	// Adjustment answers NotFound for an unknown identifier.
 	Adjustment(ctx context.Context, accountID, adjustmentID string) (Adjustment, error)
 	Balance(ctx context.Context, accountID string) (Balance, error)
@@ -170,7 +180,7 @@ func (s *Service) Post(ctx context.Context, r Request) (Adjustment, error) {
 	ctx = context.WithoutCancel(ctx)
 	var out Adjustment
 	var answer error
-	err := s.Store.Tx(ctx, r.AccountID, func(tx Tx) error {
+	err := s.Store.Tx(ctx, r, func(tx Tx) error {
 		var err error
 		out, err = Apply(ctx, tx, r, s.Now().UTC())
 		answer = nil
@@ -191,6 +201,12 @@ func (s *Service) Post(ctx context.Context, r Request) (Adjustment, error) {
 // ErrNotFound is answered for an unknown adjustmentIdentifier (BaaS 10/0).
 var ErrNotFound = &apperr.Error{Kind: apperr.NotFound, Code: 10, Message: "Adjustment not found."}
 
+// ErrProgramChanged is answered, with nothing posted, when the program's
+// settings moved past the Request's ProgramVersion: the caller decides
+// again on a fresh read of the program.
+var ErrProgramChanged = &apperr.Error{Kind: apperr.Unavailable,
+	Message: "the program's settings changed while the adjustment was checked; retry"}
+
 // ErrConflict is answered when an adjustmentIdentifier is reused with a
 // different body.
 var ErrConflict = &apperr.Error{Kind: apperr.Conflict, Code: 409,
@@ -208,6 +224,9 @@ func Apply(ctx context.Context, tx Tx, r Request, now time.Time) (Adjustment, er
 	st, err := tx.PostingState(ctx, r.ProgramCode, r.AccountID, r.AdjustmentID)
 	if err != nil {
 		return Adjustment{}, err
+	}
+	if r.ProgramVersion != 0 && st.ProgramVersion != r.ProgramVersion {
+		return Adjustment{}, ErrProgramChanged
 	}
 	hash := r.Hash()
 	if st.Prior != nil {

@@ -24,9 +24,12 @@ const AdminToken = "load-admin-token-0123456789abcdefghij"
 
 // Server is a running `verdant serve` process.
 type Server struct {
-	URL  string
-	Cmd  *exec.Cmd
-	done chan error
+	URL string
+	// Pprof is the server's profiler (VERDANT_PPROF_ADDR in its
+	// environment), "" when it has none.
+	Pprof string
+	Cmd   *exec.Cmd
+	done  chan error
 }
 
 // Node describes how to start a server.
@@ -56,6 +59,9 @@ func Start(ctx context.Context, n Node) (*Server, error) {
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "verdant pprof on "); ok {
+				s.Pprof = strings.TrimSpace(u) // before the listening line, so before ready
+			}
 			if u, ok := strings.CutPrefix(sc.Text(), "verdant listening on "); ok {
 				ready <- strings.TrimSpace(u)
 			}

@@ -27,6 +27,10 @@ type Program struct {
 	TermsEnforced   []string
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// Version counts the changes to the settings (1 when created): a
+	// decision made with a copy of the program holds only while it is
+	// still the program's version (ForPartnerCached).
+	Version int64
 }
 
 // AdjustmentTypes are the adjustment types a program may be configured for
@@ -57,6 +61,8 @@ type Store interface {
 type Service struct {
 	Store Store
 	Now   func() time.Time
+	// copies are the programs ForPartnerCached answered from memory.
+	copies copies
 }
 
 var (
@@ -104,10 +110,14 @@ func (s *Service) List(ctx context.Context, partnerID, after string, limit int) 
 // ForPartner answers the program only if partnerID owns it. Any other
 // program is answered exactly as an unknown one, so a partner cannot learn
 // which codes exist.
+// What it reads refreshes this node's copy (ForPartnerCached).
 func (s *Service) ForPartner(ctx context.Context, partnerID, code string) (Program, error) {
 	p, err := s.Store.Program(ctx, code)
 	if err != nil && apperr.KindOf(err) != apperr.NotFound {
 		return Program{}, err
+	}
+	if err == nil {
+		s.copies.put(p)
 	}
 	if err != nil || p.PartnerID != partnerID {
 		return Program{}, ErrUnknownProgram
@@ -147,6 +157,7 @@ func (s *Service) Update(ctx context.Context, code string, patch Patch) (Program
 	if err := s.Store.Update(ctx, p, operator.ActorOf(ctx)); err != nil {
 		return Program{}, err
 	}
+	s.Forget(code) // this node's copy; the others find out by the version
 	return p, nil
 }
 

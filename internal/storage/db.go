@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,7 +44,8 @@ type DB struct {
 	binds  sync.Map // query -> rebound query (PostgreSQL)
 	stmts  sync.Map // stmtKey -> *sql.Stmt (SQLite hot paths, stmt.go)
 	group  groupCommit
-	opener Opener // for webhook payloads (UseOpener, webhook_events.go)
+	wal    *walSync // SQLite: flushes the WAL the writer commits to (nil on PostgreSQL)
+	opener Opener   // for webhook payloads (UseOpener, webhook_events.go)
 	// onEvent is called after a transaction that wrote webhook events
 	// commits (OnWebhookEvent).
 	onEvent atomic.Pointer[func()]
@@ -62,9 +64,16 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("storage: empty sqlite path")
 	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
 	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+		"&_pragma=foreign_keys(1)"
+	// The writer's commits are flushed by walSync, after the commit and
+	// off the writer (walsync.go): synchronous=NORMAL writes the WAL
+	// without flushing it. Every write path waits for that flush.
+	w, err := sql.Open("sqlite", base+"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(10000)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -72,14 +81,14 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// queueing in database/sql is cheaper than spinning on SQLITE_BUSY.
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", base+"&_pragma=synchronous(FULL)&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{Engine: SQLite, w: w, r: r}
+	db := &DB{Engine: SQLite, w: w, r: r, wal: newWALSync(abs)}
 	if err := w.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("storage: open sqlite %s: %w", path, err)
@@ -118,6 +127,7 @@ func redactDSN(err error, dsn string) error {
 // Close closes the database.
 func (db *DB) Close() error {
 	err := db.w.Close()
+	db.wal.close()
 	if db.r != db.w {
 		if rerr := db.r.Close(); err == nil {
 			err = rerr
@@ -167,9 +177,14 @@ func (db *DB) Rebind(q string) string {
 	return out
 }
 
-// Exec runs a statement outside a transaction.
+// Exec runs a statement outside a transaction; it returns once the
+// change is durable.
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return db.w.ExecContext(ctx, db.Rebind(q), args...)
+	res, err := db.w.ExecContext(ctx, db.Rebind(q), args...)
+	if err != nil {
+		return res, err
+	}
+	return res, db.durable(false)
 }
 
 // Query runs a read outside a transaction.

@@ -3,9 +3,11 @@ package storage
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"strconv"
 	"strings"
 
+	"github.com/pressly/goose/v3"
 	"github.com/verdant-baas/verdant/internal/ledger"
 )
 
@@ -20,6 +22,20 @@ func SetRekeyBatch(n int) func() {
 // storage tests.
 func (db *DB) LockedGroupTx(ctx context.Context, lock string, fn func(tx *Tx) error) error {
 	return db.lockedGroupTx(ctx, lock, fn)
+}
+
+// MigrateTo applies the embedded migrations up to version only.
+func (db *DB) MigrateTo(ctx context.Context, version int64) error {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.w, fsys, goose.WithAllowOutofOrder(true))
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
 }
 
 // ListQuery exposes the transaction listing's statement for q.

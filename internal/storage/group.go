@@ -42,20 +42,35 @@ func (db *DB) GroupTx(ctx context.Context, fn func(tx *Tx) error) error {
 // round trip and a WAL flush (docs/benchmarks/ledger.md measures batched
 // against independent transactions).
 func (db *DB) lockedGroupTx(ctx context.Context, lock string, fn func(tx *Tx) error) error {
-	return db.group.run(db, lock, fn)
+	return db.group.run(db, &groupItem{lock: lock, fn: fn})
 }
 
-// groupCommit is the batcher behind GroupTx. There is no background
-// goroutine: a caller that finds fewer than inFlight batches running
-// leads one, and hands over to a short-lived goroutine while work remains.
+// postingGroupTx is lockedGroupTx for a ledger posting: its batch reads
+// what every posting in it decides on at once and writes their rows
+// together (ledger_batch.go).
+func (db *DB) postingGroupTx(ctx context.Context, key postingKey, fn func(tx *Tx) error) error {
+	return db.group.run(db, &groupItem{lock: key.account, key: &key, fn: fn})
+}
+
+// groupCommit is the batcher behind GroupTx. On PostgreSQL there is no
+// background goroutine: a caller that finds fewer than inFlight batches
+// running leads one, and hands over to a short-lived goroutine while work
+// remains. On SQLite one committer goroutine runs while there is work
+// (group_sqlite.go).
 type groupCommit struct {
 	mu      sync.Mutex
 	pending []*groupItem
-	running int // batches in flight
+	running int // PostgreSQL: batches in flight
+
+	// SQLite's committer (group_sqlite.go).
+	cond      *sync.Cond // signalled when a caller queues or a flush ends
+	committer bool       // the committer goroutine runs
+	flushing  bool       // a committed transaction awaits its WAL flush
 }
 
 type groupItem struct {
 	lock string
+	key  *postingKey // a ledger posting's (postingGroupTx), nil for others
 	fn   func(tx *Tx) error
 	done chan error
 }
@@ -64,20 +79,20 @@ type groupItem struct {
 // row locks) long.
 const maxGroup = 128
 
-// inFlight is how many batches may commit at once: SQLite has one writer;
-// PostgreSQL commits several transactions in parallel.
-func (db *DB) inFlight() int {
-	if db.Engine == Postgres {
-		return 4
-	}
-	return 1
-}
+// inFlight is how many batches may commit at once on PostgreSQL, which
+// commits several transactions in parallel.
+const inFlight = 2
 
-func (g *groupCommit) run(db *DB, lock string, fn func(tx *Tx) error) error {
-	it := &groupItem{lock: lock, fn: fn, done: make(chan error, 1)}
+func (g *groupCommit) run(db *DB, it *groupItem) error {
+	it.done = make(chan error, 1)
 	g.mu.Lock()
 	g.pending = append(g.pending, it)
-	lead := g.running < db.inFlight()
+	if db.Engine == SQLite {
+		g.wake(db)
+		g.mu.Unlock()
+		return <-it.done
+	}
+	lead := g.running < inFlight
 	if lead {
 		g.running++
 	}
@@ -112,26 +127,62 @@ func (g *groupCommit) commitNext(db *DB) {
 	go g.commitNext(db)
 }
 
+// commit commits one PostgreSQL batch, its members in lock order.
 func (g *groupCommit) commit(db *DB, batch []*groupItem) {
 	// The batch outlives any one caller: its own deadline, not a caller's.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
 	slices.SortStableFunc(batch, func(a, b *groupItem) int { return strings.Compare(a.lock, b.lock) })
-	err := db.Tx(ctx, func(tx *Tx) error {
-		for _, it := range batch {
-			if err := it.fn(tx); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err == nil || len(batch) == 1 {
-		for _, it := range batch {
-			it.done <- err
-		}
-		return
+	emitted, err := db.commitTx(ctx, func(tx *Tx) error { return runBatch(ctx, tx, batch) })
+	errs := make([]error, len(batch))
+	for i := range errs {
+		errs[i] = err
 	}
-	for _, it := range batch {
-		it.done <- db.Tx(ctx, it.fn)
+	if err != nil && len(batch) > 1 {
+		emitted = alone(ctx, db, batch, errs) || emitted
 	}
+	settle(db, batch, errs, emitted)
+}
+
+// batchTimeout bounds a batch's transaction.
+const batchTimeout = 10 * time.Second
+
+// alone commits each member on its own, after their shared transaction
+// failed, so one member's failure never fails another; errs gets each
+// one's outcome. It answers whether any wrote webhook events.
+func alone(ctx context.Context, db *DB, batch []*groupItem, errs []error) (emitted bool) {
+	for i, it := range batch {
+		var e bool
+		e, errs[i] = db.commitTx(ctx, it.fn)
+		emitted = emitted || e
+	}
+	return emitted
+}
+
+// settle answers each member once what was committed is durable.
+func settle(db *DB, batch []*groupItem, errs []error, emitted bool) {
+	derr := db.durable(emitted)
+	for i, it := range batch {
+		if errs[i] == nil {
+			errs[i] = derr
+		}
+		it.done <- errs[i]
+	}
+}
+
+// runBatch runs a batch's members in order in tx. The ledger postings
+// among them have what they decide on read for all of them at once, and
+// their rows written together; a member that is not a posting first has
+// the postings before it written, and the postings after it read again,
+// so each finds the database as if every member had run alone.
+func runBatch(ctx context.Context, tx *Tx, batch []*groupItem) error {
+	for i, it := range batch {
+		if err := tx.beforeMember(ctx, batch[i:]); err != nil {
+			return err
+		}
+		if err := it.fn(tx); err != nil {
+			return err
+		}
+	}
+	return nil
 }

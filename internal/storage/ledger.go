@@ -7,7 +7,6 @@ import (
 	"github.com/verdant-baas/verdant/internal/apperr"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/verdant-baas/verdant/internal/account"
 	"github.com/verdant-baas/verdant/internal/ledger"
 	"github.com/verdant-baas/verdant/internal/webhook"
@@ -29,17 +28,24 @@ var _ ledger.Store = (*LedgerStore)(nil)
 type ledgerTx struct{ tx *Tx }
 
 // Tx implements ledger.Store: postings are group-committed on either
-// engine (lockedGroupTx), each still deciding under its account's row
-// lock.
-func (s *LedgerStore) Tx(ctx context.Context, accountID string, fn func(ledger.Tx) error) (err error) {
-	defer apperr.Op(&err, "storage.LedgerStore.Tx(%s)", accountID)
+// engine (postingGroupTx), each still deciding under its account's row
+// lock, on what its batch read for it (ledger_batch.go).
+func (s *LedgerStore) Tx(ctx context.Context, r ledger.Request, fn func(ledger.Tx) error) (err error) {
+	defer apperr.Op(&err, "storage.LedgerStore.Tx(%s)", r.AccountID)
 	s.db.PrepareWrites(ctx, postingStatements...)
-	return s.db.lockedGroupTx(ctx, accountID, func(tx *Tx) error { return fn(ledgerTx{tx}) })
+	key := postingKey{program: r.ProgramCode, account: r.AccountID, adjustmentID: r.AdjustmentID}
+	return s.db.postingGroupTx(ctx, key, func(tx *Tx) error { return fn(ledgerTx{tx}) })
 }
 
 // LockAccount implements ledger.Tx: the account row lock is the
-// per-account mutex every balance decision takes.
+// per-account mutex every balance decision takes (its batch took it).
 func (l ledgerTx) LockAccount(ctx context.Context, programCode, accountID string) (string, error) {
+	if a, ok := l.tx.postings.account(accountID); ok {
+		if !a.found || a.program != programCode {
+			return "", account.ErrNotFound.WithCode(10, 0)
+		}
+		return a.status, nil
+	}
 	var status string
 	q := qLockAccount
 	if l.tx.Engine() == Postgres {
@@ -56,20 +62,17 @@ func (l ledgerTx) LockAccount(ctx context.Context, programCode, accountID string
 // PostgreSQL (READ COMMITTED) this statement's snapshot then includes
 // every posting committed before the lock was granted.
 func (l ledgerTx) PostingState(ctx context.Context, programCode, accountID, adjustmentID string) (ledger.PostingState, error) {
-	var st ledger.PostingState
-	var nb100, accepted int64
-	var prior, enforced string
 	funding, fees := ledger.FundingAccount(programCode), ledger.FeeAccount(programCode)
-	err := l.tx.queryRowCached(ctx, qPostingState, accountID, accountID, ledger.NB100, accountID, adjustmentID,
-		accountID, accountID, ledger.NB100Terms, true, funding, fees).Scan(&st.Posted, &nb100, &prior, &enforced, &accepted,
-		&st.Funding, &st.Fees)
-	if err != nil {
-		return st, err
+	st, prior, ok := l.tx.postings.state(postingKey{program: programCode, account: accountID, adjustmentID: adjustmentID})
+	if !ok {
+		var err error
+		if st, prior, err = l.readState(ctx, accountID, adjustmentID, funding, fees); err != nil {
+			return st, err
+		}
 	}
 	st.Funding += l.tx.program.pending(funding)
 	st.Fees += l.tx.program.pending(fees)
-	st.Available, st.NB100 = st.Posted, nb100 > 0 // no holds yet: available is posted
-	st.TermsEnforced, st.NB100TermsAccepted = parseList(enforced), accepted > 0
+	st.Available = st.Posted // no holds yet: available is posted
 	if prior != "" {
 		a, err := scanAdjustment(l.tx.QueryRow(ctx, `SELECT `+adjustmentCols+` FROM adjustments WHERE id = ?`, prior))
 		if err != nil {
@@ -80,25 +83,48 @@ func (l ledgerTx) PostingState(ctx context.Context, programCode, accountID, adju
 	return st, nil
 }
 
-// Record implements ledger.Tx.
+// readState reads a posting's state with one statement (a posting its
+// batch did not read for: one run alone, or a retail load).
+func (l ledgerTx) readState(ctx context.Context, accountID, adjustmentID, funding, fees string) (ledger.PostingState, string, error) {
+	var st ledger.PostingState
+	var nb100, accepted int64
+	var prior, enforced string
+	err := l.tx.queryRowCached(ctx, qPostingState, accountID, accountID, ledger.NB100, accountID, adjustmentID,
+		accountID, accountID, ledger.NB100Terms, true, funding, fees, accountID).Scan(&st.Posted, &nb100, &prior, &enforced,
+		&accepted, &st.Funding, &st.Fees, &st.ProgramVersion)
+	st.NB100, st.TermsEnforced, st.NB100TermsAccepted = nb100 > 0, parseList(enforced), accepted > 0
+	return st, prior, err
+}
+
+// Record implements ledger.Tx. In a batch a posting's rows are kept and
+// written with the batch's (ledger_flush.go).
 func (l ledgerTx) Record(ctx context.Context, a ledger.Adjustment, entries []ledger.Entry, newPosted int64) error {
 	at := Micros(a.CreatedAt)
-	adjArgs := []any{a.ID, a.AccountID, a.AdjustmentID, a.ProgramCode, a.Type, a.Amount, a.Fee, a.Currency,
-		a.Description, a.DebitToNegative, a.Status, a.Reason, a.Hash, at}
+	rows, err := entryRows(a, entries)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if ledger.IsProgramAccount(e.Account) {
+			l.tx.program.add(e.Account, a.ProgramCode, a.Currency, e.Amount, at)
+		}
+	}
+	b := l.tx.postings
+	b.record(a, newPosted)
+	if b != nil && b.buffering {
+		if b.pending.keep(a, rows, newPosted); len(entries) == 0 {
+			return nil // declined: no event
+		}
+		return l.emit(ctx, a, newPosted) // the partner hears of it iff it commits
+	}
+	adjArgs := adjustmentArgs(a)
 	if len(entries) == 0 {
 		_, err := l.tx.execCached(ctx, qInsertAdjustment, adjArgs...)
 		return err
 	}
-	entryArgs := make([]any, 0, 7*len(entries))
-	for _, e := range entries {
-		id, err := uuid.NewV7()
-		if err != nil {
-			return err
-		}
-		entryArgs = append(entryArgs, id.String(), a.ID, a.ProgramCode, e.Account, a.Currency, e.Amount, at)
-		if ledger.IsProgramAccount(e.Account) {
-			l.tx.program.add(e.Account, a.ProgramCode, a.Currency, e.Amount, at)
-		}
+	entryArgs := make([]any, 0, 7*len(rows))
+	for _, e := range rows {
+		entryArgs = append(entryArgs, e.args()...)
 	}
 	balArgs := []any{a.AccountID, a.Currency, newPosted, at}
 	if l.tx.Engine() == Postgres {
@@ -147,8 +173,9 @@ const (
 		COALESCE((SELECT id FROM adjustments WHERE account_id = ? AND adjustment_id = ?), ''),
 		COALESCE((SELECT p.terms_enforced FROM accounts a JOIN programs p ON p.code = a.program_code WHERE a.id = ?), '[]'),
 		(SELECT COUNT(*) FROM account_terms WHERE account_id = ? AND terms_id = ? AND accepted = ?),
-		COALESCE((SELECT posted FROM ledger_program_balances WHERE account = ?), 0),
-		COALESCE((SELECT posted FROM ledger_program_balances WHERE account = ?), 0)`
+		COALESCE((SELECT CAST(SUM(posted) AS BIGINT) FROM ledger_program_balance_shards WHERE account = ?), 0),
+		COALESCE((SELECT CAST(SUM(posted) AS BIGINT) FROM ledger_program_balance_shards WHERE account = ?), 0),
+		COALESCE((SELECT p.version FROM accounts a JOIN programs p ON p.code = a.program_code WHERE a.id = ?), 0)`
 	qInsertAdjustment = `INSERT INTO adjustments (` + adjustmentCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qUpsertBalance    = `INSERT INTO ledger_balances (account_id, currency, posted, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (account_id) DO UPDATE SET posted = excluded.posted, updated_at = excluded.updated_at`
@@ -160,8 +187,8 @@ func insertEntries(n int) string {
 		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n), ", ")
 }
 
-var postingStatements = []string{qLockAccount, qPostingState, qInsertAdjustment, qUpsertBalance, insertEntries(2), insertEntries(4),
-	qAddProgramBalance}
+var postingStatements = append([]string{qLockAccount, qPostingState, qInsertAdjustment, qUpsertBalance, insertEntries(2),
+	insertEntries(4), qAddProgramBalance, qSubscribers}, batchStatements()...)
 
 const adjustmentCols = `id, account_id, adjustment_id, program_code, type, amount, fee, currency, description,
 	debit_to_negative, status, reason, request_hash, created_at`

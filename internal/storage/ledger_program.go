@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -41,24 +42,43 @@ func (p programDeltas) pending(account string) int64 {
 	return 0
 }
 
-const qAddProgramBalance = `INSERT INTO ledger_program_balances (account, program_code, currency, posted, updated_at)
-	VALUES (?, ?, ?, ?, ?) ON CONFLICT (account) DO UPDATE SET
-	posted = ledger_program_balances.posted + excluded.posted, updated_at = excluded.updated_at`
+const qAddProgramBalance = `INSERT INTO ledger_program_balance_shards (account, shard, program_code, currency, posted, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, shard) DO UPDATE SET
+	posted = ledger_program_balance_shards.posted + excluded.posted, updated_at = excluded.updated_at`
 
-// flush writes the deltas in account order. The schema's CHECK refuses a
-// balance beyond the hard bound, failing the transaction.
-func (p programDeltas) flush(ctx context.Context, tx *Tx) error {
-	if len(p) == 0 {
-		return nil
+// programShards is how many rows a program ledger account's balance is
+// spread over (migration 00017); ledger_program_balances sums them.
+const programShards = 16
+
+// programShard is the shard this transaction adds to: one for all its
+// deltas, so two transactions never lock two shards in opposite orders.
+// On PostgreSQL a random one, so concurrent transactions seldom share a
+// row lock; on SQLite (one writer) always the first.
+func (tx *Tx) programShard() int {
+	if tx.shard == 0 && tx.Engine() == Postgres {
+		tx.shard = 1 + rand.IntN(programShards)
 	}
+	return max(tx.shard-1, 0)
+}
+
+// sorted answers the deltas' accounts in order.
+func (p programDeltas) sorted() []string {
 	accounts := make([]string, 0, len(p))
 	for a := range p {
 		accounts = append(accounts, a)
 	}
 	slices.Sort(accounts)
-	for _, a := range accounts {
+	return accounts
+}
+
+// flush writes the deltas in account order, to the transaction's shard.
+// The schema's CHECK refuses a shard beyond its hard bound, failing the
+// transaction (each member of a group then runs alone, on a shard of its
+// own choosing).
+func (p programDeltas) flush(ctx context.Context, tx *Tx) error {
+	for _, a := range p.sorted() {
 		d := p[a]
-		if _, err := tx.execCached(ctx, qAddProgramBalance, a, d.program, d.currency, d.amount, d.at); err != nil {
+		if _, err := tx.execCached(ctx, qAddProgramBalance, a, tx.programShard(), d.program, d.currency, d.amount, d.at); err != nil {
 			return err
 		}
 	}

@@ -42,7 +42,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("storage: migrate: %w", err)
 	}
-	return nil
+	return db.durable(false)
 }
 
 // SchemaVersion answers the highest applied migration version.

@@ -69,13 +69,14 @@ func (s *ProgramStore) Program(ctx context.Context, code string) (_ program.Prog
 }
 
 const programCols = `code, partner_id, name, bin, currency, adjustment_types, features, terms_enforced,
-	created_at, updated_at`
+	created_at, updated_at, version`
 
 func scanProgram(row interface{ Scan(...any) error }) (program.Program, error) {
 	var p program.Program
 	var adj, feat, terms string
 	var created, updated int64
-	if err := row.Scan(&p.Code, &p.PartnerID, &p.Name, &p.BIN, &p.Currency, &adj, &feat, &terms, &created, &updated); err != nil {
+	if err := row.Scan(&p.Code, &p.PartnerID, &p.Name, &p.BIN, &p.Currency, &adj, &feat, &terms, &created, &updated,
+		&p.Version); err != nil {
 		return p, err
 	}
 	p.AdjustmentTypes, p.Features, p.TermsEnforced = parseList(adj), parseList(feat), parseList(terms)
@@ -113,7 +114,10 @@ func (s *ProgramStore) List(ctx context.Context, partnerID, after string, limit 
 
 // Update implements program.Store. The audit event's detail is the
 // fields whose value changed, with their new values; an update that
-// changes nothing writes no event.
+// changes nothing writes no event. Every update moves the program's
+// version on, which the postings of every node check against the copy
+// they decided with (program.Service.ForPartnerCached): any statement
+// that changes a program's settings must do the same.
 func (s *ProgramStore) Update(ctx context.Context, p program.Program, actor string) (err error) {
 	defer apperr.Op(&err, "storage.ProgramStore.Update(%s)", p.Code)
 	return s.db.Tx(ctx, func(tx *Tx) error {
@@ -122,7 +126,7 @@ func (s *ProgramStore) Update(ctx context.Context, p program.Program, actor stri
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE programs SET name = ?, bin = ?, adjustment_types = ?, features = ?, terms_enforced = ?,
-		updated_at = ? WHERE code = ?`, p.Name, p.BIN, jsonList(p.AdjustmentTypes), jsonList(p.Features),
+		updated_at = ?, version = version + 1 WHERE code = ?`, p.Name, p.BIN, jsonList(p.AdjustmentTypes), jsonList(p.Features),
 			jsonList(p.TermsEnforced), Micros(p.UpdatedAt), p.Code); err != nil {
 			return err
 		}

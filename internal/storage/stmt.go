@@ -83,3 +83,12 @@ func (tx *Tx) queryRowCached(ctx context.Context, q string, args ...any) *sql.Ro
 	}
 	return tx.QueryRow(ctx, q, args...)
 }
+
+// queryCached is Query through a statement prepared by PrepareWrites,
+// when there is one.
+func (tx *Tx) queryCached(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s, ok := tx.db.stmts.Load(stmtKey{tx.db.w, q}); ok {
+		return tx.tx.StmtContext(ctx, s.(*sql.Stmt)).QueryContext(ctx, args...)
+	}
+	return tx.Query(ctx, q, args...)
+}

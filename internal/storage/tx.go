@@ -22,6 +22,12 @@ type Tx struct {
 	subs map[subsKey][]string
 	// emitted is set when the transaction wrote a webhook event.
 	emitted bool
+	// postings is what a group commit read for its ledger postings and
+	// the rows they recorded, not yet written (ledger_batch.go).
+	postings *postingBatch
+	// shard is 1 + the program balance shard this transaction adds to, 0
+	// until chosen (programShard).
+	shard int
 }
 
 // Engine is the engine the transaction runs on.
@@ -50,47 +56,83 @@ const maxTxAttempts = 8
 // Tx runs fn in a write transaction and commits it if fn returns nil. A
 // transaction that fails on a serialisation conflict, deadlock or busy
 // database is retried from the start, so fn must only touch the database
-// through tx (and be safe to run again).
+// through tx (and be safe to run again). It returns once the commit is
+// durable (on SQLite, once the WAL is flushed: walsync.go).
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
-	var err error
-	for attempt := 0; attempt < maxTxAttempts; attempt++ {
-		err = db.tx1(ctx, fn)
-		if err == nil || !retryable(err) || ctx.Err() != nil {
-			return err
-		}
-		time.Sleep(time.Duration(attempt+1) * 2 * time.Millisecond)
-	}
-	return err
-}
-
-func (db *DB) tx1(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	stx, err := db.w.BeginTx(ctx, nil)
+	emitted, err := db.commitTx(ctx, fn)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			stx.Rollback()
-			panic(p)
+	return db.durable(emitted)
+}
+
+// commitTx is Tx without waiting for durability: the caller must call
+// durable before anything it committed is acted on outside the process.
+func (db *DB) commitTx(ctx context.Context, fn func(tx *Tx) error) (emitted bool, err error) {
+	for attempt := 0; attempt < maxTxAttempts; attempt++ {
+		emitted, err = db.tx1(ctx, fn)
+		if err == nil || !retryable(err) || ctx.Err() != nil {
+			return emitted, err
 		}
-	}()
-	tx := &Tx{db: db, tx: stx}
-	if err := fn(tx); err != nil {
-		stx.Rollback()
+		time.Sleep(time.Duration(attempt+1) * 2 * time.Millisecond)
+	}
+	return false, err
+}
+
+// durable returns once every commit made before the call is on disk, then
+// wakes the webhook workers if one of them wrote events.
+func (db *DB) durable(emitted bool) error {
+	if err := db.wal.wait(); err != nil {
 		return err
 	}
-	if err := tx.program.flush(ctx, tx); err != nil {
-		stx.Rollback()
-		return err
-	}
-	if err := stx.Commit(); err != nil {
-		return err
-	}
-	if f := db.onEvent.Load(); tx.emitted && f != nil {
+	if f := db.onEvent.Load(); emitted && f != nil {
 		(*f)()
 	}
 	return nil
 }
+
+func (db *DB) tx1(ctx context.Context, fn func(tx *Tx) error) (emitted bool, err error) {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		tx.rollback()
+		return false, err
+	}
+	return tx.commit(ctx)
+}
+
+// begin begins a write transaction.
+func (db *DB) begin(ctx context.Context) (*Tx, error) {
+	stx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Tx{db: db, tx: stx}, nil
+}
+
+// commit writes what the transaction keeps for its end (postings' rows,
+// program balances) and commits; it answers whether the transaction wrote
+// webhook events. A failure rolls back.
+func (tx *Tx) commit(ctx context.Context) (emitted bool, err error) {
+	if err := tx.flushEnd(ctx); err != nil {
+		tx.rollback()
+		return false, err
+	}
+	if err := tx.tx.Commit(); err != nil {
+		return false, err
+	}
+	return tx.emitted, nil
+}
+
+func (tx *Tx) rollback() { tx.tx.Rollback() }
 
 func retryable(err error) bool {
 	var pe *pgconn.PgError

@@ -109,3 +109,15 @@ func open(t *testing.T, dsn string) *storage.DB {
 	}
 	return db
 }
+
+// SetProgramBalance overwrites a program ledger account's stored balance
+// (its shards, migration 00017) with posted, as only a change made outside
+// verdant could: tests of the bounds and of `ledger verify` start from it.
+func SetProgramBalance(ctx context.Context, db *storage.DB, account, programCode string, posted int64) error {
+	if _, err := db.Exec(ctx, `DELETE FROM ledger_program_balance_shards WHERE account = ?`, account); err != nil {
+		return err
+	}
+	_, err := db.Exec(ctx, `INSERT INTO ledger_program_balance_shards (account, shard, program_code, currency, posted, updated_at)
+		VALUES (?, 0, ?, 'USD', ?, 0), (?, 1, ?, 'USD', ?, 0)`, account, programCode, posted/2, account, programCode, posted-posted/2)
+	return err
+}
