@@ -20,7 +20,9 @@ type Tx struct {
 	// subs caches the webhook subscribers found in this transaction
 	// (webhooks.go): a group commit of many postings looks them up once.
 	subs map[subsKey][]string
-	// emitted is set when the transaction wrote a webhook event.
+	// events are the webhook events the transaction emits, written just
+	// before it commits (webhook_stream.go); emitted is set once written.
+	events  streamEvents
 	emitted bool
 }
 
@@ -80,6 +82,10 @@ func (db *DB) tx1(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return err
 	}
 	if err := tx.program.flush(ctx, tx); err != nil {
+		stx.Rollback()
+		return err
+	}
+	if err := tx.events.flush(ctx, tx); err != nil {
 		stx.Rollback()
 		return err
 	}

@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,9 +31,27 @@ func scanDelivery(row interface{ Scan(...any) error }) (webhook.Delivery, error)
 var errDeliveryNotFound = &apperr.Error{Kind: apperr.NotFound, Message: "webhook delivery not found"}
 
 // Deliveries implements webhook.Store: newest first, keyset paging on
-// (created_at, id) through the program's (or subscription's) index.
+// (created_at, id), merging the delivery rows (through the program's
+// index) with the streamed deliveries (webhook_log.go).
 func (s *WebhookStore) Deliveries(ctx context.Context, f webhook.Filter) (_ []webhook.Delivery, err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.Deliveries()")
+	out, err := s.rowDeliveries(ctx, f)
+	if err != nil || f.Status == webhook.Failed {
+		return out, err
+	}
+	more, err := s.streamDeliveries(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, more...)
+	slices.SortFunc(out, func(a, b webhook.Delivery) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), strings.Compare(b.ID, a.ID))
+	})
+	return out[:min(len(out), f.Limit)], nil
+}
+
+// rowDeliveries answers the delivery rows f selects.
+func (s *WebhookStore) rowDeliveries(ctx context.Context, f webhook.Filter) ([]webhook.Delivery, error) {
 	where := []string{"program_code = ?"}
 	args := []any{f.ProgramCode}
 	add := func(cond string, v any) {
@@ -90,12 +110,27 @@ func (s *WebhookStore) Delivery(ctx context.Context, programCode, id string) (_ 
 	}
 	d, err := scanDelivery(s.db.QueryRow(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE id = ? AND program_code = ?`,
 		id, programCode))
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, nil, nil, errDeliveryNotFound
+	post := ""
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if d, post, err = s.streamed(ctx, s.db, programCode, id); err != nil {
+			return d, nil, nil, err
+		}
+	case err != nil:
+		return d, nil, nil, err
+	default:
+		post, err = s.postOf(ctx, d)
 	}
 	if err != nil {
 		return d, nil, nil, err
 	}
+	// A POST that delivered the event before it had a row is its first
+	// attempt.
+	first, err := s.postAttempts(ctx, post)
+	if err != nil {
+		return d, nil, nil, err
+	}
+	attempts = append(first, attempts...)
 	var payload string
 	if err := s.db.QueryRow(ctx, `SELECT payload FROM webhook_events WHERE id = ?`, d.EventID).Scan(&payload); err != nil {
 		return d, nil, nil, err
@@ -135,13 +170,21 @@ func (s *WebhookStore) Redeliver(ctx context.Context, programCode, id string, no
 		var err error
 		d, err = scanDelivery(tx.QueryRow(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE id = ? AND program_code = ?`+
 			tx.ForUpdate(), id, programCode))
+		us := Micros(now)
 		if errors.Is(err, sql.ErrNoRows) {
-			return errDeliveryNotFound
+			var post string
+			if d, post, err = s.streamed(ctx, tx, programCode, id); err != nil || post == "" {
+				return err // one not sent yet goes when the cursor reaches it
+			}
+			if err := redeliverStreamed(ctx, tx, d, post, us); err != nil {
+				return err
+			}
+			d, err = scanDelivery(tx.QueryRow(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE id = ?`, id))
+			return err
 		}
 		if err != nil {
 			return err
 		}
-		us := Micros(now)
 		if d.Status == webhook.Pending {
 			_, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET next_attempt_at = ?, updated_at = ?
 				WHERE (id = ? OR (message_id <> '' AND message_id = (SELECT message_id FROM webhook_deliveries WHERE id = ?)))
@@ -175,12 +218,22 @@ func (s *WebhookStore) Replay(ctx context.Context, r webhook.Replay, now time.Ti
 		q += ` AND status <> 'pending' AND created_at >= ? AND created_at < ?`
 		args = append(args, Micros(r.From), Micros(r.To))
 	}
-	res, err := s.db.Exec(ctx, q, args...)
-	if err != nil {
-		return 0, err
-	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	n := 0
+	err = s.db.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		rows, _ := res.RowsAffected()
+		n = int(rows)
+		if r.FailedOnly {
+			return nil
+		}
+		more, err := replayStreamed(ctx, tx, r, us)
+		n += more
+		return err
+	})
+	return n, err
 }
 
 // Enqueue implements webhook.Store.
@@ -188,7 +241,7 @@ func (s *WebhookStore) Enqueue(ctx context.Context, subscriptionID string, e web
 	defer apperr.Op(&err, "storage.WebhookStore.Enqueue(%s)", subscriptionID)
 	var d webhook.Delivery
 	err = s.db.Tx(ctx, func(tx *Tx) error {
-		if err := tx.insertEvent(ctx, e, []string{subscriptionID}, true); err != nil {
+		if err := tx.insertTestEvent(ctx, e, subscriptionID); err != nil {
 			return err
 		}
 		var err error

@@ -26,62 +26,138 @@ const claimable = `status = 'pending' AND next_attempt_at <= ? AND lease_until <
 // Due implements webhook.Queue.
 func (s *WebhookStore) Due(ctx context.Context, now time.Time) (_ bool, err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.Due()")
-	rows, err := s.db.Query(ctx, `SELECT 1 FROM webhook_deliveries WHERE `+claimable+` LIMIT 1`, Micros(now), Micros(now))
-	if err != nil {
-		return false, err
+	us := Micros(now)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{{`SELECT 1 FROM webhook_deliveries WHERE ` + claimable + ` LIMIT 1`, []any{us, us}}, {qCursorDue, []any{us}}} {
+		rows, err := s.db.Query(ctx, q.sql, q.args...)
+		if err != nil {
+			return false, err
+		}
+		due := rows.Next()
+		rows.Close()
+		if err := rows.Err(); err != nil || due {
+			return due, err
+		}
 	}
-	defer rows.Close()
-	return rows.Next(), rows.Err()
+	return false, nil
 }
 
+// qCursorDue finds a free cursor of an enabled subscription with events
+// after it.
+const qCursorDue = `SELECT 1 FROM webhook_cursors c JOIN webhook_subscriptions w ON w.id = c.subscription_id
+	JOIN webhook_streams s ON s.program_code = c.program_code
+	WHERE w.enabled AND c.lease_until <= ? AND s.last_seq > c.position LIMIT 1`
+
 // Exchange implements webhook.Queue.
-func (s *WebhookStore) Exchange(ctx context.Context, outcomes []webhook.Outcome, c webhook.Claim) (_ webhook.Batch, err error) {
+func (s *WebhookStore) Exchange(ctx context.Context, outcomes []webhook.Outcome, progress []webhook.Progress, c webhook.Claim) (_ webhook.Batch, err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.Exchange()")
 	var b webhook.Batch
+	var spans []cursorClaim
 	err = s.db.Tx(ctx, func(tx *Tx) error {
-		b = webhook.Batch{Lease: Time(Micros(c.Lease))}
-		if err := record(ctx, tx, outcomes, c); err != nil {
+		b, spans = webhook.Batch{Lease: Time(Micros(c.Lease))}, nil
+		valid, err := recordProgress(ctx, tx, progress)
+		if err != nil {
 			return err
 		}
-		if c.Limit <= 0 {
-			return nil
+		if err := recordSent(ctx, tx, valid, Micros(c.Now)); err != nil {
+			return err
 		}
-		return claim(ctx, tx, c, &b)
+		if err := record(ctx, tx, outcomes, valid, c); err != nil {
+			return err
+		}
+		if c.Limit > 0 {
+			if err := claim(ctx, tx, c, &b); err != nil {
+				return err
+			}
+		}
+		if c.Spans > 0 {
+			spans, err = claimSpans(ctx, tx, c)
+		}
+		return err
 	})
-	if err != nil || len(b.Deliveries) == 0 {
+	if err != nil || len(b.Deliveries)+len(spans) == 0 {
 		return b, err
 	}
-	// Events and subscriptions are read after the commit: the claim holds
-	// the rows, events never change, and on SQLite the single writer is
-	// not kept waiting for the reads.
-	if err := loadEvents(ctx, s.db, b.Deliveries); err != nil {
+	// Events and subscriptions are read after the commit: the claims hold
+	// the rows and cursors, events never change, and on SQLite the single
+	// writer is not kept waiting for the reads.
+	if len(b.Deliveries) > 0 {
+		if err := loadEvents(ctx, s.db, b.Deliveries); err != nil {
+			return b, err
+		}
+	}
+	ids := map[string]bool{}
+	for _, d := range b.Deliveries {
+		ids[d.SubscriptionID] = true
+	}
+	for _, cc := range spans {
+		ids[cc.span.SubscriptionID] = true
+	}
+	if b.Subscriptions, err = loadSubscriptions(ctx, s.db, ids); err != nil {
 		return b, err
 	}
-	b.Subscriptions, err = loadSubscriptions(ctx, s.db, b.Deliveries)
-	return b, err
+	for i := range spans {
+		sub, ok := b.Subscriptions[spans[i].span.SubscriptionID]
+		if !ok || !sub.Enabled {
+			continue
+		}
+		if err := s.readSpan(ctx, &spans[i], sub, c.SpanEvents); err != nil {
+			return b, err
+		}
+		b.Spans = append(b.Spans, spans[i].span)
+	}
+	return b, nil
+}
+
+// attemptNote is what the subscription's failure state learns from an
+// attempt.
+type attemptNote struct {
+	sub     string
+	failed  bool
+	at      int64
+	disable string
 }
 
 // record stores each outcome on the deliveries its claim still holds,
-// appends their attempts, and keeps the subscriptions' failure state.
-func record(ctx context.Context, tx *Tx, outcomes []webhook.Outcome, c webhook.Claim) error {
-	failing := map[string]int64{} // subscription -> earliest failure in this batch
-	ok := map[string]bool{}
+// appends their attempts, and keeps the subscriptions' failure state
+// (from those and the spans' POSTs).
+func record(ctx context.Context, tx *Tx, outcomes []webhook.Outcome, spans []webhook.Progress, c webhook.Claim) error {
 	if err := recordDelivered(ctx, tx, outcomes, Micros(c.Now)); err != nil {
 		return err
 	}
+	var notes []attemptNote
 	for _, o := range outcomes {
 		if o.Status != webhook.Delivered {
 			if err := recordOne(ctx, tx, o); err != nil {
 				return err
 			}
 		}
-		if o.Attempt.ErrorClass == "" {
-			ok[o.SubscriptionID] = true
-		} else if t := Micros(o.Attempt.At); failing[o.SubscriptionID] == 0 || t < failing[o.SubscriptionID] {
-			failing[o.SubscriptionID] = t
+		notes = append(notes, attemptNote{o.SubscriptionID, o.Attempt.ErrorClass != "", Micros(o.Attempt.At), o.Disable})
+	}
+	for _, p := range spans {
+		for _, st := range p.Sent {
+			notes = append(notes, attemptNote{p.SubscriptionID, st.Attempt.ErrorClass != "", Micros(st.Attempt.At), st.Disable})
 		}
-		if o.Disable != "" {
-			if err := disable(ctx, tx, o.SubscriptionID, o.Disable, Micros(o.Attempt.At), ""); err != nil {
+	}
+	return noteAttempts(ctx, tx, notes, c)
+}
+
+// noteAttempts keeps the subscriptions' failure state: a success clears
+// failing_since, a failure sets it if unset, and a subscription failing
+// since before the cutoff (or answered 410) is disabled.
+func noteAttempts(ctx context.Context, tx *Tx, notes []attemptNote, c webhook.Claim) error {
+	failing := map[string]int64{} // subscription -> earliest failure in this batch
+	ok := map[string]bool{}
+	for _, n := range notes {
+		if !n.failed {
+			ok[n.sub] = true
+		} else if failing[n.sub] == 0 || n.at < failing[n.sub] {
+			failing[n.sub] = n.at
+		}
+		if n.disable != "" {
+			if err := disable(ctx, tx, n.sub, n.disable, n.at, ""); err != nil {
 				return err
 			}
 		}
@@ -218,7 +294,10 @@ func disable(ctx context.Context, tx *Tx, sub, reason string, at int64, cond str
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	return failPending(ctx, tx, sub, "subscription disabled: "+reason, at)
+	if err := failPending(ctx, tx, sub, "subscription disabled: "+reason, at); err != nil {
+		return err
+	}
+	return failStream(ctx, tx, sub, "subscription disabled: "+reason, at)
 }
 
 // claim leases due deliveries into b. On PostgreSQL, SKIP LOCKED lets
@@ -310,16 +389,12 @@ func loadEvents(ctx context.Context, q reader, ds []webhook.Claimed) error {
 	return rows.Err()
 }
 
-func loadSubscriptions(ctx context.Context, q reader, ds []webhook.Claimed) (map[string]webhook.Subscription, error) {
+func loadSubscriptions(ctx context.Context, q reader, ids map[string]bool) (map[string]webhook.Subscription, error) {
 	out := map[string]webhook.Subscription{}
 	var args []any
-	for _, d := range ds {
-		if _, ok := out[d.SubscriptionID]; !ok {
-			out[d.SubscriptionID] = webhook.Subscription{}
-			args = append(args, d.SubscriptionID)
-		}
+	for id := range ids {
+		args = append(args, id)
 	}
-	clear(out)
 	rows, err := q.Query(ctx, `SELECT `+subscriptionCols+` FROM webhook_subscriptions WHERE id IN (`+marks(len(args))+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -333,72 +408,4 @@ func loadSubscriptions(ctx context.Context, q reader, ds []webhook.Claimed) (map
 		out[sub.ID] = sub
 	}
 	return out, rows.Err()
-}
-
-// Prune implements webhook.Queue, one program at a time through its
-// index.
-func (s *WebhookStore) Prune(ctx context.Context, before time.Time, limit int) (_ int, err error) {
-	defer apperr.Op(&err, "storage.WebhookStore.Prune()")
-	cut := Micros(before)
-	subs, err := s.db.Query(ctx, `SELECT DISTINCT program_code FROM webhook_subscriptions`)
-	if err != nil {
-		return 0, err
-	}
-	var ids []string
-	for subs.Next() {
-		var id string
-		if err := subs.Scan(&id); err != nil {
-			subs.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	subs.Close()
-	total := 0
-	for _, program := range ids {
-		if total >= limit {
-			break
-		}
-		err := s.db.Tx(ctx, func(tx *Tx) error {
-			sel := `SELECT id FROM webhook_deliveries WHERE program_code = ? AND created_at < ? AND status = 'delivered'
-				AND delivered_at < ? ORDER BY created_at LIMIT ?`
-			args := []any{program, cut, cut, limit - total}
-			if _, err := tx.Exec(ctx, `DELETE FROM webhook_attempts WHERE delivery_id IN (`+sel+`)`, args...); err != nil {
-				return err
-			}
-			res, err := tx.Exec(ctx, `DELETE FROM webhook_deliveries WHERE id IN (`+sel+`)`, args...)
-			if err != nil {
-				return err
-			}
-			n, _ := res.RowsAffected()
-			total += int(n)
-			return nil
-		})
-		if err != nil {
-			return total, err
-		}
-	}
-	// Events are UUIDv7: id order is time order, so ids below the
-	// cutoff's prefix are the events older than it.
-	_, err = s.db.Exec(ctx, `DELETE FROM webhook_events WHERE id IN (SELECT e.id FROM webhook_events e WHERE e.id < ?
-		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.program_code = e.program_code
-		AND d.created_at = e.created_at AND d.event_id = e.id) LIMIT ?)`, uuidPrefix(before), limit)
-	return total, err
-}
-
-// uuidPrefix is the start of a UUIDv7 minted at t: ids that sort below it
-// were minted before t (to the millisecond).
-func uuidPrefix(t time.Time) string {
-	ms := uint64(t.UnixMilli())
-	return fmt.Sprintf("%08x-%04x", ms>>16, ms&0xffff)
-}
-
-// Backlog implements webhook.Queue.
-func (s *WebhookStore) Backlog(ctx context.Context) (_ int, _ time.Time, err error) {
-	defer apperr.Op(&err, "storage.WebhookStore.Backlog()")
-	var n int
-	var oldest int64
-	err = s.db.QueryRow(ctx, `SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM webhook_deliveries WHERE status = 'pending'`).
-		Scan(&n, &oldest)
-	return n, optTime(oldest), err
 }

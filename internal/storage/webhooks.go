@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,7 +21,7 @@ var (
 
 // NewWebhookStore returns the webhook store over db.
 func NewWebhookStore(db *DB) *WebhookStore {
-	db.PrepareWrites(context.Background(), qSubscribers, qInsertEvent, insertDeliveries(1))
+	db.PrepareWrites(context.Background(), qSubscribers, qStreamAdvance, qInsertStreamEvent)
 	return &WebhookStore{db: db}
 }
 
@@ -69,6 +68,9 @@ func (s *WebhookStore) CreateSubscription(ctx context.Context, sub webhook.Subsc
 	err = s.db.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`, event_mask)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(subscriptionArgs(sub), webhook.Mask(sub.EventTypes...))...); err != nil {
+			return err
+		}
+		if err := startCursor(ctx, tx, sub); err != nil {
 			return err
 		}
 		return auditSubscription(ctx, tx, ev, sub)
@@ -146,6 +148,7 @@ func (s *WebhookStore) UpdateSubscription(ctx context.Context, programCode, id s
 		if err != nil {
 			return err
 		}
+		wasEnabled := sub.Enabled
 		if err := fn(&sub); err != nil {
 			return err
 		}
@@ -160,10 +163,19 @@ func (s *WebhookStore) UpdateSubscription(ctx context.Context, programCode, id s
 		if err != nil {
 			return err
 		}
-		if err := auditSubscription(ctx, tx, ev, sub); err != nil || sub.Enabled {
+		if err := auditSubscription(ctx, tx, ev, sub); err != nil {
 			return err
 		}
-		return failPending(ctx, tx, sub.ID, "subscription disabled", Micros(sub.UpdatedAt))
+		switch {
+		case sub.Enabled && !wasEnabled:
+			return restartCursor(ctx, tx, sub.ID)
+		case !sub.Enabled:
+			if err := failPending(ctx, tx, sub.ID, "subscription disabled", Micros(sub.UpdatedAt)); err != nil {
+				return err
+			}
+			return failStream(ctx, tx, sub.ID, "subscription disabled", Micros(sub.UpdatedAt))
+		}
+		return nil
 	})
 	return sub, err
 }
@@ -188,9 +200,12 @@ func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id s
 		} else if err != nil {
 			return err
 		}
-		// Lock its deliveries first: an outcome being recorded meanwhile
-		// either committed (its attempts are deleted below) or waits and
-		// then finds nothing to record.
+		// Lock its cursor and deliveries first: an outcome being recorded
+		// meanwhile either committed (what it wrote is deleted below) or
+		// waits and then finds nothing to record.
+		if _, err := tx.Exec(ctx, `UPDATE webhook_cursors SET lease_until = 0 WHERE subscription_id = ?`, id); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, `SELECT id FROM webhook_deliveries WHERE program_code = ? AND subscription_id = ?`+
 			tx.ForUpdate(), programCode, id)
 		if err != nil {
@@ -205,6 +220,8 @@ func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id s
 		for _, q := range []string{
 			`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE program_code = ? AND subscription_id = ?)`,
 			`DELETE FROM webhook_deliveries WHERE program_code = ? AND subscription_id = ?`,
+			`DELETE FROM webhook_posts WHERE program_code = ? AND subscription_id = ?`,
+			`DELETE FROM webhook_cursors WHERE program_code = ? AND subscription_id = ?`,
 		} {
 			if _, err := tx.Exec(ctx, q, programCode, id); err != nil {
 				return err
@@ -221,16 +238,12 @@ func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id s
 // bit in event_mask).
 const qSubscribers = `SELECT id FROM webhook_subscriptions WHERE program_code = ? AND enabled AND (event_mask & ?) <> 0`
 
-// Emit writes e, and one delivery of it per enabled subscription of its
-// program that wants its type, in the transaction: the partner hears of
-// a change if and only if it commits. With no such subscription it
-// writes nothing (one indexed read).
+// Emit writes e if an enabled subscription of its program wants its
+// type, when the transaction commits: the partner hears of a change if
+// and only if it commits. With no such subscription it writes nothing
+// (one indexed read).
 func (tx *Tx) Emit(ctx context.Context, e webhook.Event) error {
-	subs, err := tx.subscribers(ctx, e.ProgramCode, e.Type)
-	if err != nil || len(subs) == 0 {
-		return err
-	}
-	return tx.insertEvent(ctx, e, subs, false)
+	return tx.emitFunc(ctx, e.ProgramCode, e.Type, func() (webhook.Event, error) { return e, nil })
 }
 
 // subsKey names a subscriber lookup: a program and an event type.
@@ -281,39 +294,21 @@ func (tx *Tx) lookupSubscribers(ctx context.Context, programCode, eventType stri
 	return out, rows.Err()
 }
 
-// The emission statements (prepared once on SQLite).
-const qInsertEvent = `INSERT INTO webhook_events (id, program_code, account_id, event_type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`
-
-// insertDeliveries is the INSERT of n deliveries of one event.
-func insertDeliveries(n int) string {
-	return `INSERT INTO webhook_deliveries (id, event_id, subscription_id, program_code, account_id, event_type, status,
-		test, cycle_at, next_attempt_at, created_at, updated_at) VALUES ` +
-		strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?), `, n), ", ")
-}
-
-// insertEvent writes the event and a delivery of it to each subscription
-// (one statement on PostgreSQL, where round trips are the cost).
-func (tx *Tx) insertEvent(ctx context.Context, e webhook.Event, subs []string, test bool) error {
+// insertTestEvent writes a test event (outside the program's stream) and
+// its delivery to one subscription, due now.
+func (tx *Tx) insertTestEvent(ctx context.Context, e webhook.Event, subscriptionID string) error {
 	payload, err := e.JSON()
 	if err != nil {
 		return err
 	}
 	at := Micros(e.At)
 	tx.emitted = true
-	evQ, dlQ := qInsertEvent, insertDeliveries(len(subs))
-	evArgs := []any{e.ID, e.ProgramCode, e.AccountID, e.Type, string(payload), at}
-	dlArgs := make([]any, 0, 11*len(subs))
-	for _, sub := range subs {
-		dlArgs = append(dlArgs, uuid.Must(uuid.NewV7()).String(), e.ID, sub, e.ProgramCode, e.AccountID, e.Type,
-			test, at, at, at, at)
-	}
-	if tx.Engine() == Postgres {
-		_, err := tx.Exec(ctx, `WITH ev AS (`+evQ+`) `+dlQ, append(evArgs, dlArgs...)...)
+	if _, err := tx.Exec(ctx, `INSERT INTO webhook_events (id, program_code, account_id, event_type, payload, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, e.ID, e.ProgramCode, e.AccountID, e.Type, string(payload), at); err != nil {
 		return err
 	}
-	if _, err := tx.execCached(ctx, evQ, evArgs...); err != nil {
-		return err
-	}
-	_, err = tx.execCached(ctx, dlQ, dlArgs...)
+	_, err = tx.Exec(ctx, `INSERT INTO webhook_deliveries (id, event_id, subscription_id, program_code, account_id, event_type,
+		status, test, cycle_at, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', TRUE, ?, ?, ?, ?)`,
+		uuid.Must(uuid.NewV7()).String(), e.ID, subscriptionID, e.ProgramCode, e.AccountID, e.Type, at, at, at, at)
 	return err
 }

@@ -8,17 +8,21 @@ import (
 	"time"
 )
 
-// Worker delivers due webhooks. Every node runs one; claims hold across
-// nodes, so a delivery has one attempt in flight at a time anywhere.
+// Worker delivers webhooks. Every node runs one; claims hold across
+// nodes, so an event has one attempt in flight at a time anywhere.
 //
-// One loop records finished messages and claims the next due deliveries
-// in one transaction per cycle, once per Poll while there is work (on
-// SQLite every commit takes the single writer from the postings, so a
-// busy worker commits a few times a second, and the events of an
-// account that fall due meanwhile share a POST); each message is sent by its own
+// New events are sent from subscriptions' cursors (stream.go): a claimed
+// cursor yields a span of events, sent as POSTs grouped by account;
+// failed ones become delivery rows, retried on the schedule. One loop
+// records what finished and claims the next spans and due deliveries in
+// one transaction per cycle, once per Poll while there is work (on SQLite
+// every commit takes the single writer from the postings, so a busy
+// worker commits a few times a second, and the events of an account that
+// arrive meanwhile share a POST); each message is sent by its own
 // goroutine, so a receiver that hangs holds up only its own messages. A
-// subscription with PerSubscription messages in flight on this node is
-// not claimed for until one ends.
+// span sends at most PerSubscription POSTs at once, and a subscription
+// with that many retries in flight on this node is not claimed for until
+// one ends.
 type Worker struct {
 	Queue   Queue
 	Vault   Sealer
@@ -43,7 +47,7 @@ type Worker struct {
 	Batch     int
 	MaxEvents int
 	// MaxInFlight bounds the messages in flight on this node (default
-	// 256) and PerSubscription those of one subscription (default 16).
+	// 256) and PerSubscription those of one subscription (default 64).
 	MaxInFlight     int
 	PerSubscription int
 	// DisableAfter disables a subscription whose attempts have all failed
@@ -56,7 +60,8 @@ type Worker struct {
 	mu       sync.Mutex
 	inflight int
 	perSub   map[string]int
-	done     []Outcome // finished, not yet recorded
+	done     []Outcome             // finished, not yet recorded
+	spans    map[string]*spanState // by subscription: spans in flight on this node
 	wake     chan struct{}
 	sends    sync.WaitGroup
 }
@@ -85,7 +90,7 @@ func (w *Worker) init() {
 			w.MaxInFlight = 256
 		}
 		if w.PerSubscription <= 0 {
-			w.PerSubscription = 16
+			w.PerSubscription = 64
 		}
 		if w.DisableAfter <= 0 {
 			w.DisableAfter = 5 * 24 * time.Hour
@@ -103,6 +108,7 @@ func (w *Worker) init() {
 			w.Log = slog.New(slog.DiscardHandler)
 		}
 		w.perSub = map[string]int{}
+		w.spans = map[string]*spanState{}
 		w.wake = make(chan struct{}, 1)
 	})
 }
@@ -164,7 +170,7 @@ func (w *Worker) Run(ctx context.Context) {
 // it answers how many deliveries it claimed.
 func (w *Worker) cycle(ctx context.Context) (int, error) {
 	w.mu.Lock()
-	free, pending := w.MaxInFlight-w.inflight, len(w.done)
+	free, pending := w.MaxInFlight-w.inflight, len(w.done)+w.progressing()
 	w.mu.Unlock()
 	limit := min(free, w.Batch)
 	if limit > 0 && pending == 0 {
@@ -181,7 +187,8 @@ func (w *Worker) cycle(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	w.dispatch(ctx, b)
-	return len(b.Deliveries), nil
+	n := w.dispatchSpans(ctx, b)
+	return len(b.Deliveries) + n, nil
 }
 
 // exchange records the finished outcomes and claims up to limit.
@@ -190,15 +197,20 @@ func (w *Worker) exchange(ctx context.Context, limit int) (Batch, error) {
 	w.mu.Lock()
 	done := w.done
 	w.done = nil
+	progress := w.takeProgress()
 	var skip []string
 	for sub, n := range w.perSub {
 		if n >= w.PerSubscription {
 			skip = append(skip, sub)
 		}
 	}
+	spans := 0
+	if limit > 0 {
+		spans = min(limit, maxSpans)
+	}
 	w.mu.Unlock()
-	b, err := w.Queue.Exchange(ctx, done, Claim{Now: now, Lease: now.Add(w.Lease), Limit: limit, Skip: skip,
-		FailingCutoff: now.Add(-w.DisableAfter)})
+	b, err := w.Queue.Exchange(ctx, done, progress, Claim{Now: now, Lease: now.Add(w.Lease), Limit: limit, Skip: skip,
+		FailingCutoff: now.Add(-w.DisableAfter), Spans: spans, SpanEvents: w.Batch})
 	if err != nil {
 		// Recorded next time, while their claims hold; after that they
 		// would change nothing (and the deliveries are sent again).
@@ -210,6 +222,7 @@ func (w *Worker) exchange(ctx context.Context, limit int) (Batch, error) {
 		}
 		w.mu.Lock()
 		w.done = append(keep, w.done...)
+		w.restoreProgress(progress, now)
 		w.mu.Unlock()
 	}
 	return b, err
