@@ -35,22 +35,36 @@ func eventBitSQL(col string) string {
 	return b.String()
 }
 
-// postOfSQL is the request_id of the acknowledged POST that delivered the
-// stream event e to the subscription whose id is the expression sub (NULL
-// if none): the one range of the subscription and account that can hold
-// e's position (ranges never overlap).
-func postOfSQL(sub string) string {
-	return `(SELECT CASE WHEN p.first_seq <= e.seq AND (p.event_mask & ` + eventBitSQL("e.event_type") + `) <> 0
+// postOfSQL is the request_id of the acknowledged POST that delivered an
+// event (the SQL expressions of its account, position and type) to the
+// subscription whose id is the expression sub (NULL if none): the one
+// range of the subscription and account that can hold the position
+// (ranges never overlap).
+func postOfSQL(sub, account, seq, typ string) string {
+	return `(SELECT CASE WHEN p.first_seq <= ` + seq + ` AND (p.event_mask & ` + eventBitSQL(typ) + `) <> 0
 		THEN p.request_id END FROM webhook_posts p WHERE p.subscription_id = ` + sub + `
-		AND p.account_id = e.account_id AND p.last_seq >= e.seq ORDER BY p.last_seq LIMIT 1)`
+		AND p.account_id = ` + account + ` AND p.last_seq >= ` + seq + ` ORDER BY p.last_seq LIMIT 1)`
 }
+
+// postOfEvent is postOfSQL for the stream event e.
+func postOfEvent(sub string) string { return postOfSQL(sub, "e.account_id", "e.seq", "e.event_type") }
 
 // unhandledSQL holds for a stream event e that the subscription (sub
 // expressions: its id, and its first 24 characters) has neither a
 // delivery row for nor delivered in a POST.
 func (db *DB) unhandledSQL(sub, prefix string) string {
 	return `NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = ` + db.deliveryIDSQL(prefix, "e.seq") + `)
-		AND ` + postOfSQL(sub) + ` IS NULL`
+		AND ` + postOfEvent(sub) + ` IS NULL`
+}
+
+// copyEvents copies stream events that get delivery rows into
+// webhook_events, which the rows refer to (from is the FROM clause,
+// with args, that selects them as e).
+func copyEvents(ctx context.Context, tx *Tx, from string, args ...any) error {
+	_, err := tx.Exec(ctx, `INSERT INTO webhook_events (id, program_code, account_id, event_type, payload, created_at)
+		SELECT e.id, e.program_code, e.account_id, e.event_type, e.payload, e.created_at`+from+` ON CONFLICT (id) DO NOTHING`,
+		args...)
+	return err
 }
 
 // cursorClaim is a cursor leased by claimSpans.
@@ -69,10 +83,9 @@ func claimSpans(ctx context.Context, tx *Tx, c webhook.Claim) ([]cursorClaim, er
 	}
 	lease := Micros(c.Lease)
 	rows, err := tx.Query(ctx, `UPDATE webhook_cursors SET lease_until = ? WHERE subscription_id IN (
-		SELECT c.subscription_id FROM webhook_cursors c
-		JOIN webhook_subscriptions w ON w.id = c.subscription_id
-		JOIN webhook_streams s ON s.program_code = c.program_code
-		WHERE w.enabled AND c.lease_until <= ? AND s.last_seq > c.position ORDER BY c.lease_until LIMIT ?`+lock+`)
+		SELECT c.subscription_id FROM webhook_cursors c JOIN webhook_subscriptions w ON w.id = c.subscription_id
+		WHERE w.enabled AND c.lease_until <= ? AND `+headSQL("c.program_code")+` > c.position
+		ORDER BY c.lease_until LIMIT ?`+lock+`)
 		RETURNING subscription_id, program_code, position, window_to`, lease, Micros(c.Now), c.Spans)
 	if err != nil {
 		return nil, err
@@ -93,8 +106,7 @@ func claimSpans(ctx context.Context, tx *Tx, c webhook.Claim) ([]cursorClaim, er
 	// The head each span may read up to: committed, so every event below
 	// it is visible to the read that follows the commit.
 	for i := range out {
-		if err := tx.QueryRow(ctx, `SELECT last_seq FROM webhook_streams WHERE program_code = ?`,
-			out[i].span.ProgramCode).Scan(&out[i].span.To); err != nil {
+		if err := tx.QueryRow(ctx, qStreamHead, out[i].span.ProgramCode).Scan(&out[i].span.To); err != nil {
 			return nil, err
 		}
 	}
@@ -105,7 +117,7 @@ func claimSpans(ctx context.Context, tx *Tx, c webhook.Claim) ([]cursorClaim, er
 // limit; when it reads fewer, the span ends at the head, else at the last
 // one read. Events up to the cursor's window_to that an earlier holder
 // already handled are left out, and the rest there are sent alone.
-func (s *WebhookStore) readSpan(ctx context.Context, cc *cursorClaim, sub webhook.Subscription, limit int) error {
+func (db *DB) readSpan(ctx context.Context, q reader, cc *cursorClaim, sub webhook.Subscription, limit int) error {
 	sp := &cc.span
 	types := make([]any, len(sub.EventTypes))
 	for i, t := range sub.EventTypes {
@@ -113,9 +125,9 @@ func (s *WebhookStore) readSpan(ctx context.Context, cc *cursorClaim, sub webhoo
 	}
 	args := append([]any{sp.ProgramCode, sp.From, sp.To}, types...)
 	args = append(args, cc.windowTo, sub.ID[:24], sub.ID, limit)
-	rows, err := s.db.Query(ctx, `SELECT e.seq, e.id, e.account_id, e.event_type, e.payload, e.created_at FROM webhook_events e
+	rows, err := q.Query(ctx, `SELECT e.seq, e.id, e.account_id, e.event_type, e.payload, e.created_at FROM webhook_stream e
 		WHERE e.program_code = ? AND e.seq > ? AND e.seq <= ? AND e.event_type IN (`+marks(len(types))+`)
-		AND (e.seq > ? OR (`+s.db.unhandledSQL("CAST(? AS TEXT)", "CAST(? AS TEXT)")+`))
+		AND (e.seq > ? OR (`+db.unhandledSQL("CAST(? AS TEXT)", "CAST(? AS TEXT)")+`))
 		ORDER BY e.seq LIMIT ?`, args...)
 	if err != nil {
 		return err
@@ -167,6 +179,7 @@ func recordProgress(ctx context.Context, tx *Tx, ps []webhook.Progress) ([]webho
 func recordSent(ctx context.Context, tx *Tx, ps []webhook.Progress, now int64) error {
 	var posts, rows, attempts []any
 	for _, p := range ps {
+		var failed []any
 		for _, s := range p.Sent {
 			a := s.Attempt
 			if s.Status == webhook.Delivered {
@@ -182,11 +195,20 @@ func recordSent(ctx context.Context, tx *Tx, ps []webhook.Progress, now int64) e
 			for _, e := range s.Events {
 				id := webhook.DeliveryID(p.SubscriptionID, e.Seq)
 				at := Micros(e.CreatedAt)
+				failed = append(failed, e.Seq)
 				rows = append(rows, id, e.ID, p.SubscriptionID, p.ProgramCode, s.AccountID, e.Type, s.Status, at, next,
-					s.MessageID, a.HTTPStatus, a.Error, at, now)
+					s.MessageID, a.HTTPStatus, a.Error, at, now, e.Seq)
 				attempts = append(attempts, id, 1, s.MessageID, a.RequestID, Micros(a.At), a.HTTPStatus,
 					a.Latency.Microseconds(), a.ErrorClass, a.Error, a.Response)
 			}
+		}
+		for len(failed) > 0 {
+			n := min(len(failed), 500)
+			if err := copyEvents(ctx, tx, ` FROM webhook_stream e WHERE e.program_code = ? AND e.seq IN (`+marks(n)+`)`,
+				append([]any{p.ProgramCode}, failed[:n]...)...); err != nil {
+				return err
+			}
+			failed = failed[n:]
 		}
 	}
 	if err := insertMany(ctx, tx, `INSERT INTO webhook_posts (request_id, subscription_id, program_code, account_id, first_seq,
@@ -195,8 +217,8 @@ func recordSent(ctx context.Context, tx *Tx, ps []webhook.Progress, now int64) e
 		return err
 	}
 	if err := insertMany(ctx, tx, `INSERT INTO webhook_deliveries (id, event_id, subscription_id, program_code, account_id,
-		event_type, status, attempts, cycle_at, next_attempt_at, message_id, last_status, last_error, created_at, updated_at) VALUES `,
-		"(?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)", 14, rows, ` ON CONFLICT (id) DO NOTHING`); err != nil {
+		event_type, status, attempts, cycle_at, next_attempt_at, message_id, last_status, last_error, created_at, updated_at, seq)
+		VALUES `, "(?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)", 15, rows, ` ON CONFLICT (id) DO NOTHING`); err != nil {
 		return err
 	}
 	return insertMany(ctx, tx, `INSERT INTO webhook_attempts (delivery_id, attempt, message_id, request_id, attempted_at,
@@ -229,17 +251,20 @@ func failStream(ctx context.Context, tx *Tx, sub, reason string, at int64) error
 		return err
 	}
 	var head int64
-	if err := tx.QueryRow(ctx, `SELECT last_seq FROM webhook_streams WHERE program_code = ?`, program).Scan(&head); err != nil {
+	if err := tx.QueryRow(ctx, qStreamHead, program).Scan(&head); err != nil {
 		return err
 	}
 	if head > position {
+		from := ` FROM webhook_stream e JOIN webhook_subscriptions w ON w.id = ?
+			WHERE e.program_code = ? AND e.seq > ? AND e.seq <= ? AND (w.event_mask & ` + eventBitSQL("e.event_type") + `) <> 0
+			AND ` + tx.db.unhandledSQL("w.id", "substr(w.id, 1, 24)")
+		if err := copyEvents(ctx, tx, from, sub, program, position, head); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (id, event_id, subscription_id, program_code, account_id,
-			event_type, status, attempts, cycle_at, next_attempt_at, last_error, created_at, updated_at)
+			event_type, status, attempts, cycle_at, next_attempt_at, last_error, created_at, updated_at, seq)
 			SELECT `+tx.db.deliveryIDSQL("substr(w.id, 1, 24)", "e.seq")+`, e.id, w.id, e.program_code, e.account_id,
-			e.event_type, 'failed', 0, e.created_at, 0, ?, e.created_at, ?
-			FROM webhook_events e JOIN webhook_subscriptions w ON w.id = ?
-			WHERE e.program_code = ? AND e.seq > ? AND e.seq <= ? AND (w.event_mask & `+eventBitSQL("e.event_type")+`) <> 0
-			AND `+tx.db.unhandledSQL("w.id", "substr(w.id, 1, 24)"), reason, at, sub, program, position, head); err != nil {
+			e.event_type, 'failed', 0, e.created_at, 0, ?, e.created_at, ?, e.seq`+from, reason, at, sub, program, position, head); err != nil {
 			return err
 		}
 	}
@@ -251,19 +276,14 @@ func failStream(ctx context.Context, tx *Tx, sub, reason string, at int64) error
 // restartCursor moves a subscription's cursor to its program's head: it
 // was enabled again, and hears of what happens from now on.
 func restartCursor(ctx context.Context, tx *Tx, sub string) error {
-	_, err := tx.Exec(ctx, `UPDATE webhook_cursors SET position = COALESCE((SELECT s.last_seq FROM webhook_streams s
-		WHERE s.program_code = webhook_cursors.program_code), position), window_to = 0, lease_until = 0
-		WHERE subscription_id = ?`, sub)
+	_, err := tx.Exec(ctx, `UPDATE webhook_cursors SET position = `+headSQL("webhook_cursors.program_code")+`,
+		window_to = 0, lease_until = 0 WHERE subscription_id = ?`, sub)
 	return err
 }
 
 // startCursor gives a new subscription its cursor, at its program's head.
 func startCursor(ctx context.Context, tx *Tx, sub webhook.Subscription) error {
-	if _, err := tx.Exec(ctx, `INSERT INTO webhook_streams (program_code, last_seq) VALUES (?, 0)
-		ON CONFLICT (program_code) DO NOTHING`, sub.ProgramCode); err != nil {
-		return err
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO webhook_cursors (subscription_id, program_code, position)
-		SELECT ?, program_code, last_seq FROM webhook_streams WHERE program_code = ?`, sub.ID, sub.ProgramCode)
+	_, err := tx.Exec(ctx, `INSERT INTO webhook_cursors (subscription_id, program_code, position) VALUES (?, ?, `+
+		headSQL("?")+`)`, sub.ID, sub.ProgramCode, sub.ProgramCode)
 	return err
 }

@@ -39,8 +39,7 @@ func (db *DB) OnWebhookEvent(f func()) { db.onEvent.Store(&f) }
 // emitFunc writes the event build makes when a subscription of the
 // program wants events of type typ (when the transaction commits).
 func (tx *Tx) emitFunc(ctx context.Context, programCode, typ string, build func() (webhook.Event, error)) error {
-	subs, err := tx.subscribers(ctx, programCode, typ)
-	if err != nil || len(subs) == 0 {
+	if want, err := tx.wants(ctx, programCode, typ); err != nil || !want {
 		return err
 	}
 	e, err := build()

@@ -21,13 +21,13 @@ import (
 // event, w the subscription, c its cursor.
 func (db *DB) streamCols() string {
 	return `e.seq, e.id, w.id, e.program_code, e.account_id, e.event_type, e.created_at, ` +
-		db.deliveryIDSQL("substr(w.id, 1, 24)", "e.seq") + `, COALESCE(` + postOfSQL("w.id") + `, '')`
+		db.deliveryIDSQL("substr(w.id, 1, 24)", "e.seq") + `, COALESCE(` + postOfEvent("w.id") + `, '')`
 }
 
 const (
 	// qStreamFrom joins each stream event with every subscription of its
 	// program.
-	qStreamFrom = ` FROM webhook_events e JOIN webhook_subscriptions w ON w.program_code = e.program_code
+	qStreamFrom = ` FROM webhook_stream e JOIN webhook_subscriptions w ON w.program_code = e.program_code
 		JOIN webhook_cursors c ON c.subscription_id = w.id`
 	// the event lies after the subscription's cursor and is wanted.
 	streamAhead = `(w.enabled AND e.seq > c.position AND (w.event_mask & `
@@ -37,7 +37,7 @@ const (
 // pending or delivered).
 func (db *DB) streamConds(status string) string {
 	ahead := streamAhead + eventBitSQL("e.event_type") + `) <> 0)`
-	posted := postOfSQL("w.id") + ` IS NOT NULL`
+	posted := postOfEvent("w.id") + ` IS NOT NULL`
 	cond := `NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = ` + db.deliveryIDSQL("substr(w.id, 1, 24)", "e.seq") + `) AND `
 	switch status {
 	case webhook.Delivered:
@@ -52,9 +52,9 @@ func (db *DB) streamConds(status string) string {
 // the request id of the POST that delivered it ("" while pending).
 func scanStreamed(row interface{ Scan(...any) error }) (webhook.Delivery, string, error) {
 	var d webhook.Delivery
-	var seq, at int64
+	var at int64
 	var post string
-	if err := row.Scan(&seq, &d.EventID, &d.SubscriptionID, &d.ProgramCode, &d.AccountID, &d.EventType, &at, &d.ID, &post); err != nil {
+	if err := row.Scan(&d.Seq, &d.EventID, &d.SubscriptionID, &d.ProgramCode, &d.AccountID, &d.EventType, &at, &d.ID, &post); err != nil {
 		return d, "", err
 	}
 	d.CreatedAt, d.UpdatedAt = Time(at), Time(at)
@@ -63,37 +63,18 @@ func scanStreamed(row interface{ Scan(...any) error }) (webhook.Delivery, string
 }
 
 // streamDeliveries answers up to f.Limit streamed deliveries that f
-// selects, newest first, as Deliveries orders them.
-func (s *WebhookStore) streamDeliveries(ctx context.Context, f webhook.Filter) ([]webhook.Delivery, error) {
-	where := []string{"e.program_code = ?", "e.seq IS NOT NULL", s.db.streamConds(f.Status)}
-	args := []any{f.ProgramCode}
-	add := func(cond string, v any) {
-		where = append(where, cond)
-		args = append(args, v)
-	}
-	if f.SubscriptionID != "" {
-		add("w.id = ?", f.SubscriptionID)
-	}
-	if f.EventType != "" {
-		add("e.event_type = ?", f.EventType)
-	}
-	if f.AccountID != "" {
-		add("e.account_id = ?", f.AccountID)
-	}
-	if !f.From.IsZero() {
-		add("e.created_at >= ?", Micros(f.From))
-	}
-	if !f.To.IsZero() {
-		add("e.created_at < ?", Micros(f.To))
-	}
+// selects, after the log position before (nil: from the start), in the
+// order of Deliveries.
+func (s *WebhookStore) streamDeliveries(ctx context.Context, f webhook.Filter, before *logPosition) ([]webhook.Delivery, error) {
+	where, args := logFilter(f, logColumns{"w.id", "e.event_type", "e.account_id", "e.created_at"})
+	where, args = append(where, "e.program_code = ?", s.db.streamConds(f.Status)), append(args, f.ProgramCode)
 	did := s.db.deliveryIDSQL("substr(w.id, 1, 24)", "e.seq")
-	if f.Before != nil {
-		where = append(where, "(e.created_at < ? OR (e.created_at = ? AND "+did+" < ?))")
-		at := Micros(f.Before.At)
-		args = append(args, at, at, f.Before.ID)
+	if before != nil {
+		where = append(where, "(e.seq < ? OR (e.seq = ? AND "+did+" < ?))")
+		args = append(args, before.seq, before.seq, before.id)
 	}
 	rows, err := s.db.Query(ctx, `SELECT `+s.db.streamCols()+qStreamFrom+` WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY e.created_at DESC, `+did+` DESC LIMIT ?`, append(args, f.Limit)...)
+		ORDER BY e.seq DESC, `+did+` DESC LIMIT ?`, append(args, f.Limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -178,8 +159,8 @@ func (s *WebhookStore) postOf(ctx context.Context, d webhook.Delivery) (string, 
 		return "", nil
 	}
 	var post string
-	err := s.db.QueryRow(ctx, `SELECT COALESCE(`+postOfSQL("?")+`, '') FROM webhook_events e WHERE e.id = ?`,
-		d.SubscriptionID, d.EventID).Scan(&post)
+	err := s.db.QueryRow(ctx, `SELECT COALESCE(`+postOfSQL("?", "?", "?", "?")+`, '')`,
+		d.Seq, d.EventType, d.SubscriptionID, d.AccountID, d.Seq).Scan(&post)
 	return post, err
 }
 
@@ -190,9 +171,12 @@ func redeliverStreamed(ctx context.Context, tx *Tx, d webhook.Delivery, post str
 	if post == "" {
 		return nil
 	}
+	if err := copyEvents(ctx, tx, ` FROM webhook_stream e WHERE e.program_code = ? AND e.seq = ?`, d.ProgramCode, d.Seq); err != nil {
+		return err
+	}
 	_, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (id, event_id, subscription_id, program_code, account_id, event_type,
-		status, attempts, cycle_at, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 1, ?, ?, ?, ?)`,
-		d.ID, d.EventID, d.SubscriptionID, d.ProgramCode, d.AccountID, d.EventType, now, now, Micros(d.CreatedAt), now)
+		status, attempts, cycle_at, next_attempt_at, created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, 'pending', 1, ?, ?, ?, ?, ?)`,
+		d.ID, d.EventID, d.SubscriptionID, d.ProgramCode, d.AccountID, d.EventType, now, now, Micros(d.CreatedAt), now, d.Seq)
 	return err
 }
 
@@ -200,15 +184,41 @@ func redeliverStreamed(ctx context.Context, tx *Tx, d webhook.Delivery, post str
 // delivery of the subscription delivered with an event in [from, to),
 // and answers how many.
 func replayStreamed(ctx context.Context, tx *Tx, r webhook.Replay, now int64) (int, error) {
+	from := qStreamFrom + ` WHERE e.program_code = ? AND w.id = ? AND e.created_at >= ? AND e.created_at < ? AND ` +
+		tx.db.streamConds(webhook.Delivered)
+	args := []any{r.ProgramCode, r.SubscriptionID, Micros(r.From), Micros(r.To)}
+	if err := copyEvents(ctx, tx, from, args...); err != nil {
+		return 0, err
+	}
 	res, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (id, event_id, subscription_id, program_code, account_id, event_type,
-		status, attempts, cycle_at, next_attempt_at, created_at, updated_at)
+		status, attempts, cycle_at, next_attempt_at, created_at, updated_at, seq)
 		SELECT `+tx.db.deliveryIDSQL("substr(w.id, 1, 24)", "e.seq")+`, e.id, w.id, e.program_code, e.account_id, e.event_type,
-		'pending', 1, ?, ?, e.created_at, ?`+qStreamFrom+`
-		WHERE e.program_code = ? AND w.id = ? AND e.seq IS NOT NULL AND e.created_at >= ? AND e.created_at < ? AND `+
-		tx.db.streamConds(webhook.Delivered), now, now, now, r.ProgramCode, r.SubscriptionID, Micros(r.From), Micros(r.To))
+		'pending', 1, ?, ?, e.created_at, ?, e.seq`+from, append([]any{now, now, now}, args...)...)
 	if err != nil {
 		return 0, err
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
+}
+
+// logPosition is a place in the delivery log's order: newest first by
+// stream position (seq), then by identifier.
+type logPosition struct {
+	seq int64
+	id  string
+}
+
+// position answers where the delivery named by p lies in the log: a
+// row's recorded position, or the one a webhook.DeliveryID carries.
+func (s *WebhookStore) position(ctx context.Context, p *webhook.Position) (*logPosition, error) {
+	if p == nil {
+		return nil, nil
+	}
+	lp := &logPosition{id: p.ID}
+	err := s.db.QueryRow(ctx, `SELECT seq FROM webhook_deliveries WHERE id = ?`, p.ID).Scan(&lp.seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, lp.seq, _ = webhook.ParseDeliveryID(p.ID)
+		return lp, nil
+	}
+	return lp, err
 }

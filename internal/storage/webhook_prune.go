@@ -38,19 +38,19 @@ func (s *WebhookStore) Prune(ctx context.Context, before time.Time, limit int) (
 			return total, err
 		}
 	}
-	// Events outside the streams (test events, and those from before
-	// them) go with their last delivery. Their ids are UUIDv7: id order
-	// is time order, so ids below the cutoff's prefix are the events
-	// older than it.
+	// The events of delivery rows go with their last row. Their ids are
+	// UUIDv7: id order is time order, so ids below the cutoff's prefix
+	// are the events older than it.
 	_, err = s.db.Exec(ctx, `DELETE FROM webhook_events WHERE id IN (SELECT e.id FROM webhook_events e WHERE e.id < ?
-		AND e.seq IS NULL AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.program_code = e.program_code
+		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.program_code = e.program_code
 		AND d.created_at = e.created_at AND d.event_id = e.id) LIMIT ?)`, uuidPrefix(before), limit)
 	return total, err
 }
 
-// programsWithStreams answers the programs that have (had) subscriptions.
+// programsWithStreams answers the programs (each may have a stream and
+// delivery rows).
 func (s *WebhookStore) programsWithStreams(ctx context.Context) ([]string, error) {
-	rows, err := s.db.Query(ctx, `SELECT program_code FROM webhook_streams UNION SELECT program_code FROM webhook_subscriptions`)
+	rows, err := s.db.Query(ctx, `SELECT code FROM programs`)
 	if err != nil {
 		return nil, err
 	}
@@ -106,19 +106,17 @@ func (s *WebhookStore) prunePosts(ctx context.Context, before time.Time, limit i
 }
 
 // pruneStream deletes up to limit events of the program's stream made
-// before cut that every enabled subscription's cursor has passed and no
-// delivery row needs.
+// before cut that every enabled subscription's cursor has passed (a
+// disabled one starts again from the head), keeping the last one: on
+// SQLite the next position is the last one plus one, so the last must
+// stay for positions never to be handed out twice. An event with a
+// delivery row has its copy in webhook_events.
 func (s *WebhookStore) pruneStream(ctx context.Context, program string, cut int64, limit int) error {
-	var passed int64
-	if err := s.db.QueryRow(ctx, `SELECT COALESCE((SELECT MIN(c.position) FROM webhook_cursors c
-		JOIN webhook_subscriptions w ON w.id = c.subscription_id WHERE c.program_code = ? AND w.enabled),
-		(SELECT last_seq FROM webhook_streams WHERE program_code = ?), 0)`, program, program).Scan(&passed); err != nil {
-		return err
-	}
-	_, err := s.db.Exec(ctx, `DELETE FROM webhook_events WHERE id IN (SELECT e.id FROM webhook_events e
-		WHERE e.program_code = ? AND e.seq IS NOT NULL AND e.seq <= ? AND e.created_at < ?
-		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.program_code = e.program_code
-		AND d.created_at = e.created_at AND d.event_id = e.id) ORDER BY e.seq LIMIT ?)`, program, passed, cut, limit)
+	_, err := s.db.Exec(ctx, `DELETE FROM webhook_stream WHERE program_code = ? AND seq IN (
+		SELECT e.seq FROM webhook_stream e WHERE e.program_code = ? AND e.created_at < ?
+		AND e.seq < `+headSQL("?")+` AND e.seq <= COALESCE((SELECT MIN(c.position) FROM webhook_cursors c
+		JOIN webhook_subscriptions w ON w.id = c.subscription_id WHERE c.program_code = ? AND w.enabled), e.seq)
+		ORDER BY e.seq LIMIT ?)`, program, program, cut, program, program, limit)
 	return err
 }
 
@@ -141,7 +139,7 @@ func (s *WebhookStore) Backlog(ctx context.Context) (_ int, _ time.Time, err err
 	}
 	if err := s.db.QueryRow(ctx, `SELECT COUNT(*), COALESCE(MIN(e.created_at), 0) FROM webhook_cursors c
 		JOIN webhook_subscriptions w ON w.id = c.subscription_id
-		JOIN webhook_events e ON e.program_code = c.program_code AND e.seq > c.position
+		JOIN webhook_stream e ON e.program_code = c.program_code AND e.seq > c.position
 		WHERE w.enabled AND (w.event_mask & `+eventBitSQL("e.event_type")+`) <> 0`).Scan(&m, &first); err != nil {
 		return 0, time.Time{}, err
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/verdant-baas/verdant/internal/apperr"
 	"strings"
 	"time"
 
+	"github.com/verdant-baas/verdant/internal/apperr"
 	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
@@ -46,17 +46,22 @@ func (s *WebhookStore) Due(ctx context.Context, now time.Time) (_ bool, err erro
 
 // qCursorDue finds a free cursor of an enabled subscription with events
 // after it.
-const qCursorDue = `SELECT 1 FROM webhook_cursors c JOIN webhook_subscriptions w ON w.id = c.subscription_id
-	JOIN webhook_streams s ON s.program_code = c.program_code
-	WHERE w.enabled AND c.lease_until <= ? AND s.last_seq > c.position LIMIT 1`
+var qCursorDue = `SELECT 1 FROM webhook_cursors c JOIN webhook_subscriptions w ON w.id = c.subscription_id
+	WHERE w.enabled AND c.lease_until <= ? AND ` + headSQL("c.program_code") + ` > c.position LIMIT 1`
 
 // Exchange implements webhook.Queue.
 func (s *WebhookStore) Exchange(ctx context.Context, outcomes []webhook.Outcome, progress []webhook.Progress, c webhook.Claim) (_ webhook.Batch, err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.Exchange()")
 	var b webhook.Batch
-	var spans []cursorClaim
-	err = s.db.Tx(ctx, func(tx *Tx) error {
-		b, spans = webhook.Batch{Lease: Time(Micros(c.Lease))}, nil
+	// On SQLite the exchange joins the next group commit of postings
+	// (GroupTx): the worker then adds statements to a commit that happens
+	// anyway, not a commit of its own for the single writer. It reads what
+	// it claimed in the same transaction: on SQLite the writer's page
+	// cache holds the new events, where a reader connection would read
+	// every page again from the files since the last commit.
+	err = s.db.GroupTx(ctx, func(tx *Tx) error {
+		b = webhook.Batch{Lease: Time(Micros(c.Lease))}
+		var spans []cursorClaim
 		valid, err := recordProgress(ctx, tx, progress)
 		if err != nil {
 			return err
@@ -73,19 +78,24 @@ func (s *WebhookStore) Exchange(ctx context.Context, outcomes []webhook.Outcome,
 			}
 		}
 		if c.Spans > 0 {
-			spans, err = claimSpans(ctx, tx, c)
+			if spans, err = claimSpans(ctx, tx, c); err != nil {
+				return err
+			}
 		}
-		return err
+		return s.load(ctx, tx, &b, spans, c.SpanEvents)
 	})
-	if err != nil || len(b.Deliveries)+len(spans) == 0 {
-		return b, err
+	return b, err
+}
+
+// load reads what an exchange claimed: the events of the deliveries, the
+// subscriptions, and the spans' events.
+func (s *WebhookStore) load(ctx context.Context, q reader, b *webhook.Batch, spans []cursorClaim, limit int) error {
+	if len(b.Deliveries)+len(spans) == 0 {
+		return nil
 	}
-	// Events and subscriptions are read after the commit: the claims hold
-	// the rows and cursors, events never change, and on SQLite the single
-	// writer is not kept waiting for the reads.
 	if len(b.Deliveries) > 0 {
-		if err := loadEvents(ctx, s.db, b.Deliveries); err != nil {
-			return b, err
+		if err := loadEvents(ctx, q, b.Deliveries); err != nil {
+			return err
 		}
 	}
 	ids := map[string]bool{}
@@ -95,20 +105,21 @@ func (s *WebhookStore) Exchange(ctx context.Context, outcomes []webhook.Outcome,
 	for _, cc := range spans {
 		ids[cc.span.SubscriptionID] = true
 	}
-	if b.Subscriptions, err = loadSubscriptions(ctx, s.db, ids); err != nil {
-		return b, err
+	var err error
+	if b.Subscriptions, err = loadSubscriptions(ctx, q, ids); err != nil {
+		return err
 	}
 	for i := range spans {
 		sub, ok := b.Subscriptions[spans[i].span.SubscriptionID]
 		if !ok || !sub.Enabled {
 			continue
 		}
-		if err := s.readSpan(ctx, &spans[i], sub, c.SpanEvents); err != nil {
-			return b, err
+		if err := s.db.readSpan(ctx, q, &spans[i], sub, limit); err != nil {
+			return err
 		}
 		b.Spans = append(b.Spans, spans[i].span)
 	}
-	return b, nil
+	return nil
 }
 
 // attemptNote is what the subscription's failure state learns from an

@@ -21,7 +21,7 @@ var (
 
 // NewWebhookStore returns the webhook store over db.
 func NewWebhookStore(db *DB) *WebhookStore {
-	db.PrepareWrites(context.Background(), qSubscribers, qStreamAdvance, qInsertStreamEvent)
+	db.PrepareWrites(context.Background(), qSubscribers, qStreamHead, qInsertStreamEvent)
 	return &WebhookStore{db: db}
 }
 
@@ -177,6 +177,7 @@ func (s *WebhookStore) UpdateSubscription(ctx context.Context, programCode, id s
 		}
 		return nil
 	})
+	s.db.forgetWanted(programCode)
 	return sub, err
 }
 
@@ -192,6 +193,7 @@ func failPending(ctx context.Context, tx *Tx, subscriptionID, reason string, at 
 // delivery are pruned later.
 func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id string, ev webhook.Audit) (err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.DeleteSubscription(%s, %s)", programCode, id)
+	defer s.db.forgetWanted(programCode)
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		var one int
 		if err := tx.QueryRow(ctx, `SELECT 1 FROM webhook_subscriptions WHERE id = ? AND program_code = ?`+tx.ForUpdate(),
@@ -236,7 +238,7 @@ func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id s
 
 // qSubscribers finds the subscriptions that want an event (its type's
 // bit in event_mask).
-const qSubscribers = `SELECT id FROM webhook_subscriptions WHERE program_code = ? AND enabled AND (event_mask & ?) <> 0`
+const qSubscribers = `SELECT 1 FROM webhook_subscriptions WHERE program_code = ? AND enabled AND (event_mask & ?) <> 0 LIMIT 1`
 
 // Emit writes e if an enabled subscription of its program wants its
 // type, when the transaction commits: the partner hears of a change if
@@ -249,53 +251,66 @@ func (tx *Tx) Emit(ctx context.Context, e webhook.Event) error {
 // subsKey names a subscriber lookup: a program and an event type.
 type subsKey struct{ program, eventType string }
 
-// subscribers answers the enabled subscriptions of the program that want
-// eventType. The answer is kept for the rest of the transaction: what it
-// read cannot change under it (SQLite's write transaction is exclusive; on
-// PostgreSQL a subscription created meanwhile is one created after this
-// change, which it need not hear of).
-func (tx *Tx) subscribers(ctx context.Context, programCode, eventType string) ([]string, error) {
-	k := subsKey{programCode, eventType}
-	if subs, ok := tx.subs[k]; ok {
-		return subs, nil
-	}
-	subs, err := tx.lookupSubscribers(ctx, programCode, eventType)
-	if err != nil {
-		return nil, err
-	}
-	if tx.subs == nil {
-		tx.subs = map[subsKey][]string{}
-	}
-	tx.subs[k] = subs
-	return subs, nil
-}
+// wantedFor is how long a node remembers that a program has a subscriber
+// for an event type: meanwhile its transactions write such events without
+// asking again (one round trip less per transaction on PostgreSQL). An
+// event written for a subscription deleted or disabled on another node
+// meanwhile is only a wasted write (no cursor sends it); an answer of none
+// is never remembered, so a new subscription hears of the next change.
+const wantedFor = time.Second
 
-func (tx *Tx) lookupSubscribers(ctx context.Context, programCode, eventType string) ([]string, error) {
+// wants reports whether an enabled subscription of the program wants
+// events of type eventType. The answer is kept for the rest of the
+// transaction: what it read cannot change under it (SQLite's write
+// transaction is exclusive; on PostgreSQL a subscription created
+// meanwhile is one created after this change, which it need not hear of).
+func (tx *Tx) wants(ctx context.Context, programCode, eventType string) (bool, error) {
+	k := subsKey{programCode, eventType}
+	if want, ok := tx.subs[k]; ok {
+		return want, nil
+	}
+	if until, ok := tx.db.wanted.Load(k); ok && time.Now().Before(until.(time.Time)) {
+		return true, nil
+	}
 	var rows *sql.Rows
 	var err error
-	bit := webhook.Mask(eventType)
 	if s, ok := tx.db.stmts.Load(stmtKey{tx.db.w, qSubscribers}); ok {
-		rows, err = tx.tx.StmtContext(ctx, s.(*sql.Stmt)).QueryContext(ctx, programCode, bit)
+		rows, err = tx.tx.StmtContext(ctx, s.(*sql.Stmt)).QueryContext(ctx, programCode, webhook.Mask(eventType))
 	} else {
-		rows, err = tx.Query(ctx, qSubscribers, programCode, bit)
+		rows, err = tx.Query(ctx, qSubscribers, programCode, webhook.Mask(eventType))
 	}
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+	want := rows.Next()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	if tx.subs == nil {
+		tx.subs = map[subsKey]bool{}
+	}
+	tx.subs[k] = want
+	if want {
+		tx.db.wanted.Store(k, time.Now().Add(wantedFor))
+	}
+	return want, nil
+}
+
+// forgetWanted drops what this node remembers of a program's subscribers
+// (one of them changed here).
+func (db *DB) forgetWanted(programCode string) {
+	db.wanted.Range(func(k, _ any) bool {
+		if k.(subsKey).program == programCode {
+			db.wanted.Delete(k)
 		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+		return true
+	})
 }
 
 // insertTestEvent writes a test event (outside the program's stream) and
-// its delivery to one subscription, due now.
+// its delivery to one subscription, due now, listed with the stream's
+// latest.
 func (tx *Tx) insertTestEvent(ctx context.Context, e webhook.Event, subscriptionID string) error {
 	payload, err := e.JSON()
 	if err != nil {
@@ -308,7 +323,8 @@ func (tx *Tx) insertTestEvent(ctx context.Context, e webhook.Event, subscription
 		return err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO webhook_deliveries (id, event_id, subscription_id, program_code, account_id, event_type,
-		status, test, cycle_at, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', TRUE, ?, ?, ?, ?)`,
-		uuid.Must(uuid.NewV7()).String(), e.ID, subscriptionID, e.ProgramCode, e.AccountID, e.Type, at, at, at, at)
+		status, test, cycle_at, next_attempt_at, created_at, updated_at, seq)
+		VALUES (?, ?, ?, ?, ?, ?, 'pending', TRUE, ?, ?, ?, ?, `+headSQL("?")+`)`,
+		uuid.Must(uuid.NewV7()).String(), e.ID, subscriptionID, e.ProgramCode, e.AccountID, e.Type, at, at, at, at, e.ProgramCode)
 	return err
 }

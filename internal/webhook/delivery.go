@@ -26,9 +26,13 @@ type Delivery struct {
 	LastStatus     int       // the last attempt's HTTP status (0: none)
 	LastError      string
 	Test           bool // a test event sent by an operator
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	DeliveredAt    time.Time
+	// Seq is its event's position in the program's stream (for a test
+	// event, the stream's head when it was sent; 0 before streams): the
+	// delivery log lists newest first by it.
+	Seq         int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	DeliveredAt time.Time
 }
 
 // Attempt is one POST of a delivery, as the delivery log keeps it.
@@ -45,7 +49,9 @@ type Attempt struct {
 	Response   string // the first KiB of the answer
 }
 
-// Position is a delivery's place in the listing order (newest first).
+// Position is a delivery's place in the listing order (newest first):
+// the delivery's identifier (and its event's time, which the order no
+// longer needs).
 type Position struct {
 	At time.Time
 	ID string

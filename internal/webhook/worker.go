@@ -15,10 +15,11 @@ import (
 // cursor yields a span of events, sent as POSTs grouped by account;
 // failed ones become delivery rows, retried on the schedule. One loop
 // records what finished and claims the next spans and due deliveries in
-// one transaction per cycle, once per Poll while there is work (on SQLite
+// one transaction per cycle, once per Busy while there is work (on SQLite
 // every commit takes the single writer from the postings, so a busy
-// worker commits a few times a second, and the events of an account that
-// arrive meanwhile share a POST); each message is sent by its own
+// worker commits a few times a second; and the events of an account that
+// arrive meanwhile share a POST, each of which costs more than an event
+// in it); each message is sent by its own
 // goroutine, so a receiver that hangs holds up only its own messages. A
 // span sends at most PerSubscription POSTs at once, and a subscription
 // with that many retries in flight on this node is not claimed for until
@@ -37,10 +38,13 @@ type Worker struct {
 	Timeout time.Duration
 	Lease   time.Duration
 	// Poll is how often an idle worker looks for due deliveries (default
-	// 200ms). Gather is how long a woken worker waits for more to finish
-	// or fall due before its cycle (default 10ms), so a busy worker
+	// 200ms; a commit that writes an event wakes it at once: Notify);
+	// Busy how long one that found work waits before its next cycle
+	// (default 400ms). Gather is how long a woken worker waits for more to
+	// finish or fall due before its cycle (default 10ms), so a busy worker
 	// commits a few times a second, not once per message.
 	Poll   time.Duration
+	Busy   time.Duration
 	Gather time.Duration
 	// Batch bounds the deliveries one claim takes (default 512); MaxEvents
 	// the events one POST carries (default 100).
@@ -76,6 +80,9 @@ func (w *Worker) init() {
 		}
 		if w.Poll <= 0 {
 			w.Poll = 200 * time.Millisecond
+		}
+		if w.Busy <= 0 {
+			w.Busy = 400 * time.Millisecond
 		}
 		if w.Gather <= 0 {
 			w.Gather = 10 * time.Millisecond
@@ -130,7 +137,7 @@ func (w *Worker) Run(ctx context.Context) {
 	var bg sync.WaitGroup
 	bg.Add(1)
 	go func() { defer bg.Done(); w.housekeeping(ctx) }()
-	t := time.NewTicker(w.Poll)
+	t := time.NewTimer(w.Poll)
 	defer t.Stop()
 	for ctx.Err() == nil {
 		n, err := w.cycle(ctx)
@@ -140,13 +147,14 @@ func (w *Worker) Run(ctx context.Context) {
 		if n >= w.Batch {
 			continue // more may be due
 		}
-		wake := w.wake
+		wake, wait := w.wake, w.Poll
 		if n > 0 {
-			// Busy: the next cycle waits for the poll, so the events
-			// committed meanwhile share its transaction and their POSTs;
-			// an idle worker is woken by the first commit (Notify).
-			wake = nil
+			// Busy: the next cycle waits, so the events committed
+			// meanwhile share its transaction and their POSTs; an idle
+			// worker is woken by the first commit (Notify).
+			wake, wait = nil, w.Busy
 		}
+		t.Reset(wait)
 		select {
 		case <-ctx.Done():
 		case <-t.C:
