@@ -1,0 +1,356 @@
+package storage_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/verdant-baas/verdant/internal/storage"
+	"github.com/verdant-baas/verdant/internal/storage/storagetest"
+	"github.com/verdant-baas/verdant/internal/vault"
+	"github.com/verdant-baas/verdant/internal/webhook"
+)
+
+// hookReceiver records the events of every POST it acknowledges, and
+// answers 500 to the accounts in fail.
+type hookReceiver struct {
+	*httptest.Server
+	mu    sync.Mutex
+	fail  map[string]bool
+	posts [][]string       // event ids of each acknowledged POST
+	acked map[string]int   // event id -> acknowledgements
+	byAcc map[string][]int // account -> indexes into posts
+}
+
+func newHookReceiver(t *testing.T) *hookReceiver {
+	rc := &hookReceiver{fail: map[string]bool{}, acked: map[string]int{}, byAcc: map[string][]int{}}
+	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b struct {
+			Accounts []struct {
+				AccountIdentifier string
+				Events            []struct{ EventIdentifier string }
+			}
+		}
+		body, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(body, &b); err != nil || len(b.Accounts) != 1 {
+			t.Errorf("POST body %s", body)
+		}
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		acct := b.Accounts[0].AccountIdentifier
+		if rc.fail[acct] {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		var ids []string
+		for _, e := range b.Accounts[0].Events {
+			ids = append(ids, e.EventIdentifier)
+			rc.acked[e.EventIdentifier]++
+		}
+		rc.byAcc[acct] = append(rc.byAcc[acct], len(rc.posts))
+		rc.posts = append(rc.posts, ids)
+	}))
+	t.Cleanup(rc.Close)
+	return rc
+}
+
+func (rc *hookReceiver) times(id string) int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.acked[id]
+}
+
+// hookFixture is a program with one subscription to transaction events
+// and a worker on a settable clock.
+type hookFixture struct {
+	db     *storage.DB
+	st     *storage.WebhookStore
+	svc    *webhook.Service
+	sub    webhook.Subscription
+	rc     *hookReceiver
+	clock  *clock
+	worker *webhook.Worker
+}
+
+func newHookFixture(t *testing.T, db *storage.DB) *hookFixture {
+	t.Helper()
+	ctx := context.Background()
+	for _, q := range []string{
+		`INSERT INTO partners (id, name, client_id, secret_hash, created_at, updated_at) VALUES ('p1', 'P', 'c1', 'h', 0, 0)`,
+		`INSERT INTO programs (code, partner_id, name, bin, created_at, updated_at) VALUES ('PROG', 'p1', 'Prog', '499998', 0, 0)`,
+	} {
+		if _, err := db.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key, _ := vault.ParseKey(vault.GenerateKey())
+	v, err := vault.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &hookFixture{db: db, st: storage.NewWebhookStore(db), rc: newHookReceiver(t), clock: newClock()}
+	f.svc = &webhook.Service{Store: f.st, Vault: v, AllowPrivate: true, Now: f.clock.Now}
+	if f.sub, _, err = f.svc.Create(ctx, "PROG", webhook.Input{URL: f.rc.URL, EventTypes: []string{webhook.Transaction}}); err != nil {
+		t.Fatal(err)
+	}
+	f.worker = f.newWorker()
+	return f
+}
+
+func (f *hookFixture) newWorker() *webhook.Worker {
+	return &webhook.Worker{Queue: f.st, Vault: f.svc.Vault, Client: webhook.NewClient(true), Now: f.clock.Now, Timeout: time.Second}
+}
+
+// event is a transaction event of account a.
+func (f *hookFixture) event(a string) webhook.Event {
+	return webhook.NewEvent(webhook.Transaction, "PROG", a, f.clock.Now(), map[string]any{"n": uuid.NewString()})
+}
+
+// emit commits events in one transaction.
+func (f *hookFixture) emit(t *testing.T, es ...webhook.Event) {
+	t.Helper()
+	err := f.db.Tx(context.Background(), func(tx *storage.Tx) error {
+		for _, e := range es {
+			if err := tx.Emit(context.Background(), e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// drain steps the worker until it has nothing left to do.
+func (f *hookFixture) drain(t *testing.T, w *webhook.Worker) {
+	t.Helper()
+	for i := 0; i < 20; i++ {
+		n, err := w.RunOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+	t.Fatal("the worker never ran dry")
+}
+
+func (f *hookFixture) seq(t *testing.T, eventID string) int64 {
+	t.Helper()
+	var seq int64
+	if err := f.db.QueryRow(context.Background(), `SELECT seq FROM webhook_stream WHERE id = ?`, eventID).Scan(&seq); err != nil {
+		t.Fatal(err)
+	}
+	return seq
+}
+
+// A transaction that emitted an event and is still open when a later one
+// commits gets a position after it when it commits: the cursor, which
+// has already passed the later one, still sends the held one. (On SQLite
+// the later transaction waits for the writer, so they cannot commit out
+// of order at all.)
+func TestWebhookCursorOutOfOrderCommit(t *testing.T) {
+	t.Parallel()
+	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
+		f := newHookFixture(t, db)
+		held, later := f.event("acct-a"), f.event("acct-b") // held is older: its id sorts first
+		emitted, release, heldDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			heldDone <- db.Tx(context.Background(), func(tx *storage.Tx) error {
+				if err := tx.Emit(context.Background(), held); err != nil {
+					return err
+				}
+				select {
+				case <-emitted: // a retry
+				default:
+					close(emitted)
+				}
+				<-release
+				return nil
+			})
+		}()
+		<-emitted
+		laterDone := make(chan struct{})
+		go func() { defer close(laterDone); f.emit(t, later) }()
+		if db.Engine == storage.Postgres {
+			<-laterDone
+			f.drain(t, f.worker)
+			if f.rc.times(later.ID) != 1 || f.rc.times(held.ID) != 0 {
+				t.Fatalf("before the held one commits: later sent %d times, held %d", f.rc.times(later.ID), f.rc.times(held.ID))
+			}
+		}
+		close(release)
+		if err := <-heldDone; err != nil {
+			t.Fatal(err)
+		}
+		<-laterDone
+		f.drain(t, f.worker)
+		if f.rc.times(held.ID) != 1 || f.rc.times(later.ID) != 1 {
+			t.Fatalf("held sent %d times, later %d; want once each", f.rc.times(held.ID), f.rc.times(later.ID))
+		}
+		if db.Engine == storage.Postgres && f.seq(t, held.ID) < f.seq(t, later.ID) {
+			t.Fatalf("the held event has position %d, before the later one's %d", f.seq(t, held.ID), f.seq(t, later.ID))
+		}
+	})
+}
+
+// Events of one account that are ready together share a POST; each
+// account has its own; the cursor ends past them, so nothing is sent
+// twice, and the log shows them delivered.
+func TestWebhookCursorGroupsByAccount(t *testing.T) {
+	t.Parallel()
+	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
+		f := newHookFixture(t, db)
+		var es []webhook.Event
+		for i := 0; i < 6; i++ {
+			es = append(es, f.event([]string{"acct-a", "acct-b"}[i%2]))
+		}
+		f.emit(t, es[:3]...)
+		f.emit(t, es[3:]...)
+		f.drain(t, f.worker)
+		f.drain(t, f.worker)
+		if len(f.rc.posts) != 2 || len(f.rc.byAcc["acct-a"]) != 1 || len(f.rc.posts[0]) != 3 {
+			t.Fatalf("POSTs %v, want one of 3 events per account", f.rc.posts)
+		}
+		ds, err := f.svc.Deliveries(context.Background(), webhook.Filter{ProgramCode: "PROG", Status: webhook.Delivered})
+		if err != nil || len(ds) != 6 {
+			t.Fatalf("%d delivered in the log (%v), want 6", len(ds), err)
+		}
+		for i, d := range ds { // newest first
+			if d.EventID != es[5-i].ID || d.ID != webhook.DeliveryID(f.sub.ID, d.Seq) || d.Attempts != 1 {
+				t.Fatalf("log entry %d: %+v", i, d)
+			}
+		}
+		// A range replay sends them again (from delivery rows now).
+		n, err := f.svc.Replay(context.Background(), webhook.Replay{ProgramCode: "PROG", SubscriptionID: f.sub.ID,
+			From: es[0].At.Add(-time.Second), To: es[5].At.Add(time.Second)})
+		if err != nil || n != 6 {
+			t.Fatalf("replayed %d (%v)", n, err)
+		}
+		f.drain(t, f.worker)
+		for _, e := range es {
+			if f.rc.times(e.ID) != 2 {
+				t.Fatalf("event sent %d times after the replay, want 2", f.rc.times(e.ID))
+			}
+		}
+	})
+}
+
+// A holder of a cursor that recorded part of its span and then lost its
+// lease (it stopped, or it crashed) leaves the rest to the next holder:
+// what it recorded is not sent again, and the rest of that span is sent
+// one event a POST (so no POST's range spans an event it did not carry).
+func TestWebhookCursorTakeover(t *testing.T) {
+	t.Parallel()
+	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
+		f := newHookFixture(t, db)
+		ctx := context.Background()
+		x1, y1, x2, y2 := f.event("acct-x"), f.event("acct-y"), f.event("acct-x"), f.event("acct-y")
+		f.emit(t, x1, y1, x2, y2)
+		now := f.clock.Now()
+		c := webhook.Claim{Now: now, Lease: now.Add(time.Minute), Spans: 1, SpanEvents: 100}
+		b, err := f.st.Exchange(ctx, nil, nil, c)
+		if err != nil || len(b.Spans) != 1 || len(b.Spans[0].Events) != 4 {
+			t.Fatalf("claimed %+v (%v)", b, err)
+		}
+		sp := b.Spans[0]
+		xs := []webhook.StreamEvent{sp.Events[0], sp.Events[2]}
+		sent := webhook.Sent{MessageID: webhook.DeliveryID(f.sub.ID, xs[0].Seq), AccountID: "acct-x", Mask: webhook.Mask(webhook.Transaction),
+			Events: xs, Status: webhook.Delivered, Attempt: webhook.Attempt{RequestID: uuid.Must(uuid.NewV7()).String(), At: now, HTTPStatus: 200}}
+		if _, err := f.st.Exchange(ctx, nil, []webhook.Progress{{SubscriptionID: f.sub.ID, ProgramCode: "PROG", Lease: sp.Lease,
+			To: sp.To, Sent: []webhook.Sent{sent}}}, webhook.Claim{Now: now}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(2 * time.Minute) // the lease lapses
+		f.drain(t, f.worker)
+		if len(f.rc.posts) != 2 || f.rc.times(y1.ID) != 1 || f.rc.times(y2.ID) != 1 || f.rc.times(x1.ID)+f.rc.times(x2.ID) != 0 {
+			t.Fatalf("the next holder sent %v; want y1 and y2, alone", f.rc.posts)
+		}
+		ds, err := f.svc.Deliveries(ctx, webhook.Filter{ProgramCode: "PROG", Status: webhook.Delivered})
+		if err != nil || len(ds) != 4 {
+			t.Fatalf("%d delivered in the log (%v), want 4", len(ds), err)
+		}
+		d, _, attempts, err := f.svc.Delivery(ctx, "PROG", webhook.DeliveryID(f.sub.ID, xs[1].Seq))
+		if err != nil || d.Status != webhook.Delivered || len(attempts) != 1 || attempts[0].MessageID != sent.MessageID {
+			t.Fatalf("x2: %+v %+v (%v)", d, attempts, err)
+		}
+	})
+}
+
+// Disabling a subscription gives up what its cursor had not sent, as
+// failed deliveries that a replay sends; what happens while it is
+// disabled is not sent; enabled again, it hears of what happens next.
+// Pruning never removes an undelivered event.
+func TestWebhookCursorDisableReplayPrune(t *testing.T) {
+	t.Parallel()
+	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
+		f := newHookFixture(t, db)
+		ctx := context.Background()
+		if _, _, err := f.svc.Create(ctx, "PROG", webhook.Input{URL: f.rc.URL + "/other", EventTypes: []string{webhook.Transaction}}); err != nil {
+			t.Fatal(err)
+		}
+		disabled, enabled := false, true
+		pending := []webhook.Event{f.event("acct-a"), f.event("acct-a")}
+		f.emit(t, pending...)
+		if _, err := f.svc.Update(ctx, "PROG", f.sub.ID, webhook.Patch{Enabled: &disabled}); err != nil {
+			t.Fatal(err)
+		}
+		during := f.event("acct-a")
+		f.emit(t, during) // the other subscription still wants it
+		if _, err := f.svc.Update(ctx, "PROG", f.sub.ID, webhook.Patch{Enabled: &enabled}); err != nil {
+			t.Fatal(err)
+		}
+		after := f.event("acct-a")
+		f.emit(t, after)
+		mine := webhook.Filter{ProgramCode: "PROG", SubscriptionID: f.sub.ID}
+		if n, err := f.st.Prune(ctx, f.clock.Now().Add(time.Hour), 1000); err != nil || n != 0 {
+			t.Fatalf("pruned %d (%v) before anything was delivered", n, err)
+		}
+		f.drain(t, f.worker)
+		log := func(status string) []webhook.Delivery {
+			t.Helper()
+			q := mine
+			q.Status = status
+			ds, err := f.svc.Deliveries(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ds
+		}
+		if fl, dl := log(webhook.Failed), log(webhook.Delivered); len(fl) != 2 || len(dl) != 1 || dl[0].EventID != after.ID {
+			t.Fatalf("failed %+v, delivered %+v", fl, dl)
+		}
+		if f.rc.times(during.ID) != 1 || f.rc.times(after.ID) != 2 {
+			t.Fatalf("during sent %d times (want to the other only), after %d (want both)", f.rc.times(during.ID), f.rc.times(after.ID))
+		}
+		if n, err := f.svc.Replay(ctx, webhook.Replay{ProgramCode: "PROG", SubscriptionID: f.sub.ID, FailedOnly: true}); err != nil || n != 2 {
+			t.Fatalf("replayed %d (%v)", n, err)
+		}
+		f.drain(t, f.worker)
+		if len(log(webhook.Delivered)) != 3 || f.rc.times(pending[0].ID) != 2 {
+			t.Fatalf("after the replay: %+v", log(""))
+		}
+		// Every cursor has passed every event: pruning removes what was
+		// delivered (2 replayed rows, 1 event POSTed to this subscription,
+		// 4 to the other) and the stream but its last event, which keeps
+		// the next position.
+		if n, err := f.st.Prune(ctx, f.clock.Now().Add(time.Hour), 1000); err != nil || n != 7 {
+			t.Fatalf("pruned %d (%v), want 7", n, err)
+		}
+		var left int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM webhook_stream`).Scan(&left); err != nil || left != 1 {
+			t.Fatalf("%d events left in the stream (%v), want 1", left, err)
+		}
+		if ds := log(""); len(ds) != 0 {
+			t.Fatalf("left in the log: %+v", ds)
+		}
+	})
+}
