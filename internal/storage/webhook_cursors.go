@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -150,28 +152,53 @@ func (db *DB) readSpan(ctx context.Context, q reader, cc *cursorClaim, sub webho
 	return rows.Err()
 }
 
-// recordProgress moves each span's cursor (to its end when it is done;
-// else it notes how far its outcomes reach) where the lease still holds,
-// and answers the progress it may record.
-func recordProgress(ctx context.Context, tx *Tx, ps []webhook.Progress) ([]webhook.Progress, error) {
-	var valid []webhook.Progress
+// recordProgress records how far each held cursor got (its position, and
+// the reach of what is recorded beyond it), renewing its lease until lease
+// or ending it (Release), where the lease still holds; it answers the
+// progress it may record, and the cursors whose lease no longer holds.
+func recordProgress(ctx context.Context, tx *Tx, ps []webhook.Progress, lease int64) (valid []webhook.Progress, lost []string, err error) {
+	const reach = `(CASE WHEN window_to > ? THEN window_to ELSE ? END)`
 	for _, p := range ps {
-		q := `UPDATE webhook_cursors SET window_to = CASE WHEN window_to > ? THEN window_to ELSE ? END
-			WHERE subscription_id = ? AND lease_until = ?`
-		args := []any{p.To, p.To, p.SubscriptionID, Micros(p.Lease)}
-		if p.Done {
-			q = `UPDATE webhook_cursors SET position = ?, window_to = CASE WHEN window_to > ? THEN window_to ELSE 0 END,
-				lease_until = 0 WHERE subscription_id = ? AND lease_until = ?`
+		next := lease
+		if p.Release {
+			next = 0
 		}
-		res, err := tx.Exec(ctx, q, args...)
+		res, err := tx.Exec(ctx, `UPDATE webhook_cursors SET position = CASE WHEN ? > position THEN ? ELSE position END,
+			window_to = CASE WHEN `+reach+` > ? THEN `+reach+` ELSE 0 END, lease_until = ?
+			WHERE subscription_id = ? AND lease_until = ?`, p.Position, p.Position, p.Reach, p.Reach, p.Position,
+			p.Reach, p.Reach, next, p.SubscriptionID, Micros(p.Lease))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			valid = append(valid, p)
+		} else {
+			lost = append(lost, p.SubscriptionID)
 		}
 	}
-	return valid, nil
+	return valid, lost, nil
+}
+
+// extendSpans reads the next span of each cursor whose lease (renewed by
+// recordProgress) still holds, when its stream has events after From.
+func extendSpans(ctx context.Context, tx *Tx, es []webhook.Extend, lease int64) ([]cursorClaim, error) {
+	var out []cursorClaim
+	for _, e := range es {
+		cc := cursorClaim{span: webhook.Span{SubscriptionID: e.SubscriptionID, ProgramCode: e.ProgramCode, Lease: Time(lease),
+			From: e.From}}
+		err := tx.QueryRow(ctx, `SELECT window_to, `+headSQL("program_code")+` FROM webhook_cursors
+			WHERE subscription_id = ? AND lease_until = ?`, e.SubscriptionID, lease).Scan(&cc.windowTo, &cc.span.To)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // lost, or let go
+		}
+		if err != nil {
+			return nil, err
+		}
+		if cc.span.To > e.From {
+			out = append(out, cc)
+		}
+	}
+	return out, nil
 }
 
 // recordSent stores the POSTs of spans: a row per acknowledged one, and a

@@ -53,19 +53,19 @@ var qCursorDue = `SELECT 1 FROM webhook_cursors c JOIN webhook_subscriptions w O
 func (s *WebhookStore) Exchange(ctx context.Context, outcomes []webhook.Outcome, progress []webhook.Progress, c webhook.Claim) (_ webhook.Batch, err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.Exchange()")
 	var b webhook.Batch
-	// On SQLite the exchange joins the next group commit of postings
-	// (GroupTx): the worker then adds statements to a commit that happens
-	// anyway, not a commit of its own for the single writer. It reads what
-	// it claimed in the same transaction: on SQLite the writer's page
-	// cache holds the new events, where a reader connection would read
-	// every page again from the files since the last commit.
-	err = s.db.GroupTx(ctx, func(tx *Tx) error {
+	// It reads what it claimed in the same transaction: on SQLite the
+	// writer's page cache holds the new events, where a reader connection
+	// would read every page again from the files since the last commit.
+	// (It does not join the postings' group commit: behind a queue of
+	// postings it would wait as long as they do, and a busy worker
+	// commits only a few times a second.)
+	err = s.db.Tx(ctx, func(tx *Tx) error {
 		b = webhook.Batch{Lease: Time(Micros(c.Lease))}
-		var spans []cursorClaim
-		valid, err := recordProgress(ctx, tx, progress)
+		valid, lost, err := recordProgress(ctx, tx, progress, Micros(c.Lease))
 		if err != nil {
 			return err
 		}
+		b.Lost = lost
 		if err := recordSent(ctx, tx, valid, Micros(c.Now)); err != nil {
 			return err
 		}
@@ -77,10 +77,16 @@ func (s *WebhookStore) Exchange(ctx context.Context, outcomes []webhook.Outcome,
 				return err
 			}
 		}
+		spans, err := extendSpans(ctx, tx, c.Extend, Micros(c.Lease))
+		if err != nil {
+			return err
+		}
 		if c.Spans > 0 {
-			if spans, err = claimSpans(ctx, tx, c); err != nil {
+			claimed, err := claimSpans(ctx, tx, c)
+			if err != nil {
 				return err
 			}
+			spans = append(spans, claimed...)
 		}
 		return s.load(ctx, tx, &b, spans, c.SpanEvents)
 	})

@@ -18,18 +18,20 @@ import (
 )
 
 // hookReceiver records the events of every POST it acknowledges, and
-// answers 500 to the accounts in fail.
+// answers 500 to the accounts in fail, and holds those in hold until the
+// channel closes.
 type hookReceiver struct {
 	*httptest.Server
 	mu    sync.Mutex
 	fail  map[string]bool
+	hold  map[string]chan struct{}
 	posts [][]string       // event ids of each acknowledged POST
 	acked map[string]int   // event id -> acknowledgements
 	byAcc map[string][]int // account -> indexes into posts
 }
 
 func newHookReceiver(t *testing.T) *hookReceiver {
-	rc := &hookReceiver{fail: map[string]bool{}, acked: map[string]int{}, byAcc: map[string][]int{}}
+	rc := &hookReceiver{fail: map[string]bool{}, hold: map[string]chan struct{}{}, acked: map[string]int{}, byAcc: map[string][]int{}}
 	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b struct {
 			Accounts []struct {
@@ -41,9 +43,15 @@ func newHookReceiver(t *testing.T) *hookReceiver {
 		if err := json.Unmarshal(body, &b); err != nil || len(b.Accounts) != 1 {
 			t.Errorf("POST body %s", body)
 		}
+		acct := b.Accounts[0].AccountIdentifier
+		rc.mu.Lock()
+		hold := rc.hold[acct]
+		rc.mu.Unlock()
+		if hold != nil {
+			<-hold
+		}
 		rc.mu.Lock()
 		defer rc.mu.Unlock()
-		acct := b.Accounts[0].AccountIdentifier
 		if rc.fail[acct] {
 			w.WriteHeader(http.StatusInternalServerError)
 			return
@@ -266,7 +274,7 @@ func TestWebhookCursorTakeover(t *testing.T) {
 		sent := webhook.Sent{MessageID: webhook.DeliveryID(f.sub.ID, xs[0].Seq), AccountID: "acct-x", Mask: webhook.Mask(webhook.Transaction),
 			Events: xs, Status: webhook.Delivered, Attempt: webhook.Attempt{RequestID: uuid.Must(uuid.NewV7()).String(), At: now, HTTPStatus: 200}}
 		if _, err := f.st.Exchange(ctx, nil, []webhook.Progress{{SubscriptionID: f.sub.ID, ProgramCode: "PROG", Lease: sp.Lease,
-			To: sp.To, Sent: []webhook.Sent{sent}}}, webhook.Claim{Now: now}); err != nil {
+			Position: sp.From, Reach: sp.To, Sent: []webhook.Sent{sent}}}, webhook.Claim{Now: now, Lease: sp.Lease}); err != nil {
 			t.Fatal(err)
 		}
 		f.clock.Advance(2 * time.Minute) // the lease lapses
@@ -351,6 +359,56 @@ func TestWebhookCursorDisableReplayPrune(t *testing.T) {
 		}
 		if ds := log(""); len(ds) != 0 {
 			t.Fatalf("left in the log: %+v", ds)
+		}
+	})
+}
+
+// A POST that hangs holds up no other account: the worker goes on
+// reading the cursor's next spans while it is out, and the cursor moves
+// past it once it ends.
+func TestWebhookCursorSlowAccountHoldsUpNoOther(t *testing.T) {
+	t.Parallel()
+	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
+		f := newHookFixture(t, db)
+		release := make(chan struct{})
+		f.rc.hold["acct-slow"] = release
+		w := f.newWorker()
+		w.Timeout, w.Poll, w.Busy = 30*time.Second, 20*time.Millisecond, 20*time.Millisecond
+		ctx, cancel := context.WithCancel(context.Background())
+		stopped := make(chan struct{})
+		go func() { defer close(stopped); w.Run(ctx) }()
+		defer func() { cancel(); <-stopped }()
+		slow := f.event("acct-slow")
+		f.emit(t, slow, f.event("acct-fast"))
+		next := f.event("acct-fast")
+		f.emit(t, next)
+		deadline := time.Now().Add(30 * time.Second)
+		for f.rc.times(next.ID) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("an event of another account waited for the held POST")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if f.rc.times(slow.ID) != 0 {
+			t.Fatal("the held POST was acknowledged early")
+		}
+		close(release)
+		for f.rc.times(slow.ID) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("the held POST never ended")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		<-stopped
+		ds, err := f.svc.Deliveries(context.Background(), webhook.Filter{ProgramCode: "PROG", Status: webhook.Delivered})
+		if err != nil || len(ds) != 3 {
+			t.Fatalf("%d delivered (%v), want 3", len(ds), err)
+		}
+		for _, id := range []string{slow.ID, next.ID} {
+			if n := f.rc.times(id); n != 1 {
+				t.Fatalf("event sent %d times", n)
+			}
 		}
 	})
 }

@@ -24,12 +24,14 @@ type Claimed struct {
 
 // Batch is what one claim took: deliveries leased until Lease (which
 // also identifies the claim), spans of subscriptions' streams, and
-// their subscriptions.
+// their subscriptions; Lost names the cursors whose Progress was not
+// recorded (their lease no longer held).
 type Batch struct {
 	Lease         time.Time
 	Deliveries    []Claimed
 	Spans         []Span
 	Subscriptions map[string]Subscription
+	Lost          []string
 }
 
 // Outcome is what became of one message; the store records it on each
@@ -57,9 +59,11 @@ type Claim struct {
 	// attempt since before it (DisableAfter ago).
 	FailingCutoff time.Time
 	// Spans is how many subscriptions' cursors to claim (0: none), each
-	// for a span of at most SpanEvents events.
+	// for a span of at most SpanEvents events; Extend asks for the next
+	// spans of cursors held already.
 	Spans      int
 	SpanEvents int
+	Extend     []Extend
 }
 
 // Queue is the persistence the worker needs.

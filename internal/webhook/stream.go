@@ -32,8 +32,8 @@ type StreamEvent struct {
 }
 
 // Span is a run of a subscription's stream claimed for sending: the
-// events after From up to To that it wants, leased until Lease (which
-// also identifies the claim).
+// events after From up to To that it wants, its cursor leased until Lease
+// (which also identifies the claim).
 type Span struct {
 	SubscriptionID string
 	ProgramCode    string
@@ -54,16 +54,30 @@ type Sent struct {
 	Disable   string // as Outcome.Disable
 }
 
-// Progress is what a worker records of a span at an exchange: the
-// POSTs that ended since the last one and, when Done, that every POST
-// has ended (the cursor moves to To and the lease ends).
+// Progress is what a worker records, at each exchange, of a cursor it
+// holds: the POSTs that ended since the last one; Position, the end of
+// the spans that have ended, oldest first (the cursor moves there); Reach,
+// the end of the last span with an outcome (a later holder leaves out
+// what is handled up to there); and Release, that nothing read from the
+// cursor is in flight any more and the worker lets it go (else the lease
+// is renewed until Claim.Lease).
 type Progress struct {
 	SubscriptionID string
 	ProgramCode    string
 	Lease          time.Time
-	To             int64
-	Done           bool
+	Position       int64
+	Reach          int64
+	Release        bool
 	Sent           []Sent
+}
+
+// Extend asks for the next span of a cursor the worker holds (whose lease
+// the same exchange renews), after From: spans follow one another while
+// earlier ones are in flight, so a slow POST holds up no other account.
+type Extend struct {
+	SubscriptionID string
+	ProgramCode    string
+	From           int64
 }
 
 // DeliveryID names the delivery of the event at position seq to a

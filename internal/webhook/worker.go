@@ -64,8 +64,8 @@ type Worker struct {
 	mu       sync.Mutex
 	inflight int
 	perSub   map[string]int
-	done     []Outcome             // finished, not yet recorded
-	spans    map[string]*spanState // by subscription: spans in flight on this node
+	done     []Outcome               // finished, not yet recorded
+	cursors  map[string]*cursorState // by subscription: the cursors this node holds
 	wake     chan struct{}
 	sends    sync.WaitGroup
 }
@@ -115,7 +115,7 @@ func (w *Worker) init() {
 			w.Log = slog.New(slog.DiscardHandler)
 		}
 		w.perSub = map[string]int{}
-		w.spans = map[string]*spanState{}
+		w.cursors = map[string]*cursorState{}
 		w.wake = make(chan struct{}, 1)
 	})
 }
@@ -212,14 +212,18 @@ func (w *Worker) exchange(ctx context.Context, limit int) (Batch, error) {
 			skip = append(skip, sub)
 		}
 	}
-	spans := 0
+	c := Claim{Now: now, Lease: now.Add(w.Lease), Limit: limit, Skip: skip, FailingCutoff: now.Add(-w.DisableAfter),
+		SpanEvents: w.Batch}
 	if limit > 0 {
-		spans = min(limit, maxSpans)
+		c.Spans, c.Extend = min(limit, maxSpans), w.extensions()
 	}
 	w.mu.Unlock()
-	b, err := w.Queue.Exchange(ctx, done, progress, Claim{Now: now, Lease: now.Add(w.Lease), Limit: limit, Skip: skip,
-		FailingCutoff: now.Add(-w.DisableAfter), Spans: spans, SpanEvents: w.Batch})
-	if err != nil {
+	b, err := w.Queue.Exchange(ctx, done, progress, c)
+	if err == nil {
+		w.mu.Lock()
+		w.settle(progress, b.Lost, c.Lease)
+		w.mu.Unlock()
+	} else {
 		// Recorded next time, while their claims hold; after that they
 		// would change nothing (and the deliveries are sent again).
 		var keep []Outcome
@@ -230,7 +234,6 @@ func (w *Worker) exchange(ctx context.Context, limit int) (Batch, error) {
 		}
 		w.mu.Lock()
 		w.done = append(keep, w.done...)
-		w.restoreProgress(progress, now)
 		w.mu.Unlock()
 	}
 	return b, err
