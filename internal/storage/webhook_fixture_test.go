@@ -158,4 +158,3 @@ func (f *hookFixture) seq(t *testing.T, eventID string) int64 {
 	}
 	return seq
 }
-

@@ -200,4 +200,3 @@ func disable(ctx context.Context, tx *Tx, sub, reason string, at int64, cond str
 	}
 	return failStream(ctx, tx, sub, "subscription disabled: "+reason, at)
 }
-
