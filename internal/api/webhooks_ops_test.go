@@ -75,3 +75,43 @@ func scrapeText(t *testing.T, e *apitest.Env) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
+
+// A delivered event (sent from the subscription's cursor, with no
+// delivery row) shows in the log with its POST as its attempt;
+// redelivering it sends it again with the same webhook-id, and the log
+// then shows both attempts; a range replay sends it once more.
+func TestWebhookRedeliverDelivered(t *testing.T) {
+	apitest.EnginesWith(t, webhookEnv, func(t *testing.T, e *apitest.Env) {
+		s := e.Seed()
+		rc := apitest.NewReceiver(t)
+		sub := subscribe(t, e, s.ProgramCode, rc.URL, "transaction")
+		adjust(t, e, s, "promo", "1.00")
+		waitDelivered(t, e, s.ProgramCode, 1)
+		d := oneDelivery(t, e, s.ProgramCode)
+		d = getDelivery(t, e, s.ProgramCode, d.DeliveryID)
+		if d.Status != "delivered" || d.AttemptCount != 1 || len(d.Attempts) != 1 || d.Attempts[0].HTTPStatus != 200 {
+			t.Fatalf("delivered from the cursor: %+v", d)
+		}
+		var again deliveryView
+		e.Admin("POST", "/admin/v1/programs/"+s.ProgramCode+"/webhookDeliveries/"+d.DeliveryID+"/redeliver", nil).
+			Want(t, http.StatusAccepted).Decode(t, &again)
+		if again.DeliveryID != d.DeliveryID || again.Status != "pending" {
+			t.Fatalf("redelivered: %+v", again)
+		}
+		d = waitDelivery(t, e, s.ProgramCode, d.DeliveryID, func(d deliveryView) bool { return d.Status == "delivered" && len(d.Attempts) == 2 })
+		if d.Attempts[0].MessageID != d.Attempts[1].MessageID || d.Attempts[1].Attempt != 2 {
+			t.Fatalf("attempts %+v", d.Attempts)
+		}
+		posts := rc.Wait(t, 10*time.Second, func(ps []apitest.Post) bool { return len(ps) == 2 })
+		if posts[0].Header.Get("webhook-id") != posts[1].Header.Get("webhook-id") {
+			t.Fatalf("webhook-id %q then %q", posts[0].Header.Get("webhook-id"), posts[1].Header.Get("webhook-id"))
+		}
+		var out struct{ Replayed int }
+		e.Admin("POST", "/admin/v1/programs/"+s.ProgramCode+"/webhooks/"+sub.WebhookID+"/replay", map[string]any{
+			"from": d.CreatedAt.Add(-time.Second), "to": d.CreatedAt.Add(time.Second)}).Want(t, http.StatusAccepted).Decode(t, &out)
+		if out.Replayed != 1 {
+			t.Fatalf("range replay: %d", out.Replayed)
+		}
+		waitDelivery(t, e, s.ProgramCode, d.DeliveryID, attempted(3))
+	})
+}

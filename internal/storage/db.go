@@ -49,6 +49,7 @@ type DB struct {
 	// onEvent is called after a transaction that wrote webhook events
 	// commits (OnWebhookEvent).
 	onEvent atomic.Pointer[func()]
+	wanted  sync.Map // subsKey -> time.Time: subscribers seen until then (webhooks.go)
 }
 
 // Open opens a database from a URL: "sqlite:PATH" (or a bare path) or

@@ -150,9 +150,6 @@ func (l ledgerTx) Record(ctx context.Context, a ledger.Adjustment, entries []led
 
 // emit writes the transaction event of a completed posting.
 func (l ledgerTx) emit(ctx context.Context, a ledger.Adjustment, posted int64) error {
-	if l.tx.Engine() == Postgres {
-		return l.tx.emitEager(ctx, webhook.TransactionEvent(a, posted, posted))
-	}
 	return l.tx.emitFunc(ctx, a.ProgramCode, webhook.Transaction, func() (webhook.Event, error) {
 		return webhook.TransactionEvent(a, posted, posted), nil
 	})

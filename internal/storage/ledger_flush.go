@@ -118,9 +118,18 @@ func (b *postingBatch) flush(ctx context.Context, tx *Tx) error {
 }
 
 // flushEnd writes what the transaction kept for its end: its postings'
-// rows and what they add to program balances (on PostgreSQL in one
-// statement).
+// rows and what they add to program balances, then the webhook events it
+// emits (webhook_stream.go).
 func (tx *Tx) flushEnd(ctx context.Context) error {
+	if err := tx.flushPostings(ctx); err != nil {
+		return err
+	}
+	return tx.events.flush(ctx, tx)
+}
+
+// flushPostings writes the postings' rows and program balances (on
+// PostgreSQL in one statement).
+func (tx *Tx) flushPostings(ctx context.Context) error {
 	if b := tx.postings; tx.Engine() == Postgres && b != nil && len(b.pending.adjustments) > 0 {
 		p := b.pending
 		b.pending = pendingRows{}

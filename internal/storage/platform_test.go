@@ -16,7 +16,7 @@ import (
 	"github.com/verdant-baas/verdant/internal/vault"
 )
 
-func newStore(t *testing.T, db *storage.DB) *stores {
+func newStore(t testing.TB, db *storage.DB) *stores {
 	key, _ := vault.ParseKey(vault.GenerateKey())
 	v, err := vault.New(key)
 	if err != nil {
@@ -26,7 +26,7 @@ func newStore(t *testing.T, db *storage.DB) *stores {
 }
 
 // seedPlatform makes a partner, program and account through the services.
-func seedPlatform(t *testing.T, st *stores) (partner.Credentials, program.Program, account.Account) {
+func seedPlatform(t testing.TB, st *stores) (partner.Credentials, program.Program, account.Account) {
 	t.Helper()
 	ctx := context.Background()
 	ps := &partner.Service{Store: st.Partners, Hasher: st.Vault, Now: time.Now, Tokens: &partner.Tokens{Key: st.Vault.TokenKey(), TTL: time.Hour}}

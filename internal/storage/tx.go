@@ -17,10 +17,13 @@ type Tx struct {
 	// program holds what the transaction's postings add to program
 	// ledger accounts, written once just before commit (ledger.go).
 	program programDeltas
-	// subs caches the webhook subscribers found in this transaction
-	// (webhooks.go): a group commit of many postings looks them up once.
-	subs map[subsKey][]string
-	// emitted is set when the transaction wrote a webhook event.
+	// subs caches whether webhook subscribers were found in this
+	// transaction (webhooks.go): a group commit of many postings looks
+	// them up once.
+	subs map[subsKey]bool
+	// events are the webhook events the transaction emits, written just
+	// before it commits (webhook_stream.go); emitted is set once written.
+	events  streamEvents
 	emitted bool
 	// postings is what a group commit read for its ledger postings and
 	// the rows they recorded, not yet written (ledger_batch.go).

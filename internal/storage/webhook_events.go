@@ -15,8 +15,10 @@ import (
 
 // The emission points: each business change writes its webhook events
 // in its own transaction through these helpers. Each first asks whether
-// any subscription wants the event (one indexed read) and builds the
-// payload only then, so a program without webhooks pays one read.
+// any subscription wants the event (one indexed read, once per
+// transaction) and builds the payload only then, so a program without
+// webhooks pays one read. The event row is the only write (no row per
+// delivery): the subscriptions' cursors read it (webhook_stream.go).
 
 // Opener opens values sealed at rest (the vault).
 type Opener interface {
@@ -35,10 +37,9 @@ func (db *DB) UseOpener(o Opener) { db.opener = o }
 func (db *DB) OnWebhookEvent(f func()) { db.onEvent.Store(&f) }
 
 // emitFunc writes the event build makes when a subscription of the
-// program wants events of type typ.
+// program wants events of type typ (when the transaction commits).
 func (tx *Tx) emitFunc(ctx context.Context, programCode, typ string, build func() (webhook.Event, error)) error {
-	subs, err := tx.subscribers(ctx, programCode, typ)
-	if err != nil || len(subs) == 0 {
+	if want, err := tx.wants(ctx, programCode, typ); err != nil || !want {
 		return err
 	}
 	e, err := build()
@@ -48,46 +49,7 @@ func (tx *Tx) emitFunc(ctx context.Context, programCode, typ string, build func(
 	if err != nil {
 		return err
 	}
-	return tx.insertEvent(ctx, e, subs, false)
-}
-
-// emitEager is emitFunc for an event cheap enough to build whether or not
-// it is wanted (a posting's): on PostgreSQL the lookup and the writes are
-// one statement, so a posting pays no extra round trip.
-func (tx *Tx) emitEager(ctx context.Context, e webhook.Event) error {
-	if tx.Engine() != Postgres {
-		return tx.emitFunc(ctx, e.ProgramCode, e.Type, func() (webhook.Event, error) { return e, nil })
-	}
-	k := subsKey{e.ProgramCode, e.Type}
-	if subs, ok := tx.subs[k]; ok && len(subs) == 0 {
-		return nil // none, as this transaction already found
-	}
-	payload, err := e.JSON()
-	if err != nil {
-		return err
-	}
-	at := Micros(e.At)
-	res, err := tx.Exec(ctx, `WITH s AS (`+qSubscribers+`),
-		ev AS (INSERT INTO webhook_events (id, program_code, account_id, event_type, payload, created_at)
-			SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM s))
-		INSERT INTO webhook_deliveries (id, event_id, subscription_id, program_code, account_id, event_type, status,
-			test, cycle_at, next_attempt_at, created_at, updated_at)
-		SELECT md5(CAST(? AS text) || s.id)::uuid::text, ?, s.id, ?, ?, ?, 'pending', FALSE, ?, ?, ?, ? FROM s`,
-		e.ProgramCode, webhook.Mask(e.Type),
-		e.ID, e.ProgramCode, e.AccountID, e.Type, string(payload), at,
-		e.ID, e.ID, e.ProgramCode, e.AccountID, e.Type, at, at, at, at)
-	if err != nil {
-		return err
-	}
-	n, _ := res.RowsAffected()
-	tx.emitted = tx.emitted || n > 0
-	if n == 0 { // no subscriber: the rest of the transaction skips the statement
-		if tx.subs == nil {
-			tx.subs = map[subsKey][]string{}
-		}
-		tx.subs[k] = []string{}
-	}
-	return nil
+	return tx.stream(e)
 }
 
 // errNoEvent is what a builder answers when the change has no event after all.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,7 +21,7 @@ var (
 
 // NewWebhookStore returns the webhook store over db.
 func NewWebhookStore(db *DB) *WebhookStore {
-	db.PrepareWrites(context.Background(), qSubscribers, qInsertEvent, insertDeliveries(1))
+	db.PrepareWrites(context.Background(), qSubscribers, qStreamHead, qInsertStreamEvent)
 	return &WebhookStore{db: db}
 }
 
@@ -69,6 +68,9 @@ func (s *WebhookStore) CreateSubscription(ctx context.Context, sub webhook.Subsc
 	err = s.db.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`, event_mask)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(subscriptionArgs(sub), webhook.Mask(sub.EventTypes...))...); err != nil {
+			return err
+		}
+		if err := startCursor(ctx, tx, sub); err != nil {
 			return err
 		}
 		return auditSubscription(ctx, tx, ev, sub)
@@ -146,6 +148,7 @@ func (s *WebhookStore) UpdateSubscription(ctx context.Context, programCode, id s
 		if err != nil {
 			return err
 		}
+		wasEnabled := sub.Enabled
 		if err := fn(&sub); err != nil {
 			return err
 		}
@@ -160,11 +163,21 @@ func (s *WebhookStore) UpdateSubscription(ctx context.Context, programCode, id s
 		if err != nil {
 			return err
 		}
-		if err := auditSubscription(ctx, tx, ev, sub); err != nil || sub.Enabled {
+		if err := auditSubscription(ctx, tx, ev, sub); err != nil {
 			return err
 		}
-		return failPending(ctx, tx, sub.ID, "subscription disabled", Micros(sub.UpdatedAt))
+		switch {
+		case sub.Enabled && !wasEnabled:
+			return restartCursor(ctx, tx, sub.ID)
+		case !sub.Enabled:
+			if err := failPending(ctx, tx, sub.ID, "subscription disabled", Micros(sub.UpdatedAt)); err != nil {
+				return err
+			}
+			return failStream(ctx, tx, sub.ID, "subscription disabled", Micros(sub.UpdatedAt))
+		}
+		return nil
 	})
+	s.db.forgetWanted(programCode)
 	return sub, err
 }
 
@@ -180,6 +193,7 @@ func failPending(ctx context.Context, tx *Tx, subscriptionID, reason string, at 
 // delivery are pruned later.
 func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id string, ev webhook.Audit) (err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.DeleteSubscription(%s, %s)", programCode, id)
+	defer s.db.forgetWanted(programCode)
 	return s.db.Tx(ctx, func(tx *Tx) error {
 		var one int
 		if err := tx.QueryRow(ctx, `SELECT 1 FROM webhook_subscriptions WHERE id = ? AND program_code = ?`+tx.ForUpdate(),
@@ -188,9 +202,12 @@ func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id s
 		} else if err != nil {
 			return err
 		}
-		// Lock its deliveries first: an outcome being recorded meanwhile
-		// either committed (its attempts are deleted below) or waits and
-		// then finds nothing to record.
+		// Lock its cursor and deliveries first: an outcome being recorded
+		// meanwhile either committed (what it wrote is deleted below) or
+		// waits and then finds nothing to record.
+		if _, err := tx.Exec(ctx, `UPDATE webhook_cursors SET lease_until = 0 WHERE subscription_id = ?`, id); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, `SELECT id FROM webhook_deliveries WHERE program_code = ? AND subscription_id = ?`+
 			tx.ForUpdate(), programCode, id)
 		if err != nil {
@@ -205,6 +222,8 @@ func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id s
 		for _, q := range []string{
 			`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE program_code = ? AND subscription_id = ?)`,
 			`DELETE FROM webhook_deliveries WHERE program_code = ? AND subscription_id = ?`,
+			`DELETE FROM webhook_posts WHERE program_code = ? AND subscription_id = ?`,
+			`DELETE FROM webhook_cursors WHERE program_code = ? AND subscription_id = ?`,
 		} {
 			if _, err := tx.Exec(ctx, q, programCode, id); err != nil {
 				return err
@@ -219,101 +238,93 @@ func (s *WebhookStore) DeleteSubscription(ctx context.Context, programCode, id s
 
 // qSubscribers finds the subscriptions that want an event (its type's
 // bit in event_mask).
-const qSubscribers = `SELECT id FROM webhook_subscriptions WHERE program_code = ? AND enabled AND (event_mask & ?) <> 0`
+const qSubscribers = `SELECT 1 FROM webhook_subscriptions WHERE program_code = ? AND enabled AND (event_mask & ?) <> 0 LIMIT 1`
 
-// Emit writes e, and one delivery of it per enabled subscription of its
-// program that wants its type, in the transaction: the partner hears of
-// a change if and only if it commits. With no such subscription it
-// writes nothing (one indexed read).
+// Emit writes e if an enabled subscription of its program wants its
+// type, when the transaction commits: the partner hears of a change if
+// and only if it commits. With no such subscription it writes nothing
+// (one indexed read).
 func (tx *Tx) Emit(ctx context.Context, e webhook.Event) error {
-	subs, err := tx.subscribers(ctx, e.ProgramCode, e.Type)
-	if err != nil || len(subs) == 0 {
-		return err
-	}
-	return tx.insertEvent(ctx, e, subs, false)
+	return tx.emitFunc(ctx, e.ProgramCode, e.Type, func() (webhook.Event, error) { return e, nil })
 }
 
 // subsKey names a subscriber lookup: a program and an event type.
 type subsKey struct{ program, eventType string }
 
-// subscribers answers the enabled subscriptions of the program that want
-// eventType. The answer is kept for the rest of the transaction: what it
-// read cannot change under it (SQLite's write transaction is exclusive; on
-// PostgreSQL a subscription created meanwhile is one created after this
-// change, which it need not hear of).
-func (tx *Tx) subscribers(ctx context.Context, programCode, eventType string) ([]string, error) {
-	k := subsKey{programCode, eventType}
-	if subs, ok := tx.subs[k]; ok {
-		return subs, nil
-	}
-	subs, err := tx.lookupSubscribers(ctx, programCode, eventType)
-	if err != nil {
-		return nil, err
-	}
-	if tx.subs == nil {
-		tx.subs = map[subsKey][]string{}
-	}
-	tx.subs[k] = subs
-	return subs, nil
-}
+// wantedFor is how long a node remembers that a program has a subscriber
+// for an event type: meanwhile its transactions write such events without
+// asking again (one round trip less per transaction on PostgreSQL). An
+// event written for a subscription deleted or disabled on another node
+// meanwhile is only a wasted write (no cursor sends it); an answer of none
+// is never remembered, so a new subscription hears of the next change.
+const wantedFor = time.Second
 
-func (tx *Tx) lookupSubscribers(ctx context.Context, programCode, eventType string) ([]string, error) {
+// wants reports whether an enabled subscription of the program wants
+// events of type eventType. The answer is kept for the rest of the
+// transaction: what it read cannot change under it (SQLite's write
+// transaction is exclusive; on PostgreSQL a subscription created
+// meanwhile is one created after this change, which it need not hear of).
+func (tx *Tx) wants(ctx context.Context, programCode, eventType string) (bool, error) {
+	k := subsKey{programCode, eventType}
+	if want, ok := tx.subs[k]; ok {
+		return want, nil
+	}
+	if until, ok := tx.db.wanted.Load(k); ok && time.Now().Before(until.(time.Time)) {
+		return true, nil
+	}
 	var rows *sql.Rows
 	var err error
-	bit := webhook.Mask(eventType)
 	if s, ok := tx.db.stmts.Load(stmtKey{tx.db.w, qSubscribers}); ok {
-		rows, err = tx.tx.StmtContext(ctx, s.(*sql.Stmt)).QueryContext(ctx, programCode, bit)
+		rows, err = tx.tx.StmtContext(ctx, s.(*sql.Stmt)).QueryContext(ctx, programCode, webhook.Mask(eventType))
 	} else {
-		rows, err = tx.Query(ctx, qSubscribers, programCode, bit)
+		rows, err = tx.Query(ctx, qSubscribers, programCode, webhook.Mask(eventType))
 	}
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+	want := rows.Next()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	if tx.subs == nil {
+		tx.subs = map[subsKey]bool{}
+	}
+	tx.subs[k] = want
+	if want {
+		tx.db.wanted.Store(k, time.Now().Add(wantedFor))
+	}
+	return want, nil
+}
+
+// forgetWanted drops what this node remembers of a program's subscribers
+// (one of them changed here).
+func (db *DB) forgetWanted(programCode string) {
+	db.wanted.Range(func(k, _ any) bool {
+		if k.(subsKey).program == programCode {
+			db.wanted.Delete(k)
 		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+		return true
+	})
 }
 
-// The emission statements (prepared once on SQLite).
-const qInsertEvent = `INSERT INTO webhook_events (id, program_code, account_id, event_type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`
-
-// insertDeliveries is the INSERT of n deliveries of one event.
-func insertDeliveries(n int) string {
-	return `INSERT INTO webhook_deliveries (id, event_id, subscription_id, program_code, account_id, event_type, status,
-		test, cycle_at, next_attempt_at, created_at, updated_at) VALUES ` +
-		strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?), `, n), ", ")
-}
-
-// insertEvent writes the event and a delivery of it to each subscription
-// (one statement on PostgreSQL, where round trips are the cost).
-func (tx *Tx) insertEvent(ctx context.Context, e webhook.Event, subs []string, test bool) error {
+// insertTestEvent writes a test event (outside the program's stream) and
+// its delivery to one subscription, due now, listed with the stream's
+// latest.
+func (tx *Tx) insertTestEvent(ctx context.Context, e webhook.Event, subscriptionID string) error {
 	payload, err := e.JSON()
 	if err != nil {
 		return err
 	}
 	at := Micros(e.At)
 	tx.emitted = true
-	evQ, dlQ := qInsertEvent, insertDeliveries(len(subs))
-	evArgs := []any{e.ID, e.ProgramCode, e.AccountID, e.Type, string(payload), at}
-	dlArgs := make([]any, 0, 11*len(subs))
-	for _, sub := range subs {
-		dlArgs = append(dlArgs, uuid.Must(uuid.NewV7()).String(), e.ID, sub, e.ProgramCode, e.AccountID, e.Type,
-			test, at, at, at, at)
-	}
-	if tx.Engine() == Postgres {
-		_, err := tx.Exec(ctx, `WITH ev AS (`+evQ+`) `+dlQ, append(evArgs, dlArgs...)...)
+	if _, err := tx.Exec(ctx, `INSERT INTO webhook_events (id, program_code, account_id, event_type, payload, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, e.ID, e.ProgramCode, e.AccountID, e.Type, string(payload), at); err != nil {
 		return err
 	}
-	if _, err := tx.execCached(ctx, evQ, evArgs...); err != nil {
-		return err
-	}
-	_, err = tx.execCached(ctx, dlQ, dlArgs...)
+	_, err = tx.Exec(ctx, `INSERT INTO webhook_deliveries (id, event_id, subscription_id, program_code, account_id, event_type,
+		status, test, cycle_at, next_attempt_at, created_at, updated_at, seq)
+		VALUES (?, ?, ?, ?, ?, ?, 'pending', TRUE, ?, ?, ?, ?, `+headSQL("?")+`)`,
+		uuid.Must(uuid.NewV7()).String(), e.ID, subscriptionID, e.ProgramCode, e.AccountID, e.Type, at, at, at, at, e.ProgramCode)
 	return err
 }

@@ -26,9 +26,13 @@ type Delivery struct {
 	LastStatus     int       // the last attempt's HTTP status (0: none)
 	LastError      string
 	Test           bool // a test event sent by an operator
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	DeliveredAt    time.Time
+	// Seq is its event's position in the program's stream (for a test
+	// event, the stream's head when it was sent; 0 before streams): the
+	// delivery log lists newest first by it.
+	Seq         int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	DeliveredAt time.Time
 }
 
 // Attempt is one POST of a delivery, as the delivery log keeps it.
@@ -45,7 +49,9 @@ type Attempt struct {
 	Response   string // the first KiB of the answer
 }
 
-// Position is a delivery's place in the listing order (newest first).
+// Position is a delivery's place in the listing order (newest first):
+// the delivery's identifier (and its event's time, which the order no
+// longer needs).
 type Position struct {
 	At time.Time
 	ID string
@@ -99,18 +105,25 @@ type Store interface {
 	Subscription(ctx context.Context, programCode, id string) (Subscription, error)
 	Subscriptions(ctx context.Context, programCode string) ([]Subscription, error)
 	// UpdateSubscription locks the subscription, lets fn change it and
-	// stores the result; when it ends disabled, its pending deliveries
-	// fail ("subscription disabled") in the same transaction.
+	// stores the result; when it ends disabled, its pending deliveries,
+	// and the events after its cursor that it wants, fail ("subscription
+	// disabled") in the same transaction; enabled again, its cursor starts
+	// from the program's latest event.
 	UpdateSubscription(ctx context.Context, programCode, id string, ev Audit, fn func(*Subscription) error) (Subscription, error)
 	// DeleteSubscription deletes it with its deliveries and their attempts.
 	DeleteSubscription(ctx context.Context, programCode, id string, ev Audit) error
 
+	// Deliveries answers delivery rows and the deliveries of stream events
+	// that have none (pending after the cursor, or delivered by a POST),
+	// newest first by Seq and identifier.
 	Deliveries(ctx context.Context, f Filter) ([]Delivery, error)
-	// Delivery answers a delivery of the program with its event as sent
-	// and its attempts, oldest first.
+	// Delivery answers a delivery of the program (a row, or a DeliveryID
+	// of a stream event) with its event as sent and its attempts, oldest
+	// first.
 	Delivery(ctx context.Context, programCode, id string) (Delivery, []byte, []Attempt, error)
 	// Redeliver makes a delivery due now as a new message with a fresh
-	// retry schedule (a delivery in flight is left alone).
+	// retry schedule (a delivery in flight, or one its cursor has not
+	// sent yet, is left alone).
 	Redeliver(ctx context.Context, programCode, id string, now time.Time) (Delivery, error)
 	// Replay does Redeliver for every delivered or failed delivery r
 	// selects and answers how many.

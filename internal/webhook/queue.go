@@ -23,11 +23,15 @@ type Claimed struct {
 }
 
 // Batch is what one claim took: deliveries leased until Lease (which
-// also identifies the claim) and their subscriptions.
+// also identifies the claim), spans of subscriptions' streams, and
+// their subscriptions; Lost names the cursors whose Progress was not
+// recorded (their lease no longer held).
 type Batch struct {
 	Lease         time.Time
 	Deliveries    []Claimed
+	Spans         []Span
 	Subscriptions map[string]Subscription
+	Lost          []string
 }
 
 // Outcome is what became of one message; the store records it on each
@@ -54,23 +58,37 @@ type Claim struct {
 	// FailingCutoff disables a subscription that has failed every
 	// attempt since before it (DisableAfter ago).
 	FailingCutoff time.Time
+	// Spans is how many subscriptions' cursors to claim (0: none), each
+	// for a span of at most SpanEvents events; Extend asks for the next
+	// spans of cursors held already.
+	Spans      int
+	SpanEvents int
+	Extend     []Extend
 }
 
 // Queue is the persistence the worker needs.
 type Queue interface {
-	// Due reports, with a read only, whether any delivery is due: idle
+	// Due reports, with a read only, whether any delivery is due or any
+	// enabled subscription's cursor is free with events after it: idle
 	// polling costs no write transaction.
 	Due(ctx context.Context, now time.Time) (bool, error)
-	// Exchange records outcomes and claims the next due deliveries (with
-	// the rest of every message it claims) in one transaction, so a busy
-	// worker pays one commit per cycle. Claims hold across nodes.
-	Exchange(ctx context.Context, outcomes []Outcome, c Claim) (Batch, error)
-	// Prune deletes up to limit delivered deliveries of events before
-	// before (with their attempts, and events left with no delivery) and
-	// answers how many; it never deletes a pending or failed one.
+	// Exchange records outcomes and spans' progress, then claims the
+	// next due deliveries (with the rest of every message it claims) and
+	// free cursors that have events after them, in one transaction, so a
+	// busy worker pays one commit per cycle; a span's events are read
+	// after it commits. Claims hold across nodes: what a claim no longer
+	// holds (its lease lapsed and another took it, or the subscription
+	// was disabled or deleted) records nothing.
+	Exchange(ctx context.Context, outcomes []Outcome, progress []Progress, c Claim) (Batch, error)
+	// Prune deletes, up to limit at a time, what the delivery log keeps of
+	// deliveries made before before (delivered rows with their attempts,
+	// acknowledged POSTs, events every cursor has passed that no delivery
+	// row needs) and answers how many delivered deliveries it removed; it
+	// never removes a pending or failed one.
 	Prune(ctx context.Context, before time.Time, limit int) (int, error)
-	// Backlog answers how many deliveries are pending and the time of the
-	// oldest one's event.
+	// Backlog answers how many deliveries are undelivered (pending rows,
+	// and events after an enabled subscription's cursor that it wants)
+	// and the time of the oldest one's event.
 	Backlog(ctx context.Context) (int, time.Time, error)
 }
 

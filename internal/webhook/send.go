@@ -49,7 +49,8 @@ func (w *Worker) send(ctx context.Context, lease time.Time, sub Subscription, m 
 
 // post makes one attempt.
 func (w *Worker) post(ctx context.Context, sub Subscription, msgID string, body []byte, now time.Time) (Attempt, time.Duration) {
-	a := Attempt{RequestID: uuid.NewString(), At: now}
+	// A UUIDv7: the delivery log keeps acknowledged POSTs in its order.
+	a := Attempt{RequestID: uuid.Must(uuid.NewV7()).String(), At: now}
 	keys, err := w.keys(sub, now)
 	if err != nil {
 		a.ErrorClass, a.Error = ClassConnection, "signing secret unavailable: "+err.Error()

@@ -15,8 +15,10 @@
 // schedule (first hour, then hourly for a day), a log of every attempt,
 // and concurrency so that one slow receiver never holds up another. The
 // webhook tables are an outbox of their own with the same discipline:
-// rows written in the business transaction, claimed with a lease (SKIP
-// LOCKED on PostgreSQL), completion guarded by the claim.
+// events written in the business transaction, sent from a leased cursor
+// per subscription (stream.go), failures kept as delivery rows claimed
+// with a lease (SKIP LOCKED on PostgreSQL), completion guarded by the
+// claim.
 package webhook
 
 import (

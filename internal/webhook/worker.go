@@ -8,17 +8,22 @@ import (
 	"time"
 )
 
-// Worker delivers due webhooks. Every node runs one; claims hold across
-// nodes, so a delivery has one attempt in flight at a time anywhere.
+// Worker delivers webhooks. Every node runs one; claims hold across
+// nodes, so an event has one attempt in flight at a time anywhere.
 //
-// One loop records finished messages and claims the next due deliveries
-// in one transaction per cycle, once per Poll while there is work (on
-// SQLite every commit takes the single writer from the postings, so a
-// busy worker commits a few times a second, and the events of an
-// account that fall due meanwhile share a POST); each message is sent by its own
+// New events are sent from subscriptions' cursors (stream.go): a claimed
+// cursor yields a span of events, sent as POSTs grouped by account;
+// failed ones become delivery rows, retried on the schedule. One loop
+// records what finished and claims the next spans and due deliveries in
+// one transaction per cycle, once per Busy while there is work (on SQLite
+// every commit takes the single writer from the postings, so a busy
+// worker commits a few times a second; and the events of an account that
+// arrive meanwhile share a POST, each of which costs more than an event
+// in it); each message is sent by its own
 // goroutine, so a receiver that hangs holds up only its own messages. A
-// subscription with PerSubscription messages in flight on this node is
-// not claimed for until one ends.
+// span sends at most PerSubscription POSTs at once, and a subscription
+// with that many retries in flight on this node is not claimed for until
+// one ends.
 type Worker struct {
 	Queue   Queue
 	Vault   Sealer
@@ -33,17 +38,20 @@ type Worker struct {
 	Timeout time.Duration
 	Lease   time.Duration
 	// Poll is how often an idle worker looks for due deliveries (default
-	// 200ms). Gather is how long a woken worker waits for more to finish
-	// or fall due before its cycle (default 10ms), so a busy worker
+	// 200ms; a commit that writes an event wakes it at once: Notify);
+	// Busy how long one that found work waits before its next cycle
+	// (default 400ms). Gather is how long a woken worker waits for more to
+	// finish or fall due before its cycle (default 10ms), so a busy worker
 	// commits a few times a second, not once per message.
 	Poll   time.Duration
+	Busy   time.Duration
 	Gather time.Duration
 	// Batch bounds the deliveries one claim takes (default 512); MaxEvents
 	// the events one POST carries (default 100).
 	Batch     int
 	MaxEvents int
 	// MaxInFlight bounds the messages in flight on this node (default
-	// 256) and PerSubscription those of one subscription (default 16).
+	// 256) and PerSubscription those of one subscription (default 64).
 	MaxInFlight     int
 	PerSubscription int
 	// DisableAfter disables a subscription whose attempts have all failed
@@ -56,7 +64,8 @@ type Worker struct {
 	mu       sync.Mutex
 	inflight int
 	perSub   map[string]int
-	done     []Outcome // finished, not yet recorded
+	done     []Outcome               // finished, not yet recorded
+	cursors  map[string]*cursorState // by subscription: the cursors this node holds
 	wake     chan struct{}
 	sends    sync.WaitGroup
 }
@@ -72,6 +81,9 @@ func (w *Worker) init() {
 		if w.Poll <= 0 {
 			w.Poll = 200 * time.Millisecond
 		}
+		if w.Busy <= 0 {
+			w.Busy = 400 * time.Millisecond
+		}
 		if w.Gather <= 0 {
 			w.Gather = 10 * time.Millisecond
 		}
@@ -85,7 +97,7 @@ func (w *Worker) init() {
 			w.MaxInFlight = 256
 		}
 		if w.PerSubscription <= 0 {
-			w.PerSubscription = 16
+			w.PerSubscription = 64
 		}
 		if w.DisableAfter <= 0 {
 			w.DisableAfter = 5 * 24 * time.Hour
@@ -103,6 +115,7 @@ func (w *Worker) init() {
 			w.Log = slog.New(slog.DiscardHandler)
 		}
 		w.perSub = map[string]int{}
+		w.cursors = map[string]*cursorState{}
 		w.wake = make(chan struct{}, 1)
 	})
 }
@@ -124,7 +137,7 @@ func (w *Worker) Run(ctx context.Context) {
 	var bg sync.WaitGroup
 	bg.Add(1)
 	go func() { defer bg.Done(); w.housekeeping(ctx) }()
-	t := time.NewTicker(w.Poll)
+	t := time.NewTimer(w.Poll)
 	defer t.Stop()
 	for ctx.Err() == nil {
 		n, err := w.cycle(ctx)
@@ -134,13 +147,14 @@ func (w *Worker) Run(ctx context.Context) {
 		if n >= w.Batch {
 			continue // more may be due
 		}
-		wake := w.wake
+		wake, wait := w.wake, w.Poll
 		if n > 0 {
-			// Busy: the next cycle waits for the poll, so the events
-			// committed meanwhile share its transaction and their POSTs;
-			// an idle worker is woken by the first commit (Notify).
-			wake = nil
+			// Busy: the next cycle waits, so the events committed
+			// meanwhile share its transaction and their POSTs; an idle
+			// worker is woken by the first commit (Notify).
+			wake, wait = nil, w.Busy
 		}
+		t.Reset(wait)
 		select {
 		case <-ctx.Done():
 		case <-t.C:
@@ -164,7 +178,7 @@ func (w *Worker) Run(ctx context.Context) {
 // it answers how many deliveries it claimed.
 func (w *Worker) cycle(ctx context.Context) (int, error) {
 	w.mu.Lock()
-	free, pending := w.MaxInFlight-w.inflight, len(w.done)
+	free, pending := w.MaxInFlight-w.inflight, len(w.done)+w.progressing()
 	w.mu.Unlock()
 	limit := min(free, w.Batch)
 	if limit > 0 && pending == 0 {
@@ -181,7 +195,8 @@ func (w *Worker) cycle(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	w.dispatch(ctx, b)
-	return len(b.Deliveries), nil
+	n := w.dispatchSpans(ctx, b)
+	return len(b.Deliveries) + n, nil
 }
 
 // exchange records the finished outcomes and claims up to limit.
@@ -190,16 +205,25 @@ func (w *Worker) exchange(ctx context.Context, limit int) (Batch, error) {
 	w.mu.Lock()
 	done := w.done
 	w.done = nil
+	progress := w.takeProgress()
 	var skip []string
 	for sub, n := range w.perSub {
 		if n >= w.PerSubscription {
 			skip = append(skip, sub)
 		}
 	}
+	c := Claim{Now: now, Lease: now.Add(w.Lease), Limit: limit, Skip: skip, FailingCutoff: now.Add(-w.DisableAfter),
+		SpanEvents: w.Batch}
+	if limit > 0 {
+		c.Spans, c.Extend = min(limit, maxSpans), w.extensions()
+	}
 	w.mu.Unlock()
-	b, err := w.Queue.Exchange(ctx, done, Claim{Now: now, Lease: now.Add(w.Lease), Limit: limit, Skip: skip,
-		FailingCutoff: now.Add(-w.DisableAfter)})
-	if err != nil {
+	b, err := w.Queue.Exchange(ctx, done, progress, c)
+	if err == nil {
+		w.mu.Lock()
+		w.settle(progress, b.Lost, c.Lease)
+		w.mu.Unlock()
+	} else {
 		// Recorded next time, while their claims hold; after that they
 		// would change nothing (and the deliveries are sent again).
 		var keep []Outcome
