@@ -72,10 +72,10 @@ func (s *server) output() string {
 	return s.stdout.String()
 }
 
-// Serial: it gives the server fixed sleeps (200ms to read the partial
-// request, 300ms to close its listener after SIGTERM), which other tests'
-// load could outlast.
+// A request in flight when SIGTERM arrives is answered; new connections
+// are refused meanwhile.
 func TestBinaryGracefulShutdownFinishesInFlight(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const admin = "adm-0123456789abcdefghijklmnopqrstuvwxyz"
 	srv := startServer(t, []string{"VERDANT_ADMIN_TOKEN=" + admin}, "--data-dir", dir)
@@ -87,15 +87,28 @@ func TestBinaryGracefulShutdownFinishesInFlight(t *testing.T) {
 	defer conn.Close()
 	body := `{"name":"Slow Partner"}`
 	fmt.Fprintf(conn, "POST /admin/v1/partners HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", admin, len(body), body[:5])
-	time.Sleep(200 * time.Millisecond)
+	// A request on a second connection, answered: the server accepts
+	// connections in the order they were made, so it has accepted the
+	// first (and so waits for it when shutting down).
+	later := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	if resp, err := later.Get(srv.URL + "/healthCheck"); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
 	// New connections are refused while the in-flight request finishes.
-	if c, err := net.DialTimeout("tcp", u.Host, time.Second); err == nil {
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", u.Host, time.Second)
+		if err != nil {
+			break
+		}
 		c.Close()
-		t.Fatal("server still accepts connections after SIGTERM")
+		if time.Now().After(deadline) {
+			t.Fatal("server still accepts connections after SIGTERM")
+		}
 	}
 	fmt.Fprint(conn, body[5:])
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)

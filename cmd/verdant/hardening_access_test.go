@@ -30,6 +30,7 @@ import (
 // partner.StandingTTL on a second node; a disabled partner's new token
 // stops the same way.
 func TestBinaryRotationEndsTokens(t *testing.T) {
+	t.Parallel()
 	hardeningNodes(t, func(t *testing.T, n loadtest.Node, a *loadtest.Server) {
 		ctx := context.Background()
 		c := &loadtest.Client{URL: a.URL, HTTP: loadtest.NewHTTP(2)}
@@ -121,6 +122,7 @@ func partnerOf(t *testing.T, srv *loadtest.Server, fx loadtest.Fixture) string {
 // family's envelope, not 500, and succeed again once the server accepts
 // connections.
 func TestBinaryDatabaseRefusalIs503(t *testing.T) {
+	t.Parallel()
 	base := os.Getenv(storagetest.PostgresURLEnv)
 	if base == "" || testing.Short() {
 		t.Skip(storagetest.PostgresURLEnv + " not set")
@@ -225,6 +227,7 @@ func TestBinaryDatabaseRefusalIs503(t *testing.T) {
 // token issued before fails, while client secrets (hashed with the
 // unchanged index key) still authenticate.
 func TestTokenKeyRotation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := storagetest.DSNs(t)["sqlite"]
 	oldKey, _ := vault.ParseKey(vault.GenerateKey())

@@ -58,6 +58,7 @@ func hardeningNodes(t *testing.T, fn func(t *testing.T, n loadtest.Node, srv *lo
 	bin := verdantBin(t)
 	for name, dsn := range storagetest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			n := loadtest.Node{Bin: bin, DB: dsn, DataDir: t.TempDir(), DataKey: vault.GenerateKey()}
 			fn(t, n, startNode(t, n))
 		})
@@ -70,6 +71,7 @@ func hardeningNodes(t *testing.T, fn func(t *testing.T, n loadtest.Node, srv *lo
 // that would cross it, and `verdant ledger verify` checks the program
 // accounts (here: the seeded balance no longer equals its entries).
 func TestBinaryProgramAccountsBounded(t *testing.T) {
+	t.Parallel()
 	hardeningNodes(t, func(t *testing.T, n loadtest.Node, srv *loadtest.Server) {
 		ctx := context.Background()
 		c := &loadtest.Client{URL: srv.URL, HTTP: loadtest.NewHTTP(2)}
@@ -123,6 +125,7 @@ func TestBinaryProgramAccountsBounded(t *testing.T) {
 // body field, an operator body field and a query parameter is a 400 on
 // both engines (PostgreSQL answered 500).
 func TestBinaryRefusesControlCharacters(t *testing.T) {
+	t.Parallel()
 	hardeningNodes(t, func(t *testing.T, n loadtest.Node, srv *loadtest.Server) {
 		ctx := context.Background()
 		c := &loadtest.Client{URL: srv.URL, HTTP: loadtest.NewHTTP(2)}
@@ -158,6 +161,7 @@ func TestBinaryRefusesControlCharacters(t *testing.T) {
 // (VERDANT_AUTH_MAX_FAILURES, default 10), then every attempt from the
 // address is 429 with Retry-After, the right token included.
 func TestBinaryThrottlesOperatorGuesses(t *testing.T) {
+	t.Parallel()
 	hardeningNodes(t, func(t *testing.T, n loadtest.Node, srv *loadtest.Server) {
 		for i := 0; i < 10; i++ {
 			if st, _ := call(t, "GET", srv.URL+"/admin/v1/audit", "guess-"+strings.Repeat("x", 40), nil); st != 401 {
@@ -182,11 +186,13 @@ func TestBinaryThrottlesOperatorGuesses(t *testing.T) {
 // codes on a number, another partner's customer with the number still
 // gets a code.
 func TestBinaryOTPLimitPerPartner(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts the real binary")
 	}
 	for name, dsn := range storagetest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			srv := startServer(t, []string{"VERDANT_ADMIN_TOKEN=" + loadtest.AdminToken, "VERDANT_DATA_KEY=" + vault.GenerateKey(),
 				"VERDANT_VERIFY_MIN_GAP=1s", "VERDANT_VERIFY_PER_HOUR=2"}, "--db", dsn, "--data-dir", t.TempDir(), "--log-level", "error")

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/verdant-baas/verdant/internal/apitest"
+	"github.com/verdant-baas/verdant/internal/app"
 	"github.com/verdant-baas/verdant/internal/loadtest"
 	"github.com/verdant-baas/verdant/internal/storage"
 	"github.com/verdant-baas/verdant/internal/storage/storagetest"
@@ -22,14 +24,23 @@ import (
 // costs seconds of linking per test run).
 const runMainEnv = "VERDANT_TEST_RUN_MAIN"
 
+// webhookLeaseEnv, in the environment of a process started as verdant,
+// sets its webhook worker's claim lease (a duration), so that a test of
+// what happens after a crash waits seconds, not the default lease.
+const webhookLeaseEnv = "VERDANT_TEST_WEBHOOK_LEASE"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(runMainEnv) == "1" {
+		if lease, err := time.ParseDuration(os.Getenv(webhookLeaseEnv)); err == nil {
+			beforeServe = func(a *app.App) { a.WebhookWorker.Lease = lease }
+		}
 		main()
 		os.Exit(0)
 	}
 	// Before any test runs: every child started with os.Environ() gets it.
 	os.Setenv(runMainEnv, "1")
-	os.Exit(m.Run())
+	// The tests mostly wait for the processes they start.
+	os.Exit(apitest.Parallel(m, 8))
 }
 
 // verdantBin answers the path of the verdant command for tests that start
@@ -75,6 +86,7 @@ func TestKill9DuringAdjustments(t *testing.T) {
 	bin := verdantBin(t)
 	for name, dsn := range storagetest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			node := loadtest.Node{Bin: bin, DB: dsn, DataDir: t.TempDir(), DataKey: vault.GenerateKey()}
 			srv := startNode(t, node)

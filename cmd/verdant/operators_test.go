@@ -11,6 +11,7 @@ import (
 // token opens the operator API with the operator's roles, disable stops
 // it, reset-password prints a new password.
 func TestCLIOperatorIdentityCommands(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	var created struct {
 		OperatorID, Email, Password string

@@ -9,6 +9,7 @@ import (
 // The CLI sets a program's reload settings as the operator API does,
 // retail partners included.
 func TestProgramReloadCLI(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	partnerID, _ := c.seed("CLIRL")
 	var out struct {

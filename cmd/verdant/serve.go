@@ -53,6 +53,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return serveHTTP(ctx, a, ln, stdout)
 }
 
+// beforeServe, when set (only by this package's tests, in the test binary
+// that they start as verdant), adjusts the app before its workers start.
+var beforeServe func(*app.App)
+
 // serveHTTP serves until ctx ends, then shuts down gracefully: the
 // listener closes at once and in-flight requests get time to finish.
 func serveHTTP(ctx context.Context, a *app.App, ln net.Listener, stdout io.Writer) error {
@@ -75,6 +79,9 @@ func serveHTTP(ctx context.Context, a *app.App, ln net.Listener, stdout io.Write
 	}
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorkers()
+	if beforeServe != nil {
+		beforeServe(a)
+	}
 	a.Start(workers)
 	go func() { errc <- srv.Serve(a.Server.Listener(ln)) }()
 	a.Log.Info("listening", "addr", ln.Addr().String(), "engine", string(a.DB.Engine), "sandbox", a.Config.Sandbox, "version", a.Config.Version)

@@ -13,6 +13,7 @@ import (
 // verdant behaves like a Unix tool: help and version exit 0 on stdout,
 // an unknown command or no command exits non-zero.
 func TestBinaryHelpAndVersion(t *testing.T) {
+	t.Parallel()
 	bin := verdantBin(t)
 	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}, {"version"}, {"--version"},
 		{"serve", "-h"}, {"partner", "create", "-h"}, {"case", "list", "--help"}, {"migrate", "-h"}} {
@@ -45,6 +46,7 @@ func TestBinaryHelpAndVersion(t *testing.T) {
 // A command that reads refuses a database that does not exist, and
 // creates nothing (no database, no key).
 func TestReadCommandsRefuseMissingDatabase(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"case", "list"}, {"sanctions", "show"}, {"ledger", "verify"},
 		{"feature", "history", "--program", "P", "--account", "x"}, {"recon", "--program", "P", "--date", "2024-01-02"}, {"rekey"},
 		{"feature", "holders", "--program", "P", "--feature", "NB100"}, {"retail", "throttles", "list"},
@@ -63,6 +65,7 @@ func TestReadCommandsRefuseMissingDatabase(t *testing.T) {
 // Commands that send nothing do not warn about email or SMS delivery;
 // --log-format text writes key=value lines.
 func TestBinaryQuietOperatorCommands(t *testing.T) {
+	t.Parallel()
 	bin := verdantBin(t)
 	dir := t.TempDir()
 	for _, args := range [][]string{{"migrate"}, {"partner", "create", "--name", "Quiet"}, {"case", "list"}} {

@@ -91,16 +91,19 @@ func adminPost(t *testing.T, url, path string, body any) {
 // the receiver (which holds them unanswered), restarts it, and checks
 // that every one of them is delivered.
 func TestKill9BetweenCommitAndDelivery(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts the real binary")
 	}
 	bin := verdantBin(t)
-	t.Setenv("VERDANT_WEBHOOK_ALLOW_PRIVATE", "true")
-	t.Setenv("VERDANT_WEBHOOK_TIMEOUT", "1s") // claims lapse 12s after a crash
+	// Attempts end within 1s, and claims lapse 4s after a crash (the
+	// lease, through the test hook: by default 2*timeout+10s).
+	env := []string{"VERDANT_WEBHOOK_ALLOW_PRIVATE=true", "VERDANT_WEBHOOK_TIMEOUT=1s", webhookLeaseEnv + "=4s"}
 	for name, dsn := range storagetest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
-			node := loadtest.Node{Bin: bin, DB: dsn, DataDir: t.TempDir(), DataKey: vault.GenerateKey()}
+			node := loadtest.Node{Bin: bin, DB: dsn, DataDir: t.TempDir(), DataKey: vault.GenerateKey(), Env: env}
 			srv := startNode(t, node)
 			c := &loadtest.Client{URL: srv.URL, HTTP: loadtest.NewHTTP(4)}
 			fx, err := loadtest.Seed(ctx, c, "KILLWH", 3)

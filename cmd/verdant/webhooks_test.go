@@ -8,6 +8,7 @@ import (
 // The webhook subcommands manage subscriptions and queue deliveries as the
 // operator API does (the serving nodes send them).
 func TestCLIWebhooks(t *testing.T) {
+	t.Parallel()
 	cl := newCLI(t)
 	cl.env = func(k string) string {
 		if k == "VERDANT_WEBHOOK_ALLOW_PRIVATE" {

@@ -11,6 +11,7 @@ import (
 // of the program's partner: lookup by card number then answers the
 // profile's id, and the holder defaults to the profile's name and ZIP.
 func TestAccountLinkedToProfile(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		accounts := "/admin/v1/programs/" + s.ProgramCode + "/accounts"

@@ -12,6 +12,7 @@ import (
 // Operators discover partners and programs a page at a time; the pages
 // together hold each exactly once, and a partner's secret never appears.
 func TestListPartnersAndPrograms(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		var first apitest.Seed
 		for i := range 5 {

@@ -26,6 +26,7 @@ func adminRoutes(e *apitest.Env) []string {
 // Every operator route is in the permission table: a route added without
 // a permission would be closed to every named operator.
 func TestAdminPermissionTableCoversEveryRoute(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	routes := adminRoutes(e)
 	if len(routes) < 45 {
@@ -43,6 +44,7 @@ func TestAdminPermissionTableCoversEveryRoute(t *testing.T) {
 // otherwise it gets past the role check (whatever the dummy path and body
 // then answer). Every refusal is audited and changes nothing else.
 func TestAdminRouteRoles(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		tokens := map[operator.Role]string{}
 		for _, r := range operator.Roles {
@@ -86,6 +88,7 @@ func TestAdminRouteRoles(t *testing.T) {
 // changing an account's status. Refused with a clear message, audited,
 // nothing changed.
 func TestRoleOverreachChangesNothing(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		_, _, viewer := e.Operator("viewer")

@@ -30,6 +30,7 @@ func wantThrottled(t *testing.T, r *apitest.Response, window time.Duration) {
 // at info). Failed client credentials are counted per client id the
 // same way.
 func TestAuthenticationFailuresThrottledAcrossNodes(t *testing.T) {
+	t.Parallel()
 	logs := &syncBuffer{}
 	window := time.Minute
 	opts := apitest.Options{Log: slog.New(slog.NewJSONHandler(logs, nil)),
@@ -82,6 +83,7 @@ func TestAuthenticationFailuresThrottledAcrossNodes(t *testing.T) {
 // revoked vop_ token counts as a failure, and over the budget the
 // operator's good token is refused too until the window ends.
 func TestOperatorTokenFailuresThrottled(t *testing.T) {
+	t.Parallel()
 	window := time.Minute
 	opts := apitest.Options{Configure: func(c *app.Config) { c.AuthFailures = throttle.Limit{Max: 3, Window: window} }}
 	apitest.EnginesWith(t, opts, func(t *testing.T, e *apitest.Env) {

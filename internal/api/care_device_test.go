@@ -10,6 +10,7 @@ import (
 // The care page calls every device field alphanumeric: deviceOS takes a
 // name as well as an integer, and integers work in the other fields too.
 func TestCareDeviceFieldsAlphanumeric(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		for _, tc := range []struct {

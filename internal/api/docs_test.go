@@ -13,6 +13,7 @@ import (
 
 // The OpenAPI document lints clean (what .ci/run's openapi-lint checks).
 func TestOpenAPILintsClean(t *testing.T) {
+	t.Parallel()
 	doc, err := api.OpenAPIYAML()
 	if err != nil {
 		t.Fatal(err)
@@ -34,6 +35,7 @@ func TestOpenAPILintsClean(t *testing.T) {
 // GET /docs renders every operation of the document with its examples,
 // with no scripts and a strict Content-Security-Policy.
 func TestDocsPage(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	resp, err := http.Get(e.URL + "/docs")
 	if err != nil {

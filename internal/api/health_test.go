@@ -12,6 +12,7 @@ import (
 // not which software, engine and schema it runs (issue 16): those come
 // only with the operator token, and a wrong token is a counted failure.
 func TestHealthCheckDetailsNeedTheOperatorToken(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		for _, auth := range []string{"", "Bearer " + strings.Repeat("z", 40)} {
 			var hs []apitest.Header

@@ -25,6 +25,7 @@ func postAdjustment(e *apitest.Env, s apitest.Seed, typ, amount, fee string) *ap
 // 92,000 of the largest overflowed the program's reconciliation). It is
 // refused as an invalid fee; a debit may carry any fee the balance covers.
 func TestCreditFeeMustLeaveTheCustomerSomething(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		adjust(t, e, s, "promo", "20.00")
@@ -49,6 +50,7 @@ func TestCreditFeeMustLeaveTheCustomerSomething(t *testing.T) {
 // moves back towards zero is taken, and ledger verify checks the program
 // accounts' balances against their entries.
 func TestProgramAccountsAreBounded(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		ctx := context.Background()
@@ -100,6 +102,7 @@ func TestProgramAccountsAreBounded(t *testing.T) {
 // 92,000 of the largest adjustments, written here directly as a few huge
 // ones that cancel out) still reconciles, with exact totals.
 func TestReconciliationTotalsBeyondInt64(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		ctx := context.Background()

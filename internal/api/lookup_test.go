@@ -125,6 +125,7 @@ func TestCustomerLookup(t *testing.T) {
 // Content-Type application/json: a missing or wrong one is 400
 // INVALID_REQUEST (not 415), as is a body over the size limit (not 413).
 func TestCustomerLookupContentType(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		send := func(contentType, body string) *apitest.Response {

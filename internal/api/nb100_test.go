@@ -65,6 +65,7 @@ func TestNB100FloorThroughFeaturesAPI(t *testing.T) {
 // the zero floor), and the operator lists exactly those accounts to run
 // the backfill; recording their acceptance gives them the feature back.
 func TestNB100TermsEnforcement(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f, s := newFeatureEnv(e)
 		debit := func(amount string) string {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestOperatorsAPI(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		adminID, adminEmail, admin := e.Operator("admin")

@@ -80,6 +80,7 @@ func postings(t *testing.T, e *apitest.Env, accountID, typ string) int {
 // answers the balance after it, shows in the partner's transactions and is
 // answered again on a replay; its void reverses it exactly, once.
 func TestCardLoadAndVoid(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e) // reload fee 3.95, merchant fee 2.00
 		adjust(t, e, w.Seed, "instructionCredit", "10.00")
@@ -140,6 +141,7 @@ func TestCardLoadAndVoid(t *testing.T) {
 // Bad input: every refusal is answered in the retail envelope (100 or
 // 110) and posts nothing.
 func TestCardLoadRefusals(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e)
 		tokA := e.Token
@@ -241,34 +243,19 @@ func TestCardLoadRefusals(t *testing.T) {
 // one validation (different request ids) and concurrent voids move the
 // ledger exactly once each.
 func TestCardLoadConcurrentRetries(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e)
 		race := func(path string, bodies func(i int) (map[string]any, string)) map[string]int {
-			var mu sync.Mutex
-			got := map[string]int{}
-			var wg sync.WaitGroup
+			var calls []retailCall
 			for i := range 10 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					body, reqID := bodies(i)
-					j, _ := json.Marshal(body)
-					req, _ := http.NewRequest("POST", e.URL+path, bytes.NewReader(j))
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("Authorization", "Bearer "+e.Token)
-					req.Header.Set("X-GD-RequestId", reqID)
-					resp, err := http.DefaultClient.Do(req)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					resp.Body.Close()
-					mu.Lock()
-					got[resp.Header.Get("X-GD-ResponseCode")+" "+resp.Header.Get("X-GD-ResponseId")]++
-					mu.Unlock()
-				}()
+				body, reqID := bodies(i)
+				calls = append(calls, retailCall{e: e, path: path, reqID: reqID, body: body})
 			}
-			wg.Wait()
+			got := map[string]int{}
+			for _, a := range raceRetail(t, calls) {
+				got[a.code+" "+a.responseID]++
+			}
 			return got
 		}
 		ref := w.validate(t, e, 100)
@@ -305,6 +292,43 @@ func TestCardLoadConcurrentRetries(t *testing.T) {
 	})
 }
 
+// retailCall is one request of raceRetail: a retail call to a node.
+type retailCall struct {
+	e           *apitest.Env
+	path, reqID string
+	body        any
+}
+
+// retailAnswer is the outcome of a retailCall.
+type retailAnswer struct{ path, code, responseID string }
+
+// raceRetail sends every call at once and answers their outcomes.
+func raceRetail(t *testing.T, calls []retailCall) []retailAnswer {
+	t.Helper()
+	out := make([]retailAnswer, len(calls))
+	var wg sync.WaitGroup
+	for i, c := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			j, _ := json.Marshal(c.body)
+			req, _ := http.NewRequest("POST", c.e.URL+c.path, bytes.NewReader(j))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+c.e.Token)
+			req.Header.Set("X-GD-RequestId", c.reqID)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			out[i] = retailAnswer{c.path, resp.Header.Get("X-GD-ResponseCode"), resp.Header.Get("X-GD-ResponseId")}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
 func countCode(m map[string]int, code string) int {
 	n := 0
 	for k, v := range m {
@@ -318,6 +342,7 @@ func countCode(m map[string]int, code string) int {
 // The daily load limit counts committed loads (and validations holding
 // their amount until committed or expired); a voided load no longer counts.
 func TestCardLoadDailyLimit(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e) // 500.00 a load, 1000.00 a day
 		var loads []string

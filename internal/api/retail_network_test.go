@@ -49,6 +49,7 @@ func withoutIDs(b map[string]any) string {
 // reload.retailPartners) and gets 110 exactly as for a card that does not
 // exist when it does not.
 func TestCardDetailsRetailNetwork(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		w := seedRetail(t, e) // partner A's program PROG1 with reload settings, no retailPartners
 		tokA := e.Token
@@ -139,6 +140,7 @@ func TestCardDetailsRetailNetwork(t *testing.T) {
 // envelope, Retry-After), counted in the metrics and audited once; the
 // throttle ends with the window. Misses arrive concurrently on two nodes.
 func TestCardDetailsThrottleAcrossNodes(t *testing.T) {
+	t.Parallel()
 	for name, dsn := range apitest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
 			key, _ := vault.ParseKey(vault.GenerateKey())

@@ -104,6 +104,7 @@ func TestSanctionsReviewFlow(t *testing.T) {
 // listed spelling (issue 16); "MADURO MOROS, Nicolas" is entry 22790 of the
 // embedded snapshot, "AL ZAWAHIRI, Dr. Ayman" entry 2676.
 func TestSanctionsSpellingVariants(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		e.Seed()
 		for i, c := range []struct {

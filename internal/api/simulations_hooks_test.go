@@ -20,6 +20,7 @@ func sampleBody(accountID string) map[string]any {
 // refuses a body of the wrong shape or a wrong signature, naming why, and
 // validates verdant's own signed deliveries.
 func TestSimulatedWebhookHooks(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, sandboxEnv, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		sim := "/programs/" + s.ProgramCode + "/simulations"

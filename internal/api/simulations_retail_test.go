@@ -23,6 +23,7 @@ type simLoad struct {
 // ledger is credited, the transaction webhook is sent, and a void takes
 // it back once. Refusals name what is wrong and post nothing.
 func TestSimulatedRetailLoads(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, sandboxEnv, func(t *testing.T, e *apitest.Env) {
 		other := e.Seed(apitest.ProgramSpec{Code: "OTHER", AdjustmentTypes: apitest.AllAdjustmentTypes})
 		otherToken := e.Token

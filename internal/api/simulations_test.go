@@ -13,7 +13,7 @@ import (
 )
 
 // sandboxEnv is a sandbox whose webhooks may reach local test receivers.
-var sandboxEnv = apitest.Options{Sandbox: true, Configure: func(c *app.Config) { c.WebhookAllowPrivate = true }}
+var sandboxEnv = apitest.Options{Sandbox: true, Parallel: true, Configure: func(c *app.Config) { c.WebhookAllowPrivate = true }}
 
 // simPaths is one call of every simulation (ids need not exist: without
 // --sandbox none is routed).
@@ -85,6 +85,7 @@ func TestSandboxMagicIdentities(t *testing.T) {
 // A complete life cycle driven by simulations, each answer in the BaaS
 // envelope and each step's webhook asserted at a local receiver.
 func TestSimulationsLifeCycle(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, sandboxEnv, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		rc := apitest.NewReceiver(t)

@@ -3,6 +3,7 @@ package api
 import "testing"
 
 func TestBadJSONText(t *testing.T) {
+	t.Parallel()
 	free := map[string]textClass{"q": lines, "file": plainFile}
 	tests := []struct{ body, want string }{
 		{`{"a":"plain","b":["x",{"c":"y"}],"n":1}`, ""},

@@ -56,6 +56,7 @@ func fill(path, at, tail string) string {
 // envelope), never a 500 and never stored. PostgreSQL answered 500 on 15
 // routes before (issue 16).
 func TestRefusedCharactersInEveryRoute(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		auth := func(path string) apitest.Header {

@@ -18,6 +18,7 @@ import (
 // its family's envelope once VERDANT_REQUEST_TIMEOUT passes, instead of
 // waiting without end; the node serves again once a connection is free.
 func TestPoolExhaustedIs503(t *testing.T) {
+	t.Parallel()
 	dsn, ok := apitest.DSNs(t)["postgres"]
 	if !ok {
 		t.Skip("PostgreSQL only: SQLite has no pool to exhaust")
@@ -48,7 +49,7 @@ func TestPoolExhaustedIs503(t *testing.T) {
 			"amount": "1.00", "currency": "USD", "adjustmentType": "promo"})
 		posted <- r.Status
 	}()
-	time.Sleep(300 * time.Millisecond)
+	waitForLockWaiter(t, ext)
 	start := time.Now()
 	r := e.Partner("GET", "/programs/"+s.ProgramCode+"/accounts/"+s.AccountID+"/balances", nil)
 	code, _, _ := r.Detail(t)
@@ -69,5 +70,26 @@ func TestPoolExhaustedIs503(t *testing.T) {
 	}
 	if b := balance(t, e, s); b != "6.00" {
 		t.Fatalf("balance %s after the pool is free again", b)
+	}
+}
+
+// waitForLockWaiter waits until a session of the database waits on a row
+// lock (the node's one connection, blocked by the test's transaction).
+func waitForLockWaiter(t *testing.T, db *sql.DB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var n int
+		err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the posting never waited on the row lock")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

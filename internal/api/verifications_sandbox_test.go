@@ -11,6 +11,7 @@ import (
 // In a sandbox the fixed code verifies any verification; elsewhere it is
 // an ordinary wrong code.
 func TestSandboxFixedCode(t *testing.T) {
+	t.Parallel()
 	for _, sandbox := range []bool{true, false} {
 		apitest.EnginesWith(t, apitest.Options{Sandbox: sandbox}, func(t *testing.T, e *apitest.Env) {
 			s := e.Seed()

@@ -14,6 +14,7 @@ import (
 // that reach one mailbox (+tags, Gmail's dots and googlemail.com) count
 // as one handle for both.
 func TestRateLimitsPerPartnerAndMailbox(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		a := e.Seed()
 		tokA := e.Token

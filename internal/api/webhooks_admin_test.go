@@ -32,6 +32,7 @@ func listWebhooks(t *testing.T, e *apitest.Env, program string) []webhookView {
 }
 
 func TestWebhookSubscriptionBadInput(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		path := "/admin/v1/programs/" + s.ProgramCode + "/webhooks"
@@ -67,6 +68,7 @@ func TestWebhookSubscriptionBadInput(t *testing.T) {
 }
 
 func TestWebhookSubscriptionLifecycle(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, webhookEnv, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		rc := apitest.NewReceiver(t)
@@ -168,6 +170,7 @@ func attempted(n int) func(deliveryView) bool {
 }
 
 func TestWebhookDeliveryListing(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, webhookEnv, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		rc := apitest.NewReceiver(t)

@@ -12,6 +12,7 @@ import (
 // is in the audit trail under its program, in the name of the operator
 // who made it, without the signing secret; a refused change is not.
 func TestWebhookSubscriptionChangesAudited(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, webhookEnv, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		rc := apitest.NewReceiver(t)

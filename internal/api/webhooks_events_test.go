@@ -52,6 +52,7 @@ func path(v any, p string) any {
 // Every event type is produced by its business change, in the shape the
 // docs describe, and no payload holds a PAN or an SSN.
 func TestWebhookEveryEventType(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, webhookEnv, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed(apitest.ProgramSpec{Code: "EVT1", AdjustmentTypes: apitest.AllAdjustmentTypes,
 			Features: []string{"NB100", "UCB1"}, TermsEnforced: []string{"negBal"}})

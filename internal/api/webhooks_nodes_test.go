@@ -15,6 +15,7 @@ import (
 // ever in flight to the receiver twice at the same time, and each is
 // acknowledged once.
 func TestWebhookTwoNodesNeverDeliverTwice(t *testing.T) {
+	t.Parallel()
 	dsn := apitest.PostgresDSN(t) // skips without PostgreSQL
 	key, _ := vault.ParseKey(vault.GenerateKey())
 	opts := apitest.Options{Configure: func(c *app.Config) { c.WebhookAllowPrivate, c.DataKey = true, key }}

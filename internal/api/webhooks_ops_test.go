@@ -16,6 +16,7 @@ import (
 // pending ones never are. The metrics count deliveries by outcome and
 // show the backlog.
 func TestWebhookPruneAndMetrics(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, webhookEnv, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		ok := apitest.NewReceiver(t)

@@ -14,8 +14,9 @@ import (
 	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
-// fastTimeout is a platform whose webhook attempts time out after 1s.
-var fastTimeout = apitest.Options{Configure: func(c *app.Config) {
+// fastTimeout is a platform whose webhook attempts time out after 1s
+// (and whose worker polls often: these tests step through retries).
+var fastTimeout = apitest.Options{Parallel: true, Poll: 20 * time.Millisecond, Configure: func(c *app.Config) {
 	c.WebhookAllowPrivate, c.WebhookTimeout = true, time.Second
 }}
 
@@ -23,7 +24,13 @@ func answerStatus(code int) func(apitest.Post, http.ResponseWriter) {
 	return func(_ apitest.Post, w http.ResponseWriter) { w.WriteHeader(code) }
 }
 
-func hang(_ apitest.Post, w http.ResponseWriter) { time.Sleep(2500 * time.Millisecond) }
+// hang answers nothing until the sender gives up (its timeout), or 2.5s.
+func hang(p apitest.Post, w http.ResponseWriter) {
+	select {
+	case <-p.Gone:
+	case <-time.After(2500 * time.Millisecond):
+	}
+}
 
 func drop(_ apitest.Post, w http.ResponseWriter) {
 	if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
@@ -51,6 +58,7 @@ func oneDelivery(t *testing.T, e *apitest.Env, program string) deliveryView {
 // gets every event, once, when it recovers; each attempt is in the log
 // with its class.
 func TestWebhookReceiverRecovers(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, fastTimeout, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		rc := apitest.NewReceiver(t)
@@ -93,9 +101,10 @@ func TestWebhookReceiverRecovers(t *testing.T) {
 // hour, then hourly until 24 hours after the event, then failed; a
 // replay of the failed delivery delivers it.
 func TestWebhookScheduleGiveUpAndReplay(t *testing.T) {
+	t.Parallel()
 	// The worker's warnings go to the test output (shown when it fails).
 	warn := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	apitest.EnginesWith(t, apitest.Options{Configure: webhookEnv.Configure, Log: warn}, func(t *testing.T, e *apitest.Env) {
+	apitest.EnginesWith(t, apitest.Options{Configure: webhookEnv.Configure, Log: warn, Parallel: true, Poll: 20 * time.Millisecond}, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		rc := apitest.NewReceiver(t)
 		rc.Answer(answerStatus(503))
@@ -144,6 +153,7 @@ func TestWebhookScheduleGiveUpAndReplay(t *testing.T) {
 // HTTP 410 disables the subscription with its reason; later changes send
 // nothing; enabling it again lets a replay deliver the failed delivery.
 func TestWebhookGoneDisables(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, webhookEnv, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		rc := apitest.NewReceiver(t)
@@ -177,6 +187,7 @@ func TestWebhookGoneDisables(t *testing.T) {
 // A subscription whose every attempt has failed for DisableAfter is
 // disabled with the reason.
 func TestWebhookFailingSubscriptionDisabled(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, webhookEnv, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		rc := apitest.NewReceiver(t)
@@ -211,6 +222,7 @@ func TestWebhookFailingSubscriptionDisabled(t *testing.T) {
 // A test event reaches the receiver as a test delivery; 429 with
 // Retry-After is honoured; a redirect is not followed.
 func TestWebhookTestEventRetryAfterAndRedirect(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, webhookEnv, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		rc := apitest.NewReceiver(t)
@@ -256,6 +268,7 @@ func TestWebhookTestEventRetryAfterAndRedirect(t *testing.T) {
 // During a rotation's overlap every POST is signed by both secrets;
 // after it, by the new one only.
 func TestWebhookSecretRotation(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, webhookEnv, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		rc := apitest.NewReceiver(t)

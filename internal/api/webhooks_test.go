@@ -18,7 +18,7 @@ import (
 
 // webhookEnv is a platform whose webhooks may reach the local test
 // receivers (http on 127.0.0.1).
-var webhookEnv = apitest.Options{Configure: func(c *app.Config) { c.WebhookAllowPrivate = true }}
+var webhookEnv = apitest.Options{Parallel: true, Configure: func(c *app.Config) { c.WebhookAllowPrivate = true }}
 
 type webhookView struct {
 	WebhookID      string   `json:"webhookId"`
@@ -56,6 +56,7 @@ func verifySigned(t *testing.T, p apitest.Post, secret string) {
 }
 
 func TestWebhookTransactionDelivered(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, webhookEnv, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		rc := apitest.NewReceiver(t)

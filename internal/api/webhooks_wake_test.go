@@ -13,6 +13,7 @@ import (
 // it commits (so an event need not wait for the poll); one that wrote
 // none does not.
 func TestWebhookCommitWakesWorker(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, webhookEnv, func(t *testing.T, e *apitest.Env) {
 		s := e.Seed()
 		var wakes atomic.Int64

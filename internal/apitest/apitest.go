@@ -20,6 +20,7 @@ import (
 
 	"github.com/verdant-baas/verdant/internal/api"
 	"github.com/verdant-baas/verdant/internal/app"
+	"github.com/verdant-baas/verdant/internal/operator"
 	"github.com/verdant-baas/verdant/internal/storage/storagetest"
 	"github.com/verdant-baas/verdant/internal/vault"
 )
@@ -46,6 +47,15 @@ type Options struct {
 	Configure func(*app.Config)
 	// Log receives the app's logs (default: discarded).
 	Log *slog.Logger
+	// Poll, when set, is how often the webhook and outbox workers look
+	// for due work (theirs by default: 200ms and 500ms), for tests that
+	// step the clock through many retries: a busy worker waits for its
+	// poll, not for a wakeup.
+	Poll time.Duration
+	// Parallel lets EnginesWith run the engines in parallel although
+	// Configure or Log is set: Configure only changes settings, and Log
+	// (if any) may take both engines' lines at once.
+	Parallel bool
 }
 
 // Engines runs fn once per available engine (SQLite always, PostgreSQL
@@ -56,12 +66,13 @@ func Engines(t *testing.T, fn func(t *testing.T, e *Env)) {
 
 // EnginesWith is Engines with options. The engines' subtests run in
 // parallel with each other (and with other parallel tests), each with its
-// own database and platform, unless opts has Configure or Log: those
-// usually hand both engines one fake (a mailbox, a CRM, a log buffer) that
-// the test inspects, so those engines run one after the other.
+// own database and platform, unless opts has Configure or Log (and not
+// Parallel): those usually hand both engines one fake (a mailbox, a CRM,
+// a log buffer) that the test inspects, so those engines run one after
+// the other.
 func EnginesWith(t *testing.T, opts Options, fn func(t *testing.T, e *Env)) {
 	t.Helper()
-	shared := opts.Configure != nil || opts.Log != nil
+	shared := (opts.Configure != nil || opts.Log != nil) && !opts.Parallel
 	for name, dsn := range storagetest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
 			if !shared {
@@ -104,8 +115,15 @@ func New(t *testing.T) *Env {
 // Config is the configuration a test environment uses for dsn.
 func Config(dsn string, clock *Clock) app.Config {
 	key, _ := vault.ParseKey(vault.GenerateKey())
-	return app.Config{DB: dsn, AdminToken: AdminToken, DataKey: key, TokenTTL: time.Hour, Version: "test", Now: clock.Now}
+	return app.Config{DB: dsn, AdminToken: AdminToken, DataKey: key, TokenTTL: time.Hour, Version: "test", Now: clock.Now,
+		Console: app.ConsoleConfig{PasswordKDF: TestKDF}}
 }
+
+// TestKDF is the password hash cost of test platforms: argon2id at its
+// smallest, since the default cost (19 MiB, two passes) made operators'
+// passwords a large share of the suite's CPU. Hashes still verify the
+// same way; only the cost recorded in them differs.
+var TestKDF = operator.KDF{Memory: 64, Time: 1, Threads: 1}
 
 // NewWith starts a platform on dsn with options.
 func NewWith(t *testing.T, dsn string, opts Options) *Env {
@@ -126,7 +144,11 @@ func NewWith(t *testing.T, dsn string, opts Options) *Env {
 		cancel()
 		t.Fatalf("app.New: %v", err)
 	}
+	if opts.Poll > 0 {
+		a.WebhookWorker.Poll, a.Outbox.Poll = opts.Poll, opts.Poll
+	}
 	a.Start(ctx)
+	clock.wakeOnAdvance(a)
 	// Served as verdant serve does: its header limit, and its listener so
 	// that the answers net/http makes itself come in the family envelope.
 	srv := httptest.NewUnstartedServer(a.Handler)
@@ -142,13 +164,27 @@ func NewWith(t *testing.T, dsn string, opts Options) *Env {
 }
 
 // Clock is a controllable clock: real time plus an offset.
-type Clock struct{ offset atomic.Int64 }
+type Clock struct {
+	offset atomic.Int64
+	wake   atomic.Pointer[app.App]
+}
 
 // Now answers the clock's time.
 func (c *Clock) Now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())).UTC() }
 
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
+// Advance moves the clock forward and wakes the platform's workers (as
+// the sandbox clock does), so that what the advance made due is sent now
+// rather than at their next poll.
+func (c *Clock) Advance(d time.Duration) {
+	c.offset.Add(int64(d))
+	if a := c.wake.Load(); a != nil {
+		a.WebhookWorker.Notify()
+		a.Outbox.Notify()
+	}
+}
+
+// wakeOnAdvance makes Advance wake a's workers.
+func (c *Clock) wakeOnAdvance(a *app.App) { c.wake.Store(a) }
 
 // Response is a received response.
 type Response struct {

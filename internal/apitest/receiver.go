@@ -30,6 +30,9 @@ type Post struct {
 	Body   []byte
 	At     time.Time
 	Status int // the status the receiver answered (0: none, the connection was dropped or hung)
+	// Gone is closed when the sender ends the request (it timed out or
+	// hung up), for an answer that hangs until then.
+	Gone <-chan struct{}
 }
 
 // Events decodes the POST's envelope.
@@ -52,7 +55,7 @@ func NewReceiver(t *testing.T) *Receiver {
 	rc := &Receiver{received: make(chan struct{}, 1)}
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		p := Post{Header: r.Header.Clone(), Body: body, At: time.Now()}
+		p := Post{Header: r.Header.Clone(), Body: body, At: time.Now(), Gone: r.Context().Done()}
 		rc.mu.Lock()
 		answer := rc.answer
 		rc.mu.Unlock()

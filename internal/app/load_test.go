@@ -135,6 +135,7 @@ var settingCases = []struct {
 }
 
 func TestLoadEverySetting(t *testing.T) {
+	t.Parallel()
 	covered := map[string]bool{"VERDANT_DATA_KEY": true} // loaded by LoadDataKey (TestLoadDataKeyNamesTheVariable)
 	for _, tc := range settingCases {
 		covered[tc.env] = true
@@ -169,6 +170,7 @@ func TestLoadEverySetting(t *testing.T) {
 
 // A bad value quotes itself, so the operator sees what was read.
 func TestLoadErrorMessages(t *testing.T) {
+	t.Parallel()
 	for env, want := range map[string]string{
 		"VERDANT_TOKEN_TTL=1hour":           `VERDANT_TOKEN_TTL: "1hour" is not a duration`,
 		"VERDANT_TOKEN_TTL=-1h":             `VERDANT_TOKEN_TTL: "-1h" is under the minimum of 1s`,
@@ -190,6 +192,7 @@ func TestLoadErrorMessages(t *testing.T) {
 }
 
 func TestLoadFlagsWinOverEnvironment(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"VERDANT_TOKEN_TTL": "2h", "VERDANT_ADDR": ":9000", "VERDANT_SANDBOX": "true"}
 	c, err := load(env, "--token-ttl", "30m", "--sandbox=false")
 	if err != nil || c.TokenTTL != 30*time.Minute || c.Addr != ":9000" || c.Sandbox {
@@ -208,6 +211,7 @@ func TestLoadFlagsWinOverEnvironment(t *testing.T) {
 }
 
 func TestLoadDefaultDBFollowsDataDir(t *testing.T) {
+	t.Parallel()
 	c, err := load(map[string]string{"VERDANT_DATA_DIR": "/srv/v"})
 	if err != nil || c.DB != "sqlite:/srv/v/verdant.db" {
 		t.Fatalf("%q %v", c.DB, err)
@@ -215,6 +219,7 @@ func TestLoadDefaultDBFollowsDataDir(t *testing.T) {
 }
 
 func TestLoadSecretsFromFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, v string) string {
 		p := filepath.Join(dir, name)
@@ -240,6 +245,7 @@ func TestLoadSecretsFromFiles(t *testing.T) {
 
 // The documented development path: --demo accepts a weak operator token.
 func TestLoadWeakAdminTokenOnlyForDemo(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"VERDANT_ADMIN_TOKEN": "adm"}
 	if _, err := load(env); err == nil {
 		t.Fatal("weak token accepted without --demo")
@@ -250,6 +256,7 @@ func TestLoadWeakAdminTokenOnlyForDemo(t *testing.T) {
 }
 
 func TestLoadDataKeyNamesTheVariable(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := Config{DataDir: dir, DB: DefaultDB(dir)}
 	if _, err := LoadDataKey(func(k string) string { return map[string]string{"VERDANT_DATA_KEY": "short"}[k] }, cfg, Discard); err == nil ||
@@ -269,6 +276,7 @@ func TestLoadDataKeyNamesTheVariable(t *testing.T) {
 // A key is generated only with a new SQLite database: never on
 // PostgreSQL, and never for a database that exists without its key.
 func TestLoadDataKeyNeverThrowaway(t *testing.T) {
+	t.Parallel()
 	none := func(string) string { return "" }
 	_, err := LoadDataKey(none, Config{DataDir: t.TempDir(), DB: "postgres://u@db/verdant"}, Discard)
 	if err == nil || !strings.Contains(err.Error(), "VERDANT_DATA_KEY or VERDANT_DATA_KEY_FILE is required on PostgreSQL") {
@@ -295,6 +303,7 @@ func TestLoadDataKeyNeverThrowaway(t *testing.T) {
 }
 
 func TestWeakToken(t *testing.T) {
+	t.Parallel()
 	for tok, weak := range map[string]bool{
 		"": true, "a": true, "test-admin-token": true, strings.Repeat("x", 64): true, strings.Repeat("abcd", 10): true,
 		strongToken: false, "va_" + strings.Repeat("0123456789", 4): false,
@@ -308,6 +317,7 @@ func TestWeakToken(t *testing.T) {
 // The demo is a sandbox: codes visible, the fixed code accepted, and
 // /healthCheck says so.
 func TestDemoIsSandbox(t *testing.T) {
+	t.Parallel()
 	c, err := load(nil, "--demo")
 	if err != nil || !c.Sandbox {
 		t.Fatalf("--demo: sandbox %v (%v)", c.Sandbox, err)

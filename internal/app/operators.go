@@ -24,6 +24,10 @@ type ConsoleConfig struct {
 	LoginFailures int           // VERDANT_LOGIN_MAX_FAILURES (5 per account in LoginWindow)
 	LoginWindow   time.Duration // VERDANT_LOGIN_WINDOW (15m)
 	LoginLockout  time.Duration // VERDANT_LOGIN_LOCKOUT (15m)
+	// PasswordKDF is the cost of new password hashes (zero:
+	// operator.DefaultKDF). No setting: tests make it cheap, since an
+	// argon2 hash at the default cost is tens of milliseconds of CPU.
+	PasswordKDF operator.KDF
 }
 
 // wireOperators builds the operator service and hands it to the server.
@@ -40,7 +44,7 @@ func (a *App) wireOperators() {
 		th.Lockout = c.LoginLockout
 	}
 	a.Operators = &operator.Service{Store: storage.NewOperatorStore(a.DB), Sessions: storage.NewSessionStore(a.DB),
-		Hasher: a.Vault, Throttle: th, SessionRules: operator.SessionRules{Idle: c.IdleTimeout, MaxAge: c.MaxAge},
+		Hasher: a.Vault, KDF: c.PasswordKDF, Throttle: th, SessionRules: operator.SessionRules{Idle: c.IdleTimeout, MaxAge: c.MaxAge},
 		Now: a.Config.Now}
 	a.Server.Operators = a.Operators
 	if err := a.wireConsole(); err != nil {

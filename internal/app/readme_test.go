@@ -21,6 +21,7 @@ const (
 
 // The README's settings table is SettingsTable; -update writes it.
 func TestREADMESettingsTable(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile(readme)
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +46,7 @@ func TestREADMESettingsTable(t *testing.T) {
 // Every VERDANT_ variable the README and the docs name is a setting (or
 // its _FILE), so no page documents a variable verdant does not read.
 func TestDocsNameOnlyRealSettings(t *testing.T) {
+	t.Parallel()
 	known := map[string]bool{}
 	for _, s := range Settings {
 		known[s.Env] = true
@@ -87,6 +89,7 @@ func firstWithPrefix(known map[string]bool, prefix string) string {
 // that resolves after a clone), and name the contract's pages by their
 // titles, never by a path outside the repository.
 func TestDocsLinksResolve(t *testing.T) {
+	t.Parallel()
 	pages, _ := filepath.Glob("../../docs/*.md")
 	link := regexp.MustCompile(`\]\(([^)#\s]+)(#[^)]*)?\)`)
 	for _, p := range append([]string{readme}, pages...) {

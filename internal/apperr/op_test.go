@@ -15,6 +15,7 @@ import (
 var errNotThere = &apperr.Error{Kind: apperr.NotFound, Message: "Account not found."}
 
 func TestOp(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		err      error
@@ -66,6 +67,7 @@ func (e sqlStateError) SQLState() string { return e.code }
 // A database that refuses or times out is answered 503 with Retry-After
 // (issue 16: 500 before); anything else unexpected stays a 500.
 func TestAnswerUnreachable(t *testing.T) {
+	t.Parallel()
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
 	tests := []struct {
 		name string

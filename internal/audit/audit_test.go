@@ -15,6 +15,7 @@ func (s fixedStore) Events(_ context.Context, f audit.Filter) ([]audit.Event, er
 }
 
 func TestListNextOnFullPage(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	evs := fixedStore{{ID: "e3", At: at}, {ID: "e2", At: at}, {ID: "e1", At: at.Add(-time.Second)}}
 	tests := []struct {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestLuhn(t *testing.T) {
+	t.Parallel()
 	for pan, want := range map[string]bool{
 		"4111111111111111": true, "5344560000816246": true, "4111111111111112": false,
 		"79927398713": true, "": false, "4111a11111111111": false,
@@ -17,6 +18,7 @@ func TestLuhn(t *testing.T) {
 }
 
 func TestNewPAN(t *testing.T) {
+	t.Parallel()
 	for i := 0; i < 200; i++ {
 		pan := NewPAN("499998")
 		if !ValidPAN(pan) || !strings.HasPrefix(pan, "499998") {

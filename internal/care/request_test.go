@@ -28,6 +28,7 @@ func with(mut func(m map[string]any)) []byte {
 }
 
 func TestParseRequestValid(t *testing.T) {
+	t.Parallel()
 	r, err := ParseRequest(with(func(map[string]any) {}))
 	if err != nil {
 		t.Fatal(err)
@@ -40,6 +41,7 @@ func TestParseRequestValid(t *testing.T) {
 
 // TestParseRequestRows checks every row of the page's error table.
 func TestParseRequestRows(t *testing.T) {
+	t.Parallel()
 	long := func(n int) string { return strings.Repeat("a", n) }
 	phone := func(number, typ any) func(m map[string]any) {
 		return func(m map[string]any) { m["phoneNumbers"] = map[string]any{"number": number, "type": typ} }
@@ -118,6 +120,7 @@ func TestParseRequestRows(t *testing.T) {
 }
 
 func TestParseRequestAccepts(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		mut   func(m map[string]any)
@@ -172,6 +175,7 @@ func TestParseRequestAccepts(t *testing.T) {
 }
 
 func TestParseRequestMalformed(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{"", "[]", "null", "{", `{"subject":}`, "42"} {
 		if _, err := ParseRequest([]byte(body)); apperr.As(err).Code != CodeInvalid {
 			t.Errorf("%q: %v", body, err)
@@ -180,6 +184,7 @@ func TestParseRequestMalformed(t *testing.T) {
 }
 
 func TestNormalisePhone(t *testing.T) {
+	t.Parallel()
 	ok := map[string]string{
 		"310-555-1234": "3105551234", "(310) 555-1234": "3105551234", "1 310 555 1234": "3105551234",
 		"310.555.1234": "3105551234", "+1 310 555 1234": "3105551234", "+33 1 42 68 53 00": "+33142685300",
@@ -237,6 +242,7 @@ func FuzzNormalisePhone(f *testing.F) {
 // A case stored while deviceOS was an integer still reads, and the CRM is
 // told an integer's name from verdant's table, any other value as sent.
 func TestDeviceOSStoredAndNamed(t *testing.T) {
+	t.Parallel()
 	var d Device
 	if err := json.Unmarshal([]byte(`{"deviceMake":"Apple","deviceOS":1}`), &d); err != nil || d.DeviceOS != "1" {
 		t.Fatalf("stored integer: %+v %v", d, err)

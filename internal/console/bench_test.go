@@ -18,6 +18,7 @@ var olderRE = regexp.MustCompile(`href="(/console/accounts/[^"?]+\?before=[^"]+)
 // The account page pages its ledger entries by cursor: every entry once,
 // newest first, no matter how many there are.
 func TestLedgerEntriesPaging(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f := newFixture(t, e)
 		apitest.SeedLedger(t, e.App, f.Seed.ProgramCode, f.Seed.AccountID, 120)

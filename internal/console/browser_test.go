@@ -174,6 +174,7 @@ func (b *browser) shot(name string) {
 // change its status, replay a failed webhook delivery; every page checked
 // with axe-core, on a laptop and a phone width.
 func TestBrowserWalk(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	f := newFixture(t, apitest.NewWith(t, apitest.DSNs(t)["sqlite"], webhookEnv))
 	b := newBrowser(t, f)

@@ -17,6 +17,7 @@ import (
 // redelivers it (audited, in the case's history) and it reaches the CRM;
 // a delivered case is not offered again.
 func TestCaseCRMRedeliver(t *testing.T) {
+	t.Parallel()
 	fake := crmtest.New(t)
 	opts := apitest.Options{Configure: func(c *app.Config) { c.CRM = fake.Config(300 * time.Millisecond) }}
 	apitest.EnginesWith(t, opts, func(t *testing.T, e *apitest.Env) {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestSignInAndRefusals(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f := newFixture(t, e)
 		c := f.client(t)

@@ -15,6 +15,7 @@ import (
 var reviewLinkRE = regexp.MustCompile(`href="/console/reviews/([0-9a-f-]{36})"`)
 
 func TestReviewDecision(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f := newFixture(t, e)
 		risk := f.client(t)
@@ -55,6 +56,7 @@ func TestReviewDecision(t *testing.T) {
 }
 
 func TestAccountSearchAndStatus(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f := newFixture(t, e)
 		c := f.client(t)
@@ -90,6 +92,7 @@ func TestAccountSearchAndStatus(t *testing.T) {
 }
 
 func TestCaseWork(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f := newFixture(t, e)
 		c := f.client(t)
@@ -131,6 +134,7 @@ func TestCaseWork(t *testing.T) {
 }
 
 func TestOperatorsAdminAndTokens(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f := newFixture(t, e)
 		c := f.client(t)
@@ -178,6 +182,7 @@ func TestOperatorsAdminAndTokens(t *testing.T) {
 }
 
 func TestReconciliation(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f := newFixture(t, e)
 		c := f.client(t)
@@ -207,7 +212,8 @@ func TestReconciliation(t *testing.T) {
 // operator cannot approve it; a second one rejects (with a reason) or
 // approves, and only then does the customer's status change.
 func TestFourEyesReview(t *testing.T) {
-	apitest.EnginesWith(t, apitest.Options{Configure: func(c *app.Config) { c.Console.FourEyes = true }}, func(t *testing.T, e *apitest.Env) {
+	t.Parallel()
+	apitest.EnginesWith(t, apitest.Options{Parallel: true, Configure: func(c *app.Config) { c.Console.FourEyes = true }}, func(t *testing.T, e *apitest.Env) {
 		f := newFixture(t, e)
 		e.Admin("POST", "/admin/v1/operators", map[string]any{"email": "risk2@example.com", "name": "Second Risk",
 			"roles": []string{"risk"}, "password": password}).Want(t, http.StatusCreated)
@@ -257,6 +263,7 @@ func TestFourEyesReview(t *testing.T) {
 }
 
 func TestPartnersAndPrograms(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f := newFixture(t, e)
 		c := f.client(t)

@@ -13,6 +13,7 @@ import (
 // admin's name; bad amounts, a missing CSRF token and a support operator
 // change nothing.
 func TestProgramReloadSettings(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f := newFixture(t, e)
 		prog := "/console/programs/" + f.Seed.ProgramCode

@@ -17,6 +17,7 @@ var pathParam = regexp.MustCompile(`\{[A-Za-z]+\}`)
 // role (with a valid CSRF token), is refused with 403 exactly when the
 // role lacks the route's permission.
 func TestConsoleRouteRoles(t *testing.T) {
+	t.Parallel()
 	apitest.Engines(t, func(t *testing.T, e *apitest.Env) {
 		f := newFixture(t, e)
 		routes := e.App.Console.Routes()

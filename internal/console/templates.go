@@ -5,20 +5,31 @@ import (
 	"html/template"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/money"
 	"github.com/verdant-baas/verdant/internal/operator"
 )
 
-// parse builds one template per page: the layout with the page's
-// "content" (each page file defines it).
+// parse sets the console's page templates. They depend only on the
+// embedded files and funcs, so they are parsed once per process and
+// shared (executing a template is safe from many goroutines): tests build
+// hundreds of platforms in one process.
 func (c *Console) parse() error {
+	pages, err := parsedPages()
+	c.pages = pages
+	return err
+}
+
+// parsedPages builds one template per page: the layout with the page's
+// "content" (each page file defines it).
+var parsedPages = sync.OnceValues(func() (map[string]*template.Template, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	c.pages = map[string]*template.Template{}
+	pages := map[string]*template.Template{}
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
 		if name == "layout" {
@@ -26,12 +37,12 @@ func (c *Console) parse() error {
 		}
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
 		if err != nil {
-			return fmt.Errorf("console template %s: %w", name, err)
+			return nil, fmt.Errorf("console template %s: %w", name, err)
 		}
-		c.pages[name] = t
+		pages[name] = t
 	}
-	return nil
-}
+	return pages, nil
+})
 
 var funcs = template.FuncMap{
 	"when":  when,

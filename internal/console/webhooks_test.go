@@ -15,7 +15,7 @@ import (
 )
 
 // webhookEnv lets webhooks reach the local test receivers.
-var webhookEnv = apitest.Options{Configure: func(c *app.Config) { c.WebhookAllowPrivate = true }}
+var webhookEnv = apitest.Options{Parallel: true, Configure: func(c *app.Config) { c.WebhookAllowPrivate = true }}
 
 var (
 	webhookLinkRE  = regexp.MustCompile(`href="(/console/programs/[^/]+/webhooks/[0-9a-f-]{36})"`)
@@ -46,6 +46,7 @@ func (c *client) until(t *testing.T, path, want string) page {
 // replays; a viewer only reads; the admin rotates, tests, disables and
 // deletes.
 func TestWebhookScreens(t *testing.T) {
+	t.Parallel()
 	apitest.EnginesWith(t, webhookEnv, func(t *testing.T, e *apitest.Env) {
 		f := newFixture(t, e)
 		rc := apitest.NewReceiver(t)

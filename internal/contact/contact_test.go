@@ -3,6 +3,7 @@ package contact
 import "testing"
 
 func TestValidEmail(t *testing.T) {
+	t.Parallel()
 	for s, want := range map[string]bool{
 		"jane@example.com": true, "Jane.Doe+tag@mail.example.co.uk": true, "a@b.co": true,
 		"": false, "jane": false, "jane@example": false, "Jane <jane@example.com>": false, "jane@.example.com": false,
@@ -16,6 +17,7 @@ func TestValidEmail(t *testing.T) {
 }
 
 func TestParsePhone(t *testing.T) {
+	t.Parallel()
 	ok := []struct{ in, e164, national string }{
 		{"310-555-1234", "+13105551234", "3105551234"}, {"(310) 555-1234", "+13105551234", "3105551234"},
 		{"1 310 555 1234", "+13105551234", "3105551234"}, {"+1 213 373 4253", "+12133734253", "2133734253"},

@@ -11,6 +11,7 @@ import (
 var now = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
 
 func TestParseDOB(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ in, want string }{
 		{"01-14-1978", "1978-01-14"}, {"01/14/1978", "1978-01-14"}, {"01-14-78", "1978-01-14"},
 		{"01/14/78", "1978-01-14"}, {"03/15/26", "2026-03-15"}, {"03/16/26", "1926-03-16"},
@@ -30,6 +31,7 @@ func TestParseDOB(t *testing.T) {
 }
 
 func TestParseSSN(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"555123456": "555123456", "555-12-3456": "555123456"} {
 		if got, err := ParseSSN(in); err != nil || got != want {
 			t.Errorf("ParseSSN(%q) = %q, %v", in, got, err)
@@ -43,6 +45,7 @@ func TestParseSSN(t *testing.T) {
 }
 
 func TestSSNIssuable(t *testing.T) {
+	t.Parallel()
 	for ssn, want := range map[string]bool{
 		"555123456": true, "001010001": true, "899991234": true, "665123456": true, "667123456": true,
 		"000123456": false, "666123456": false, "900123456": false, "999123456": false,
@@ -55,6 +58,7 @@ func TestSSNIssuable(t *testing.T) {
 }
 
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	dob := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
 	for _, c := range []struct {
 		name string
@@ -77,6 +81,7 @@ func TestVerify(t *testing.T) {
 }
 
 func TestValidateNamesTheField(t *testing.T) {
+	t.Parallel()
 	base := Input{FirstName: "Jane", LastName: "Doe", Zip: "54321"}
 	if _, err := Validate(base, now); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestDecideReview(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	older := Review{ID: "r1", PartnerID: "p1", CustomerID: "c", Status: "pending"}
 	newer := Review{ID: "r2", PartnerID: "p1", CustomerID: "c", Status: "pending"}

@@ -14,6 +14,7 @@ func day(s string) time.Time {
 }
 
 func TestFederalHolidayObservedDates(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		date string
 		want bool
@@ -42,6 +43,7 @@ func TestFederalHolidayObservedDates(t *testing.T) {
 }
 
 func TestAddBusinessDays(t *testing.T) {
+	t.Parallel()
 	on, off := Calendar{SkipHolidays: true}, Calendar{}
 	for _, tc := range []struct {
 		name string

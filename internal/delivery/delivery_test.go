@@ -19,6 +19,7 @@ func ev(id string, st Status, at time.Time, tracking string) Event {
 }
 
 func TestTrack(t *testing.T) {
+	t.Parallel()
 	h := time.Hour
 	d := 24 * h
 	s := DefaultSettings()
@@ -141,6 +142,7 @@ func eqTime(a, b *time.Time) bool {
 }
 
 func TestParseStatusAndMaterial(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"ordered", "printing", "shipped", "inTransit", "delivered", "returned"} {
 		if _, err := ParseStatus(s); err != nil {
 			t.Errorf("%s: %v", s, err)

@@ -24,6 +24,7 @@ func state(status account.Status, features []string, terms ...Terms) State {
 func accepted(id string, ok bool) Terms { return Terms{ID: id, Accepted: ok, At: now} }
 
 func TestCatalogue(t *testing.T) {
+	t.Parallel()
 	if got := len(IDs()); got != 13 {
 		t.Fatalf("catalogue has %d features, want 13", got)
 	}
@@ -51,6 +52,7 @@ func TestCatalogue(t *testing.T) {
 }
 
 func TestResolve(t *testing.T) {
+	t.Parallel()
 	cfg := Config{Offered: []string{"NB100", "UCB1"}}
 	for _, tc := range []struct {
 		id    string
@@ -77,6 +79,7 @@ func TestResolve(t *testing.T) {
 func feat(id string) Feature { f, _ := Lookup(id); return f }
 
 func TestEnrol(t *testing.T) {
+	t.Parallel()
 	all := Config{Offered: IDs()}
 	enforced := Config{Offered: IDs(), TermsEnforced: []string{"NEGBAL"}}
 	for _, tc := range []struct {
@@ -117,6 +120,7 @@ func TestEnrol(t *testing.T) {
 }
 
 func TestUnenrol(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		st     State
@@ -154,6 +158,7 @@ func TestUnenrol(t *testing.T) {
 }
 
 func TestSetTerms(t *testing.T) {
+	t.Parallel()
 	later := now.Add(time.Hour)
 	for _, tc := range []struct {
 		name    string
@@ -185,6 +190,7 @@ func TestSetTerms(t *testing.T) {
 }
 
 func TestCodes(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		err       *apperr.Error
 		kind      apperr.Kind
@@ -204,6 +210,7 @@ func TestCodes(t *testing.T) {
 
 // The ledger's NB100 terms rule names the catalogue's terms.
 func TestLedgerNamesNB100Terms(t *testing.T) {
+	t.Parallel()
 	if f, _ := Lookup(NB100); f.Terms != ledger.NB100Terms || f.ID != ledger.NB100 {
 		t.Fatalf("catalogue NB100 %+v, ledger %s/%s", f, ledger.NB100, ledger.NB100Terms)
 	}

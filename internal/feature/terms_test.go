@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseTerms(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		in    []RawTerms

@@ -10,6 +10,7 @@ import (
 )
 
 func TestDirectionsAndReversals(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		typ      string
 		dir      Direction
@@ -46,6 +47,7 @@ func TestDirectionsAndReversals(t *testing.T) {
 }
 
 func TestOverdraftRule(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name                   string
 		available, delta       int64
@@ -73,6 +75,7 @@ func TestOverdraftRule(t *testing.T) {
 }
 
 func TestLegsBalance(t *testing.T) {
+	t.Parallel()
 	for _, typ := range Types() {
 		d, _ := DirectionOf(typ)
 		for _, fee := range []int64{0, 7} {
@@ -92,6 +95,7 @@ func TestLegsBalance(t *testing.T) {
 }
 
 func TestTally(t *testing.T) {
+	t.Parallel()
 	adjs := []Adjustment{
 		{Request: Request{Type: "promo", Amount: 1000, Fee: 50}, Status: StatusCompleted},
 		{Request: Request{Type: "achOut", Amount: 300}, Status: StatusCompleted},
@@ -110,6 +114,7 @@ func TestTally(t *testing.T) {
 }
 
 func TestParseRequest(t *testing.T) {
+	t.Parallel()
 	good := `{"adjustmentIdentifier":"a166254f-d7a6-491b-9bcc-f142c973eb42","amount":"5","currency":"USD","adjustmentType":"instructionCredit","fee":""}`
 	tests := []struct {
 		body  string
@@ -171,6 +176,7 @@ func FuzzParseRequest(f *testing.F) {
 }
 
 func TestEnabledInSandbox(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		typ                 string
 		configured, sandbox bool
@@ -194,6 +200,7 @@ func TestEnabledInSandbox(t *testing.T) {
 }
 
 func TestOutcomeCodes(t *testing.T) {
+	t.Parallel()
 	done := Adjustment{Status: StatusCompleted, Reason: ReasonSuccess}
 	if c, s, d := Outcome(done); c != 0 || s != 0 || d != "Success" {
 		t.Errorf("completed: %d/%d %q", c, s, d)
@@ -205,6 +212,7 @@ func TestOutcomeCodes(t *testing.T) {
 }
 
 func TestAboveCeiling(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		posted, delta int64
 		want          bool
@@ -219,6 +227,7 @@ func TestAboveCeiling(t *testing.T) {
 }
 
 func TestCSVText(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"Acme Cashback": "Acme Cashback", "=HYPERLINK(\"x\")": "'=HYPERLINK(\"x\")",
 		"+1": "'+1", "-5": "'-5", "@sum": "'@sum", "": ""} {
 		if got := csvText(in); got != want {
@@ -228,6 +237,7 @@ func TestCSVText(t *testing.T) {
 }
 
 func TestCreditFeeBelowAmount(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		typ, amount, fee string
 		ok               bool
@@ -255,6 +265,7 @@ func TestCreditFeeBelowAmount(t *testing.T) {
 // The platform's retail postings have directions but are no adjustment
 // types, and a void's negative fee negates the load's entries exactly.
 func TestRetailPostings(t *testing.T) {
+	t.Parallel()
 	if d, ok := DirectionOf(TypeRetailLoad); !ok || d != Credit || ReversalOf(TypeRetailLoad) != TypeRetailLoadVoid {
 		t.Fatalf("retailLoad: %v %v", d, ok)
 	}
@@ -295,6 +306,7 @@ func TestRetailPostings(t *testing.T) {
 func ptr(s string) *string { return &s }
 
 func TestBounds(t *testing.T) {
+	t.Parallel()
 	const m = MaxProgramBalance
 	tests := []struct {
 		name           string
@@ -323,6 +335,7 @@ func TestBounds(t *testing.T) {
 // TestTallyBeyondInt64: a day's totals add beyond int64 without wrapping
 // (credits and debits of the largest amount that cancel out).
 func TestTallyBeyondInt64(t *testing.T) {
+	t.Parallel()
 	var adjs []Adjustment
 	for i := 0; i < 200_000; i++ {
 		typ := []string{"promo", "promoReversal"}[i%2]
@@ -343,6 +356,7 @@ func amount(raw string) money.Amount {
 }
 
 func TestNB100Usable(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		st   PostingState
 		want bool

@@ -36,12 +36,13 @@ type Node struct {
 	DataDir string
 	DataKey string // VERDANT_DATA_KEY
 	Stderr  io.Writer
+	Env     []string // more environment, VAR=value
 }
 
 // Start starts `verdant serve` on a free port and waits until it listens.
 func Start(ctx context.Context, n Node) (*Server, error) {
 	cmd := exec.Command(n.Bin, "serve", "--addr", "127.0.0.1:0", "--db", n.DB, "--data-dir", n.DataDir, "--log-level", "error")
-	cmd.Env = append(os.Environ(), "VERDANT_ADMIN_TOKEN="+AdminToken, "VERDANT_DATA_KEY="+n.DataKey)
+	cmd.Env = append(append(os.Environ(), "VERDANT_ADMIN_TOKEN="+AdminToken, "VERDANT_DATA_KEY="+n.DataKey), n.Env...)
 	cmd.Stderr = n.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestRedaction(t *testing.T) {
+	t.Parallel()
 	for _, format := range []string{"json", "text"} {
 		t.Run(format, func(t *testing.T) { testRedaction(t, format) })
 	}
@@ -36,6 +37,7 @@ func testRedaction(t *testing.T, format string) {
 }
 
 func TestIsSensitive(t *testing.T) {
+	t.Parallel()
 	for key, want := range map[string]bool{
 		"pan": true, "PAN": true, "card_pan": true, "partner.client_secret": true, "Authorization": true,
 		"access_token": true, "x_access_token": true, "request_id": false, "route": false, "panel": false,
@@ -57,6 +59,7 @@ func BenchmarkRedact(b *testing.B) {
 }
 
 func TestMayHoldNumber(t *testing.T) {
+	t.Parallel()
 	for s, want := range map[string]bool{
 		"4111111111111111": true, "4111 1111 1111 1111": true, "123-45-6789": true, "abc 123456789": true,
 		"6579ec3b-80fa-4b49-acaa-59351eefc848": false, "req-123": false, "12345678": false, "1-2-3-4-5-6-7-8": false,

@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseMinor(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want int64
@@ -27,6 +28,7 @@ func TestParseMinor(t *testing.T) {
 }
 
 func TestFormat(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[int64]string{0: "0.00", 5: "0.05", 1286: "12.86", -10000: "-100.00", 100: "1.00"} {
 		if got := Format(in); got != want {
 			t.Errorf("Format(%d) = %q, want %q", in, got, want)
@@ -35,6 +37,7 @@ func TestFormat(t *testing.T) {
 }
 
 func TestAmountJSON(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		body    string
 		want    int64

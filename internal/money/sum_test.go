@@ -7,6 +7,7 @@ import (
 )
 
 func TestSumAgainstBigInt(t *testing.T) {
+	t.Parallel()
 	vals := []int64{math.MaxInt64, math.MaxInt64, 1, math.MinInt64, -1, math.MinInt64, math.MinInt64, 12345, -99, math.MaxInt64}
 	var s Sum
 	want := new(big.Int)
@@ -26,6 +27,7 @@ func TestSumAgainstBigInt(t *testing.T) {
 }
 
 func TestSumInt64AndCmp(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		s      Sum
 		want   int64
@@ -58,6 +60,7 @@ func TestSumInt64AndCmp(t *testing.T) {
 // SUM(x % 2^24) (truncating division, as both SQL engines do) joins back
 // exactly, for negative values too.
 func TestFromParts(t *testing.T) {
+	t.Parallel()
 	vals := []int64{MaxMinor, -MaxMinor, 1, -1, 16777216, -16777217, 123456789012, math.MaxInt64 / 2}
 	var hi, lo int64
 	want := new(big.Int)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestSMSClassifiesFailures(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		status    int
 		ok, final bool
@@ -55,6 +56,7 @@ func (b rejecting) Reset()                 {}
 func (b rejecting) Logout() error          { return nil }
 
 func TestSMTPClassifiesFailures(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		code  int
 		final bool
@@ -85,6 +87,7 @@ func TestSMTPClassifiesFailures(t *testing.T) {
 }
 
 func TestTwimlSpellsDigits(t *testing.T) {
+	t.Parallel()
 	got := twiml("Code 123 <x>")
 	if !strings.Contains(got, "<Say>Code 1, 2, 3 &lt;x&gt;</Say>") {
 		t.Fatalf("twiml = %s", got)

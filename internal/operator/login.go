@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/verdant-baas/verdant/internal/apperr"
@@ -132,8 +133,11 @@ func errLocked(d time.Duration) error {
 }
 
 // dummyHash is verified against when no operator has the email, so an
-// unknown address costs the same time as a wrong password.
-var dummyHash = DefaultKDF.Hash("verdant-no-such-operator")
+// unknown address costs the same time as a wrong password. It is made on
+// first use, not at package init: an argon2 hash (19 MiB, tens of
+// milliseconds) at init is paid by every verdant command, help and
+// version included, and by every test binary that imports the package.
+var dummyHash = sync.OnceValue(func() string { return DefaultKDF.Hash("verdant-no-such-operator") })
 
 // Login checks an email and password from a client address. Refusals are
 // audited; failures count towards the account's and the client's
@@ -174,7 +178,7 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (Op
 	}
 	found := err == nil
 	if !found {
-		hash = dummyHash
+		hash = dummyHash()
 	}
 	ok, err := VerifyPassword(hash, password)
 	if err != nil {

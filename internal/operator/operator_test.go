@@ -8,6 +8,7 @@ import (
 )
 
 func TestPasswordHash(t *testing.T) {
+	t.Parallel()
 	k := KDF{Memory: 64, Time: 1, Threads: 1}
 	h := k.Hash("correct horse battery")
 	if !strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$") || h == k.Hash("correct horse battery") {
@@ -42,6 +43,7 @@ func TestPasswordHash(t *testing.T) {
 }
 
 func TestGrants(t *testing.T) {
+	t.Parallel()
 	// Every permission is held by some role, and the overreach the issue
 	// names is refused.
 	for p, roles := range Grants {
@@ -77,6 +79,7 @@ func TestGrants(t *testing.T) {
 }
 
 func TestPrincipalActor(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	if ActorOf(ctx) != "operator" {
 		t.Fatal("no principal: the CLI's actor")
@@ -93,6 +96,7 @@ func TestPrincipalActor(t *testing.T) {
 }
 
 func TestThrottle(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	th := DefaultThrottle
 	a := Attempts{Key: "account:a@b.co"}
@@ -126,6 +130,7 @@ func TestThrottle(t *testing.T) {
 }
 
 func TestSessionRules(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	r := SessionRules{}
 	s := Session{CreatedAt: now, SeenAt: now}
@@ -149,6 +154,7 @@ func TestSessionRules(t *testing.T) {
 }
 
 func TestFourEyesRule(t *testing.T) {
+	t.Parallel()
 	pr := Proposal{Status: "pending", ProposedBy: "a"}
 	for _, c := range []struct {
 		pr      Proposal

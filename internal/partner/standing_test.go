@@ -30,6 +30,7 @@ func (m *memStore) Partner(_ context.Context, id string) (Partner, error) {
 // active; another node's change is seen within StandingTTL, this node's
 // at once, and the database is read at most once per StandingTTL.
 func TestVerifyRevocation(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	st := &memStore{p: Partner{ID: "p1", ClientID: "c1", Status: Active, TokenEpoch: 1}}
 	s := &Service{Store: st, Tokens: &Tokens{Key: []byte("0123456789abcdef0123456789abcdef"), TTL: time.Hour},

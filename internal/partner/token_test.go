@@ -7,6 +7,7 @@ import (
 )
 
 func TestTokenVerify(t *testing.T) {
+	t.Parallel()
 	tk := &Tokens{Key: []byte("0123456789abcdef0123456789abcdef"), TTL: time.Hour}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	p := Partner{ID: "p1", ClientID: "c1"}

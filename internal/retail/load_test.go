@@ -22,6 +22,7 @@ func loadRequest() LoadRequest {
 }
 
 func TestLoadRequestCheck(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		want   string
 		mutate func(r *LoadRequest)
@@ -54,6 +55,7 @@ func TestLoadRequestCheck(t *testing.T) {
 }
 
 func TestPickAndAccepts(t *testing.T) {
+	t.Parallel()
 	open := &Settings{Enabled: true}
 	own := Target{Account: account.Account{ID: "own"}, ProgramPartnerID: "me"}
 	listed := Target{Account: account.Account{ID: "listed"}, ProgramPartnerID: "p2", Settings: open, Listed: true}
@@ -85,6 +87,7 @@ func TestPickAndAccepts(t *testing.T) {
 
 // decideLoad's refusals before the posting (tx is never touched).
 func TestDecideLoadRefusals(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	s := &Service{Now: func() time.Time { return now }}
 	fee := int64(100)
@@ -124,6 +127,7 @@ func TestDecideLoadRefusals(t *testing.T) {
 }
 
 func TestDecideVoidRefusals(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	posted := &Load{Outcome: Outcome{At: now.Add(-time.Hour)}, Kind: KindLoad, PartnerID: "p1", MerchantID: "M1", Amount: 500,
 		AccountID: "a1", Status: StatusPosted}
@@ -152,6 +156,7 @@ func TestDecideVoidRefusals(t *testing.T) {
 }
 
 func TestPolicyDefaults(t *testing.T) {
+	t.Parallel()
 	p := Policy{MissLimit: 3}.WithDefaults()
 	if p.MissLimit != 3 || p.MissWindow != 5*time.Minute || p.ValidationTTL != 15*time.Minute {
 		t.Fatalf("%+v", p)
@@ -163,10 +168,41 @@ func TestPolicyDefaults(t *testing.T) {
 	if throttled(time.Time{}, now) || !throttled(now.Add(time.Second), now) || throttled(now, now) {
 		t.Fatal("throttled")
 	}
-	// Holds never reach before the day's start.
+	// The window counts the UTC day of its instant; a validation approved
+	// then holds until the end of the minute in which it expires.
 	s := &Service{}
-	midnight := time.Date(2026, 5, 1, 0, 5, 0, 0, time.UTC)
-	if w := s.window(midnight); !w.HoldsSince.Equal(w.DayStart) || !w.DayStart.Equal(midnight.Truncate(24*time.Hour)) {
+	at := time.Date(2026, 5, 1, 0, 5, 30, 0, time.UTC)
+	if w := s.window(at); !w.Now.Equal(at) || !w.DayStart.Equal(at.Truncate(24*time.Hour)) ||
+		!w.HoldUntil.Equal(time.Date(2026, 5, 1, 0, 21, 0, 0, time.UTC)) {
 		t.Fatalf("window %+v", w)
+	}
+}
+
+// A hold lapses strictly after its validation expires (while the
+// validation may be committed it counts), and at most one slice (a
+// fifteenth of the time to live) later.
+func TestHoldEnd(t *testing.T) {
+	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		at   time.Time
+		ttl  time.Duration
+		want time.Time
+	}{
+		{t0, 15 * time.Minute, t0.Add(16 * time.Minute)},                                     // expires on a slice boundary
+		{t0.Add(time.Microsecond), 15 * time.Minute, t0.Add(16 * time.Minute)},               // just after it
+		{t0.Add(59 * time.Second), 15 * time.Minute, t0.Add(16 * time.Minute)},               // late in the slice
+		{t0.Add(time.Minute), 15 * time.Minute, t0.Add(17 * time.Minute)},                    // the next slice
+		{t0, time.Hour, t0.Add(time.Hour + 4*time.Minute)},                                   // slices of 4 minutes
+		{t0.Add(time.Second), time.Minute, t0.Add(time.Minute + 4*time.Second)},              // slices of 4 seconds
+		{t0.Add(time.Second), 24 * time.Hour, t0.Add(24*time.Hour + 72*time.Minute)},         // slices of 96 minutes (9:36, 11:12)
+		{t0.Add(7 * time.Microsecond), 16 * time.Microsecond, t0.Add(24 * time.Microsecond)}, // 2µs slices, rounded up
+	} {
+		got := HoldEnd(tc.at, tc.ttl)
+		if !got.Equal(tc.want) {
+			t.Errorf("HoldEnd(%v, %v) = %v, want %v", tc.at, tc.ttl, got, tc.want)
+		}
+		if slice := (tc.ttl + holdSlices - 1) / holdSlices; !got.After(tc.at.Add(tc.ttl)) || got.Sub(tc.at.Add(tc.ttl)) > slice {
+			t.Errorf("HoldEnd(%v, %v) = %v: not within a slice after expiry", tc.at, tc.ttl, got)
+		}
 	}
 }

@@ -166,13 +166,15 @@ type Point struct {
 	ThrottledUntil time.Time
 }
 
-// Window is what the daily load limit counts for an account: its loads
-// posted since DayStart, and its approved validations since HoldsSince
-// that no load has committed (each holds its amount until it is committed
-// or expires).
+// Window is what the daily load limit counts for an account at Now: on
+// Now's UTC day (from DayStart), its posted loads and the holds still in
+// force of its approved validations that no load has committed. HoldUntil
+// is when the hold of a validation approved at Now stops counting
+// (HoldEnd).
 type Window struct {
-	DayStart   time.Time
-	HoldsSince time.Time
+	DayStart  time.Time
+	Now       time.Time
+	HoldUntil time.Time
 }
 
 // Store persists the retail network, reload settings, validations, loads
@@ -208,10 +210,11 @@ type Store interface {
 	// with its target as Target answers it for partnerID.
 	TargetsByPAN(ctx context.Context, partnerID, pan string) ([]Target, error)
 	// RecordValidation stores v. When decide is set (an approvable
-	// request), it first locks v's account row, sums what the daily
-	// limit counts in w and lets decide settle the outcome with that sum.
-	// A request id the merchant already used answers the stored
-	// validation and false.
+	// request), it first locks v's account row, totals what the daily
+	// limit counts in w and lets decide settle the outcome with that
+	// total; an approved outcome then holds its amount until w.HoldUntil
+	// (stored as the validation's HoldUntil). A request id the merchant
+	// already used answers the stored validation and false.
 	RecordValidation(ctx context.Context, v Validation, w Window, decide func(usedToday int64) Outcome) (Validation, bool, error)
 	// Throttle counts partnerID's validations answered 110 since since,
 	// or since its last throttle ended (or was lifted) if that is later;
@@ -234,10 +237,12 @@ type Store interface {
 	// LoadState (Used and Committed under the lock of the validation's
 	// account) and lets decide settle the load, posting to the ledger
 	// through tx in the same transaction; the load is stored as decide
-	// answers it.
+	// answers it. A posted load counts on its day from then on and
+	// releases its validation's hold.
 	CommitLoad(ctx context.Context, l Load, w Window, decide func(ctx context.Context, st LoadState, tx ledger.Tx) (Load, error)) (Load, bool, error)
 	// VoidLoad is CommitLoad for a void: the VoidState is read under the
-	// lock of the load's account, and a posted void marks its load voided.
+	// lock of the load's account, and a posted void marks its load voided
+	// (which no longer counts against the daily limit).
 	VoidLoad(ctx context.Context, l Load, decide func(ctx context.Context, st VoidState, tx ledger.Tx) (Load, error)) (Load, bool, error)
 	// LoadRecord answers the load (kind load) whose responseId is id;
 	// NotFound when none.

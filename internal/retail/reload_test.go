@@ -18,6 +18,7 @@ func sample() Request {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	amount := func(raw string) money.Amount {
 		var a money.Amount
 		a.UnmarshalJSON([]byte(raw))
@@ -69,6 +70,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
+	t.Parallel()
 	st := Settings{MinLoadAmount: 2000, MaxLoadAmount: 50000, DailyLoadLimit: 100000}
 	for _, tc := range []struct {
 		amount, used int64
@@ -101,6 +103,7 @@ func TestLimits(t *testing.T) {
 }
 
 func TestCheckSettings(t *testing.T) {
+	t.Parallel()
 	ok := Settings{MinLoadAmount: 1, MaxLoadAmount: 2, DailyLoadLimit: 2}
 	if err := CheckSettings(&ok); err != nil || ok.CardType != CardNormal {
 		t.Fatalf("%v %q", err, ok.CardType)

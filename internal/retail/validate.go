@@ -107,6 +107,9 @@ type Validation struct {
 	PaymentProgramType string
 	RequestDateTime    string
 	Fingerprint        string
+	// HoldUntil is when an approved validation's hold on the daily load
+	// limit stops counting (zero: it holds nothing).
+	HoldUntil time.Time
 }
 
 // Indexer computes keyed fingerprints (vault.Vault).
@@ -166,15 +169,24 @@ func (s *Service) Validate(ctx context.Context, partnerID string, req Request, b
 
 // window is what the daily load limit counts at now.
 func (s *Service) window(now time.Time) Window {
-	day := dayStart(now)
-	return Window{DayStart: day, HoldsSince: later(day, now.Add(-s.policy().ValidationTTL))}
+	return Window{DayStart: dayStart(now), Now: now, HoldUntil: HoldEnd(now, s.policy().ValidationTTL)}
 }
 
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
+// holdSlices is how many slices a validation's lifetime is cut into for
+// its hold: the store totals holds per account, day and slice, so a limit
+// check reads at most holdSlices+2 totals however busy the day.
+const holdSlices = 15
+
+// HoldEnd answers when the hold of a validation approved at at stops
+// counting against the daily load limit: the end of the slice (a
+// fifteenth of ttl, counted from the Unix epoch) in which the validation
+// expires. That is strictly after at+ttl, so a hold never lapses while its
+// validation may still be committed, and at most one slice later (a
+// minute at the default 15 minutes).
+func HoldEnd(at time.Time, ttl time.Duration) time.Time {
+	slice := max((ttl.Microseconds()+holdSlices-1)/holdSlices, 1)
+	expires := at.Add(ttl).UnixMicro()
+	return time.UnixMicro((expires/slice + 1) * slice).UTC()
 }
 
 func (s *Service) newValidation(partnerID string, req *Request) Validation {

@@ -121,6 +121,17 @@ func TestSnapshotScreening(t *testing.T) {
 	}
 }
 
+// The recorded snapshot description is the one the embedded files give.
+func TestSnapshotInfoMatchesFiles(t *testing.T) {
+	t.Parallel()
+	l := loadIndex(t).List
+	want := ListInfo{Version: l.Version, Published: l.Published, SDNRows: l.SDNRows, AltRows: l.AltRows,
+		AddRows: l.AddRows, Source: "embedded", LoadedBy: "verdant"}
+	if got, err := SnapshotInfo(); err != nil || got != want {
+		t.Fatalf("SnapshotInfo() = %+v, %v; the embedded files give %+v (update snapshotInfo)", got, err, want)
+	}
+}
+
 func BenchmarkScreen(b *testing.B) {
 	ix := loadIndex(b)
 	names := [][2]string{{"Erdenebalsuren", "Damdin"}, {"Jennifer", "Smith"}, {"Mohammed", "Ali"}, {"Ayman", "al-Zawahiri"}}

@@ -14,6 +14,7 @@ import (
 // ZAWAHIRI, Dr. Ayman" (a.k.a. "AL-ZAWAHIRI, Ayman") entry 2676, "FLORES
 // DE MADURO, Cilia Adela" entry 25079.
 func TestScreenSpellingVariants(t *testing.T) {
+	t.Parallel()
 	ix := loadIndex(t)
 	for _, c := range []struct {
 		first, last string
@@ -54,6 +55,7 @@ func flags(ms []Match, entry int) bool {
 }
 
 func TestNameParts(t *testing.T) {
+	t.Parallel()
 	n := listName("FLORES DE MADURO, Cilia Adela")
 	if !slices.Equal(n.tokens, []string{"cilia", "adela", "flores", "de", "maduro"}) ||
 		!slices.Equal(n.particle, []bool{false, false, false, true, false}) ||
@@ -89,6 +91,7 @@ func hasRun(rs []run, text string) bool {
 }
 
 func TestSpells(t *testing.T) {
+	t.Parallel()
 	n := listName("AL-HADI, Ali Muhammad Muhsin Salih")
 	for _, c := range []struct {
 		u    string
@@ -116,6 +119,7 @@ func TestSpells(t *testing.T) {
 }
 
 func TestTokenScoreVariants(t *testing.T) {
+	t.Parallel()
 	listed := listName("MADURO MOROS, Nicolas")
 	for _, c := range []struct {
 		first, last string
@@ -141,6 +145,7 @@ func TestTokenScoreVariants(t *testing.T) {
 }
 
 func TestSegment(t *testing.T) {
+	t.Parallel()
 	ix := loadIndex(t)
 	for in, want := range map[string]string{
 		"musasalim":     "musa salim",
@@ -159,6 +164,7 @@ func TestSegment(t *testing.T) {
 // canPair only skips pairs Jaro-Winkler keeps below tokenFloor: checked
 // on random pairs of listed tokens.
 func TestCanPairIsABound(t *testing.T) {
+	t.Parallel()
 	ix := loadIndex(t)
 	var toks []string
 	for tok := range ix.vocab {
@@ -185,6 +191,7 @@ func TestCanPairIsABound(t *testing.T) {
 
 // Many tokens, long tokens and particles only: no panic, scores in 0..1.
 func TestScreenOddShapes(t *testing.T) {
+	t.Parallel()
 	ix := loadIndex(t)
 	for _, q := range [][2]string{
 		{strings.Repeat("a ", 40), strings.Repeat("b-", 40)},

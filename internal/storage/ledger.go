@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"github.com/verdant-baas/verdant/internal/apperr"
-	"math"
 	"strings"
 
 	"github.com/google/uuid"
@@ -187,43 +186,23 @@ func (s *LedgerStore) Adjustment(ctx context.Context, accountID, adjustmentID st
 	return a, err
 }
 
+// qBalance reads an account's balance by primary keys (prepared once on
+// SQLite: retail validations read it too).
+const qBalance = `SELECT COALESCE(b.currency, p.currency), COALESCE(b.posted, 0)
+	FROM accounts a JOIN programs p ON p.code = a.program_code
+	LEFT JOIN ledger_balances b ON b.account_id = a.id WHERE a.id = ?`
+
 // Balance implements ledger.Store. An account never posted to has
 // a zero balance in the program's currency.
 func (s *LedgerStore) Balance(ctx context.Context, accountID string) (_ ledger.Balance, err error) {
 	defer apperr.Op(&err, "storage.LedgerStore.Balance(%s)", accountID)
 	var b ledger.Balance
-	err = s.db.QueryRow(ctx, `SELECT COALESCE(b.currency, p.currency), COALESCE(b.posted, 0)
-		FROM accounts a JOIN programs p ON p.code = a.program_code
-		LEFT JOIN ledger_balances b ON b.account_id = a.id WHERE a.id = ?`, accountID).Scan(&b.Currency, &b.Posted)
+	err = s.db.hotRow(ctx, qBalance, accountID).Scan(&b.Currency, &b.Posted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, account.ErrNotFound
 	}
 	b.Available = b.Posted
 	return b, err
-}
-
-// Transactions implements ledger.Store.
-func (s *LedgerStore) Transactions(ctx context.Context, q ledger.TransactionQuery) (_ []ledger.Adjustment, err error) {
-	defer apperr.Op(&err, "storage.LedgerStore.Transactions(%s)", q.AccountID)
-	from, to := int64(math.MinInt64), int64(math.MaxInt64)
-	if !q.From.IsZero() {
-		from = Micros(q.From)
-	}
-	if !q.To.IsZero() {
-		to = Micros(q.To)
-	}
-	before, beforeID := int64(math.MaxInt64), ""
-	if !q.BeforeAt.IsZero() {
-		before, beforeID = Micros(q.BeforeAt), q.BeforeID
-	}
-	rows, err := s.db.Query(ctx, `SELECT `+adjustmentCols+` FROM adjustments
-		WHERE account_id = ? AND status = 'completed' AND created_at >= ? AND created_at < ?
-		AND (created_at < ? OR (created_at = ? AND id < ?))
-		ORDER BY created_at DESC, id DESC LIMIT ?`, q.AccountID, from, to, before, before, beforeID, q.Limit)
-	if err != nil {
-		return nil, err
-	}
-	return collectAdjustments(rows)
 }
 
 func collectAdjustments(rows *sql.Rows) ([]ledger.Adjustment, error) {

@@ -37,11 +37,11 @@ func seedReconBench(b *testing.B, db *storage.DB) {
 			`SELECT CAST(? AS TEXT) || '-a' || CAST(k AS TEXT), CAST(? AS TEXT), 'active', 'A', 'B', '10001', 0, 0 FROM s`,
 			p.accounts, p.code, p.code)
 		// The day: credits (a third with a fee) and debits, one in 50 declined.
-		seedAdjustments(b, db, p.code, "d", benchDayAdjustments, benchDayAccounts, day, dayMicros/benchDayAdjustments)
+		seedReconAdjustments(b, db, p.code, "d", benchDayAdjustments, benchDayAccounts, day, dayMicros/benchDayAdjustments)
 	}
 	// LARGE's history: completed credits and debits without fees (two
 	// entries each) over the 30 days before, on every account.
-	seedAdjustments(b, db, "LARGE", "h", benchHistory/2, benchDayAccounts+benchOtherAccounts,
+	seedReconAdjustments(b, db, "LARGE", "h", benchHistory/2, benchDayAccounts+benchOtherAccounts,
 		day-30*dayMicros, 30*dayMicros/(benchHistory/2))
 	seedEntriesAndBalances(b, db)
 }
@@ -49,7 +49,7 @@ func seedReconBench(b *testing.B, db *storage.DB) {
 // seedAdjustments inserts n adjustments of program code named code-tag-k,
 // on accounts k mod accounts, the k-th at start + k*step. History ("h")
 // has no fees and no declines.
-func seedAdjustments(b *testing.B, db *storage.DB, code, tag string, n, accounts int, start, step int64) {
+func seedReconAdjustments(b *testing.B, db *storage.DB, code, tag string, n, accounts int, start, step int64) {
 	b.Helper()
 	fee := `CASE WHEN k % 6 = 0 THEN 25 ELSE 0 END`
 	status := `CASE WHEN k % 50 = 49 THEN 'declined' ELSE 'completed' END, CASE WHEN k % 50 = 49 THEN 'insufficientFunds' ELSE 'success' END`

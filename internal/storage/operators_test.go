@@ -35,6 +35,7 @@ func auditActions(t *testing.T, db *storage.DB, subject string) []audit.Event {
 }
 
 func TestOperatorsRolesAndTokens(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		c := newClock()
@@ -138,6 +139,7 @@ func TestOperatorsRolesAndTokens(t *testing.T) {
 }
 
 func TestOperatorLoginThrottleAndSessions(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		c := newClock()

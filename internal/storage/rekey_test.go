@@ -24,6 +24,7 @@ import (
 // both engines' parallel subtests are done and no other test runs Rekey
 // meanwhile (parallel tests start only after the serial ones end).
 func TestRekeyResealsUnderCurrentKey(t *testing.T) {
+	t.Parallel()
 	t.Cleanup(storage.SetRekeyBatch(2)) // several batches per table
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()

@@ -32,7 +32,7 @@ const (
 // retailStatements are every statement of a validation's and a load's
 // transaction, the ledger's posting included.
 var retailStatements = append([]string{qLoadByRequest, qValidationByID, qLoadByID, qReferenced, qPostedBalance,
-	qInsertLoad, qInsertValidation, qLockAccountRow, qUsedToday, qLoadUse}, postingStatements...)
+	qInsertLoad, qInsertValidation, qLockAccountRow, qUsedToday, qLoadUse, qAddLimitUse}, postingStatements...)
 
 // errLoadTaken abandons a load's transaction whose insert found its request
 // id taken by a concurrent request: whatever it posted is rolled back, and
@@ -65,15 +65,43 @@ func (s *RetailStore) CommitLoad(ctx context.Context, l retail.Load, w retail.Wi
 				return l, err
 			}
 			var committed int
-			err := tx.queryRowCached(ctx, qLoadUse, account, Micros(w.DayStart), account, true, Micros(w.HoldsSince),
-				st.Validation.ResponseID, st.Validation.ResponseID).Scan(&st.Used, &committed)
+			err := tx.queryRowCached(ctx, qLoadUse, account, Micros(w.DayStart), Micros(w.Now),
+				st.Validation.ResponseID).Scan(&st.Used, &committed)
 			if err != nil {
 				return l, err
 			}
+			st.Used -= ownHold(st.Validation, w)
 			st.Committed = committed > 0
 		}
-		return decide(ctx, st, ledgerTx{tx})
+		out, err := decide(ctx, st, ledgerTx{tx})
+		if err != nil || out.Status != retail.StatusPosted {
+			return out, err
+		}
+		return out, countLoad(ctx, tx, out, st.Validation)
 	})
+}
+
+// ownHold is what the validation a load commits holds in w's totals: the
+// load is decided without it.
+func ownHold(v *retail.Validation, w retail.Window) int64 {
+	if v.HoldUntil.After(w.Now) && dayOf(v.At) == Micros(w.DayStart) {
+		return v.Amount
+	}
+	return 0
+}
+
+// countLoad moves a posted load's amount into the running totals: it
+// counts on its day from now on, and its validation's hold is released
+// (on the validation's day, which a hold from an earlier day no longer
+// counts on anyway).
+func countLoad(ctx context.Context, tx *Tx, l retail.Load, v *retail.Validation) error {
+	if err := addLimitUse(ctx, tx, l.AccountID, dayOf(l.At), postedUse, l.Amount); err != nil {
+		return err
+	}
+	if v.HoldUntil.IsZero() {
+		return nil
+	}
+	return addLimitUse(ctx, tx, v.AccountID, dayOf(v.At), Micros(v.HoldUntil), -v.Amount)
 }
 
 // loadFacts reads the validation a load names and its account's target.
@@ -114,7 +142,11 @@ func (s *RetailStore) VoidLoad(ctx context.Context, l retail.Load,
 		}
 		_, err = tx.Exec(ctx, `UPDATE retail_loads SET status = ?, updated_at = ? WHERE id = ?`,
 			retail.StatusVoided, Micros(out.At), st.Load.ResponseID)
-		return out, err
+		if err != nil {
+			return out, err
+		}
+		// A voided load no longer counts (a void is on its load's day).
+		return out, addLimitUse(ctx, tx, st.Load.AccountID, dayOf(st.Load.At), postedUse, -st.Load.Amount)
 	})
 }
 

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"math"
+	"time"
+
 	"github.com/verdant-baas/verdant/internal/apperr"
 
 	"github.com/verdant-baas/verdant/internal/account"
@@ -52,20 +55,22 @@ func scanTarget(row interface{ Scan(...any) error }, extra ...any) (retail.Targe
 	return t, nil
 }
 
-// maxSamePAN bounds the cards read for one PAN (in practice one or two:
-// a number reissued in another program).
-const maxSamePAN = 20
+// qTargetsByPAN reads at most 20 cards for one PAN (in practice one or
+// two: a number reissued in another program). The bound is a literal: on
+// SQLite a bound LIMIT parameter marks the prepared statement as planned
+// for its value, so every call would parse and plan it again.
+const qTargetsByPAN = reloadTargetCols + `, c.id, c.account_id, c.program_code, c.last4, c.bin, c.expiry_year,
+	c.expiry_month, c.type, c.status, c.emboss_type, c.delivery_method, c.issued_at, c.updated_at
+	FROM cards c JOIN accounts a ON a.id = c.account_id JOIN programs p ON p.code = a.program_code
+	LEFT JOIN program_reload r ON r.program_code = a.program_code
+	WHERE c.pan_index = ? ORDER BY c.issued_at DESC, c.id DESC LIMIT 20`
 
 // TargetsByPAN implements retail.Store: the cards with the PAN (found by
 // its keyed index), newest first, each with its account's target, in one
 // query. Which one a retailer may reload is the domain's choice.
 func (s *RetailStore) TargetsByPAN(ctx context.Context, partnerID, pan string) (_ []retail.Target, err error) {
 	defer apperr.Op(&err, "storage.RetailStore.TargetsByPAN(%s)", partnerID)
-	rows, err := s.db.hotQuery(ctx, reloadTargetCols+`, c.id, c.account_id, c.program_code, c.last4, c.bin, c.expiry_year,
-		c.expiry_month, c.type, c.status, c.emboss_type, c.delivery_method, c.issued_at, c.updated_at
-		FROM cards c JOIN accounts a ON a.id = c.account_id JOIN programs p ON p.code = a.program_code
-		LEFT JOIN program_reload r ON r.program_code = a.program_code
-		WHERE c.pan_index = ? ORDER BY c.issued_at DESC, c.id DESC LIMIT ?`, partnerID, s.vault.Index("pan", pan), maxSamePAN)
+	rows, err := s.db.hotQuery(ctx, qTargetsByPAN, partnerID, s.vault.Index("pan", pan))
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +102,8 @@ type outcomeJSON struct {
 }
 
 const validationCols = `id, merchant_id, request_id, partner_id, store_id, user_id, register_id, account_id, last4, amount,
-	payment_program_type, request_date_time, response_code, response_description, response_body, fingerprint, approved, created_at`
+	payment_program_type, request_date_time, response_code, response_description, response_body, fingerprint, approved, created_at,
+	hold_until`
 
 // Validation answers the validation a merchant recorded for a request id.
 func (s *RetailStore) Validation(ctx context.Context, merchantID, requestID string) (_ retail.Validation, err error) {
@@ -111,14 +117,17 @@ func scanValidation(row interface{ Scan(...any) error }) (retail.Validation, err
 	var merchant, request sql.NullString
 	var body string
 	var approved bool
-	var at int64
+	var at, hold int64
 	err := row.Scan(&v.ResponseID, &merchant, &request, &v.PartnerID, &v.StoreID, &v.UserID, &v.RegisterID, &v.AccountID,
 		&v.Last4, &v.Amount, &v.PaymentProgramType, &v.RequestDateTime, &v.Code, &v.Description, &body, &v.Fingerprint,
-		&approved, &at)
+		&approved, &at, &hold)
 	if err != nil {
 		return v, notFound(err, "validation not found")
 	}
 	v.MerchantID, v.RequestID, v.At = merchant.String, request.String, Time(at)
+	if hold != 0 {
+		v.HoldUntil = Time(hold)
+	}
 	var o outcomeJSON
 	if err := json.Unmarshal([]byte(body), &o); err != nil {
 		return v, err
@@ -136,10 +145,15 @@ func nullString(s string) any {
 }
 
 // RecordValidation implements retail.Store. The account row is the
-// per-account mutex: the daily sum and the insert that may add to it are
-// atomic across nodes. Concurrent validations share a commit: on either
-// engine when the account row is the one lock taken (lockedGroupTx), on
-// SQLite otherwise (GroupTx).
+// per-account mutex: the daily total and the insert that may add to it are
+// atomic across nodes. On SQLite concurrent validations share a commit
+// (lockedGroupTx when the account row is the one lock taken, GroupTx
+// otherwise). On PostgreSQL each is a transaction of its own: a shared
+// one runs its members one after the other, a few round trips each, while
+// holding every member's account lock, so at a few hundred a second the
+// batches, not the database, were the queue (docs/benchmarks/growth.md);
+// independent transactions run in parallel over the pool and PostgreSQL
+// still flushes their commits together.
 func (s *RetailStore) RecordValidation(ctx context.Context, v retail.Validation, w retail.Window,
 	decide func(usedToday int64) retail.Outcome) (_ retail.Validation, _ bool, err error) {
 	defer apperr.Op(&err, "storage.RetailStore.RecordValidation(%s, %s)", v.MerchantID, v.RequestID)
@@ -151,9 +165,12 @@ func (s *RetailStore) RecordValidation(ctx context.Context, v retail.Validation,
 		return err
 	}
 	s.db.PrepareWrites(ctx, retailStatements...)
-	if decide != nil {
+	switch {
+	case s.db.Engine == Postgres:
+		err = s.db.Tx(ctx, fn)
+	case decide != nil:
 		err = s.db.lockedGroupTx(ctx, v.AccountID, fn)
-	} else {
+	default:
 		err = s.db.GroupTx(ctx, fn)
 	}
 	if err != nil || fresh {
@@ -166,27 +183,37 @@ func (s *RetailStore) RecordValidation(ctx context.Context, v retail.Validation,
 func recordValidation(ctx context.Context, tx *Tx, v retail.Validation, w retail.Window,
 	decide func(usedToday int64) retail.Outcome) (retail.Validation, bool, error) {
 	out := v
+	var hold int64
 	if decide != nil {
 		if err := lockAccount(ctx, tx, v.AccountID); err != nil {
 			return out, false, err
 		}
-		used, err := usedToday(ctx, tx, v.AccountID, w, "")
+		used, err := usedToday(ctx, tx, v.AccountID, w)
 		if err != nil {
 			return out, false, err
 		}
 		out.Outcome = decide(used)
+		if out.Code == retail.CodeSuccess {
+			out.HoldUntil, hold = w.HoldUntil, Micros(w.HoldUntil)
+		}
 	}
 	body, _ := json.Marshal(outcomeJSON{AvailableBalance: out.AvailableBalance, ReloadFee: out.ReloadFee,
 		MerchantFee: out.MerchantFee, MinAllowed: out.MinAllowed, MaxAllowed: out.MaxAllowed, CardType: out.CardType})
 	res, err := tx.execCached(ctx, qInsertValidation, out.ResponseID, nullString(out.MerchantID), nullString(out.RequestID),
 		out.PartnerID, out.StoreID, out.UserID,
 		out.RegisterID, out.AccountID, out.Last4, out.Amount, out.PaymentProgramType, out.RequestDateTime, out.Code,
-		out.Description, string(body), out.Fingerprint, out.Code == retail.CodeSuccess, Micros(out.At))
+		out.Description, string(body), out.Fingerprint, out.Code == retail.CodeSuccess, Micros(out.At), hold)
 	if err != nil {
 		return out, false, err
 	}
 	n, err := res.RowsAffected()
-	return out, n == 1, err
+	if err != nil || n != 1 {
+		return out, false, err
+	}
+	if hold != 0 { // a replay (n == 0) holds nothing more
+		err = addLimitUse(ctx, tx, out.AccountID, dayOf(out.At), hold, out.Amount)
+	}
+	return out, true, err
 }
 
 // lockAccount takes the account row lock, the per-account mutex of every
@@ -206,22 +233,39 @@ func lockAccount(ctx context.Context, tx *Tx, accountID string) error {
 // The validation path's statements (retailStatements).
 const (
 	qInsertValidation = `INSERT INTO retail_validations (` + validationCols + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, request_id) DO NOTHING`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, request_id) DO NOTHING`
 	qLockAccountRow = `SELECT id FROM accounts WHERE id = ?`
-	qUsedToday      = `SELECT
-		COALESCE((SELECT SUM(amount) FROM retail_loads
-			WHERE account_id = ? AND kind = 'load' AND status = 'posted' AND created_at >= ?), 0) +
-		COALESCE((SELECT SUM(v.amount) FROM retail_validations v
-			WHERE v.account_id = ? AND v.approved = ? AND v.created_at >= ? AND v.id <> ?
-			AND NOT EXISTS (SELECT 1 FROM retail_loads l WHERE l.kind = 'load' AND l.ref_id = v.id AND l.status <> 'rejected')), 0)`
+	// qUsedToday reads the account's running totals in force: at most a
+	// posted total and a few hold slices (migration 00018).
+	qUsedToday = `SELECT COALESCE(SUM(amount), 0) FROM retail_limit_use
+		WHERE account_id = ? AND day = ? AND counts_until > ?`
+	qAddLimitUse = `INSERT INTO retail_limit_use (account_id, day, counts_until, amount) VALUES (?, ?, ?, ?)
+		ON CONFLICT (account_id, day, counts_until) DO UPDATE SET amount = retail_limit_use.amount + excluded.amount`
 )
 
+// postedUse is the counts_until of the running total of a day's posted
+// loads: it counts all day.
+const postedUse = math.MaxInt64
+
 // usedToday is what the account's daily load limit counts in w: loads
-// posted since the day's start (a voided load no longer counts), and
-// approved validations within their hold that no load has committed,
-// except the validation named by exclude (the one being committed).
-func usedToday(ctx context.Context, tx *Tx, accountID string, w retail.Window, exclude string) (int64, error) {
+// posted on w's day (a voided load no longer counts) and the holds still
+// in force of approved validations that no load has committed.
+func usedToday(ctx context.Context, tx *Tx, accountID string, w retail.Window) (int64, error) {
 	var used int64
-	err := tx.queryRowCached(ctx, qUsedToday, accountID, Micros(w.DayStart), accountID, true, Micros(w.HoldsSince), exclude).Scan(&used)
+	err := tx.queryRowCached(ctx, qUsedToday, accountID, Micros(w.DayStart), Micros(w.Now)).Scan(&used)
 	return used, err
+}
+
+// addLimitUse adds amount (negative to take it back) to the account's
+// running total of day (its start, micros) that counts until until.
+func addLimitUse(ctx context.Context, tx *Tx, accountID string, day, until, amount int64) error {
+	_, err := tx.execCached(ctx, qAddLimitUse, accountID, day, until, amount)
+	return err
+}
+
+// dayOf answers the start of t's UTC day in micros, the day key of the
+// running totals (retail counts its daily limit by UTC day).
+func dayOf(t time.Time) int64 {
+	us := Micros(t)
+	return us - us%(24*time.Hour).Microseconds()
 }

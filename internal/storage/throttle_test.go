@@ -15,6 +15,7 @@ import (
 // each counted; a window that ended restarts at the next failure; windows
 // that ended are deleted on the way.
 func TestThrottleStore(t *testing.T) {
+	t.Parallel()
 	storagetest.Engines(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		s := storage.NewThrottleStore(db)

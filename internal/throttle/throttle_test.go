@@ -6,6 +6,7 @@ import (
 )
 
 func TestBlocked(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	l := Limit{Max: 3, Window: 10 * time.Minute}
 	tests := []struct {

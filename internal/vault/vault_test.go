@@ -6,6 +6,7 @@ import (
 )
 
 func TestSealOpenRotate(t *testing.T) {
+	t.Parallel()
 	oldKey, _ := ParseKey(GenerateKey())
 	old, err := New(oldKey)
 	if err != nil {
@@ -37,6 +38,7 @@ func TestSealOpenRotate(t *testing.T) {
 }
 
 func TestIndexIsKeyedAndStable(t *testing.T) {
+	t.Parallel()
 	k1, _ := ParseKey(GenerateKey())
 	k2, _ := ParseKey(GenerateKey())
 	a, _ := New(k1)
@@ -50,6 +52,7 @@ func TestIndexIsKeyedAndStable(t *testing.T) {
 }
 
 func TestParseKey(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{"", "abc", strings.Repeat("z", 64)} {
 		if _, err := ParseKey(bad); err == nil {
 			t.Errorf("ParseKey(%q) accepted", bad)

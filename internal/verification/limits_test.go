@@ -7,6 +7,7 @@ import (
 )
 
 func TestLimitsAllow(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	lim := Limits{PerHour: 3, MinGap: 30 * time.Second}
 	ago := func(d time.Duration) time.Time { return now.Add(-d) }
@@ -38,6 +39,7 @@ func TestLimitsAllow(t *testing.T) {
 }
 
 func TestLimitHandle(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		ct     ContactType
 		handle string

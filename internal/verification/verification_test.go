@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseContact(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		ct, ch, handle string
 		want           string
@@ -53,6 +54,7 @@ func TestParseContact(t *testing.T) {
 }
 
 func TestNewCode(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 2000 {
 		c, err := NewCode()
@@ -67,6 +69,7 @@ func TestNewCode(t *testing.T) {
 }
 
 func TestStatusAt(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	v := Verification{ExpiresAt: now.Add(time.Minute)}
 	for _, c := range []struct {
@@ -86,6 +89,7 @@ func TestStatusAt(t *testing.T) {
 }
 
 func TestMaskAndCompose(t *testing.T) {
+	t.Parallel()
 	if m := Mask("jane.doe@example.com"); m != "j***@example.com" {
 		t.Errorf("Mask email = %q", m)
 	}
@@ -126,6 +130,7 @@ func FuzzParseContact(f *testing.F) {
 // name with line breaks once wrote paragraphs of the partner's into the
 // OTP email (issue 16).
 func TestComposeGreetsOnlyWithAName(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct{ first, greeting string }{
 		{"Ann", "Hello Ann"},

@@ -11,6 +11,7 @@ import (
 // docs/webhooks.md shows one sample POST body per event type; each must
 // be exactly what the payload builders make of the sample's inputs.
 func TestDocsSamples(t *testing.T) {
+	t.Parallel()
 	doc, err := os.ReadFile("../../docs/webhooks.md")
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func TestSchedule(t *testing.T) {
+	t.Parallel()
 	s := Schedule(t0)
 	if len(s) != 28 {
 		t.Fatalf("%d retries, want 28 (29 attempts with the first)", len(s))
@@ -41,6 +42,7 @@ func TestSchedule(t *testing.T) {
 }
 
 func TestNext(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name       string
 		now        time.Duration // after the event
@@ -70,6 +72,7 @@ func TestNext(t *testing.T) {
 }
 
 func TestRetryAfter(t *testing.T) {
+	t.Parallel()
 	h := func(v string) http.Header { return http.Header{"Retry-After": {v}} }
 	for _, c := range []struct {
 		status int
@@ -91,6 +94,7 @@ func TestRetryAfter(t *testing.T) {
 }
 
 func TestAcknowledged(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		status int
 		body   string
@@ -117,6 +121,7 @@ func TestAcknowledged(t *testing.T) {
 }
 
 func TestBlocked(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		ip      string
 		blocked bool
@@ -133,6 +138,7 @@ func TestBlocked(t *testing.T) {
 }
 
 func TestParseURL(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		url          string
 		allowPrivate bool
@@ -175,6 +181,7 @@ func (f fakeResolver) LookupIPAddr(_ context.Context, host string) ([]net.IPAddr
 }
 
 func TestCheckHost(t *testing.T) {
+	t.Parallel()
 	r := fakeResolver{"public.example": {"93.184.216.34"}, "sneaky.example": {"93.184.216.34", "10.0.0.7"},
 		"meta.example": {"169.254.169.254"}}
 	for _, c := range []struct {
@@ -199,6 +206,7 @@ func TestCheckHost(t *testing.T) {
 }
 
 func TestParseEventTypes(t *testing.T) {
+	t.Parallel()
 	got, err := ParseEventTypes([]string{"transaction", "cardUpdate", "transaction"})
 	if err != nil || strings.Join(got, ",") != "transaction,cardUpdate" {
 		t.Fatalf("%v %v", got, err)
@@ -214,6 +222,7 @@ func TestParseEventTypes(t *testing.T) {
 // current and, during the overlap, the previous secret; x-gd-signature is
 // HMAC-SHA256 of the body with the current secret.
 func TestSign(t *testing.T) {
+	t.Parallel()
 	cur, prev := NewSecret(), NewSecret()
 	ck, _ := SecretKey(cur)
 	pk, _ := SecretKey(prev)
@@ -239,6 +248,7 @@ func TestSign(t *testing.T) {
 }
 
 func TestGroup(t *testing.T) {
+	t.Parallel()
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 	ds := []Claimed{
 		{ID: "d3", SubscriptionID: "s1", AccountID: "a1", CreatedAt: at(3), CycleAt: at(3)},
@@ -269,6 +279,7 @@ func TestGroup(t *testing.T) {
 }
 
 func TestDecide(t *testing.T) {
+	t.Parallel()
 	sub := Subscription{Retries: true}
 	if st, _, _ := decide(sub, Attempt{}, 0, t0, t0); st != Delivered {
 		t.Errorf("acknowledged: %s", st)
@@ -286,6 +297,7 @@ func TestDecide(t *testing.T) {
 
 // Every sample is a valid event of its type, in the envelope's shape.
 func TestSamples(t *testing.T) {
+	t.Parallel()
 	for _, typ := range EventTypes {
 		e := Sample(typ)
 		b, err := e.JSON()
@@ -315,6 +327,7 @@ func TestSamples(t *testing.T) {
 // The guard refuses a private address when connecting (the name could
 // have resolved elsewhere when it was saved); allowPrivate lifts it.
 func TestClientGuardAtConnect(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(200) }))
 	defer srv.Close()
 	_, err := NewClient(false).Get(srv.URL)
