@@ -115,6 +115,7 @@ var HotReads = map[string]string{
 	"limit totals":   qUsedToday,
 	"balance":        qBalance,
 }
+
 // SetDayPage sets how many adjustments each query of the store's Day
 // reads, so a test crosses page boundaries with a few.
 func (s *LedgerStore) SetDayPage(n int) { s.dayPage = n }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -39,7 +40,8 @@ var benchDay = time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC)
 // reports the process's CPU time (cpu-ms/op: all of the work on SQLite,
 // the client's share on PostgreSQL), the peak of the Go heap above its
 // level before the report (peak-heap-MB, sampled every millisecond) and
-// the size of the document (body-MB).
+// the size of the document (body-MB). "history=1M:none" reports the two
+// days alternately and their ratio (benchHistoryRatio).
 //
 //	VERDANT_TEST_POSTGRES_URL=... go test -run XXX -bench BenchmarkReconciliation -benchtime 3x ./internal/storage
 func BenchmarkReconciliation(b *testing.B) {
@@ -58,6 +60,7 @@ func BenchmarkReconciliation(b *testing.B) {
 					})
 				}
 			}
+			b.Run("history=1M:none/streamed", func(b *testing.B) { benchHistoryRatio(b, st, day) })
 		})
 	}
 }
@@ -93,6 +96,39 @@ func benchReport(b *testing.B, st *storage.LedgerStore, program, day string, ref
 	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(written)/(1<<20), "body-MB")
+}
+
+// benchHistoryRatio reports the streamed day of LARGE and of SMALL
+// alternately, b.N times each (which goes first alternates too), and
+// reports the median wall time of each and their ratio: on a shared
+// machine, whose load drifts between sub-benchmarks, the ratio of
+// reports taken side by side is the measure of what history costs.
+func benchHistoryRatio(b *testing.B, st *storage.LedgerStore, day string) {
+	ctx := context.Background()
+	svc := &ledger.Service{Store: st, Now: time.Now}
+	walls := map[string][]time.Duration{}
+	for i := 0; i < b.N; i++ {
+		order := []string{"SMALL", "LARGE"}
+		if i%2 == 1 {
+			order = []string{"LARGE", "SMALL"}
+		}
+		for _, program := range order {
+			start := time.Now()
+			if _, err := svc.Reconcile(ctx, program, "USD", day, api.NewReconJSON(&countingWriter{}, false, false)); err != nil {
+				b.Fatal(err)
+			}
+			walls[program] = append(walls[program], time.Since(start))
+		}
+	}
+	small, large := median(walls["SMALL"]), median(walls["LARGE"])
+	b.ReportMetric(small.Seconds(), "none-s")
+	b.ReportMetric(large.Seconds(), "1M-s")
+	b.ReportMetric(large.Seconds()/small.Seconds(), "1M/none")
+}
+
+func median(ds []time.Duration) time.Duration {
+	slices.Sort(ds)
+	return ds[len(ds)/2]
 }
 
 // referenceReport is what the operator API did before the report was
