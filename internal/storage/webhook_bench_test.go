@@ -80,4 +80,3 @@ func benchEmittingPostings(b *testing.B, engine string, subscribed bool) {
 	wg.Wait()
 	b.ReportMetric(float64((processCPU()-c0).Microseconds())/float64(b.N), "cpu-µs/op")
 }
-
