@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -111,7 +113,8 @@ func newHookFixture(t *testing.T, db *storage.DB) *hookFixture {
 }
 
 func (f *hookFixture) newWorker() *webhook.Worker {
-	return &webhook.Worker{Queue: f.st, Vault: f.svc.Vault, Client: webhook.NewClient(true), Now: f.clock.Now, Timeout: time.Second}
+	return &webhook.Worker{Queue: f.st, Vault: f.svc.Vault, Client: webhook.NewClient(true), Now: f.clock.Now, Timeout: time.Second,
+		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 }
 
 // event is a transaction event of account a.

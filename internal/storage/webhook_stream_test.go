@@ -229,17 +229,22 @@ func TestWebhookCursorSlowAccountHoldsUpNoOther(t *testing.T) {
 		stopped := make(chan struct{})
 		go func() { defer close(stopped); w.Run(ctx) }()
 		defer func() { cancel(); <-stopped }()
-		slow := f.event("acct-slow")
-		f.emit(t, slow, f.event("acct-fast"))
-		next := f.event("acct-fast")
-		f.emit(t, next)
 		deadline := time.Now().Add(30 * time.Second)
-		for f.rc.times(next.ID) == 0 {
-			if time.Now().After(deadline) {
-				t.Fatal("an event of another account waited for the held POST")
+		waitFor := func(e webhook.Event, why string) {
+			t.Helper()
+			for f.rc.times(e.ID) == 0 {
+				if time.Now().After(deadline) {
+					t.Fatal(why)
+				}
+				time.Sleep(10 * time.Millisecond)
 			}
-			time.Sleep(10 * time.Millisecond)
 		}
+		slow, fast := f.event("acct-slow"), f.event("acct-fast")
+		f.emit(t, slow, fast)
+		waitFor(fast, "the first span was not sent")
+		next := f.event("acct-fast") // after the span that holds the slow POST
+		f.emit(t, next)
+		waitFor(next, "an event of another account waited for the held POST")
 		if f.rc.times(slow.ID) != 0 {
 			t.Fatal("the held POST was acknowledged early")
 		}

@@ -37,7 +37,7 @@ func (w *Worker) send(ctx context.Context, lease time.Time, sub Subscription, m 
 	}
 	body := Body(m.account, events)
 	a, retryAfter := w.post(ctx, sub, m.id, body, now)
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && a.ErrorClass != "" { // stopping: a failure may be ours (an acknowledgement is kept)
 		return out, false
 	}
 	a.MessageID = m.id

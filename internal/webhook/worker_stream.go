@@ -163,7 +163,7 @@ func (w *Worker) sendStream(ctx context.Context, lease time.Time, sub Subscripti
 		}
 	}
 	a, retryAfter := w.post(ctx, sub, m.id, Body(m.account, events), now)
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && a.ErrorClass != "" { // stopping: a failure may be ours (an acknowledgement is kept)
 		return out, false
 	}
 	a.MessageID = m.id
