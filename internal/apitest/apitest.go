@@ -48,9 +48,11 @@ type Options struct {
 	// Log receives the app's logs (default: discarded).
 	Log *slog.Logger
 	// Poll, when set, is how often the webhook and outbox workers look
-	// for due work (theirs by default: 200ms and 500ms), for tests that
-	// step the clock through many retries: a busy worker waits for its
-	// poll, not for a wakeup.
+	// for due work and how long a busy webhook worker waits between
+	// cycles (theirs by default: 200ms, 500ms and 400ms; a busy worker
+	// is 50ms here unless Poll says otherwise), for tests that step the
+	// clock through many retries: a busy worker waits for its poll, not
+	// for a wakeup.
 	Poll time.Duration
 	// Parallel lets EnginesWith run the engines in parallel although
 	// Configure or Log is set: Configure only changes settings, and Log
@@ -144,8 +146,11 @@ func NewWith(t *testing.T, dsn string, opts Options) *Env {
 		cancel()
 		t.Fatalf("app.New: %v", err)
 	}
+	// A test sends its events one after another, so a busy worker's
+	// 400ms gathering time would only be waited out.
+	a.WebhookWorker.Busy = 50 * time.Millisecond
 	if opts.Poll > 0 {
-		a.WebhookWorker.Poll, a.Outbox.Poll = opts.Poll, opts.Poll
+		a.WebhookWorker.Poll, a.WebhookWorker.Busy, a.Outbox.Poll = opts.Poll, opts.Poll, opts.Poll
 	}
 	a.Start(ctx)
 	clock.wakeOnAdvance(a)
