@@ -32,6 +32,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -122,7 +123,7 @@ func run() error {
 		if *webhookRate > 0 {
 			return webhookLatency(ctx, c, load, *webhookRate)
 		}
-		return webhookRatio(ctx, srv, c, load, *rounds)
+		return webhookRatio(ctx, srv, c, load, *rounds, cmp.cpuProfile)
 	}
 	cmp.engine, cmp.dsn, cmp.srv, cmp.c, cmp.load = *engine, dsn, srv, c, load
 	return cmp.run(ctx, clients, *rounds, *warmup)
@@ -172,7 +173,7 @@ func database(ctx context.Context, engine, pgURL, dir string) (dsn, durable stri
 // webhookRatio alternates runs without and with a subscription that
 // receives every transaction event, waiting after each run with it until
 // every event arrived (so no delivery backlog spills into the next run).
-func webhookRatio(ctx context.Context, srv *loadtest.Server, c *loadtest.Client, load loadtest.Load, rounds int) error {
+func webhookRatio(ctx context.Context, srv *loadtest.Server, c *loadtest.Client, load loadtest.Load, rounds int, profile string) error {
 	rc, err := loadtest.StartReceiver(false)
 	if err != nil {
 		return err
@@ -184,7 +185,7 @@ func webhookRatio(ctx context.Context, srv *loadtest.Server, c *loadtest.Client,
 	cpu := func() time.Duration { d, _ := srv.CPU(); return d }
 	for i := 0; i < rounds; i++ {
 		c0 := cpu()
-		r := loadtest.Run(ctx, c, load)
+		r := profiled(ctx, srv, i == 0 && profile != "", profile+".without", func() loadtest.Report { return loadtest.Run(ctx, c, load) })
 		cpuWithout += cpu() - c0
 		nWithout += r.Adjustments
 		fmt.Printf("round %d without webhooks: %s\n", i+1, r)
@@ -195,7 +196,7 @@ func webhookRatio(ctx context.Context, srv *loadtest.Server, c *loadtest.Client,
 		}
 		before, _ := rc.Events()
 		c0 = cpu()
-		r = loadtest.Run(ctx, c, load)
+		r = profiled(ctx, srv, i == 0 && profile != "", profile, func() loadtest.Report { return loadtest.Run(ctx, c, load) })
 		if err := rc.WaitEvents(ctx, before+int64(r.Adjustments), 2*time.Minute); err != nil {
 			return err
 		}
@@ -217,6 +218,25 @@ func webhookRatio(ctx context.Context, srv *loadtest.Server, c *loadtest.Client,
 			float64(cpuWithout.Microseconds())/float64(nWithout), float64(cpuWith.Microseconds())/float64(nWith))
 	}
 	return nil
+}
+
+// profiled answers run's report; when on, it writes the server's CPU
+// profile of the run to path (-cpuprofile with -webhooks: the first round's
+// runs without and with the subscription).
+func profiled(ctx context.Context, srv *loadtest.Server, on bool, path string, run func() loadtest.Report) loadtest.Report {
+	if !on || srv.Pprof == "" {
+		return run()
+	}
+	got := make(chan error, 1)
+	secs := 5 // the run's first seconds (runs last -duration, at least that)
+	go func() { got <- fetchProfile(ctx, srv.Pprof+"profile?seconds="+strconv.Itoa(secs), path) }()
+	rep := run()
+	if err := <-got; err != nil {
+		fmt.Fprintf(os.Stderr, "-cpuprofile: %v\n", err)
+	} else {
+		fmt.Printf("server CPU profile written to %s\n", path)
+	}
+	return rep
 }
 
 // webhookLatency posts at rate a second to a subscribed program and
