@@ -15,8 +15,8 @@ import (
 // PostgreSQL a round trip, not the work, is what a statement costs: with
 // the database and its clients on the same cores, each one waits for both
 // to be scheduled, and the transaction holds its account lock and its pool
-// connection meanwhile. So the load's transaction takes five statements
-// instead of a dozen: the account lock; one read of everything the load is
+// connection meanwhile. So the load's transaction takes four statements and
+// its COMMIT instead of a dozen: the account lock; one read of everything the load is
 // decided on (an earlier load under its request id, the daily-limit sums,
 // whether its validation was committed, the ledger's posting state and
 // whether the program has transaction subscribers), which pre-answers the
