@@ -24,7 +24,8 @@ import (
 // commits it with POST /card/load (a ledger posting with fees), over 500
 // accounts with a card each. It
 // reports p50/p99 of each call (a validation from its scheduled time, a
-// commit from when it was sent) and of the whole pair. Run:
+// commit from when it was sent) and of the whole pair, and the CPU time
+// per pair (as openLoop). Run:
 //
 //	go test -run '^$' -bench CardLoad500pairs -benchtime=1x ./internal/api/
 //
@@ -39,7 +40,7 @@ func BenchmarkCardLoad500pairs(b *testing.B) {
 }
 
 func benchCardLoad(b *testing.B, dsn string) {
-	_, url, client := benchApp(b, dsn)
+	a, url, client := benchApp(b, dsn)
 	// 500 accounts: at 500 pairs a second each account is loaded about
 	// once a second, far more than any card, and its daily-limit sums stay
 	// the size a busy card's are.
@@ -58,6 +59,7 @@ func benchCardLoad(b *testing.B, dsn string) {
 			failures++
 			mu.Unlock()
 		}
+		cpu0, db0 := cpuTime(), backendCPU(b, a)
 		start := time.Now().Add(50 * time.Millisecond)
 		b.ResetTimer()
 		for i := 0; i < total; i++ {
@@ -84,6 +86,7 @@ func benchCardLoad(b *testing.B, dsn string) {
 		wg.Wait()
 		elapsed := time.Since(start)
 		b.StopTimer()
+		cpu, db := cpuTime()-cpu0, backendCPU(b, a)-db0
 		for _, m := range []struct {
 			name string
 			lat  []time.Duration
@@ -94,6 +97,12 @@ func benchCardLoad(b *testing.B, dsn string) {
 			b.ReportMetric(pct(0.99), m.name+"-p99-ms")
 		}
 		b.ReportMetric(float64(total)/elapsed.Seconds(), "pairs/s")
+		// CPU per pair: the process's (client and server) and, on
+		// PostgreSQL, its connections' server processes'.
+		b.ReportMetric(float64(cpu.Microseconds())/float64(total), "cpu-µs/pair")
+		if db > 0 {
+			b.ReportMetric(float64(db.Microseconds())/float64(total), "db-cpu-µs/pair")
+		}
 		b.ReportMetric(float64(failures), "errors")
 		if failures > 0 {
 			b.Errorf("%d pairs failed", failures)

@@ -54,6 +54,9 @@ func (s *RetailStore) CommitLoad(ctx context.Context, l retail.Load, w retail.Wi
 	if err != nil {
 		return l, false, err
 	}
+	if s.db.Engine == Postgres && facts.Target != nil {
+		return s.commitLoadPG(ctx, l, w, facts, decide)
+	}
 	var account string
 	if facts.Target != nil {
 		account = facts.Target.Account.ID
@@ -167,12 +170,22 @@ func (s *RetailStore) accountOf(ctx context.Context, q, ref string) string {
 
 // recordLoad answers the load the merchant recorded under l's request id,
 // or runs settle and stores what it answers, in one transaction whose only
-// row lock is the account's (lockedGroupTx).
+// row lock is the account's. On SQLite concurrent loads share a commit
+// (lockedGroupTx). On PostgreSQL each is a transaction of its own, as a
+// validation is (RecordValidation): a shared one runs its members one after
+// the other, a dozen round trips each, while holding every member's account
+// lock, and with two batches in flight that queue capped loads at a few
+// hundred a second, far below what the pool runs in parallel; validations
+// of the batch's accounts waited behind it too.
 func (s *RetailStore) recordLoad(ctx context.Context, l retail.Load, account string, settle func(tx *Tx) (retail.Load, error)) (retail.Load, bool, error) {
 	s.db.PrepareWrites(ctx, retailStatements...)
 	var out retail.Load
 	var fresh bool
-	err := s.db.lockedGroupTx(ctx, account, func(tx *Tx) error {
+	run := func(fn func(tx *Tx) error) error { return s.db.lockedGroupTx(ctx, account, fn) }
+	if s.db.Engine == Postgres {
+		run = func(fn func(tx *Tx) error) error { return s.db.Tx(ctx, fn) }
+	}
+	err := run(func(tx *Tx) error {
 		prev, err := scanLoad(tx.queryRowCached(ctx, qLoadByRequest, l.MerchantID, l.RequestID))
 		if err == nil {
 			out, fresh = prev, false
@@ -253,6 +266,12 @@ func insertLoad(ctx context.Context, tx *Tx, l *retail.Load) error {
 	at := Micros(l.At)
 	res, err := tx.execCached(ctx, qInsertLoad, l.ResponseID, l.Kind, l.MerchantID, l.RequestID, l.PartnerID, l.StoreID, l.UserID, l.RegisterID, l.RequestDateTime,
 		l.Ref, l.AccountID, l.Amount, l.Status, l.PostingID, l.Code, l.Description, string(body), l.Fingerprint, at, at)
+	return loadInserted(res, err)
+}
+
+// loadInserted answers errLoadTaken when a load's insert found its request
+// id taken.
+func loadInserted(res sql.Result, err error) error {
 	if err != nil {
 		return err
 	}

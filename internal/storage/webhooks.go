@@ -297,6 +297,15 @@ func (tx *Tx) wants(ctx context.Context, programCode, eventType string) (bool, e
 	return want, nil
 }
 
+// knowWants keeps what a statement of the transaction read of the
+// program's subscribers (qSubscribers), as wants would.
+func (tx *Tx) knowWants(programCode, eventType string, want bool) {
+	if tx.subs == nil {
+		tx.subs = map[subsKey]bool{}
+	}
+	tx.subs[subsKey{programCode, eventType}] = want
+}
+
 // forgetWanted drops what this node remembers of a program's subscribers
 // (one of them changed here).
 func (db *DB) forgetWanted(programCode string) {
