@@ -153,7 +153,8 @@ func nullString(s string) any {
 // holding every member's account lock, so at a few hundred a second the
 // batches, not the database, were the queue (docs/benchmarks/growth.md);
 // independent transactions run in parallel over the pool and PostgreSQL
-// still flushes their commits together.
+// still flushes their commits together. Each is sent in two round trips
+// (retail_validations_pg.go).
 func (s *RetailStore) RecordValidation(ctx context.Context, v retail.Validation, w retail.Window,
 	decide func(usedToday int64) retail.Outcome) (_ retail.Validation, _ bool, err error) {
 	defer apperr.Op(&err, "storage.RetailStore.RecordValidation(%s, %s)", v.MerchantID, v.RequestID)
@@ -167,7 +168,7 @@ func (s *RetailStore) RecordValidation(ctx context.Context, v retail.Validation,
 	s.db.PrepareWrites(ctx, retailStatements...)
 	switch {
 	case s.db.Engine == Postgres:
-		err = s.db.Tx(ctx, fn)
+		out, fresh, err = s.recordValidationPG(ctx, v, w, decide)
 	case decide != nil:
 		err = s.db.lockedGroupTx(ctx, v.AccountID, fn)
 	default:
