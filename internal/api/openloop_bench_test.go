@@ -87,7 +87,7 @@ func openLoop(b *testing.B, a *app.App, send func(iter, i int) error) {
 		var failed atomic.Int64
 		var why sync.Map // error text -> *atomic.Int64
 		var wg sync.WaitGroup
-		cpu0, db0 := cpuTime(), backendCPU(b, a)
+		cpu0, db0, pool0 := cpuTime(), backendCPU(b, a), a.DB.Stats()
 		start := time.Now().Add(50 * time.Millisecond)
 		b.ResetTimer()
 		for i := range total {
@@ -107,7 +107,7 @@ func openLoop(b *testing.B, a *app.App, send func(iter, i int) error) {
 		wg.Wait()
 		elapsed := time.Since(start)
 		b.StopTimer()
-		cpu, db := cpuTime()-cpu0, backendCPU(b, a)-db0
+		cpu, db, pool := cpuTime()-cpu0, backendCPU(b, a)-db0, a.DB.Stats()
 		slices.Sort(lat)
 		pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
 		b.ReportMetric(pct(0.50), "p50-ms")
@@ -119,6 +119,13 @@ func openLoop(b *testing.B, a *app.App, send func(iter, i int) error) {
 			b.ReportMetric(float64(db.Microseconds())/float64(total), "db-cpu-µs/req")
 		}
 		b.ReportMetric(float64(failed.Load()), "errors")
+		// Waits for a connection of the pool that runs writes (on
+		// PostgreSQL, the only pool): how many, and their mean.
+		waits := pool.WaitCount - pool0.WaitCount
+		b.ReportMetric(float64(waits)/float64(total), "pool-waits/req")
+		if waits > 0 {
+			b.ReportMetric(float64((pool.WaitDuration-pool0.WaitDuration).Microseconds())/1000/float64(waits), "pool-wait-ms")
+		}
 		b.Logf("rate %d/s for %ds: p50 %.2f ms, p99 %.2f ms, max %.1f ms, %.0f cpu-µs/req, %d failed",
 			benchRate, benchSeconds, pct(0.50), pct(0.99), float64(lat[len(lat)-1].Microseconds())/1000,
 			float64(cpu.Microseconds())/float64(total), failed.Load())
