@@ -55,23 +55,26 @@ func benchLookup(b *testing.B, dsn string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	lookup := func(pan string) bool {
+	lookup := func(pan string) error {
 		req, _ := http.NewRequest("POST", base+"/customers/accounts/search",
 			strings.NewReader(`{"accountNumber":"`+pan+`","retailer":{"storeNumber":"42","stateCode":"CA"}}`))
 		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := client.Do(req)
 		if err != nil {
-			return false
+			return err
 		}
-		io.Copy(io.Discard, resp.Body)
+		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("HTTP %d %.120s", resp.StatusCode, body)
+		}
+		return nil
 	}
 	for i := 0; i < 200; i++ { // warm connections and caches
 		lookup(pans[i])
 	}
-	openLoop(b, a, func(_, i int) bool { return lookup(pans[rand.IntN(len(pans))]) })
+	openLoop(b, a, func(_, i int) error { return lookup(pans[rand.IntN(len(pans))]) })
 }
 
 // seedCards opens n accounts with one card each through the store's bulk

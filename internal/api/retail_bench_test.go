@@ -65,9 +65,12 @@ func BenchmarkCardDetailsSerial(b *testing.B) {
 func benchCardDetails(b *testing.B, dsn string) {
 	a, url, client := benchApp(b, dsn)
 	w := benchWorld(b, client, url)
-	openLoop(b, a, func(iter, i int) bool {
+	openLoop(b, a, func(iter, i int) error {
 		code, err := w.send(client, fmt.Sprintf("bench-%d-%d", iter, i), i)
-		return err == nil && code == "0"
+		if err == nil && code != "0" {
+			err = fmt.Errorf("response code %q", code)
+		}
+		return err
 	})
 }
 

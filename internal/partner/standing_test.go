@@ -91,3 +91,52 @@ func BenchmarkServiceVerify(b *testing.B) {
 		}
 	}
 }
+
+// slowStore is memStore whose reads wait until release is closed.
+type slowStore struct {
+	memStore
+	release chan struct{}
+}
+
+func (m *slowStore) Partner(ctx context.Context, id string) (Partner, error) {
+	<-m.release
+	return m.memStore.Partner(ctx, id)
+}
+
+// Requests that find a standing expired together read it once: the others
+// wait for that read instead of each queueing one for the pool.
+func TestVerifyExpiredReadOnce(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	st := &slowStore{memStore: memStore{p: Partner{ID: "p1", ClientID: "c1", Status: Active, TokenEpoch: 1}},
+		release: make(chan struct{})}
+	s := &Service{Store: st, Tokens: &Tokens{Key: []byte("0123456789abcdef0123456789abcdef"), TTL: time.Hour},
+		Now: func() time.Time { return now }}
+	tok := s.Tokens.Issue(st.p, now).AccessToken
+	errs := make(chan error, 50)
+	for range cap(errs) {
+		go func() {
+			_, err := s.Verify(context.Background(), tok)
+			errs <- err
+		}()
+	}
+	time.Sleep(20 * time.Millisecond) // let them all find the cache empty
+	close(st.release)
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := st.reads.Load(); n != 1 {
+		t.Fatalf("%d standing reads for %d concurrent requests, want 1", n, cap(errs))
+	}
+	// A caller that gives up waiting is answered at once; the read goes on.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	now = now.Add(StandingTTL)
+	st.release = make(chan struct{})
+	if _, err := s.Verify(ctx, tok); err == nil {
+		t.Fatal("a cancelled caller waited for the read")
+	}
+	close(st.release)
+}

@@ -217,8 +217,16 @@ func replay(prev, now Validation) (Outcome, error) {
 }
 
 // fail records an internal failure as a 1000 outcome when it can (best
-// effort: the database may be what failed) and answers the error.
+// effort: the database may be what failed) and answers the error. A
+// request whose own context has ended (its client left, or its time is
+// up) is not recorded: that record would be a transaction nobody waits
+// for, queued behind the very backlog that ended the request, and under
+// overload those records were what turned a backlog into a collapse
+// (docs/benchmarks/retail.md, issue 18).
 func (s *Service) fail(ctx context.Context, v Validation, cause error) (Outcome, error) {
+	if ctx.Err() != nil {
+		return Outcome{}, apperr.Wrap(cause, "card details")
+	}
 	v.Outcome = v.with(CodeGeneralFailure, "Service failure.")
 	v.MerchantID, v.RequestID = "", "" // a retry under the same id must be processed again
 	s.Store.RecordValidation(context.WithoutCancel(ctx), v, Window{}, nil)

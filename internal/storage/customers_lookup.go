@@ -16,10 +16,13 @@ import (
 type LookupStore struct {
 	db    *DB
 	vault *vault.Vault
+	log   *lookupLog // PostgreSQL's audit rows (customers_lookup_log.go)
 }
 
 // NewLookupStore returns the lookup store over db and the vault v.
-func NewLookupStore(db *DB, v *vault.Vault) *LookupStore { return &LookupStore{db: db, vault: v} }
+func NewLookupStore(db *DB, v *vault.Vault) *LookupStore {
+	return &LookupStore{db: db, vault: v, log: &lookupLog{}}
+}
 
 var _ customer.LookupStore = (*LookupStore)(nil)
 
@@ -53,17 +56,15 @@ const qRecordLookup = `INSERT INTO customer_lookups (id, at, partner_id, outcome
 
 // Record implements customer.LookupStore: the row is durable before the
 // lookup answers. On SQLite concurrent lookups share a commit (GroupTx),
-// so many pay for one fsync instead of one each. On PostgreSQL the insert
-// is one statement in a transaction of its own (one round trip, not a
-// BEGIN, the insert and a COMMIT), and concurrent ones are flushed to the
-// log together by the database.
+// so many pay for one fsync instead of one each. On PostgreSQL the rows
+// of concurrent lookups are written by one statement in a transaction of
+// its own (lookupLog): one round trip and one commit for all of them.
 func (s *LookupStore) Record(ctx context.Context, r customer.LookupRecord) (err error) {
 	defer apperr.Op(&err, "storage.LookupStore.Record(%s)", r.ID)
 	args := []any{r.ID, Micros(r.At), r.PartnerID, r.Outcome, r.CardID, r.Last4, r.Retailer.StoreNumber,
 		r.Retailer.StoreName, r.Retailer.StateCode, r.Retailer.Latitude, r.Retailer.Longitude}
 	if s.db.Engine == Postgres {
-		_, err = s.db.Exec(ctx, qRecordLookup, args...)
-		return err
+		return s.log.record(s.db, args)
 	}
 	s.db.PrepareWrites(ctx, qRecordLookup)
 	return s.db.GroupTx(ctx, func(tx *Tx) error {
