@@ -119,6 +119,3 @@ var HotReads = map[string]string{
 // SetDayPage sets how many adjustments each query of the store's Day
 // reads, so a test crosses page boundaries with a few.
 func (s *LedgerStore) SetDayPage(n int) { s.dayPage = n }
-
-// SequenceStaged runs the PostgreSQL sequencer of staged webhook events.
-func (db *DB) SequenceStaged(ctx context.Context) error { return db.sequenceStaged(ctx) }

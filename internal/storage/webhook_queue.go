@@ -24,9 +24,6 @@ const claimable = `status = 'pending' AND next_attempt_at <= ? AND lease_until <
 // Due implements webhook.Queue.
 func (s *WebhookStore) Due(ctx context.Context, now time.Time) (_ bool, err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.Due()")
-	if err := s.db.sequenceStaged(ctx); err != nil {
-		return false, err
-	}
 	us := Micros(now)
 	for _, q := range []struct {
 		sql  string
@@ -53,11 +50,6 @@ var qCursorDue = `SELECT 1 FROM webhook_cursors c JOIN webhook_subscriptions w O
 // Exchange implements webhook.Queue.
 func (s *WebhookStore) Exchange(ctx context.Context, outcomes []webhook.Outcome, progress []webhook.Progress, c webhook.Claim) (_ webhook.Batch, err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.Exchange()")
-	// Events committed since the last cycle get their positions first,
-	// so that the claim below sees them.
-	if err := s.db.sequenceStaged(ctx); err != nil {
-		return webhook.Batch{}, err
-	}
 	var b webhook.Batch
 	// It reads what it claimed in the same transaction: on SQLite the
 	// writer's page cache holds the new events, where a reader connection

@@ -3,22 +3,26 @@ package storage
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/verdant-baas/verdant/internal/webhook"
 )
 
 // A program's webhook events form a stream (webhook/stream.go) that the
 // subscriptions' cursors read. A cursor must never pass an event that
-// becomes visible after it has read past the event's position, so
-// positions follow the order in which events become visible. On SQLite,
-// write transactions are serialised: a transaction's events take the
-// stream's highest position plus one just before it commits (flush, like
-// the program balances of ledger_program.go; no counter row to rewrite in
-// every commit), and a rollback takes its positions with it. On
-// PostgreSQL a transaction stages its events and a sequencer gives the
-// committed ones their positions afterwards, in a transaction of its own
-// (webhook_staged.go). Either way positions have no gaps, and a reader
-// that sees position n sees every position below it.
+// commits after it has read past the event's position, so positions
+// follow commit order: a transaction's events get theirs just before it
+// commits (flush, like the program balances of ledger_program.go). On
+// PostgreSQL they come from the program's webhook_streams row, whose
+// lock the transaction then holds until it commits: a later transaction
+// waits for that lock, so it takes higher positions and commits after,
+// and a reader that sees position n sees every position below it (the
+// transaction that took n-1 had committed before n was handed out).
+// Concurrent transactions that commit out of order therefore cannot
+// leave a hole behind a cursor. On SQLite, write transactions are
+// serialised, so the next position is the stream's highest plus one (no
+// counter row to rewrite in every commit). Either way positions have no
+// gaps: a transaction that rolls back takes its positions with it.
 
 // streamEvent is an event the transaction emits, with its payload.
 type streamEvent struct {
@@ -78,12 +82,23 @@ func (s streamEvents) flush(ctx context.Context, tx *Tx) error {
 	return nil
 }
 
-// flushProgram writes evs at the next positions of the program's stream
-// with prepared statements on SQLite; on PostgreSQL it stages them, and
-// they get their positions once committed (webhook_staged.go).
+// flushProgram writes evs at the next positions of the program's stream:
+// one statement on PostgreSQL, where round trips are the cost; prepared
+// statements on SQLite.
 func flushProgram(ctx context.Context, tx *Tx, program string, evs []streamEvent) error {
+	n := int64(len(evs))
 	if tx.Engine() == Postgres {
-		return stageEvents(ctx, tx, program, evs)
+		args := []any{program, n, program, n}
+		for i, e := range evs {
+			args = append(args, e.e.ID, e.e.AccountID, e.e.Type, e.payload, Micros(e.e.At), i+1)
+		}
+		_, err := tx.Exec(ctx, `WITH s AS (INSERT INTO webhook_streams (program_code, last_seq) VALUES (?, ?)
+				ON CONFLICT (program_code) DO UPDATE SET last_seq = webhook_streams.last_seq + excluded.last_seq RETURNING last_seq)
+			INSERT INTO webhook_stream (program_code, seq, id, account_id, event_type, payload, created_at)
+			SELECT ?, s.last_seq - ? + v.n, v.id, v.account_id, v.event_type, v.payload, v.created_at
+			FROM s, (VALUES `+strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT)), `, len(evs)), ", ")+
+			`) AS v (id, account_id, event_type, payload, created_at, n)`, args...)
+		return err
 	}
 	var last int64
 	if err := tx.queryRowCached(ctx, qStreamHead, program).Scan(&last); err != nil {

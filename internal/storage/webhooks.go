@@ -65,11 +65,6 @@ func errDuplicateURL() error {
 // CreateSubscription implements webhook.Store.
 func (s *WebhookStore) CreateSubscription(ctx context.Context, sub webhook.Subscription, ev webhook.Audit) (err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.CreateSubscription(%s)", sub.ID)
-	// Its cursor starts at the head: events committed before it are
-	// given their positions first, so they stay before it.
-	if err := s.db.sequenceStaged(ctx); err != nil {
-		return err
-	}
 	err = s.db.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`, event_mask)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(subscriptionArgs(sub), webhook.Mask(sub.EventTypes...))...); err != nil {
@@ -142,11 +137,6 @@ func (s *WebhookStore) Subscriptions(ctx context.Context, programCode string) (_
 // UpdateSubscription implements webhook.Store.
 func (s *WebhookStore) UpdateSubscription(ctx context.Context, programCode, id string, ev webhook.Audit, fn func(*webhook.Subscription) error) (_ webhook.Subscription, err error) {
 	defer apperr.Op(&err, "storage.WebhookStore.UpdateSubscription(%s, %s)", programCode, id)
-	// Disabling gives up what the cursor has not sent, up to the head:
-	// events committed before are given their positions first.
-	if err := s.db.sequenceStaged(ctx); err != nil {
-		return webhook.Subscription{}, err
-	}
 	var sub webhook.Subscription
 	err = s.db.Tx(ctx, func(tx *Tx) error {
 		var err error
